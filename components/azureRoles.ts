@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+
+/** Built-in Azure role definitions the fleet grants, by what they let a principal do. */
+export const AZURE_ROLES = {
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+    eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
+    keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
+    monitoringReader: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+    grafanaAdmin: "22926164-76b3-42b3-bc55-97df8dab3e41",
+} as const;
+
+/** The full role definition id Azure expects, from a built-in role's GUID. */
+export const roleDefinitionId = (subscriptionId: pulumi.Input<string>, roleGuid: string): pulumi.Output<string> =>
+    pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+
+export interface RoleGrant {
+    /** The resource id the role is scoped to; the narrowest that works. */
+    readonly scope: pulumi.Input<string>;
+    /** A value of AZURE_ROLES. */
+    readonly roleGuid: string;
+}
+
+/** Grants a managed identity (a service principal) one role on one scope. */
+export function assignRole(name: string, principalId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+    return new authorization.RoleAssignment(name, {
+        scope: grant.scope,
+        principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
+    }, opts);
+}

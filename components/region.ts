@@ -1,0 +1,168 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import * as random from "@pulumi/random";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as dns from "@pulumi/azure-native/dns";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as network from "@pulumi/azure-native/network";
+import * as resources from "@pulumi/azure-native/resources";
+import { FleetConfig, TenantSpec } from "../lib/config";
+import { TAG_ENVIRONMENT, TAG_REGION } from "../lib/labels";
+import { compactName, regionPrefix } from "../lib/naming";
+import { clusterSubnets, privateEndpointSubnet } from "../lib/network";
+import { Placement } from "../lib/placement";
+import { DedicatedTenantCluster } from "./dedicatedTenantCluster";
+import { FleetManager, JoinedFleet } from "./fleetManager";
+import { RegionDataPlane } from "./regionDataPlane";
+import { RegionObservability } from "./regionObservability";
+import { SharedCluster } from "./sharedCluster";
+import { RegionServices } from "./tenantCluster";
+
+export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
+
+export interface RegionArgs {
+    /** The validated stack configuration. */
+    readonly config: FleetConfig;
+    /** Where each tenant runs, from `placeTenants`. */
+    readonly placement: Placement;
+    /** The fleet to join when `config.fleet.mode` is `join`, read from the creating stack. Default: none. */
+    readonly joinedFleet?: pulumi.Output<JoinedFleet>;
+}
+
+export type RegionCluster = SharedCluster | DedicatedTenantCluster;
+
+/**
+ * One Azure region of the fleet: its network, Key Vault, observability and IoT data plane,
+ * the clusters placement asks for, and their Fleet Manager membership.
+ */
+export class Region extends pulumi.ComponentResource {
+    public readonly resourceGroupName: pulumi.Output<string>;
+    public readonly clusters: ReadonlyMap<string, RegionCluster>;
+    public readonly fleet: FleetManager;
+    public readonly dataPlane: RegionDataPlane;
+    public readonly observability: RegionObservability;
+    public readonly keyVaultUri: pulumi.Output<string>;
+
+    constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iot-fleet:index:Region", name, {}, opts);
+        const { config, placement } = args;
+        const prefix = regionPrefix(config.environment, config.region.shortName);
+        const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
+        const location = config.region.location;
+        const parent = { parent: this };
+        const client = authorization.getClientConfigOutput({ parent: this });
+
+        const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: `rg-${prefix}`, location, tags }, parent);
+        this.resourceGroupName = group.name;
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
+        const vnet = new network.VirtualNetwork(`${name}-vnet`, {
+            virtualNetworkName: `vnet-${prefix}`,
+            resourceGroupName: group.name,
+            location,
+            addressSpace: { addressPrefixes: [config.region.addressSpace] },
+            tags,
+        }, parent);
+        const subnet = (role: string, cidr: string) => new network.Subnet(`${name}-subnet-${role}`, {
+            subnetName: `snet-${role}`, virtualNetworkName: vnet.name, resourceGroupName: group.name, addressPrefix: cidr,
+        }, parent);
+        subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
+        const subnetIds = new Map([...clusterSubnets(config.region.addressSpace, placement.clusters)]
+            .map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
+
+        this.observability = new RegionObservability(`${name}-observability`, {
+            resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
+        }, parent);
+        this.dataPlane = new RegionDataPlane(`${name}-data`, {
+            resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
+            tenants: config.tenants.map(t => t.name),
+        }, parent);
+
+        const vault = new keyvault.Vault(`${name}-kv`, {
+            vaultName: pulumi.interpolate`kv-${compactName(config.environment, config.region.shortName)}-${suffix}`,
+            resourceGroupName: group.name,
+            location,
+            properties: {
+                tenantId: client.tenantId,
+                sku: { family: "A", name: keyvault.SkuName.Standard },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: 90,
+                enablePurgeProtection: true,
+            },
+            tags,
+        }, parent);
+        this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        const appInsightsSecret = new keyvault.Secret(`${name}-appinsights-secret`, {
+            vaultName: vault.name,
+            resourceGroupName: group.name,
+            secretName: APP_INSIGHTS_SECRET_NAME,
+            properties: { value: this.observability.appInsightsConnectionString },
+            tags,
+        }, parent);
+
+        const zone = new dns.Zone(`${name}-dns`, { zoneName: config.dns.zoneName, resourceGroupName: group.name, location: "global", tags }, parent);
+        const admins = new azuread.Group(`${name}-cluster-admins`, {
+            displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
+            description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
+            securityEnabled: true,
+            preventDuplicateNames: true,
+            owners: [client.objectId],
+        }, parent);
+
+        const services: RegionServices = {
+            environment: config.environment,
+            regionShortName: config.region.shortName,
+            location,
+            resourceGroupName: group.name,
+            subscriptionId: client.subscriptionId,
+            azureTenantId: client.tenantId,
+            deployerObjectId: client.objectId,
+            adminGroupObjectId: admins.objectId,
+            logAnalyticsWorkspaceId: this.observability.logAnalyticsWorkspaceId,
+            azureMonitorWorkspaceId: this.observability.azureMonitorWorkspaceId,
+            keyVault: { id: vault.id, name: vault.name, uri: this.keyVaultUri },
+            appInsightsConnectionStringSecret: { id: appInsightsSecret.id, name: APP_INSIGHTS_SECRET_NAME },
+            dns: { zoneName: config.dns.zoneName, zoneId: zone.id, acmeEmail: config.dns.acmeEmail },
+            gitops: config.gitops,
+            kubeloginMode: config.kubeconfigLogin,
+            sizing: config.clusterDefaults,
+            tenantDefaults: config.tenantDefaults,
+            dataPlane: this.dataPlane,
+            tags,
+        };
+        this.clusters = createClusters(name, services, args, subnetIds, this);
+
+        this.fleet = new FleetManager(`${name}-fleet`, {
+            mode: config.fleet.mode,
+            fleetName: `fleet-iotfleet-${config.environment}`,
+            resourceGroupName: group.name,
+            location,
+            joined: args.joinedFleet,
+            members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
+                memberName: `${config.region.shortName}-${clusterName}`,
+                clusterId: cluster.clusterId,
+                group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
+            })),
+            tags,
+        }, parent);
+
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            keyVaultUri: this.keyVaultUri,
+            fleetId: this.fleet.fleetId,
+        });
+    }
+}
+
+function createClusters(name: string, services: RegionServices, args: RegionArgs,
+    subnetIds: ReadonlyMap<string, pulumi.Output<string>>, parent: Region): Map<string, RegionCluster> {
+    const tenantsByName = new Map<string, TenantSpec>(args.config.tenants.map(t => [t.name, t]));
+    return new Map(args.placement.clusters.map(placed => {
+        const tenants = placed.tenants.map(tenant => tenantsByName.get(tenant)!);
+        const subnetId = subnetIds.get(placed.name)!;
+        const cluster: RegionCluster = placed.kind === "shared"
+            ? new SharedCluster(`${name}-${placed.name}`, { services, clusterName: placed.name, subnetId, tenants }, { parent })
+            : new DedicatedTenantCluster(`${name}-${placed.name}`, { services, subnetId, tenant: tenants[0] }, { parent });
+        return [placed.name, cluster];
+    }));
+}

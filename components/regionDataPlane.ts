@@ -1,0 +1,386 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import * as eventhub from "@pulumi/azure-native/eventhub";
+import * as iothub from "@pulumi/azure-native/iothub";
+import * as kusto from "@pulumi/azure-native/kusto";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as servicebus from "@pulumi/azure-native/servicebus";
+import * as storage from "@pulumi/azure-native/storage";
+import { AZURE_ROLES, assignRole } from "./azureRoles";
+
+/** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
+const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
+/** Length of the caller's random suffix; name budgets below reserve room for it. */
+const SUFFIX_LENGTH = 6;
+const EVENT_HUB_NAME = "telemetry";
+const CHECKPOINT_CONTAINER = "eventhub-checkpoints";
+const ADX_DATABASE = "telemetry";
+/** Reserved for ADX ingestion, so no tenant may take this consumer group name. */
+const ADX_CONSUMER_GROUP = "adx";
+const ADX_LANDING_TABLE = "TelemetryRaw";
+const ADX_LANDING_MAPPING = "TelemetryRawMapping";
+const COSMOS_DATABASE = "device-state";
+const COSMOS_CONTAINER = "devices";
+/** Event Hubs consumer group names: 1-50 chars, alphanumeric at both ends. */
+const CONSUMER_GROUP_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$/;
+
+export interface RegionDataPlaneSizing {
+    /** IoT Hub tier. Default "S1". */
+    readonly iotHubSku?: "S1" | "S2" | "S3";
+    /** IoT Hub units. Default 1. */
+    readonly iotHubUnits?: number;
+    /** Event Hubs Standard throughput units (1-20). Default 2. */
+    readonly eventHubsThroughputUnits?: number;
+    /** Partitions of the telemetry hub; Standard cannot change this after creation. Default 32 (the Standard maximum). */
+    readonly eventHubPartitionCount?: number;
+    /** Days the telemetry hub keeps events (1-7 on Standard); 3 rides out a weekend consumer outage. Default 3. */
+    readonly eventHubRetentionDays?: number;
+    /** Service Bus tier. Default "Premium". */
+    readonly serviceBusSku?: "Standard" | "Premium";
+    /** Premium messaging units (1, 2, 4, 8, 16); not sent on Standard. Default 1. */
+    readonly serviceBusCapacity?: number;
+    /** Checkpoint account replication; use LRS where the region has no zones. Default "Standard_ZRS". */
+    readonly checkpointStorageSku?: "Standard_ZRS" | "Standard_LRS";
+    /** ADX VM SKU. Default "Standard_E2ads_v5". */
+    readonly adxSku?: kusto.AzureSkuName;
+    /** ADX instance count. Default 2. */
+    readonly adxCapacity?: number;
+    /** Days of telemetry kept in the ADX hot cache. Default 30. */
+    readonly adxHotCacheDays?: number;
+    /** Days of telemetry kept queryable in ADX. Default 365. */
+    readonly adxRetentionDays?: number;
+    /** Cosmos DB capacity model of the device-state account. Default "serverless". */
+    readonly cosmosThroughput?: "serverless" | { readonly autoscaleMaxThroughput: number };
+}
+
+const DEFAULT_SIZING: Required<RegionDataPlaneSizing> = {
+    iotHubSku: "S1",
+    iotHubUnits: 1,
+    eventHubsThroughputUnits: 2,
+    eventHubPartitionCount: 32,
+    eventHubRetentionDays: 3,
+    serviceBusSku: "Premium",
+    serviceBusCapacity: 1,
+    checkpointStorageSku: "Standard_ZRS",
+    adxSku: "Standard_E2ads_v5",
+    adxCapacity: 2,
+    adxHotCacheDays: 30,
+    adxRetentionDays: 365,
+    cosmosThroughput: "serverless",
+};
+
+export interface RegionDataPlaneArgs {
+    /** Resource group that holds every resource of the data plane. No default. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of every resource. No default. */
+    readonly location: pulumi.Input<string>;
+    /** Environment/region tags put on every resource that accepts tags. No default. */
+    readonly tags: Record<string, string>;
+    /** Lowercase alphanumeric 6-char random suffix for globally unique names. No default. */
+    readonly uniqueSuffix: pulumi.Input<string>;
+    /** Lowercase, dash-separated prefix of every Azure name, e.g. "iotfleet-prod-weu"; trimmed to fit each name limit. No default. */
+    readonly namePrefix: string;
+    /** Tenant names; each gets an Event Hubs consumer group of the same name. No default. */
+    readonly tenants: readonly string[];
+    /** Capacity settings; every field falls back to DEFAULT_SIZING. Default {}. */
+    readonly sizing?: RegionDataPlaneSizing;
+}
+
+/** Every problem with the args, each naming its key path; empty when valid. */
+export function regionDataPlaneProblems(args: Pick<RegionDataPlaneArgs, "namePrefix" | "tenants">): string[] {
+    const problems: string[] = [];
+    if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(args.namePrefix)) {
+        problems.push(`namePrefix must be lowercase letters, digits and dashes starting with a letter, got '${args.namePrefix}'`);
+    }
+    args.tenants.forEach((tenant, i) => {
+        if (!CONSUMER_GROUP_NAME.test(tenant)) {
+            problems.push(`tenants[${i}] must be a valid consumer group name (1-50 letters, digits, '.', '_', '-'), got '${tenant}'`);
+        }
+        if (tenant === ADX_CONSUMER_GROUP) problems.push(`tenants[${i}] '${tenant}' is reserved for ADX ingestion; rename the tenant`);
+        if (args.tenants.indexOf(tenant) !== i) problems.push(`tenants[${i}] '${tenant}' is listed twice; remove the duplicate`);
+    });
+    return problems;
+}
+
+/** `<prefix>-<role>-<suffix>`, with the prefix trimmed so the whole name fits `max`. */
+export function dashedName(prefix: string, role: string, suffix: pulumi.Input<string>, max: number): pulumi.Output<string> {
+    const head = prefix.slice(0, max - role.length - SUFFIX_LENGTH - 2).replace(/-+$/, "");
+    return pulumi.interpolate`${head}-${role}-${suffix}`;
+}
+
+/** Like dashedName, for resources whose names must be lowercase alphanumeric only. */
+function alnumName(prefix: string, role: string, suffix: pulumi.Input<string>, max: number): pulumi.Output<string> {
+    const head = prefix.replace(/-/g, "").slice(0, max - role.length - SUFFIX_LENGTH);
+    return pulumi.interpolate`${head}${role}${suffix}`;
+}
+
+/** Azure always returns the principal once SystemAssigned is requested; the cast only drops the `undefined` of the generic response type. */
+export function systemPrincipalId(resource: { readonly identity: pulumi.Output<{ principalId: string } | undefined> }): pulumi.Output<string> {
+    return resource.identity.apply(identity => identity?.principalId as string);
+}
+
+type Sizing = Required<RegionDataPlaneSizing>;
+type DataPlaneOutputs = Omit<RegionDataPlane, keyof pulumi.ComponentResource>;
+
+/** IoT Hub -> Event Hubs -> AKS consumers, plus Service Bus fan-out, ADX telemetry and Cosmos device state for one region. */
+export class RegionDataPlane extends pulumi.ComponentResource {
+    // Assigned in one Object.assign from a DataPlaneOutputs literal, so properties and registerOutputs cannot drift apart.
+    public readonly eventHubsNamespaceName!: pulumi.Output<string>;
+    public readonly eventHubsNamespaceId!: pulumi.Output<string>;
+    /** Fully qualified namespace `<ns>.servicebus.windows.net`, what Event Hubs SDK clients take with a token credential. */
+    public readonly eventHubsEndpoint!: pulumi.Output<string>;
+    public readonly eventHubName!: pulumi.Output<string>;
+    public readonly eventHubId!: pulumi.Output<string>;
+    /** Tenant -> consumer group name. */
+    public readonly consumerGroups!: Record<string, pulumi.Output<string>>;
+    /** Tenant -> consumer group resource id, the scope for per-tenant receiver roles. */
+    public readonly consumerGroupIds!: Record<string, pulumi.Output<string>>;
+    public readonly checkpointStorageAccountName!: pulumi.Output<string>;
+    public readonly checkpointStorageAccountId!: pulumi.Output<string>;
+    public readonly checkpointContainerName!: pulumi.Output<string>;
+    public readonly checkpointContainerId!: pulumi.Output<string>;
+    public readonly checkpointBlobEndpoint!: pulumi.Output<string>;
+    public readonly serviceBusNamespaceName!: pulumi.Output<string>;
+    public readonly serviceBusNamespaceId!: pulumi.Output<string>;
+    /** Fully qualified namespace `<ns>.servicebus.windows.net`. */
+    public readonly serviceBusEndpoint!: pulumi.Output<string>;
+    public readonly iotHubName!: pulumi.Output<string>;
+    public readonly iotHubHostName!: pulumi.Output<string>;
+    public readonly adxClusterName!: pulumi.Output<string>;
+    public readonly adxClusterUri!: pulumi.Output<string>;
+    public readonly adxDatabaseName!: pulumi.Output<string>;
+    public readonly cosmosAccountId!: pulumi.Output<string>;
+    public readonly cosmosAccountName!: pulumi.Output<string>;
+    public readonly cosmosEndpoint!: pulumi.Output<string>;
+    public readonly cosmosDatabaseName!: pulumi.Output<string>;
+    public readonly cosmosContainerName!: pulumi.Output<string>;
+
+    constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iot-fleet:index:RegionDataPlane", name, {}, opts);
+        const problems = regionDataPlaneProblems(args);
+        if (problems.length > 0) throw new Error(`RegionDataPlane '${name}' has invalid args:\n  ${problems.join("\n  ")}`);
+        const given = Object.entries(args.sizing ?? {}).filter(([, value]) => value !== undefined);
+        const sizing: Sizing = { ...DEFAULT_SIZING, ...Object.fromEntries(given) };
+
+        const { subscriptionId } = authorization.getClientConfigOutput({ parent: this });
+        const hubs = createEventHubs(name, args, sizing, this);
+        const checkpoints = createCheckpointStore(name, args, sizing, this);
+        const iotHub = createIotHub(name, args, sizing, hubs, subscriptionId, this);
+        const serviceBus = new servicebus.Namespace(`${name}-servicebus`, {
+            ...placement(args),
+            namespaceName: dashedName(args.namePrefix, "sb", args.uniqueSuffix, 50),
+            sku: { name: sizing.serviceBusSku, capacity: sizing.serviceBusSku === "Premium" ? sizing.serviceBusCapacity : undefined },
+            disableLocalAuth: true,
+            minimumTlsVersion: servicebus.TlsVersion.TlsVersion_1_2,
+        }, { parent: this });
+        const adx = createAdx(name, args, sizing, hubs, subscriptionId, this);
+        const cosmos = createCosmos(name, args, sizing, this);
+
+        const outputs: DataPlaneOutputs = {
+            eventHubsNamespaceName: hubs.namespace.name,
+            eventHubsNamespaceId: hubs.namespace.id,
+            eventHubsEndpoint: hubs.fullyQualifiedNamespace,
+            eventHubName: hubs.hub.name,
+            eventHubId: hubs.hub.id,
+            consumerGroups: Object.fromEntries(Object.entries(hubs.tenantGroups).map(([t, cg]) => [t, cg.name])),
+            consumerGroupIds: Object.fromEntries(Object.entries(hubs.tenantGroups).map(([t, cg]) => [t, cg.id])),
+            checkpointStorageAccountName: checkpoints.account.name,
+            checkpointStorageAccountId: checkpoints.account.id,
+            checkpointContainerName: checkpoints.container.name,
+            checkpointContainerId: checkpoints.container.id,
+            checkpointBlobEndpoint: checkpoints.account.primaryEndpoints.blob,
+            serviceBusNamespaceName: serviceBus.name,
+            serviceBusNamespaceId: serviceBus.id,
+            serviceBusEndpoint: pulumi.interpolate`${serviceBus.name}.${SERVICE_BUS_DNS_SUFFIX}`,
+            iotHubName: iotHub.name,
+            iotHubHostName: iotHub.properties.hostName,
+            adxClusterName: adx.cluster.name,
+            adxClusterUri: adx.cluster.uri,
+            adxDatabaseName: adx.database.name,
+            cosmosAccountId: cosmos.account.id,
+            cosmosAccountName: cosmos.account.name,
+            cosmosEndpoint: cosmos.account.documentEndpoint,
+            cosmosDatabaseName: cosmos.database.name,
+            cosmosContainerName: cosmos.container.name,
+        };
+        Object.assign(this, outputs);
+        this.registerOutputs(outputs);
+    }
+}
+
+function placement(args: RegionDataPlaneArgs) {
+    return { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+}
+
+interface EventHubs {
+    readonly namespace: eventhub.Namespace;
+    readonly fullyQualifiedNamespace: pulumi.Output<string>;
+    readonly hub: eventhub.EventHub;
+    readonly tenantGroups: Record<string, eventhub.ConsumerGroup>;
+}
+
+function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource): EventHubs {
+    const namespace = new eventhub.Namespace(`${name}-eventhubs`, {
+        ...placement(args),
+        namespaceName: dashedName(args.namePrefix, "eh", args.uniqueSuffix, 50),
+        sku: { name: eventhub.SkuName.Standard, tier: eventhub.SkuTier.Standard, capacity: sizing.eventHubsThroughputUnits },
+        disableLocalAuth: true,
+        minimumTlsVersion: eventhub.TlsVersion.TlsVersion_1_2,
+    }, { parent });
+    const hub = new eventhub.EventHub(`${name}-telemetry`, {
+        resourceGroupName: args.resourceGroupName,
+        namespaceName: namespace.name,
+        eventHubName: EVENT_HUB_NAME,
+        partitionCount: sizing.eventHubPartitionCount,
+        messageRetentionInDays: sizing.eventHubRetentionDays,
+    }, { parent });
+    const tenantGroups = Object.fromEntries(args.tenants.map(tenant => [tenant, new eventhub.ConsumerGroup(`${name}-cg-${tenant}`, {
+        resourceGroupName: args.resourceGroupName,
+        namespaceName: namespace.name,
+        eventHubName: hub.name,
+        consumerGroupName: tenant,
+    }, { parent })]));
+    return { namespace, hub, tenantGroups, fullyQualifiedNamespace: pulumi.interpolate`${namespace.name}.${SERVICE_BUS_DNS_SUFFIX}` };
+}
+
+function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource) {
+    const account = new storage.StorageAccount(`${name}-checkpoints`, {
+        ...placement(args),
+        accountName: alnumName(args.namePrefix, "ck", args.uniqueSuffix, 24),
+        kind: storage.Kind.StorageV2,
+        sku: { name: sizing.checkpointStorageSku },
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        allowBlobPublicAccess: false,
+        // Consumers checkpoint with workload identity; the portal must use Entra ID too once keys are off.
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+    }, { parent });
+    const container = new storage.BlobContainer(`${name}-checkpoint-container`, {
+        resourceGroupName: args.resourceGroupName,
+        accountName: account.name,
+        containerName: CHECKPOINT_CONTAINER,
+        publicAccess: storage.PublicAccess.None,
+    }, { parent });
+    return { account, container };
+}
+
+function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: Sizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
+    parent: pulumi.Resource) {
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-iothub-identity`, {
+        ...placement(args),
+        resourceName: `${args.namePrefix}-iothub-id`,
+    }, { parent });
+    // A user-assigned identity can hold the sender role before the hub exists, so the hub's routing endpoint validates on first create.
+    const sender = assignRole(`${name}-iothub-eh-sender`, identity.principalId, subscriptionId,
+        { scope: hubs.hub.id, roleGuid: AZURE_ROLES.eventHubsDataSender }, { parent });
+    const endpointName = "telemetry-eventhub";
+    return new iothub.IotHubResource(`${name}-iothub`, {
+        ...placement(args),
+        resourceName: dashedName(args.namePrefix, "iot", args.uniqueSuffix, 50),
+        sku: { name: sizing.iotHubSku, capacity: sizing.iotHubUnits },
+        identity: { type: iothub.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        properties: {
+            minTlsVersion: "1.2",
+            routing: {
+                endpoints: {
+                    eventHubs: [{
+                        name: endpointName,
+                        authenticationType: iothub.AuthenticationType.IdentityBased,
+                        identity: { userAssignedIdentity: identity.id },
+                        endpointUri: pulumi.interpolate`sb://${hubs.fullyQualifiedNamespace}`,
+                        entityPath: hubs.hub.name,
+                    }],
+                },
+                routes: [{ name: "telemetry", source: iothub.RoutingSource.DeviceMessages, condition: "true", endpointNames: [endpointName], isEnabled: true }],
+                // Keeps the built-in endpoint fed if the telemetry route is ever narrowed or disabled, instead of dropping messages.
+                fallbackRoute: { name: "$fallback", source: iothub.RoutingSource.DeviceMessages, condition: "true", endpointNames: ["events"], isEnabled: true },
+            },
+        },
+    }, { parent, dependsOn: [sender] });
+}
+
+function createAdx(name: string, args: RegionDataPlaneArgs, sizing: Sizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
+    parent: pulumi.Resource) {
+    const cluster = new kusto.Cluster(`${name}-adx`, {
+        ...placement(args),
+        clusterName: alnumName(args.namePrefix, "dx", args.uniqueSuffix, 22),
+        // Dev(No SLA) SKUs exist only in the Basic tier.
+        sku: { name: sizing.adxSku, tier: sizing.adxSku.startsWith("Dev") ? kusto.AzureSkuTier.Basic : kusto.AzureSkuTier.Standard, capacity: sizing.adxCapacity },
+        identity: { type: kusto.IdentityType.SystemAssigned },
+        enableStreamingIngest: true,
+    }, { parent });
+    const database = new kusto.ReadWriteDatabase(`${name}-adx-telemetry`, {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        clusterName: cluster.name,
+        databaseName: ADX_DATABASE,
+        kind: "ReadWrite",
+        hotCachePeriod: `P${sizing.adxHotCacheDays}D`,
+        softDeletePeriod: `P${sizing.adxRetentionDays}D`,
+    }, { parent });
+    // The data connection is validated against an existing table and mapping; the raw landing table lets update policies reshape later.
+    const landing = new kusto.Script(`${name}-adx-landing-table`, {
+        resourceGroupName: args.resourceGroupName,
+        clusterName: cluster.name,
+        databaseName: database.name,
+        scriptContent: [
+            `.create-merge table ${ADX_LANDING_TABLE} (Record: dynamic)`,
+            `.create-or-alter table ${ADX_LANDING_TABLE} ingestion json mapping "${ADX_LANDING_MAPPING}" '[{"column":"Record","Properties":{"Path":"$"}}]'`,
+        ].join("\n\n"),
+    }, { parent });
+    const consumerGroup = new eventhub.ConsumerGroup(`${name}-adx-cg`, {
+        resourceGroupName: args.resourceGroupName,
+        namespaceName: hubs.namespace.name,
+        eventHubName: hubs.hub.name,
+        consumerGroupName: ADX_CONSUMER_GROUP,
+    }, { parent });
+    const receiver = assignRole(`${name}-adx-eh-receiver`, systemPrincipalId(cluster), subscriptionId,
+        { scope: hubs.hub.id, roleGuid: AZURE_ROLES.eventHubsDataReceiver }, { parent });
+    new kusto.EventHubDataConnection(`${name}-adx-ingest`, {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        clusterName: cluster.name,
+        databaseName: database.name,
+        kind: "EventHub",
+        eventHubResourceId: hubs.hub.id,
+        consumerGroup: consumerGroup.name,
+        // A system-assigned identity is addressed by the id of the resource that owns it.
+        managedIdentityResourceId: cluster.id,
+        tableName: ADX_LANDING_TABLE,
+        mappingRuleName: ADX_LANDING_MAPPING,
+        dataFormat: kusto.EventHubDataFormat.MULTIJSON,
+    }, { parent, dependsOn: [receiver, landing] });
+    return { cluster, database };
+}
+
+function createCosmos(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource) {
+    const serverless = sizing.cosmosThroughput === "serverless";
+    const account = new cosmosdb.DatabaseAccount(`${name}-cosmos`, {
+        ...placement(args),
+        accountName: dashedName(args.namePrefix, "cosmos", args.uniqueSuffix, 44),
+        kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
+        databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
+        consistencyPolicy: { defaultConsistencyLevel: cosmosdb.DefaultConsistencyLevel.Session },
+        locations: [{ locationName: args.location, failoverPriority: 0 }],
+        capabilities: serverless ? [{ name: "EnableServerless" }] : [],
+        disableLocalAuth: true,
+        minimalTlsVersion: cosmosdb.MinimalTlsVersion.Tls12,
+    }, { parent });
+    const database = new cosmosdb.SqlResourceSqlDatabase(`${name}-cosmos-device-state`, {
+        ...placement(args),
+        accountName: account.name,
+        databaseName: COSMOS_DATABASE,
+        resource: { id: COSMOS_DATABASE },
+    }, { parent });
+    const container = new cosmosdb.SqlResourceSqlContainer(`${name}-cosmos-devices`, {
+        ...placement(args),
+        accountName: account.name,
+        databaseName: database.name,
+        containerName: COSMOS_CONTAINER,
+        resource: { id: COSMOS_CONTAINER, partitionKey: { paths: ["/tenantId"], kind: cosmosdb.PartitionKind.Hash, version: 2 } },
+        options: typeof sizing.cosmosThroughput === "object" ? { autoscaleSettings: { maxThroughput: sizing.cosmosThroughput.autoscaleMaxThroughput } } : undefined,
+    }, { parent });
+    return { account, database, container };
+}

@@ -1,0 +1,351 @@
+import { z } from "zod";
+import { CONFIG_NAMESPACE } from "./labels";
+import { ConfigError, ConfigProblem } from "./errors";
+import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap } from "./network";
+
+export { ConfigError, ConfigProblem };
+
+/**
+ * The stack configuration schema. Every key lives under the `iot-fleet:` namespace of a stack file;
+ * `parseFleetConfig` validates all of them at once and reports every problem with its key path.
+ */
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Tenant names end up in namespace, identity, queue and AKS names: 30 characters keeps all of them legal. */
+export const MAX_TENANT_NAME_LENGTH = 30;
+const RESERVED_NAMESPACES = new Set([
+    "default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "flux-system",
+    "ingress-nginx", "cert-manager", "external-dns", "observability", "keda", "calico-system", "tigera-operator",
+]);
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/;
+
+const vmSize = z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "expected an Azure VM size such as Standard_D4ds_v5");
+const quantity = z.string().regex(QUANTITY, "expected a Kubernetes quantity such as 500m, 4 or 8Gi");
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const systemPoolSchema = z.strictObject({
+    vmSize: vmSize.default("Standard_D4ds_v5"),
+    count: z.number().int().min(3, "the system pool needs at least 3 nodes for HA").default(3),
+});
+
+const workloadPoolSchema = (vm: string, min: number, max: number) => z.strictObject({
+    vmSize: vmSize.default(vm),
+    minCount: nonNegativeInt.default(min),
+    maxCount: positiveInt.default(max),
+});
+
+const processingPoolSchema = z.strictObject({
+    vmSize: vmSize.default("Standard_F16s_v2"),
+    minCount: nonNegativeInt.default(0),
+    maxCount: positiveInt.default(40),
+    /** Spot capacity for the stateless, KEDA-scaled processing tier. */
+    spot: z.boolean().default(true),
+    /** -1 pays up to the on-demand price, so nodes are only evicted for capacity, never for price. */
+    spotMaxPrice: z.number().refine(v => v === -1 || v > 0, "expected -1 (on-demand cap) or a positive price").default(-1),
+    /** Non-Spot processing nodes that keep the tier alive through a Spot eviction wave. */
+    baselineCount: nonNegativeInt.default(2),
+    baselineVmSize: vmSize.optional(),
+});
+
+const maintenanceWindowSchema = z.strictObject({
+    dayOfWeek: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).default("Sunday"),
+    startHour: z.number().int().min(0).max(23).default(2),
+    durationHours: z.number().int().min(4, "AKS maintenance windows last at least 4 hours").max(24).default(4),
+});
+
+const clusterDefaultsSchema = z.strictObject({
+    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33").default("1.33"),
+    tier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+    upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
+    nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
+    availabilityZones: z.array(z.enum(["1", "2", "3"])).min(1).default(["1", "2", "3"]),
+    maintenanceWindow: maintenanceWindowSchema.prefault({}),
+    systemPool: systemPoolSchema.prefault({}),
+    ingestPool: workloadPoolSchema("Standard_F8s_v2", 2, 10).prefault({}),
+    processingPool: processingPoolSchema.prefault({}),
+    apiPool: workloadPoolSchema("Standard_D4ds_v5", 2, 6).prefault({}),
+});
+
+/** Every per-tenant setting, without defaults: `tenantDefaults` fills them, a tenant changes them only under `overrides`. */
+const tenantSettingFields = {
+    processing: z.strictObject({
+        /** KEDA's per-replica target: queue messages one processor replica handles at steady state. */
+        targetMessageCount: positiveInt,
+        minReplicas: z.number().int().min(1, "processing keeps at least 1 replica so the queue is always drained"),
+        maxReplicas: positiveInt,
+    }),
+    ingest: z.strictObject({
+        /** KEDA's per-replica target of unprocessed events (consumer lag) per partition. */
+        unprocessedEventThreshold: positiveInt,
+        minReplicas: z.number().int().min(1, "ingest keeps at least 1 consumer per region"),
+        maxReplicas: positiveInt,
+    }),
+    quota: z.strictObject({ cpu: quantity, memory: quantity, pods: positiveInt }),
+    limits: z.strictObject({
+        defaultCpu: quantity, defaultMemory: quantity, defaultRequestCpu: quantity, defaultRequestMemory: quantity,
+    }),
+    podSecurity: z.enum(["restricted", "baseline"]),
+};
+
+/** The built-in tenant settings, used where a stack's `tenantDefaults` is silent. */
+export const BUILT_IN_TENANT_DEFAULTS = {
+    processing: { targetMessageCount: 500, minReplicas: 1, maxReplicas: 20 },
+    ingest: { unprocessedEventThreshold: 64, minReplicas: 1, maxReplicas: 8 },
+    quota: { cpu: "8", memory: "16Gi", pods: 100 },
+    limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
+    podSecurity: "restricted" as const,
+};
+
+function withBuiltIn<Shape extends z.ZodRawShape, Out extends object>(fields: z.ZodObject<Shape, z.core.$strict>, builtIn: Out) {
+    return fields.partial().optional().transform(given => ({ ...builtIn, ...given }) as Out);
+}
+
+const tenantDefaultsSchema = z.strictObject({
+    processing: withBuiltIn(tenantSettingFields.processing, BUILT_IN_TENANT_DEFAULTS.processing),
+    ingest: withBuiltIn(tenantSettingFields.ingest, BUILT_IN_TENANT_DEFAULTS.ingest),
+    quota: withBuiltIn(tenantSettingFields.quota, BUILT_IN_TENANT_DEFAULTS.quota),
+    limits: withBuiltIn(tenantSettingFields.limits, BUILT_IN_TENANT_DEFAULTS.limits),
+    podSecurity: tenantSettingFields.podSecurity.default(BUILT_IN_TENANT_DEFAULTS.podSecurity),
+});
+
+/** Overrides hold the keys of `tenantDefaults`, none required and none unknown. */
+const overridesSchema = z.strictObject({
+    processing: tenantSettingFields.processing.partial(),
+    ingest: tenantSettingFields.ingest.partial(),
+    quota: tenantSettingFields.quota.partial(),
+    limits: tenantSettingFields.limits.partial(),
+    podSecurity: tenantSettingFields.podSecurity,
+}).partial();
+
+export const tenantSchema = z.strictObject({
+    name: z.string()
+        .max(MAX_TENANT_NAME_LENGTH, `tenant names have at most ${MAX_TENANT_NAME_LENGTH} characters`)
+        .regex(DNS_1123_LABEL, "tenant names must be DNS-1123 labels (lowercase letters, digits and '-')")
+        .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace"),
+    deviceQuota: z.number().int("deviceQuota must be a whole number").positive("deviceQuota must be a positive number of devices"),
+    isolation: z.enum(["auto", "shared", "dedicated"]).default("auto"),
+    compliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
+    /** Pins the tenant to a cluster (`shared-<n>` or `dedicated-<tenant>`); placement never moves a pinned tenant. */
+    cluster: z.string().regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>").optional(),
+    /** Marks a tenant for removal: its namespace, identity and queue lose their protection on the next update. */
+    decommission: z.boolean().default(false),
+    overrides: overridesSchema.default({}),
+});
+
+const fleetSchema = z.strictObject({
+    /** `create` owns the Fleet Manager fleet (and its update strategy); `join` adds this region's clusters to it. */
+    mode: z.enum(["create", "join"]).default("create"),
+    /** For `join`: the stack that created the fleet, as `<org>/iot-fleet/<stack>`. */
+    stackReference: z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "expected <org>/<project>/<stack>").optional(),
+});
+
+const gitopsSchema = z.strictObject({
+    repositoryUrl: z.string().regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL"),
+    branch: z.string().min(1).default("main"),
+});
+
+const dnsSchema = z.strictObject({
+    zoneName: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "expected a DNS zone such as iot.example.com"),
+    acmeEmail: z.email("expected the e-mail address Let's Encrypt sends expiry notices to"),
+});
+
+const regionSchema = z.strictObject({
+    shortName: z.string().regex(/^[a-z]{2,4}[0-9]?$/, "expected a short region name such as weu or eus"),
+    location: z.string().regex(/^[a-z]+[a-z0-9]*$/, "expected an Azure location such as westeurope"),
+    /** The VNet range; each cluster gets one /24 node subnet (pods use the CNI overlay, not VNet addresses). */
+    addressSpace: z.string().regex(CIDR, "expected a CIDR such as 10.40.0.0/16").refine(isPrivateCidrOfSize(16, 20),
+        "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
+});
+
+const sharedClusterCapacitySchema = z.strictObject({
+    maxTenants: positiveInt.default(50),
+    maxDevices: positiveInt.default(500_000),
+});
+
+/** One entry per config key, named as in the stack file after the `iot-fleet:` prefix. */
+export const fleetConfigSchema = z.strictObject({
+    environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "expected a short lowercase environment name such as prod").default("prod"),
+    region: regionSchema,
+    clusterDefaults: clusterDefaultsSchema.prefault({}),
+    dedicatedDeviceThreshold: positiveInt.default(50_000),
+    sharedClusterCapacity: sharedClusterCapacitySchema.prefault({}),
+    fleet: fleetSchema.prefault({}),
+    kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
+    gitops: gitopsSchema,
+    dns: dnsSchema,
+    tenantDefaults: tenantDefaultsSchema.prefault({}),
+    tenants: z.array(tenantSchema).min(1, "a region stack needs at least one tenant"),
+});
+
+export type FleetConfig = z.output<typeof fleetConfigSchema>;
+export type TenantSpec = z.output<typeof tenantSchema>;
+export type TenantSettings = z.output<typeof tenantDefaultsSchema>;
+export type TenantOverrides = z.output<typeof overridesSchema>;
+export type ClusterDefaults = z.output<typeof clusterDefaultsSchema>;
+
+/**
+ * Validates the `iot-fleet:` keys of a stack (already parsed from YAML or JSON, without the prefix)
+ * and returns the config with every default applied, or throws one ConfigError listing every problem.
+ */
+export function parseFleetConfig(raw: Record<string, unknown>, source?: string): FleetConfig {
+    const result = fleetConfigSchema.safeParse(raw, { reportInput: true });
+    const problems = result.success ? [] : result.error.issues.map(toProblem);
+    problems.push(...crossFieldProblems(raw));
+    if (problems.length > 0) {
+        throw new ConfigError(dedupe(problems), source);
+    }
+    return result.data!;
+}
+
+/** Effective settings of one tenant: the defaults with its overrides laid over them. */
+export function tenantSettings(defaults: TenantSettings, overrides: TenantOverrides): TenantSettings {
+    return {
+        processing: { ...defaults.processing, ...overrides.processing },
+        ingest: { ...defaults.ingest, ...overrides.ingest },
+        quota: { ...defaults.quota, ...overrides.quota },
+        limits: { ...defaults.limits, ...overrides.limits },
+        podSecurity: overrides.podSecurity ?? defaults.podSecurity,
+    };
+}
+
+function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
+    const path = keyPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+        return issue.path.length === 0
+            ? { path: issue.keys.map(k => `${CONFIG_NAMESPACE}:${k}`).join(", "), message: "unknown config key; check its spelling against the README's config reference" }
+            : { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}; per-tenant settings go under tenants[].overrides with the keys of tenantDefaults` };
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        return { path, message: `required, expected ${issue.expected}` };
+    }
+    const found = issue.input;
+    const shown = typeof found === "string" || typeof found === "number" || typeof found === "boolean" ? `, got ${JSON.stringify(found)}` : "";
+    return { path, message: issue.message + shown };
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+    if (path.length === 0) {
+        return CONFIG_NAMESPACE;
+    }
+    const [key, ...rest] = path;
+    return `${CONFIG_NAMESPACE}:${String(key)}` + rest.map(p => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("");
+}
+
+/**
+ * Rules that span several keys. They run on the raw input, whatever else is wrong with it,
+ * so that a user sees these problems in the same error as the per-field ones.
+ */
+function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const add = (path: PropertyKey[], message: string) => problems.push({ path: keyPath(path), message });
+
+    const processing = objectAt(raw, "clusterDefaults", "processingPool");
+    if (processing && processing.spot !== false && typeof processing.baselineCount === "number" && processing.baselineCount < 1) {
+        add(["clusterDefaults", "processingPool", "baselineCount"],
+            "a Spot processing pool needs a non-Spot baseline of at least 1 node to survive an eviction wave");
+    }
+    for (const pool of ["ingestPool", "processingPool", "apiPool"]) {
+        checkMinMax(objectAt(raw, "clusterDefaults", pool), "minCount", "maxCount", ["clusterDefaults", pool], add);
+    }
+
+    const addressSpace = objectAt(raw, "region")?.addressSpace;
+    if (typeof addressSpace === "string" && CIDR.test(addressSpace)) {
+        for (const reserved of [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
+            if (cidrsOverlap(addressSpace, reserved)) {
+                add(["region", "addressSpace"], `overlaps ${reserved}, which every cluster uses inside (pod overlay or services); choose another range`);
+            }
+        }
+    }
+
+    const fleet = objectAt(raw, "fleet");
+    if (fleet?.mode === "join" && fleet.stackReference === undefined) {
+        add(["fleet", "stackReference"], "required when fleet.mode is join: the <org>/<project>/<stack> that creates the fleet");
+    }
+
+    const defaults = objectAt(raw, "tenantDefaults");
+    for (const tier of ["processing", "ingest"]) {
+        checkMinMax(objectAt(defaults ?? {}, tier), "minReplicas", "maxReplicas", ["tenantDefaults", tier], add);
+    }
+
+    const tenants = Array.isArray(raw.tenants) ? raw.tenants : [];
+    const firstIndexByName = new Map<string, number>();
+    tenants.forEach((tenant: unknown, i: number) => {
+        if (!isObject(tenant)) {
+            return;
+        }
+        const name = tenant.name;
+        if (typeof name === "string") {
+            const first = firstIndexByName.get(name);
+            if (first !== undefined) {
+                add(["tenants", i, "name"], `duplicate tenant '${name}' (first defined at tenants[${first}]); tenant names are unique within a stack`);
+            } else {
+                firstIndexByName.set(name, i);
+            }
+        }
+        const compliance = Array.isArray(tenant.compliance) ? tenant.compliance : [];
+        const cluster = tenant.cluster;
+        if (tenant.isolation === "shared" && compliance.length > 0) {
+            add(["tenants", i, "isolation"], `a tenant with compliance tags (${compliance.join(", ")}) runs on a dedicated cluster; remove isolation: shared`);
+        }
+        if (typeof cluster === "string" && cluster.startsWith("shared-") && (tenant.isolation === "dedicated" || compliance.length > 0)) {
+            add(["tenants", i, "cluster"], `'${String(name)}' needs a dedicated cluster but is pinned to ${cluster}; remove the pin to move it (its namespace is recreated)`);
+        }
+        if (typeof cluster === "string" && cluster.startsWith("dedicated-") && cluster !== `dedicated-${String(name)}`) {
+            add(["tenants", i, "cluster"], `a dedicated cluster belongs to one tenant: expected dedicated-${String(name)}, got ${cluster}`);
+        }
+        if (typeof cluster === "string" && cluster.startsWith("dedicated-") && tenant.isolation === "shared") {
+            add(["tenants", i, "cluster"], `isolation: shared contradicts the pin ${cluster}`);
+        }
+        const overrides = objectAt(tenant, "overrides");
+        for (const tier of ["processing", "ingest"]) {
+            const effective = { ...objectAt(defaults ?? {}, tier), ...objectAt(overrides ?? {}, tier) };
+            checkMinMax(effective, "minReplicas", "maxReplicas", ["tenants", i, "overrides", tier], add);
+        }
+    });
+    return problems;
+}
+
+function checkMinMax(obj: Record<string, unknown> | undefined, minKey: string, maxKey: string, path: PropertyKey[],
+    add: (path: PropertyKey[], message: string) => void): void {
+    const min = obj?.[minKey];
+    const max = obj?.[maxKey];
+    if (typeof min === "number" && typeof max === "number" && min > max) {
+        add([...path, minKey], `${minKey} (${min}) is greater than ${maxKey} (${max})`);
+    }
+}
+
+function objectAt(root: Record<string, unknown>, ...keys: string[]): Record<string, unknown> | undefined {
+    let current: unknown = root;
+    for (const key of keys) {
+        current = isObject(current) ? current[key] : undefined;
+    }
+    return isObject(current) ? current : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+    const seen = new Set<string>();
+    return problems.filter(p => {
+        const key = `${p.path}\u0000${p.message}`;
+        return seen.has(key) ? false : (seen.add(key), true);
+    });
+}
+
+function isPrivateCidrOfSize(minPrefix: number, maxPrefix: number): (cidr: string) => boolean {
+    return cidr => {
+        const m = CIDR.exec(cidr);
+        if (!m) {
+            return false;
+        }
+        const [a, b, c, d, prefix] = m.slice(1).map(Number);
+        if ([a, b, c, d].some(o => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
+            return false;
+        }
+        return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+    };
+}

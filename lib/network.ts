@@ -1,0 +1,78 @@
+import { ConfigError } from "./errors";
+import { ClusterPlacement } from "./placement";
+
+/**
+ * Address plan of a region. Pods use the Azure CNI overlay, so only nodes take VNet addresses;
+ * the overlay and service ranges are the same on every cluster and must stay clear of the VNet.
+ */
+export const CLUSTER_POD_CIDR = "10.244.0.0/16";
+export const CLUSTER_SERVICE_CIDR = "10.245.0.0/16";
+export const CLUSTER_DNS_SERVICE_IP = "10.245.0.10";
+
+/** True when two CIDR ranges share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+    const [startA, endA] = cidrRange(a);
+    const [startB, endB] = cidrRange(b);
+    return startA <= endB && startB <= endA;
+}
+
+function cidrRange(cidr: string): [number, number] {
+    const [base, prefix] = cidr.split("/");
+    const size = 2 ** (32 - Number(prefix));
+    const start = Math.floor(ipv4ToNumber(base) / size) * size;
+    return [start, start + size - 1];
+}
+
+const NODE_SUBNET_PREFIX = 24;
+
+/**
+ * The /24 node subnet of every cluster in the region's address space. Slot 0 is kept for private
+ * endpoints. Shared cluster `shared-n` has slot n. A dedicated cluster hashes its name into the upper
+ * half and probes past slots already taken, in file order, so adding a tenant never renumbers another.
+ */
+export function clusterSubnets(addressSpace: string, clusters: readonly ClusterPlacement[]): Map<string, string> {
+    const [base, prefixText] = addressSpace.split("/");
+    const slotCount = 2 ** (NODE_SUBNET_PREFIX - Number(prefixText));
+    const half = slotCount / 2;
+    const taken = new Map<number, string>();
+    const problems: string[] = [];
+
+    for (const cluster of clusters.filter(c => c.kind === "shared")) {
+        const slot = Number(cluster.name.slice("shared-".length));
+        if (slot >= half) {
+            problems.push(`${cluster.name} needs subnet slot ${slot}, but ${addressSpace} has ${half - 1} shared slots`);
+        }
+        taken.set(slot, cluster.name);
+    }
+    for (const cluster of clusters.filter(c => c.kind === "dedicated")) {
+        const start = half + (fnv1a(cluster.name) % half);
+        const free = Array.from({ length: half }, (_, i) => half + ((start - half + i) % half)).find(slot => !taken.has(slot));
+        if (free === undefined) {
+            problems.push(`no free /24 left for ${cluster.name} in ${addressSpace}: use a larger address space`);
+            continue;
+        }
+        taken.set(free, cluster.name);
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems.map(message => ({ path: "iot-fleet:region.addressSpace", message })));
+    }
+    const baseNumber = ipv4ToNumber(base);
+    return new Map([...taken.entries()].map(([slot, name]) => [name, `${numberToIpv4(baseNumber + slot * 256)}/${NODE_SUBNET_PREFIX}`]));
+}
+
+/** The subnet reserved for private endpoints (slot 0). */
+export function privateEndpointSubnet(addressSpace: string): string {
+    return `${addressSpace.split("/")[0]}/${NODE_SUBNET_PREFIX}`;
+}
+
+function fnv1a(text: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+        hash ^= text.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+
+const ipv4ToNumber = (ip: string): number => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+const numberToIpv4 = (n: number): string => [24, 16, 8, 0].map(shift => Math.floor(n / 2 ** shift) % 256).join(".");

@@ -1,0 +1,142 @@
+/**
+ * Tenant placement: which cluster each tenant lives on. A pure function of the tenant list,
+ * so that the program, the offline plan and the provisioning service always agree.
+ *
+ * Moving a tenant deletes its namespace (and what runs in it), so placement is built to be stable:
+ * - a pinned `cluster` is always honoured; the provisioning service pins every tenant it onboards;
+ * - unpinned tenants are packed first-fit in file order after the pinned ones, so appending a
+ *   tenant never moves an earlier one;
+ * - nothing re-balances: a shared cluster that a grown tenant pushes over capacity stays over it
+ *   (reported by the capacity view and the dedicated-threshold policy) until an operator acts.
+ */
+
+export type ClusterKind = "shared" | "dedicated";
+export type PlacementReason = "pinned" | "isolation" | "compliance" | "threshold" | "packed";
+
+export interface PlacementTenant {
+    readonly name: string;
+    readonly deviceQuota: number;
+    readonly isolation: "auto" | "shared" | "dedicated";
+    readonly compliance: readonly string[];
+    readonly cluster?: string;
+}
+
+export interface PlacementSettings {
+    /** Tenants at or above this many devices get their own cluster (unless `isolation: shared`). */
+    readonly dedicatedDeviceThreshold: number;
+    readonly sharedClusterMaxTenants: number;
+    readonly sharedClusterMaxDevices: number;
+}
+
+export interface TenantPlacement {
+    readonly tenant: string;
+    readonly cluster: string;
+    readonly kind: ClusterKind;
+    readonly reason: PlacementReason;
+}
+
+export interface ClusterPlacement {
+    readonly name: string;
+    readonly kind: ClusterKind;
+    /** Tenants on the cluster, in file order. */
+    readonly tenants: readonly string[];
+    readonly devices: number;
+}
+
+export interface Placement {
+    /** Shared clusters by number, then dedicated clusters in file order. */
+    readonly clusters: readonly ClusterPlacement[];
+    readonly tenants: ReadonlyMap<string, TenantPlacement>;
+}
+
+const SHARED_PREFIX = "shared-";
+const DEDICATED_PREFIX = "dedicated-";
+
+export const sharedClusterName = (ordinal: number): string => `${SHARED_PREFIX}${ordinal}`;
+export const dedicatedClusterName = (tenant: string): string => `${DEDICATED_PREFIX}${tenant}`;
+export const clusterKindOf = (cluster: string): ClusterKind => cluster.startsWith(DEDICATED_PREFIX) ? "dedicated" : "shared";
+
+/** Why a tenant needs a cluster of its own, or undefined when it belongs on a shared one. */
+export function dedicatedReason(tenant: PlacementTenant, settings: PlacementSettings): PlacementReason | undefined {
+    if (tenant.compliance.length > 0) {
+        return "compliance";
+    }
+    if (tenant.isolation === "dedicated") {
+        return "isolation";
+    }
+    if (tenant.isolation === "auto" && tenant.deviceQuota >= settings.dedicatedDeviceThreshold) {
+        return "threshold";
+    }
+    return undefined;
+}
+
+export function placeTenants(tenants: readonly PlacementTenant[], settings: PlacementSettings): Placement {
+    const placed = new Map<string, TenantPlacement>();
+    const shared = new Map<number, { tenants: string[]; devices: number }>();
+    const sharedLoad = (ordinal: number) => {
+        let load = shared.get(ordinal);
+        if (!load) {
+            load = { tenants: [], devices: 0 };
+            shared.set(ordinal, load);
+        }
+        return load;
+    };
+
+    for (const tenant of tenants) {
+        if (tenant.cluster !== undefined) {
+            const kind = clusterKindOf(tenant.cluster);
+            placed.set(tenant.name, { tenant: tenant.name, cluster: tenant.cluster, kind, reason: "pinned" });
+            if (kind === "shared") {
+                const load = sharedLoad(Number(tenant.cluster.slice(SHARED_PREFIX.length)));
+                load.tenants.push(tenant.name);
+                load.devices += tenant.deviceQuota;
+            }
+            continue;
+        }
+        const reason = dedicatedReason(tenant, settings);
+        if (reason !== undefined) {
+            placed.set(tenant.name, { tenant: tenant.name, cluster: dedicatedClusterName(tenant.name), kind: "dedicated", reason });
+        }
+    }
+
+    for (const tenant of tenants) {
+        if (placed.has(tenant.name)) {
+            continue;
+        }
+        const ordinal = firstSharedClusterWithRoom(shared, tenant.deviceQuota, settings);
+        const load = sharedLoad(ordinal);
+        load.tenants.push(tenant.name);
+        load.devices += tenant.deviceQuota;
+        placed.set(tenant.name, { tenant: tenant.name, cluster: sharedClusterName(ordinal), kind: "shared", reason: "packed" });
+    }
+
+    const fileOrder = new Map(tenants.map((t, i) => [t.name, i]));
+    const byFileOrder = (a: string, b: string) => fileOrder.get(a)! - fileOrder.get(b)!;
+    const sharedClusters: ClusterPlacement[] = [...shared.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([ordinal, load]) => ({
+            name: sharedClusterName(ordinal), kind: "shared", tenants: [...load.tenants].sort(byFileOrder), devices: load.devices,
+        }));
+    const dedicatedClusters: ClusterPlacement[] = tenants
+        .filter(t => placed.get(t.name)!.kind === "dedicated")
+        .map(t => ({ name: placed.get(t.name)!.cluster, kind: "dedicated", tenants: [t.name], devices: t.deviceQuota }));
+
+    return { clusters: [...sharedClusters, ...dedicatedClusters], tenants: placed };
+}
+
+/** The lowest-numbered shared cluster that still fits the tenant; a new one (lowest free number) when none does. */
+function firstSharedClusterWithRoom(shared: ReadonlyMap<number, { tenants: string[]; devices: number }>,
+    devices: number, settings: PlacementSettings): number {
+    const withRoom = [...shared.entries()]
+        .sort(([a], [b]) => a - b)
+        .find(([, load]) => load.tenants.length < settings.sharedClusterMaxTenants
+            && load.devices + devices <= settings.sharedClusterMaxDevices)?.[0];
+    if (withRoom !== undefined) {
+        return withRoom;
+    }
+    let ordinal = 1;
+    while (shared.has(ordinal)) {
+        ordinal++;
+    }
+    return ordinal;
+}

@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FleetConfig, parseFleetConfig } from "../lib/config";
+import { engineConfig, projectKeys } from "../lib/stackFile";
+import { offlineMocks } from "./mockCloud";
+
+export const PROJECT = "iot-fleet";
+export const OFFLINE_ORGANIZATION = "offline";
+
+/** A resource as the engine received it: what the CLI's policy analyzer sees too. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    /** The parent's URN; empty for the root stack. */
+    readonly parent: string;
+    /** `urn::id` of the explicit provider, or empty for the default provider. */
+    readonly provider: string;
+    readonly protect: boolean;
+    readonly dependencies: readonly string[];
+    readonly ignoreChanges: readonly string[];
+    /** Inputs as the provider sees them, secrets unwrapped. */
+    readonly inputs: Record<string, any>;
+}
+
+export interface Evaluation {
+    readonly stack: string;
+    readonly config: FleetConfig;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Record<string, any>;
+    readonly durationMs: number;
+}
+
+export interface EvaluateOptions {
+    /** The stack name (for URNs and `pulumi.getStack()`). */
+    readonly stack: string;
+    /** The full `config:` map of a stack file (`iot-fleet:tenants`, `azure-native:location`, ...). */
+    readonly stackConfig: Record<string, unknown>;
+    /** The program to run. Default: the fleet program. */
+    readonly program?: (config: FleetConfig) => unknown;
+    /** Called as resources register, with the count so far (for progress display). */
+    readonly onResource?: (count: number) => void;
+}
+
+let running: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs a program for one stack under the offline engine and records every registered resource with
+ * its parent, provider and options. The config is validated first: a bad stack file throws a
+ * ConfigError before anything registers. Runs one at a time: the Pulumi runtime is process-global.
+ */
+export function evaluateStack(options: EvaluateOptions): Promise<Evaluation> {
+    const run = running.then(() => evaluateNow(options));
+    running = run.catch(() => undefined);
+    return run;
+}
+
+async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
+    const started = Date.now();
+    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`);
+    const program = options.program ?? (await import("../program")).fleetProgram;
+
+    pulumi.runtime.setAllConfig(engineConfig(options.stackConfig));
+    await pulumi.runtime.setMocks(offlineMocks, PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
+    const resources: RecordedResource[] = [];
+    recordRegistrations(resources, options.onResource);
+
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => program(config)) ?? {};
+    await pulumi.runtime.disconnect();
+    return { stack: options.stack, config, resources, outputs, durationMs: Date.now() - started };
+}
+
+/** Wraps the mock monitor's RegisterResource so that every request is recorded as the engine would see it. */
+function recordRegistrations(into: RecordedResource[], onResource?: (count: number) => void): void {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, response?: any) => void) =>
+        register(req, (err: unknown, response?: any) => {
+            if (!err) {
+                into.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    protect: req.getProtect() ?? false,
+                    dependencies: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+                });
+                onResource?.(into.length);
+            }
+            callback(err, response);
+        });
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        if (value[pulumi.runtime.specialSigKey] === SECRET_SIG) {
+            return unwrapSecrets(value.value);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}

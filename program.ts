@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FleetConfig } from "./lib/config";
+import { placeTenants, Placement, PlacementSettings } from "./lib/placement";
+import { tenantQueueName } from "./lib/naming";
+import { JoinedFleet } from "./components/fleetManager";
+import { Region } from "./components/region";
+
+export const placementSettings = (config: FleetConfig): PlacementSettings => ({
+    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
+    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
+    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
+});
+
+/**
+ * The whole region stack: placement decided up front (pure), then the Region component.
+ * Returns the stack outputs the telemetry services read through StackReference.
+ */
+export function fleetProgram(config: FleetConfig) {
+    const placement: Placement = placeTenants(config.tenants, placementSettings(config));
+    const joinedFleet = config.fleet.mode === "join"
+        ? new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>
+        : undefined;
+    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
+    const data = region.dataPlane;
+
+    return {
+        fleet: {
+            id: region.fleet.fleetId,
+            name: region.fleet.fleetName,
+            resourceGroupName: region.fleet.fleetResourceGroupName,
+        },
+        region: {
+            name: config.region.shortName,
+            location: config.region.location,
+            resourceGroupName: region.resourceGroupName,
+        },
+        clusters: Object.fromEntries([...region.clusters.entries()].map(([name, cluster]) => [name, {
+            kind: placement.clusters.find(c => c.name === name)!.kind,
+            name: cluster.aksName,
+            resourceId: cluster.clusterId,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            kubeconfig: cluster.kubeconfig,
+        }])),
+        tenants: Object.fromEntries(config.tenants.map(tenant => {
+            const placed = placement.tenants.get(tenant.name)!;
+            return [tenant.name, {
+                cluster: placed.cluster,
+                isolation: placed.kind,
+                namespace: tenant.name,
+                eventHubsConsumerGroup: data.consumerGroups[tenant.name],
+                serviceBusQueue: tenantQueueName(tenant.name),
+                deviceQuota: tenant.deviceQuota,
+            }];
+        })),
+        endpoints: {
+            eventHubsNamespace: data.eventHubsEndpoint,
+            eventHubName: data.eventHubName,
+            serviceBusNamespace: data.serviceBusEndpoint,
+            adxClusterUri: data.adxClusterUri,
+            adxDatabase: data.adxDatabaseName,
+            cosmosEndpoint: data.cosmosEndpoint,
+            cosmosDatabase: data.cosmosDatabaseName,
+            iotHubHostName: data.iotHubHostName,
+            keyVaultUri: region.keyVaultUri,
+            grafanaEndpoint: region.observability.grafanaEndpoint,
+            appInsightsConnectionString: region.observability.appInsightsConnectionString,
+        },
+    };
+}

@@ -1,0 +1,99 @@
+import * as assert from "assert";
+import fc from "fast-check";
+import { placeTenants, PlacementSettings, PlacementTenant } from "../lib/placement";
+
+const SETTINGS: PlacementSettings = { dedicatedDeviceThreshold: 50_000, sharedClusterMaxTenants: 4, sharedClusterMaxDevices: 100_000 };
+const tenant = (name: string, deviceQuota: number, extra: Partial<PlacementTenant> = {}): PlacementTenant =>
+    ({ name, deviceQuota, isolation: "auto", compliance: [], ...extra });
+const clusterOf = (tenants: PlacementTenant[], settings = SETTINGS) =>
+    Object.fromEntries([...placeTenants(tenants, settings).tenants.values()].map(p => [p.tenant, p.cluster]));
+
+describe("tenant placement", () => {
+    it("places a tenant at the dedicated threshold on its own cluster", () => {
+        const placement = placeTenants([tenant("acme", 50_000), tenant("small", 49_999)], SETTINGS);
+        assert.deepStrictEqual(placement.tenants.get("acme"), { tenant: "acme", cluster: "dedicated-acme", kind: "dedicated", reason: "threshold" });
+        assert.strictEqual(placement.tenants.get("small")!.cluster, "shared-1");
+    });
+
+    it("gives a regulated tenant and an explicitly dedicated tenant their own clusters whatever their size", () => {
+        const placement = placeTenants([tenant("medica", 10, { compliance: ["hipaa"] }), tenant("vip", 10, { isolation: "dedicated" })], SETTINGS);
+        assert.strictEqual(placement.tenants.get("medica")!.reason, "compliance");
+        assert.strictEqual(placement.tenants.get("vip")!.cluster, "dedicated-vip");
+    });
+
+    it("keeps a large tenant that asked for isolation: shared on a shared cluster", () => {
+        assert.strictEqual(clusterOf([tenant("big", 90_000, { isolation: "shared" })]).big, "shared-1");
+    });
+
+    it("opens the next shared cluster when tenant count or device capacity is reached", () => {
+        const byCount = clusterOf(["a", "b", "c", "d", "e"].map(n => tenant(n, 10)));
+        assert.deepStrictEqual(Object.values(byCount), ["shared-1", "shared-1", "shared-1", "shared-1", "shared-2"]);
+        const byDevices = clusterOf([tenant("a", 45_000), tenant("b", 45_000), tenant("c", 20_000), tenant("d", 5_000)]);
+        assert.deepStrictEqual(byDevices, { a: "shared-1", b: "shared-1", c: "shared-2", d: "shared-1" });
+    });
+
+    it("honours a pinned cluster even when the tenant has since grown past the threshold", () => {
+        const placement = placeTenants([tenant("grown", 80_000, { cluster: "shared-3" })], SETTINGS);
+        assert.deepStrictEqual(placement.tenants.get("grown"), { tenant: "grown", cluster: "shared-3", kind: "shared", reason: "pinned" });
+        assert.deepStrictEqual(placement.clusters.map(c => c.name), ["shared-3"]);
+    });
+
+    it("fills the lowest free shared number and counts pinned tenants against capacity", () => {
+        const placed = clusterOf([tenant("p1", 10, { cluster: "shared-2" }), tenant("p2", 99_000, { cluster: "shared-1" }), tenant("new", 5_000)]);
+        assert.strictEqual(placed.new, "shared-2");
+    });
+
+    it("lists clusters with their tenants and device totals", () => {
+        const placement = placeTenants([tenant("acme", 250_000), tenant("a", 100), tenant("b", 200)], SETTINGS);
+        assert.deepStrictEqual(placement.clusters, [
+            { name: "shared-1", kind: "shared", tenants: ["a", "b"], devices: 300 },
+            { name: "dedicated-acme", kind: "dedicated", tenants: ["acme"], devices: 250_000 },
+        ]);
+    });
+
+    it("never moves an earlier tenant when unpinned tenants are appended", () => {
+        fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 60_000 }), { minLength: 1, maxLength: 60 }), quotas => {
+            const tenants = quotas.map((q, i) => tenant(`t${i}`, q));
+            const before = clusterOf(tenants.slice(0, -1));
+            const after = clusterOf(tenants);
+            for (const [name, cluster] of Object.entries(before)) {
+                assert.strictEqual(after[name], cluster, `${name} moved`);
+            }
+        }), { numRuns: 300 });
+    });
+
+    it("never moves an existing tenant over long sequences of onboarding, growth, shrinkage and removal", () => {
+        type Op = { kind: "add" | "grow" | "shrink" | "remove" | "isolate"; pick: number; quota: number };
+        const op = fc.record({
+            kind: fc.constantFrom<Op["kind"]>("add", "add", "grow", "shrink", "remove", "isolate"),
+            pick: fc.nat(),
+            quota: fc.integer({ min: 1, max: 80_000 }),
+        });
+        fc.assert(fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
+            // The provisioning service's loop: apply one change, place, pin every tenant where it landed.
+            let tenants: PlacementTenant[] = [];
+            let next = 0;
+            for (const { kind, pick, quota } of ops) {
+                const target = tenants.length > 0 ? tenants[pick % tenants.length].name : undefined;
+                const before = clusterOf(tenants);
+                if (kind === "add" || target === undefined) {
+                    tenants = [...tenants, tenant(`t${next++}`, quota)];
+                } else if (kind === "remove") {
+                    tenants = tenants.filter(t => t.name !== target);
+                } else if (kind === "isolate") {
+                    tenants = tenants.map(t => t.name === target ? { ...t, isolation: "shared" } : t);
+                } else {
+                    const factor = kind === "grow" ? 3 : 1 / 3;
+                    tenants = tenants.map(t => t.name === target ? { ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) } : t);
+                }
+                const after = clusterOf(tenants);
+                for (const [name, cluster] of Object.entries(before)) {
+                    if (name in after) {
+                        assert.strictEqual(after[name], cluster, `${name} moved from ${cluster} to ${after[name]} after ${kind} ${target ?? ""}`);
+                    }
+                }
+                tenants = tenants.map(t => ({ ...t, cluster: after[t.name] }));
+            }
+        }), { numRuns: 200 });
+    });
+});
