@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, PlacementSettings } from "./lib/placement";
-import { tenantQueueName } from "./lib/naming";
 import { JoinedFleet } from "./components/fleetManager";
 import { Region } from "./components/region";
 
@@ -43,13 +42,20 @@ export function fleetProgram(config: FleetConfig) {
         }])),
         tenants: Object.fromEntries(config.tenants.map(tenant => {
             const placed = placement.tenants.get(tenant.name)!;
+            const landingZone = region.clusters.get(placed.cluster)!.tenants.get(tenant.name)!;
             return [tenant.name, {
                 cluster: placed.cluster,
                 isolation: placed.kind,
-                namespace: tenant.name,
-                eventHubsConsumerGroup: data.consumerGroups[tenant.name],
-                serviceBusQueue: tenantQueueName(tenant.name),
+                namespace: landingZone.namespace,
+                identityClientId: landingZone.identityClientId,
+                eventHubsConsumerGroup: landingZone.consumerGroup,
+                serviceBusQueue: landingZone.queueName,
+                checkpointContainer: landingZone.checkpointContainer,
+                keyVaultUri: landingZone.keyVaultUri,
+                adminGroupObjectId: landingZone.adminGroupObjectId,
+                otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
                 deviceQuota: tenant.deviceQuota,
+                decommission: tenant.decommission,
             }];
         })),
         endpoints: {

@@ -4,6 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 /** Built-in Azure role definitions the fleet grants, by what they let a principal do. */
 export const AZURE_ROLES = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
     serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
     serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
     eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",

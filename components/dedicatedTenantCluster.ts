@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../lib/config";
 import { TAG_TENANT } from "../lib/labels";
 import { dedicatedClusterName } from "../lib/placement";
-import { buildTenantCluster, RegionServices } from "./tenantCluster";
+import { RegionServices, TenantClusterComponent } from "./tenantCluster";
 
 export interface DedicatedTenantClusterArgs {
     /** The region's services the cluster plugs into. */
@@ -14,35 +13,18 @@ export interface DedicatedTenantClusterArgs {
     readonly tenant: TenantSpec;
 }
 
-/** A cluster for one tenant: hard isolation, its own upgrade cadence and SLOs; the same platform as shared clusters. */
-export class DedicatedTenantCluster extends pulumi.ComponentResource {
-    public readonly clusterName: string;
-    public readonly tenantName: string;
-    public readonly aksName: string;
-    public readonly clusterId: pulumi.Output<string>;
-    public readonly oidcIssuerUrl: pulumi.Output<string>;
-    public readonly kubeconfig: pulumi.Output<string>;
-    public readonly provider: k8s.Provider;
-
+/**
+ * A cluster for one tenant: hard isolation, its own upgrade group and SLOs, the same platform and
+ * namespace set-up as shared clusters; every Azure resource of it carries the tenant tag.
+ */
+export class DedicatedTenantCluster extends TenantClusterComponent {
     constructor(name: string, args: DedicatedTenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:DedicatedTenantCluster", name, {}, opts);
-        this.clusterName = dedicatedClusterName(args.tenant.name);
-        this.tenantName = args.tenant.name;
-        const cluster = buildTenantCluster(name, {
+        super("iot-fleet:index:DedicatedTenantCluster", name, {
             services: args.services,
-            clusterName: this.clusterName,
+            clusterName: dedicatedClusterName(args.tenant.name),
             subnetId: args.subnetId,
             tenants: [args.tenant],
             extraTags: { [TAG_TENANT]: args.tenant.name },
-        }, this);
-        this.aksName = cluster.aksName;
-        this.clusterId = cluster.cluster.id;
-        this.oidcIssuerUrl = cluster.oidcIssuerUrl;
-        this.kubeconfig = cluster.kubeconfig;
-        this.provider = cluster.provider;
-        this.registerOutputs({
-            clusterName: this.clusterName, tenantName: this.tenantName, aksName: this.aksName, clusterId: this.clusterId,
-            oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig,
-        });
+        }, opts);
     }
 }

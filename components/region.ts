@@ -116,6 +116,7 @@ export class Region extends pulumi.ComponentResource {
             resourceGroupName: group.name,
             subscriptionId: client.subscriptionId,
             azureTenantId: client.tenantId,
+            uniqueSuffix: suffix,
             deployerObjectId: client.objectId,
             adminGroupObjectId: admins.objectId,
             logAnalyticsWorkspaceId: this.observability.logAnalyticsWorkspaceId,

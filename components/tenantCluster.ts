@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterDefaults, TenantSettings, TenantSpec } from "../lib/config";
+import * as k8s from "@pulumi/kubernetes";
+import { ClusterDefaults, TenantSettings, TenantSpec, tenantSettings } from "../lib/config";
 import { KubeloginMode } from "../lib/kubeconfig";
 import { TAG_CLUSTER } from "../lib/labels";
 import { aksClusterName } from "../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
+import { ClusterPlatform } from "./clusterPlatform";
+import { connectManagedPrometheus } from "./clusterMonitoring";
+import { TenantNamespace } from "./tenantNamespace";
 import { RegionDataPlane } from "./regionDataPlane";
 
 /** What the region provides to each of its clusters. */
@@ -14,6 +18,8 @@ export interface RegionServices {
     readonly resourceGroupName: pulumi.Output<string>;
     readonly subscriptionId: pulumi.Output<string>;
     readonly azureTenantId: pulumi.Output<string>;
+    /** Random suffix of the region's globally unique names. */
+    readonly uniqueSuffix: pulumi.Output<string>;
     readonly deployerObjectId: pulumi.Output<string>;
     readonly adminGroupObjectId: pulumi.Output<string>;
     readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
@@ -42,6 +48,9 @@ export interface TenantClusterArgs {
 
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
+    readonly platform: ClusterPlatform;
+    /** The tenants' namespaces, by tenant name. */
+    readonly tenants: ReadonlyMap<string, TenantNamespace>;
 }
 
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
@@ -62,15 +71,72 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         kubeloginMode: services.kubeloginMode,
         tags,
     }, parent);
-    return { ...aks, aksName };
+    connectManagedPrometheus(name, {
+        clusterResourceId: aks.cluster.id,
+        clusterName: args.clusterName,
+        location: services.location,
+        resourceGroupName: services.resourceGroupName,
+        azureMonitorWorkspaceId: services.azureMonitorWorkspaceId,
+        tags,
+    }, parent);
+    const platform = new ClusterPlatform(`${name}-platform`, {
+        provider: aks.provider,
+        clusterName: args.clusterName,
+        aksClusterName: aks.cluster.name,
+        resourceGroupName: services.resourceGroupName,
+        location: services.location,
+        oidcIssuerUrl: aks.oidcIssuerUrl,
+        tags,
+        dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
+        gitops: services.gitops,
+        keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
+        appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
+        subscriptionId: services.subscriptionId,
+    }, { parent });
+    const tenants = new Map(args.tenants.map(tenant => [tenant.name, new TenantNamespace(`${name}-tenant-${tenant.name}`, {
+        tenant,
+        settings: tenantSettings(services.tenantDefaults, tenant.overrides),
+        services,
+        clusterName: args.clusterName,
+        provider: aks.provider,
+        oidcIssuerUrl: aks.oidcIssuerUrl,
+        otlpEndpoint: platform.otlpEndpoint,
+    }, { parent })]));
+    return { ...aks, aksName, platform, tenants };
 }
 
-/** The outputs both cluster components expose, in the shape the stack outputs use. */
-export function clusterOutputs(cluster: TenantCluster) {
-    return {
-        aksName: cluster.aksName,
-        clusterId: cluster.cluster.id,
-        oidcIssuerUrl: cluster.oidcIssuerUrl,
-        kubeconfig: cluster.kubeconfig,
-    };
+/**
+ * The base of SharedCluster and DedicatedTenantCluster: they differ only in which tenants they hold,
+ * their update group and their tags, so both build themselves with `buildTenantCluster`.
+ */
+export abstract class TenantClusterComponent extends pulumi.ComponentResource {
+    public readonly clusterName: string;
+    public readonly aksName: string;
+    public readonly clusterId: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Non-interactive kubeconfig (secret). */
+    public readonly kubeconfig: pulumi.Output<string>;
+    /** The cluster's one Kubernetes provider. */
+    public readonly provider: k8s.Provider;
+    public readonly otlpEndpoint: pulumi.Output<string>;
+    /** Tenant namespaces by tenant name. */
+    public readonly tenants: ReadonlyMap<string, TenantNamespace>;
+
+    protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        const built = buildTenantCluster(name, args, this);
+        this.clusterName = args.clusterName;
+        this.aksName = built.aksName;
+        this.clusterId = built.cluster.id;
+        this.oidcIssuerUrl = built.oidcIssuerUrl;
+        this.kubeconfig = built.kubeconfig;
+        this.provider = built.provider;
+        this.otlpEndpoint = built.platform.otlpEndpoint;
+        this.tenants = built.tenants;
+        this.registerOutputs({
+            clusterName: this.clusterName, aksName: this.aksName, clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig, otlpEndpoint: this.otlpEndpoint,
+            tenants: [...this.tenants.keys()],
+        });
+    }
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from "./errors";
 import { ClusterPlacement } from "./placement";
+import { fnv1a } from "./naming";
 
 /**
  * Address plan of a region. Pods use the Azure CNI overlay, so only nodes take VNet addresses;
@@ -63,15 +64,6 @@ export function clusterSubnets(addressSpace: string, clusters: readonly ClusterP
 /** The subnet reserved for private endpoints (slot 0). */
 export function privateEndpointSubnet(addressSpace: string): string {
     return `${addressSpace.split("/")[0]}/${NODE_SUBNET_PREFIX}`;
-}
-
-function fnv1a(text: string): number {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i++) {
-        hash ^= text.charCodeAt(i);
-        hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return hash;
 }
 
 const ipv4ToNumber = (ip: string): number => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);

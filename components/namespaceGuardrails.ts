@@ -1,0 +1,140 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import {
+    MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_SECURITY_AUDIT_LABEL, POD_SECURITY_ENFORCE_LABEL, POD_SECURITY_WARN_LABEL,
+} from "../lib/labels";
+import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
+
+/** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
+export const INGRESS_NAMESPACE = "ingress-nginx";
+/** The namespace of the OpenTelemetry collector every workload exports to. */
+export const OBSERVABILITY_NAMESPACE = "observability";
+const KUBE_SYSTEM = "kube-system";
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Ports tenant workloads use to reach Azure PaaS endpoints: HTTPS, and AMQP over TLS for Event Hubs and Service Bus. */
+export const AZURE_EGRESS_PORTS = [443, 5671] as const;
+/** OTLP gRPC and HTTP ports of the collector. */
+export const OTLP_PORTS = [4317, 4318] as const;
+
+export interface NamespaceGuardrailsArgs {
+    /** The namespace name. */
+    readonly namespace: string;
+    /** Labels for the namespace and every object in it (the tenant label for tenants). */
+    readonly labels: Record<string, string>;
+    /** Pod Security Admission level enforced (audit and warn are always `restricted`). */
+    readonly podSecurity: "restricted" | "baseline" | "privileged";
+    /** Namespace-wide ceilings. */
+    readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
+    /** Defaults for containers that declare no requests or limits. */
+    readonly limits: {
+        readonly defaultCpu: string; readonly defaultMemory: string;
+        readonly defaultRequestCpu: string; readonly defaultRequestMemory: string;
+    };
+    /** Extra namespaces allowed to open connections into this one. Default: only the ingress controller's. */
+    readonly ingressFromNamespaces?: readonly string[];
+    /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
+    readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
+    /** Resource options for the Namespace (e.g. `protect`). Default: none. */
+    readonly namespaceOptions?: pulumi.CustomResourceOptions;
+}
+
+export interface NamespaceGuardrails {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly resourceQuota: k8s.core.v1.ResourceQuota;
+    readonly limitRange: k8s.core.v1.LimitRange;
+    readonly networkPolicies: readonly k8s.networking.v1.NetworkPolicy[];
+}
+
+/**
+ * A namespace with the isolation every workload gets, tenant or platform: PSA labels, a ResourceQuota,
+ * a LimitRange, default-deny NetworkPolicies and the few flows a workload needs (DNS, its own namespace,
+ * ingress from the ingress controller, egress to Azure endpoints outside the cluster and to the collector).
+ */
+export function createNamespaceGuardrails(name: string, args: NamespaceGuardrailsArgs, opts: pulumi.CustomResourceOptions): NamespaceGuardrails {
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...args.labels };
+    const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
+        metadata: {
+            name: args.namespace,
+            labels: {
+                ...labels,
+                [POD_SECURITY_ENFORCE_LABEL]: args.podSecurity,
+                [POD_SECURITY_AUDIT_LABEL]: "restricted",
+                [POD_SECURITY_WARN_LABEL]: "restricted",
+            },
+        },
+    }, { ...opts, ...args.namespaceOptions });
+    const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
+    const childOpts = { ...opts, dependsOn: [namespace] };
+
+    const resourceQuota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+        metadata: inNamespace("namespace-quota"),
+        spec: {
+            hard: {
+                "requests.cpu": args.quota.cpu,
+                "limits.cpu": args.quota.cpu,
+                "requests.memory": args.quota.memory,
+                "limits.memory": args.quota.memory,
+                pods: String(args.quota.pods),
+            },
+        },
+    }, childOpts);
+
+    const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, {
+        metadata: inNamespace("container-defaults"),
+        spec: {
+            limits: [{
+                type: "Container",
+                default: { cpu: args.limits.defaultCpu, memory: args.limits.defaultMemory },
+                defaultRequest: { cpu: args.limits.defaultRequestCpu, memory: args.limits.defaultRequestMemory },
+            }],
+        },
+    }, childOpts);
+
+    const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: inNamespace(role), spec }, childOpts);
+    const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])]
+        .filter(ns => ns !== args.namespace);
+
+    const networkPolicies = [
+        policy("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy("allow-dns", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{
+                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            }],
+        }),
+        policy("allow-same-namespace", {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: {} }] }],
+            egress: [{ to: [{ podSelector: {} }] }],
+        }),
+        // An empty `from` would admit every source, so without other namespaces to admit there is no such policy.
+        ...(fromNamespaces.length === 0 ? [] : [policy("allow-from-platform", {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: fromNamespaces.map(ns => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } })) }],
+        })]),
+        policy("allow-azure-egress", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    // Azure PaaS endpoints live outside the cluster; excluding pod and service ranges keeps other namespaces unreachable.
+                    to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR] } }],
+                    ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
+                },
+                {
+                    to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: OBSERVABILITY_NAMESPACE } } }],
+                    ports: OTLP_PORTS.map(port => ({ protocol: "TCP", port })),
+                },
+                ...(args.extraEgress ?? []),
+            ],
+        }),
+    ];
+
+    return { namespace, resourceQuota, limitRange, networkPolicies };
+}
