@@ -10,6 +10,8 @@ export const INGRESS_NAMESPACE = "ingress-nginx";
 /** The namespace of the OpenTelemetry collector every workload exports to. */
 export const OBSERVABILITY_NAMESPACE = "observability";
 const KUBE_SYSTEM = "kube-system";
+export const RESOURCE_QUOTA_NAME = "namespace-quota";
+export const LIMIT_RANGE_NAME = "container-defaults";
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Ports tenant workloads use to reach Azure PaaS endpoints: HTTPS, and AMQP over TLS for Event Hubs and Service Bus. */
@@ -35,6 +37,9 @@ export interface NamespaceGuardrailsArgs {
     readonly ingressFromNamespaces?: readonly string[];
     /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
     readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
+    /** Labels and annotations of the Namespace object alone (lifecycle markers). Default: none. */
+    readonly namespaceLabels?: Record<string, string>;
+    readonly namespaceAnnotations?: Record<string, string>;
     /** Resource options for the Namespace (e.g. `protect`). Default: none. */
     readonly namespaceOptions?: pulumi.CustomResourceOptions;
 }
@@ -56,8 +61,10 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
     const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
         metadata: {
             name: args.namespace,
+            annotations: args.namespaceAnnotations,
             labels: {
                 ...labels,
+                ...args.namespaceLabels,
                 [POD_SECURITY_ENFORCE_LABEL]: args.podSecurity,
                 [POD_SECURITY_AUDIT_LABEL]: "restricted",
                 [POD_SECURITY_WARN_LABEL]: "restricted",
@@ -68,7 +75,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
     const childOpts = { ...opts, dependsOn: [namespace] };
 
     const resourceQuota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-        metadata: inNamespace("namespace-quota"),
+        metadata: inNamespace(RESOURCE_QUOTA_NAME),
         spec: {
             hard: {
                 "requests.cpu": args.quota.cpu,
@@ -81,7 +88,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
     }, childOpts);
 
     const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, {
-        metadata: inNamespace("container-defaults"),
+        metadata: inNamespace(LIMIT_RANGE_NAME),
         spec: {
             limits: [{
                 type: "Container",

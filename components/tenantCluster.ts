@@ -123,7 +123,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly tenants: ReadonlyMap<string, TenantNamespace>;
 
     protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
+        super(type, name, { clusterName: args.clusterName, tenants: args.tenants.map(t => t.name) }, opts);
         const built = buildTenantCluster(name, args, this);
         this.clusterName = args.clusterName;
         this.aksName = built.aksName;

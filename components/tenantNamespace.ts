@@ -5,7 +5,9 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
 import { TenantSettings, TenantSpec } from "../lib/config";
-import { TAG_CLUSTER, TAG_TENANT, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../lib/labels";
+import {
+    DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TAG_CLUSTER, TAG_TENANT, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
+} from "../lib/labels";
 import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } from "../lib/naming";
 import { AZURE_ROLES } from "./azureRoles";
 import { createNamespaceGuardrails } from "./namespaceGuardrails";
@@ -52,8 +54,11 @@ export class TenantNamespace extends pulumi.ComponentResource {
     public readonly adminGroupObjectId: pulumi.Output<string>;
 
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:TenantNamespace", name, {}, opts);
         const { tenant, services, settings } = args;
+        // The component's own inputs tell policies whose resources lie below it and in what lifecycle state.
+        super("iot-fleet:index:TenantNamespace", name, {
+            tenant: tenant.name, cluster: args.clusterName, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
+        }, opts);
         const data = services.dataPlane;
         const labels = { [TENANT_LABEL]: tenant.name };
         const tags = { ...services.tags, [TAG_TENANT]: tenant.name, [TAG_CLUSTER]: args.clusterName };
@@ -63,6 +68,8 @@ export class TenantNamespace extends pulumi.ComponentResource {
 
         const guardrails = createNamespaceGuardrails(name, {
             namespace: tenant.name, labels, podSecurity: settings.podSecurity, quota: settings.quota, limits: settings.limits,
+            namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
+            namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
             namespaceOptions: keep,
         }, kube);
         const namespace = guardrails.namespace.metadata.name;

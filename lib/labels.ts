@@ -24,6 +24,15 @@ export const TAG_CLUSTER = "cluster";
 /** The config namespace of every key in a stack file. */
 export const CONFIG_NAMESPACE = "iot-fleet";
 
+/** Node taints: the system pool keeps to system pods; AKS puts the Spot taint on Spot nodes (declared to avoid drift). */
+export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
+export const SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule";
+
+/** Set on a tenant namespace while its tenant is being decommissioned (protection lifted). */
+export const DECOMMISSION_LABEL = "iot-fleet.io/decommission";
+/** The device quota of a tenant, on its namespace, so that policies can judge its placement. */
+export const DEVICE_QUOTA_ANNOTATION = "iot-fleet.io/device-quota";
+
 /** Node labels: the pool a node belongs to, and the workload tier its pool serves (a Spot pool and its baseline share one). */
 export const POOL_LABEL = "iot-fleet.io/pool";
 export const WORKLOAD_LABEL = "iot-fleet.io/workload";

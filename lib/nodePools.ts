@@ -1,5 +1,5 @@
 import { ClusterDefaults } from "./config";
-import { POOL_LABEL, WORKLOAD_LABEL } from "./labels";
+import { POOL_LABEL, SPOT_TAINT, SYSTEM_POOL_TAINT, WORKLOAD_LABEL } from "./labels";
 
 /**
  * The node pools of every cluster, as data. The system pool keeps system pods apart from tenants;
@@ -9,9 +9,6 @@ import { POOL_LABEL, WORKLOAD_LABEL } from "./labels";
 
 export type Workload = "system" | "ingest" | "processing" | "api";
 
-export const SYSTEM_POOL_TAINT = "CriticalAddonsOnly=true:NoSchedule";
-/** AKS puts this taint on Spot nodes; declaring it keeps the pool free of drift. */
-export const SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule";
 /** The baseline may grow to this share of the Spot pool's peak while Spot capacity is gone. */
 const BASELINE_SHARE_OF_PEAK = 0.25;
 

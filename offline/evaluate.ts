@@ -18,6 +18,8 @@ export interface RecordedResource {
     readonly provider: string;
     readonly protect: boolean;
     readonly dependencies: readonly string[];
+    /** For each input property, the URNs of the resources its value came from. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly ignoreChanges: readonly string[];
     /** Inputs as the provider sees them, secrets unwrapped. */
     readonly inputs: Record<string, any>;
@@ -98,6 +100,7 @@ function recordRegistrations(into: RecordedResource[], onResource?: (count: numb
                     provider: req.getProvider(),
                     protect: req.getProtect() ?? false,
                     dependencies: req.getDependenciesList(),
+                    propertyDependencies: propertyDependencies(req.getPropertydependenciesMap()),
                     ignoreChanges: req.getIgnorechangesList(),
                     inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                 });
@@ -105,6 +108,12 @@ function recordRegistrations(into: RecordedResource[], onResource?: (count: numb
             }
             callback(err, response);
         });
+}
+
+function propertyDependencies(map: any): Record<string, string[]> {
+    const result: Record<string, string[]> = {};
+    map.forEach((deps: any, key: string) => { result[key] = deps.getUrnsList(); });
+    return result;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Evaluation } from "../offline/evaluate";
-import { SPOT_TAINT, SYSTEM_POOL_TAINT } from "../lib/nodePools";
+import { SPOT_TAINT, SYSTEM_POOL_TAINT } from "../lib/labels";
 import { acceptsTags, ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
 const EXPECTED_CLUSTERS: Record<string, Record<string, "shared" | "dedicated">> = {

@@ -1,0 +1,61 @@
+import { PolicyResource } from "@pulumi/policy";
+
+/** Type tokens the policies look at. Compared as strings, so the pack needs no provider SDK. */
+export const TYPES = {
+    managedCluster: "azure-native:containerservice:ManagedCluster",
+    agentPool: "azure-native:containerservice:AgentPool",
+    fleetMember: "azure-native:containerservice:FleetMember",
+    namespace: "kubernetes:core/v1:Namespace",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    resourceQuota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    tenantNamespace: "iot-fleet:index:TenantNamespace",
+    sharedCluster: "iot-fleet:index:SharedCluster",
+    dedicatedCluster: "iot-fleet:index:DedicatedTenantCluster",
+} as const;
+
+export const isKubernetesObject = (type: string): boolean =>
+    type.startsWith("kubernetes:") && type !== TYPES.helmRelease && !type.startsWith("kubernetes:helm.sh/") && !type.startsWith("kubernetes:yaml");
+
+export function ancestorOfType(resource: PolicyResource, type: string): PolicyResource | undefined {
+    for (let current = resource.parent; current; current = current.parent) {
+        if (current.type === type) {
+            return current;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The tenant a resource was made for: the nearest TenantNamespace or DedicatedTenantCluster component
+ * above it says so in its inputs. Undefined for shared platform resources.
+ */
+export function owningTenant(resource: PolicyResource): string | undefined {
+    for (let current = resource.parent; current; current = current.parent) {
+        if (current.type === TYPES.tenantNamespace) {
+            return current.props.tenant;
+        }
+        if (current.type === TYPES.dedicatedCluster) {
+            return current.props.tenants?.[0];
+        }
+    }
+    return undefined;
+}
+
+/** Tenant namespaces by name, with their tenant: those a TenantNamespace component made, and any carrying the tenant label. */
+export function tenantNamespaces(resources: PolicyResource[], tenantLabel: string): Map<string, { tenant: string; resource: PolicyResource }> {
+    const found = new Map<string, { tenant: string; resource: PolicyResource }>();
+    for (const resource of resources.filter(r => r.type === TYPES.namespace)) {
+        const name = resource.props.metadata?.name;
+        const component = ancestorOfType(resource, TYPES.tenantNamespace);
+        const tenant = component?.props.tenant ?? resource.props.metadata?.labels?.[tenantLabel];
+        if (typeof name === "string" && typeof tenant === "string") {
+            found.set(name, { tenant, resource });
+        }
+    }
+    return found;
+}

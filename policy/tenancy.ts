@@ -1,0 +1,133 @@
+import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "../lib/labels";
+import { ancestorOfType, isKubernetesObject, owningTenant, tenantNamespaces, TYPES } from "./resources";
+
+/** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
+export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
+    "azure-native:servicebus:Queue",
+    "azure-native:storage:BlobContainer",
+    "azure-native:eventhub:ConsumerGroup",
+    "azure-native:managedidentity:FederatedIdentityCredential",
+    "azure-native:authorization:RoleAssignment",
+    "azure-native:containerservice:MaintenanceConfiguration",
+    "azure-native:containerservice:FleetMember",
+    "azure-native:monitor:DataCollectionRuleAssociation",
+    "azure-native:kubernetesconfiguration:Extension",
+    "azure-native:kubernetesconfiguration:FluxConfiguration",
+]);
+
+const PROTECTED_TENANT_TYPES = new Set([
+    TYPES.namespace, "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue",
+]);
+
+export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
+    name: "tenant-labels",
+    description: `Every Kubernetes object in a tenant namespace carries the label ${TENANT_LABEL}=<tenant>, and every Azure resource made for a tenant the tag ${TAG_TENANT}=<tenant>, so that cost, metrics and incidents can be traced to a tenant. Fix: build tenant objects through TenantNamespace, or add the label/tag with the tenant's name.`,
+    enforcementLevel,
+    validateStack: (args, reportViolation) => {
+        const namespaces = tenantNamespaces(args.resources, TENANT_LABEL);
+        for (const resource of args.resources) {
+            if (isKubernetesObject(resource.type)) {
+                const namespace = resource.type === TYPES.namespace ? resource.props.metadata?.name : resource.props.metadata?.namespace;
+                const expected = namespaces.get(namespace)?.tenant;
+                const found = resource.props.metadata?.labels?.[TENANT_LABEL];
+                if (expected !== undefined && found !== expected) {
+                    reportViolation(`${resource.type} '${resource.name}' in tenant namespace '${namespace}' has ${TENANT_LABEL}=${found ?? "(missing)"}, expected ${expected}.`, resource.urn);
+                }
+            } else if (resource.type.startsWith("azure-native:") && !UNTAGGABLE_AZURE_TYPES.has(resource.type)) {
+                const expected = owningTenant(resource);
+                const found = resource.props.tags?.[TAG_TENANT];
+                if (expected !== undefined && found !== expected) {
+                    reportViolation(`${resource.type} '${resource.name}' was made for tenant ${expected} but has ${TAG_TENANT}=${found ?? "(missing)"}.`, resource.urn);
+                }
+            }
+        }
+    },
+});
+
+const inNamespace = (resources: PolicyResource[], type: string, namespace: string) =>
+    resources.filter(r => r.type === type && r.props.metadata?.namespace === namespace);
+
+/** A policy that selects every pod and allows nothing in the directions it names. */
+function deniedDirections(policy: PolicyResource): string[] {
+    const spec = policy.props.spec ?? {};
+    const selectsAll = spec.podSelector !== undefined && Object.keys(spec.podSelector.matchLabels ?? {}).length === 0
+        && (spec.podSelector.matchExpressions ?? []).length === 0;
+    if (!selectsAll) {
+        return [];
+    }
+    const types: string[] = spec.policyTypes ?? ["Ingress"];
+    return types.filter(t => (t === "Ingress" ? spec.ingress : spec.egress)?.length ? false : true);
+}
+
+export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
+    name: "tenant-guardrails",
+    description: "Every tenant namespace has a ResourceQuota, a LimitRange, a default-deny NetworkPolicy for ingress and egress, and a Pod Security Admission enforce label of restricted or baseline, so that no tenant can starve, reach or escalate over another. Fix: create tenant namespaces with TenantNamespace (or createNamespaceGuardrails).",
+    enforcementLevel,
+    validateStack: (args, reportViolation) => {
+        for (const [namespace, { resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
+            const missing: string[] = [];
+            if (inNamespace(args.resources, TYPES.resourceQuota, namespace).length === 0) {
+                missing.push("a ResourceQuota");
+            }
+            if (inNamespace(args.resources, TYPES.limitRange, namespace).length === 0) {
+                missing.push("a LimitRange");
+            }
+            const denied = new Set(inNamespace(args.resources, TYPES.networkPolicy, namespace).flatMap(deniedDirections));
+            if (!denied.has("Ingress") || !denied.has("Egress")) {
+                missing.push("a default-deny NetworkPolicy for both ingress and egress");
+            }
+            const level = resource.props.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL];
+            if (level !== "restricted" && level !== "baseline") {
+                missing.push(`${POD_SECURITY_ENFORCE_LABEL}: restricted or baseline (found ${level ?? "none"})`);
+            }
+            if (missing.length > 0) {
+                reportViolation(`Tenant namespace '${namespace}' lacks ${missing.join(", ")}.`, resource.urn);
+            }
+        }
+    },
+});
+
+export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
+    name: "tenant-data-protection",
+    description: "A tenant's namespace, managed identity and queue are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
+    enforcementLevel,
+    validateStack: (args, reportViolation) => {
+        for (const resource of args.resources.filter(r => PROTECTED_TENANT_TYPES.has(r.type) && !r.opts.protect)) {
+            const component = ancestorOfType(resource, TYPES.tenantNamespace);
+            const labels = resource.props.metadata?.labels ?? {};
+            const isTenantNamespace = resource.type === TYPES.namespace && labels[TENANT_LABEL] !== undefined;
+            if (component === undefined && !isTenantNamespace) {
+                continue;
+            }
+            const decommissioning = component?.props.decommission === true || labels[DECOMMISSION_LABEL] === "true";
+            if (!decommissioning) {
+                reportViolation(`${resource.type} '${resource.name}' of tenant ${component?.props.tenant ?? labels[TENANT_LABEL]} is not protected and the tenant is not being decommissioned.`, resource.urn);
+            }
+        }
+    },
+});
+
+export const DEFAULT_DEDICATED_DEVICE_THRESHOLD = 50_000;
+
+export const dedicatedThreshold = (enforcementLevel: EnforcementLevel = "advisory"): StackValidationPolicy => ({
+    name: "dedicated-threshold",
+    description: "A tenant at or above the dedicated device threshold runs on a shared cluster, where it is the noisy neighbour. Fix: set isolation: dedicated (moving it recreates its namespace), or accept the risk with isolation: shared.",
+    enforcementLevel,
+    configSchema: {
+        properties: {
+            dedicatedDeviceThreshold: { type: "integer", minimum: 1, default: DEFAULT_DEDICATED_DEVICE_THRESHOLD, description: "Device quota from which a tenant should have its own cluster; keep equal to iot-fleet:dedicatedDeviceThreshold." },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const threshold = args.getConfig<{ dedicatedDeviceThreshold?: number }>().dedicatedDeviceThreshold ?? DEFAULT_DEDICATED_DEVICE_THRESHOLD;
+        for (const [namespace, { tenant, resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
+            const devices = Number(ancestorOfType(resource, TYPES.tenantNamespace)?.props.deviceQuota
+                ?? resource.props.metadata?.annotations?.[DEVICE_QUOTA_ANNOTATION]);
+            const shared = ancestorOfType(resource, TYPES.sharedCluster);
+            if (shared !== undefined && devices >= threshold) {
+                reportViolation(`Tenant ${tenant} (namespace '${namespace}') has ${devices} devices, at or above the dedicated threshold of ${threshold}, but runs on shared cluster ${shared.props.clusterName ?? shared.name}.`, resource.urn);
+            }
+        }
+    },
+});
