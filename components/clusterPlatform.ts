@@ -5,7 +5,8 @@ import { CLUSTER_LABEL } from "../lib/labels";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 import { AZURE_ROLES } from "./azureRoles";
 import {
-    INGRESS_NAMESPACE, NamespaceGuardrails, NamespaceGuardrailsArgs, OBSERVABILITY_NAMESPACE, OTLP_PORTS, createNamespaceGuardrails,
+    INGRESS_NAMESPACE, KUBE_SYSTEM, NAMESPACE_NAME_LABEL, NamespaceGuardrails, NamespaceGuardrailsArgs, OBSERVABILITY_NAMESPACE, OTLP_PORTS,
+    createNamespaceGuardrails,
 } from "./namespaceGuardrails";
 import * as charts from "./platformCharts";
 import { WorkloadIdentity, federatedWorkloadIdentity } from "./workloadIdentity";
@@ -15,9 +16,6 @@ export const PLATFORM_LABEL = "iot-fleet.io/platform";
 
 const CERT_MANAGER_NAMESPACE = "cert-manager";
 const EXTERNAL_DNS_NAMESPACE = "external-dns";
-/** The managed Prometheus agent (ama-metrics) runs there; so does the konnectivity agent the API server reaches webhooks through. */
-const KUBE_SYSTEM = "kube-system";
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** Built-in Reader; not in AZURE_ROLES because only external-dns needs it. */
 const READER_ROLE = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const CLUSTER_ISSUER_NAME = "letsencrypt";

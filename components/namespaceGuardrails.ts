@@ -9,10 +9,12 @@ import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 export const INGRESS_NAMESPACE = "ingress-nginx";
 /** The namespace of the OpenTelemetry collector every workload exports to. */
 export const OBSERVABILITY_NAMESPACE = "observability";
-const KUBE_SYSTEM = "kube-system";
+/** The managed Prometheus agent and CoreDNS run there; so does the konnectivity agent the API server reaches webhooks through. */
+export const KUBE_SYSTEM = "kube-system";
 export const RESOURCE_QUOTA_NAME = "namespace-quota";
 export const LIMIT_RANGE_NAME = "container-defaults";
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+/** The label Kubernetes puts on every namespace with its own name, to select namespaces by name. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Ports tenant workloads use to reach Azure PaaS endpoints: HTTPS, and AMQP over TLS for Event Hubs and Service Bus. */
 export const AZURE_EGRESS_PORTS = [443, 5671] as const;
