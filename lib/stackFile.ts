@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { Document, parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, FleetConfig, parseFleetConfig } from "./config";
 
@@ -25,12 +25,17 @@ export function readStackConfig(file: string): Record<string, unknown> {
     } catch (err) {
         throw new ConfigError([{ path: file, message: `cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }], file);
     }
+    const root = parseStackDocument(text, file).toJS() as { config?: Record<string, unknown> } | null;
+    return root?.config ?? {};
+}
+
+/** Parses a stack file's text as a YAML document; invalid YAML throws a ConfigError naming the lines. */
+export function parseStackDocument(text: string, source: string): Document.Parsed {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map(e => ({ path: `${file}:${e.linePos?.[0]?.line ?? "?"}`, message: e.message.split("\n")[0] })), file);
+        throw new ConfigError(doc.errors.map(e => ({ path: `${source}:${e.linePos?.[0]?.line ?? "?"}`, message: e.message.split("\n")[0] })), source);
     }
-    const root = doc.toJS() as { config?: Record<string, unknown> } | null;
-    return root?.config ?? {};
+    return doc;
 }
 
 /** The `iot-fleet:` keys of a config map, with the prefix removed. */

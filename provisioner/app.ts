@@ -1,0 +1,115 @@
+import Fastify, { FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
+import { bearerTokenChecker } from "./auth";
+import { ProvisionerError } from "./errors";
+import { Operation } from "./operations";
+import { ChangeOutcome, Provisioner } from "./provisioner";
+import { changeQuery, noQuery, objectBody, operationParams, parseRequest, stackParams, tenantParams } from "./requests";
+
+export interface ServerOptions {
+    readonly provisioner: Provisioner;
+    /** The bearer token every route but `/healthz` requires. */
+    readonly token: string;
+    readonly logger?: FastifyServerOptions["logger"];
+}
+
+/** Tenant specs are small; a bigger body is a mistake or an attack. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The provisioning service's HTTP API over a Provisioner. Built without listening, so tests drive it
+ * with `app.inject()`. Every route but the health check needs the bearer token, checked before the
+ * body is even parsed; every 400 lists all the problems found.
+ */
+export function buildServer(options: ServerOptions): FastifyInstance {
+    const { provisioner } = options;
+    const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+    const authorized = bearerTokenChecker(options.token);
+
+    app.addHook("onRequest", async (request, reply) => {
+        if (request.routeOptions.url === "/healthz" || authorized(request.headers.authorization)) {
+            return;
+        }
+        reply.code(401).header("www-authenticate", "Bearer").send({ error: "unauthorized: send Authorization: Bearer <token>" });
+        return reply;
+    });
+
+    app.setErrorHandler((error, request, reply) => {
+        if (error instanceof ProvisionerError) {
+            return reply.code(error.status).send(error.status === 400
+                ? { error: "invalid request", problems: error.problems }
+                : { error: error.message, ...(error.problems.length > 0 ? { problems: error.problems } : {}) });
+        }
+        const fastifyError = error as { statusCode?: number; code?: string; message: string };
+        if (fastifyError.statusCode === 400 && fastifyError.code?.startsWith("FST_ERR_CTP_")) {
+            return reply.code(400).send({ error: "invalid request", problems: [{ path: "body", message: fastifyError.message }] });
+        }
+        if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+            return reply.code(fastifyError.statusCode).send({ error: fastifyError.message });
+        }
+        request.log.error(error);
+        return reply.code(500).send({ error: "internal error; see the service log" });
+    });
+    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
+
+    app.get("/healthz", async () => ({ ok: true, engine: provisioner.engineName }));
+
+    app.get("/v1/stacks", async request => {
+        parseRequest(request, { query: noQuery });
+        return { stacks: provisioner.stacks() };
+    });
+
+    app.get("/v1/stacks/:stack/tenants", async request => {
+        const { params } = parseRequest(request, { params: stackParams, query: noQuery });
+        return { stack: params.stack, tenants: await provisioner.listTenants(params.stack) };
+    });
+
+    app.post("/v1/stacks/:stack/tenants", async (request, reply) => {
+        const { params, query, body } = parseRequest(request, { params: stackParams, query: changeQuery, body: objectBody });
+        return send(reply, await provisioner.onboard(params.stack, body, { dryRun: query.dryRun === "true" }));
+    });
+
+    app.get("/v1/stacks/:stack/tenants/:name", async request => {
+        const { params } = parseRequest(request, { params: tenantParams, query: noQuery });
+        return { stack: params.stack, tenant: await provisioner.getTenant(params.stack, params.name) };
+    });
+
+    app.patch("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
+        const { params, query, body } = parseRequest(request, { params: tenantParams, query: changeQuery, body: objectBody });
+        return send(reply, await provisioner.update(params.stack, params.name, body, { dryRun: query.dryRun === "true" }));
+    });
+
+    app.delete("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
+        const { params, query } = parseRequest(request, { params: tenantParams, query: changeQuery });
+        return send(reply, await provisioner.decommission(params.stack, params.name, { dryRun: query.dryRun === "true" }));
+    });
+
+    app.get("/v1/operations/:id", async request => {
+        const { params } = parseRequest(request, { params: operationParams, query: noQuery });
+        const operation = provisioner.operation(params.id);
+        if (!operation) {
+            throw ProvisionerError.notFound(`no operation ${params.id} (operations live as long as the service process)`);
+        }
+        return operation;
+    });
+
+    return app;
+}
+
+function send(reply: FastifyReply, outcome: ChangeOutcome): FastifyReply {
+    switch (outcome.kind) {
+        case "accepted":
+            return reply.code(202).header("location", `/v1/operations/${outcome.operation.id}`)
+                .send({ operation: operationSummary(outcome.operation), tenant: outcome.tenant });
+        case "unchanged":
+            return reply.code(200).send({ unchanged: true, tenant: outcome.tenant });
+        case "dryRun": {
+            const { kind: _kind, ...verdict } = outcome;
+            return reply.code(200).send({ dryRun: true, ...verdict });
+        }
+    }
+}
+
+function operationSummary(operation: Operation) {
+    const { id, stack, tenant, kind, step, status, createdAt } = operation;
+    return { id, stack, tenant, kind, step, status, createdAt, href: `/v1/operations/${id}` };
+}

@@ -1,0 +1,88 @@
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { evaluateStack, Evaluation } from "../offline/evaluate";
+import { readStackConfig, stackFilePath } from "../lib/stackFile";
+import { Engine, PolicyViolation, RunOptions, RunResult } from "./engine";
+
+/**
+ * The policy check the offline engine runs on an evaluation: `evaluatePolicies` of
+ * `offline/policies.ts` (the policy pack's policies run in-process), or a stand-in in tests.
+ */
+export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly violations: readonly PolicyViolation[] }>;
+
+export interface OfflineEngineOptions {
+    readonly projectDir: string;
+    readonly policies: PolicyEvaluator;
+}
+
+/**
+ * The engine without a CLI or a cloud: runs the program in-process under mocks (`evaluateStack`) and
+ * the policies on what it registered. A preview is that evaluation's verdict; `up` has nothing to
+ * change, so it is the same verdict, reusing the preview's evaluation when the config is unchanged
+ * (a preview followed by an up costs one evaluation). Also previews configs that are in no file (dry runs).
+ */
+export class OfflineEngine implements Engine {
+    readonly name = "offline";
+    /** The last preview per stack, keyed by its config, for the `up` that usually follows. */
+    private readonly lastPreview = new Map<string, { readonly key: string; readonly result: RunResult }>();
+
+    constructor(private readonly options: OfflineEngineOptions) {}
+
+    async preview(stack: string, options: RunOptions = {}): Promise<RunResult> {
+        const stackConfig = this.readConfig(stack);
+        const result = await this.previewConfig(stack, stackConfig, options);
+        this.lastPreview.set(stack, { key: JSON.stringify(stackConfig), result });
+        return result;
+    }
+
+    async up(stack: string, options: RunOptions = {}): Promise<RunResult> {
+        const stackConfig = this.readConfig(stack);
+        const cached = this.lastPreview.get(stack);
+        if (cached?.key === JSON.stringify(stackConfig)) {
+            options.onOutput?.(`offline up of ${stack}: nothing to deploy; the preview's verdict stands (${cached.result.ok ? "passed" : "failed"})`);
+            return cached.result;
+        }
+        return this.previewConfig(stack, stackConfig, options);
+    }
+
+    /** Evaluates a stack's full `config:` map as given, without reading or writing its file. */
+    async previewConfig(stack: string, stackConfig: Record<string, unknown>, options: RunOptions = {}): Promise<RunResult> {
+        const log: string[] = [];
+        const say = (line: string) => {
+            log.push(line);
+            options.onOutput?.(line);
+        };
+        let sequence = 0;
+        const emit = (event: Omit<EngineEvent, "sequence" | "timestamp">) =>
+            options.onEvent?.({ sequence: sequence++, timestamp: Math.floor(Date.now() / 1000), ...event });
+
+        say(`offline preview of ${stack}: running the program under mocks`);
+        let evaluation: Evaluation;
+        try {
+            evaluation = await evaluateStack({ stack, stackConfig });
+        } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            say(`the program failed: ${message}`);
+            emit({ diagnosticEvent: { message, color: "never", severity: "error" } });
+            return { ok: false, policyViolations: [], log };
+        }
+        say(`${evaluation.resources.length} resources registered in ${evaluation.durationMs} ms`);
+
+        const report = await this.options.policies(evaluation);
+        const violations = report.violations.filter(v => v.enforcementLevel !== "disabled");
+        for (const v of violations) {
+            say(`[${v.enforcementLevel}] ${v.policyName}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`);
+            emit({ policyEvent: {
+                resourceUrn: v.urn || undefined, message: v.message, color: "never", policyName: v.policyName,
+                policyPackName: "iot-fleet", policyPackVersion: "offline", policyPackVersionTag: "offline",
+                enforcementLevel: v.enforcementLevel === "mandatory" ? "mandatory" : "warning",
+            } });
+        }
+        const mandatory = violations.filter(v => v.enforcementLevel === "mandatory").length;
+        say(mandatory === 0 ? "policies passed" : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: the change is refused`);
+        return { ok: mandatory === 0, policyViolations: violations, outputs: evaluation.outputs, log };
+    }
+
+    private readConfig(stack: string): Record<string, unknown> {
+        return readStackConfig(stackFilePath(stack, this.options.projectDir));
+    }
+}

@@ -1,0 +1,116 @@
+import * as crypto from "crypto";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { ConfigProblem } from "../lib/config";
+import { PolicyViolation } from "./engine";
+
+export type OperationKind = "onboard" | "update" | "decommission";
+export type OperationStatus = "queued" | "running" | "succeeded" | "failed";
+
+export interface OperationError {
+    /** The HTTP status the failure maps to (400, 404, 409; 422 for a refused change; 500). */
+    readonly status: number;
+    readonly message: string;
+    readonly problems?: readonly ConfigProblem[];
+    readonly policyViolations?: readonly PolicyViolation[];
+}
+
+/** One accepted change, from the queue to its verdict, with everything the engine said about it. */
+export interface Operation {
+    readonly id: string;
+    readonly stack: string;
+    readonly tenant: string;
+    readonly kind: OperationKind;
+    /** For decommissioning: which of the two steps this operation is. */
+    step?: "mark" | "remove";
+    status: OperationStatus;
+    readonly createdAt: string;
+    startedAt?: string;
+    finishedAt?: string;
+    /** Output lines of every run this operation took part in (its batch's, then its own if it was retried alone). */
+    readonly log: string[];
+    readonly events: EngineEvent[];
+    error?: OperationError;
+    /** The tenant's entry of the stack output `tenants` after a successful run. */
+    outputs?: unknown;
+}
+
+/** Finished operations kept for `GET /v1/operations/:id`; the oldest go first. */
+const FINISHED_KEPT = 1000;
+
+/**
+ * Operations by id, in memory: they describe runs of this process and end with it. Also answers
+ * "is the same request already in flight?", which makes a repeated request join the first one.
+ */
+export class OperationStore {
+    private readonly operations = new Map<string, Operation>();
+    private readonly finished = new Map<string, Promise<Operation>>();
+    private readonly resolvers = new Map<string, (operation: Operation) => void>();
+    /** Request key to the id of its queued or running operation, and back. */
+    private readonly inFlight = new Map<string, string>();
+    private readonly requestKeys = new Map<string, string>();
+
+    create(stack: string, tenant: string, kind: OperationKind, requestKey: string): Operation {
+        const operation: Operation = {
+            id: crypto.randomUUID(), stack, tenant, kind, status: "queued", createdAt: new Date().toISOString(), log: [], events: [],
+        };
+        this.operations.set(operation.id, operation);
+        this.finished.set(operation.id, new Promise(resolve => this.resolvers.set(operation.id, resolve)));
+        this.inFlight.set(requestKey, operation.id);
+        this.requestKeys.set(operation.id, requestKey);
+        this.evictOldFinished();
+        return operation;
+    }
+
+    get(id: string): Operation | undefined {
+        return this.operations.get(id);
+    }
+
+    /** The queued or running operation for an identical request, if any. */
+    inFlightFor(requestKey: string): Operation | undefined {
+        const id = this.inFlight.get(requestKey);
+        return id === undefined ? undefined : this.operations.get(id);
+    }
+
+    unfinished(): Operation[] {
+        return [...this.operations.values()].filter(o => o.finishedAt === undefined);
+    }
+
+    /** Resolves when the operation has succeeded or failed. */
+    whenFinished(id: string): Promise<Operation> {
+        return this.finished.get(id) ?? Promise.reject(new Error(`no operation ${id}`));
+    }
+
+    start(operation: Operation): void {
+        if (operation.status === "queued") {
+            operation.status = "running";
+            operation.startedAt = new Date().toISOString();
+        }
+    }
+
+    succeed(operation: Operation, outputs?: unknown): void {
+        operation.outputs = outputs;
+        this.finish(operation, "succeeded");
+    }
+
+    fail(operation: Operation, error: OperationError): void {
+        operation.error = error;
+        this.finish(operation, "failed");
+    }
+
+    private finish(operation: Operation, status: "succeeded" | "failed"): void {
+        operation.status = status;
+        operation.finishedAt = new Date().toISOString();
+        this.inFlight.delete(this.requestKeys.get(operation.id)!);
+        this.requestKeys.delete(operation.id);
+        this.resolvers.get(operation.id)?.(operation);
+        this.resolvers.delete(operation.id);
+    }
+
+    private evictOldFinished(): void {
+        const done = [...this.operations.values()].filter(o => o.finishedAt !== undefined);
+        for (const old of done.slice(0, Math.max(0, done.length - FINISHED_KEPT))) {
+            this.operations.delete(old.id);
+            this.finished.delete(old.id);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import { ConfigError } from "../lib/config";
+import { listStacks, stackFilePath } from "../lib/stackFile";
+import { FileSystem, nodeFileSystem } from "./atomicFile";
+import { Engine, PolicyViolation } from "./engine";
+import { ProvisionerError } from "./errors";
+import { OfflineEngine } from "./offlineEngine";
+import { Operation, OperationStore } from "./operations";
+import { StackDocument } from "./stackDocument";
+import { StackWorker } from "./stackWorker";
+import { applyChange, TenantChange, TenantPatch, TenantView, tenantViews, validateStack } from "./tenantChanges";
+
+export interface ProvisionerOptions {
+    /** The Pulumi project directory: Pulumi.yaml and the stack files. */
+    readonly projectDir: string;
+    /** Runs accepted changes: the Automation API engine, or the offline one without a CLI. */
+    readonly engine: Engine;
+    /** Previews dry runs in memory; they never touch a stack file. */
+    readonly dryRunEngine: OfflineEngine;
+    readonly fs?: FileSystem;
+}
+
+export interface ChangeOptions {
+    /** Preview the change in memory (offline engine) without writing or running anything. */
+    readonly dryRun?: boolean;
+}
+
+/** How a change request ends, as the HTTP layer answers it. */
+export type ChangeOutcome =
+    /** 202: queued; follow the operation. */
+    | { readonly kind: "accepted"; readonly operation: Operation; readonly tenant?: TenantView }
+    /** 200: the stack already is as asked; nothing was written or run. */
+    | { readonly kind: "unchanged"; readonly tenant?: TenantView }
+    /** 200: the verdict of a dry run. */
+    | {
+        readonly kind: "dryRun"; readonly ok: boolean; readonly changed: boolean; readonly tenant?: TenantView;
+        readonly policyViolations: readonly PolicyViolation[]; readonly outputs?: unknown; readonly log: readonly string[];
+    };
+
+/**
+ * The provisioning library: tenants of the region stacks (any stack with a stack file in the
+ * project directory), changed by editing the stack file and running Pulumi. Each request is checked
+ * against the file when it arrives (so a bad one is refused at once) and again when its stack's
+ * worker gets to it; a repeated request joins the identical one in flight or finds nothing to do.
+ */
+export class Provisioner {
+    readonly operations = new OperationStore();
+    private readonly workers = new Map<string, StackWorker>();
+    private readonly fs: FileSystem;
+
+    constructor(private readonly options: ProvisionerOptions) {
+        this.fs = options.fs ?? nodeFileSystem;
+    }
+
+    /** Which engine runs accepted changes (`automation` or `offline`). */
+    get engineName(): string {
+        return this.options.engine.name;
+    }
+
+    stacks(): string[] {
+        return listStacks(this.options.projectDir);
+    }
+
+    async listTenants(stack: string): Promise<TenantView[]> {
+        const doc = await this.read(stack);
+        try {
+            return tenantViews(validateStack(doc, stack));
+        } catch (err) {
+            throw err instanceof ConfigError ? ProvisionerError.conflict(`the stack file of ${stack} has problems; fix them by hand`, err.problems) : err;
+        }
+    }
+
+    async getTenant(stack: string, name: string): Promise<TenantView> {
+        const tenant = (await this.listTenants(stack)).find(t => t.name === name);
+        if (!tenant) {
+            throw ProvisionerError.notFound(`stack ${stack} has no tenant ${name}`);
+        }
+        return tenant;
+    }
+
+    /** Onboards a tenant (a `tenants[]` entry without `cluster`: placement decides it and the service pins it). */
+    onboard(stack: string, tenant: Record<string, unknown>, options: ChangeOptions = {}): Promise<ChangeOutcome> {
+        return this.change(stack, { kind: "onboard", tenant }, options);
+    }
+
+    /** Changes a tenant's deviceQuota and/or overrides (a JSON merge patch); never its cluster. */
+    update(stack: string, name: string, patch: TenantPatch, options: ChangeOptions = {}): Promise<ChangeOutcome> {
+        return this.change(stack, { kind: "update", name, patch }, options);
+    }
+
+    /** Step 1 marks the tenant `decommission: true`; called again once that has run, step 2 removes it. */
+    decommission(stack: string, name: string, options: ChangeOptions = {}): Promise<ChangeOutcome> {
+        return this.change(stack, { kind: "decommission", name }, options);
+    }
+
+    operation(id: string): Operation | undefined {
+        return this.operations.get(id);
+    }
+
+    whenFinished(id: string): Promise<Operation> {
+        return this.operations.whenFinished(id);
+    }
+
+    /** Resolves when every accepted operation has finished (for a graceful shutdown). */
+    async drained(): Promise<void> {
+        await Promise.all(this.operations.unfinished().map(o => this.operations.whenFinished(o.id)));
+    }
+
+    private async change(stack: string, change: TenantChange, options: ChangeOptions): Promise<ChangeOutcome> {
+        const doc = await this.read(stack);
+        const requestKey = canonicalJson([stack, change]);
+        const inFlight = options.dryRun ? undefined : this.operations.inFlightFor(requestKey);
+        if (inFlight) {
+            return { kind: "accepted", operation: inFlight };
+        }
+        const trial = doc.clone();
+        const result = applyChange(trial, change, stack);
+        if (options.dryRun) {
+            const verdict = await this.options.dryRunEngine.previewConfig(stack, trial.config());
+            return {
+                kind: "dryRun", ok: verdict.ok, changed: result.outcome === "changed", tenant: result.view,
+                policyViolations: verdict.policyViolations, log: verdict.log,
+                outputs: (verdict.outputs?.tenants as Record<string, unknown> | undefined)?.[result.tenant],
+            };
+        }
+        if (result.outcome === "unchanged") {
+            return { kind: "unchanged", tenant: result.view ?? await this.getTenant(stack, result.tenant) };
+        }
+        const operation = this.operations.create(stack, result.tenant, change.kind, requestKey);
+        operation.step = result.step;
+        this.worker(stack).enqueue({ operation, change });
+        return { kind: "accepted", operation, tenant: result.view };
+    }
+
+    private async read(stack: string): Promise<StackDocument> {
+        if (!this.stacks().includes(stack)) {
+            throw ProvisionerError.notFound(`no stack ${stack}: the project has no Pulumi.${stack}.yaml`);
+        }
+        const file = stackFilePath(stack, this.options.projectDir);
+        try {
+            return StackDocument.parse(await this.fs.readFile(file), file);
+        } catch (err) {
+            throw err instanceof ConfigError ? ProvisionerError.conflict(`the stack file of ${stack} is not valid YAML; fix it by hand`, err.problems) : err;
+        }
+    }
+
+    private worker(stack: string): StackWorker {
+        let worker = this.workers.get(stack);
+        if (!worker) {
+            worker = new StackWorker({
+                stack, file: stackFilePath(stack, this.options.projectDir), fs: this.fs, engine: this.options.engine, operations: this.operations,
+            });
+            this.workers.set(stack, worker);
+        }
+        return worker;
+    }
+}
+
+/** JSON with sorted keys, so that the same request written in another key order is the same request. */
+function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v) => v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ConfigProblem, tenantSchema } from "../lib/config";
+import { ProvisionerError } from "./errors";
+
+/**
+ * What the HTTP layer checks itself: path parameters, query strings and that a body is a JSON
+ * object. What a body says is checked by the library with the program's own schema (tenantSchema
+ * inside the whole stack config), so that the library's callers get the same validation.
+ */
+
+const stackName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "stack names are letters, digits, '.', '_' and '-'");
+
+export const stackParams = z.strictObject({ stack: stackName });
+export const tenantParams = z.strictObject({ stack: stackName, name: tenantSchema.shape.name });
+export const operationParams = z.strictObject({ id: z.uuid("operation ids are UUIDs, as returned by a 202") });
+export const noQuery = z.strictObject({});
+export const changeQuery = z.strictObject({ dryRun: z.enum(["true", "false"], "expected true or false").optional() });
+export const objectBody = z.record(z.string(), z.unknown(), "expected a JSON object");
+
+interface RequestParts {
+    readonly params?: unknown;
+    readonly query?: unknown;
+    readonly body?: unknown;
+}
+
+type Schemas = { readonly [P in keyof RequestParts]: z.ZodType };
+type Parsed<S extends Schemas> = { readonly [P in keyof S]: S[P] extends z.ZodType ? z.output<S[P]> : never };
+
+/** Parses every part of a request at once and throws one 400 listing every problem of every part. */
+export function parseRequest<S extends Schemas>(request: RequestParts, schemas: S): Parsed<S> {
+    const problems: ConfigProblem[] = [];
+    const parsed: Record<string, unknown> = {};
+    for (const [part, schema] of Object.entries(schemas) as [keyof RequestParts, z.ZodType][]) {
+        const result = schema.safeParse(request[part], { reportInput: true });
+        if (result.success) {
+            parsed[part] = result.data;
+        } else {
+            problems.push(...result.error.issues.map(issue => toProblem(part, issue)));
+        }
+    }
+    if (problems.length > 0) {
+        throw ProvisionerError.invalid(problems);
+    }
+    return parsed as Parsed<S>;
+}
+
+function toProblem(part: keyof RequestParts, issue: z.core.$ZodIssue): ConfigProblem {
+    const path = [part, ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+        return { path, message: `unknown ${part === "query" ? "query parameter" : "key"}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}` };
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        return { path, message: part === "body" ? "a JSON object body is required" : "required" };
+    }
+    return { path, message: typeof issue.input === "string" ? `${issue.message}, got ${JSON.stringify(issue.input)}` : issue.message };
+}

@@ -1,0 +1,253 @@
+import { isDeepStrictEqual } from "util";
+import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, tenantSchema, TenantSpec } from "../lib/config";
+import { CONFIG_NAMESPACE } from "../lib/labels";
+import { placeTenants } from "../lib/placement";
+import { projectKeys } from "../lib/stackFile";
+import { placementSettings } from "../program";
+import { ProvisionerError } from "./errors";
+import { StackDocument } from "./stackDocument";
+
+/**
+ * What the service does to a stack's tenant list, decided without I/O: each function edits the
+ * StackDocument it is given (the caller passes a clone and keeps it only on success) and validates
+ * the whole resulting config with the program's own schema, so the file on disk is never invalid.
+ */
+
+export type TenantChange =
+    | { readonly kind: "onboard"; readonly tenant: Record<string, unknown> }
+    | { readonly kind: "update"; readonly name: string; readonly patch: TenantPatch }
+    | { readonly kind: "decommission"; readonly name: string };
+
+/**
+ * A PATCH body: `deviceQuota`, and `overrides` as a JSON merge patch (RFC 7396: null removes a key).
+ * Any other key is a problem: what decides placement is immutable here, so a tenant never moves.
+ */
+export type TenantPatch = Readonly<Record<string, unknown>>;
+
+const PATCHABLE = new Set(["deviceQuota", "overrides"]);
+const IMMUTABLE: Record<string, string> = {
+    name: "the name is the tenant's identity (namespace, identity, queue); onboard a new tenant instead",
+    cluster: "moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
+    isolation: "isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
+    compliance: "compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
+    decommission: "decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, in two steps",
+};
+
+/** A tenant as the program sees it: defaults applied and the cluster placement gives it. */
+export type TenantView = TenantSpec & { readonly cluster: string };
+
+export interface AppliedChange {
+    /** `unchanged`: the stack already is as asked (a repeated request), nothing to write or run. */
+    readonly outcome: "changed" | "unchanged";
+    readonly tenant: string;
+    /** Decommissioning: `mark` sets `decommission: true`, `remove` deletes the entry. */
+    readonly step?: "mark" | "remove";
+    /** The tenant after the change; undefined once removed. */
+    readonly view?: TenantView;
+    readonly summary: string;
+}
+
+const TENANTS_KEY = `${CONFIG_NAMESPACE}:tenants`;
+
+export function validateStack(doc: StackDocument, stack: string): FleetConfig {
+    return parseFleetConfig(projectKeys(doc.config()), `stack ${stack}`);
+}
+
+/** Every tenant of a validated config, with the cluster it is (or would be) placed on. */
+export function tenantViews(config: FleetConfig): TenantView[] {
+    const placement = placeTenants(config.tenants, placementSettings(config));
+    return config.tenants.map(t => ({ ...t, cluster: placement.tenants.get(t.name)!.cluster }));
+}
+
+export function applyChange(doc: StackDocument, change: TenantChange, stack: string): AppliedChange {
+    let before: FleetConfig;
+    try {
+        before = validateStack(doc, stack);
+    } catch (err) {
+        throw err instanceof ConfigError
+            ? ProvisionerError.conflict(`the stack file of ${stack} has problems; fix them by hand before the service changes it`, err.problems)
+            : err;
+    }
+    pinEveryTenant(doc, before);
+    switch (change.kind) {
+        case "onboard": return onboard(doc, before, change.tenant, stack);
+        case "update": return update(doc, before, change.name, change.patch, stack);
+        case "decommission": return decommission(doc, change.name, stack);
+    }
+}
+
+/**
+ * Pins each unpinned tenant where placement puts it now. Removing a tenant frees room that first-fit
+ * packing would hand to a later unpinned tenant, moving it; with every tenant pinned nothing can move.
+ */
+function pinEveryTenant(doc: StackDocument, config: FleetConfig): void {
+    const views = tenantViews(config);
+    doc.rawTenants().forEach((raw, i) => {
+        if ((raw as { cluster?: unknown }).cluster === undefined) {
+            doc.setTenantKey(i, ["cluster"], views[i].cluster);
+        }
+    });
+}
+
+function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, unknown>, stack: string): AppliedChange {
+    const problems: ConfigProblem[] = [];
+    if (body.cluster !== undefined) {
+        problems.push({ path: "body.cluster", message: "placement decides the cluster and the service pins it; leave cluster out" });
+    }
+    if (body.decommission === true) {
+        problems.push({ path: "body.decommission", message: "a new tenant cannot be marked for decommissioning; leave decommission out" });
+    }
+    const existing = before.tenants.find(t => t.name === body.name);
+    if (existing && problems.length === 0) {
+        return unchangedOrConflict(existing, body, stack);
+    }
+    const { cluster: _cluster, decommission: _decommission, ...tenant } = body;
+    const trial = doc.clone();
+    const index = trial.appendTenant(tenant);
+    const after = validateOrCollect(trial, stack, index, problems);
+    const name = String(body.name);
+    const cluster = tenantViews(after)[index].cluster;
+    doc.appendTenant(withPin(tenant, cluster));
+    return { outcome: "changed", tenant: name, view: viewOf(doc, stack, name), summary: `onboard ${name} on ${cluster}` };
+}
+
+/** A repeated onboarding is answered with the tenant as it is; the same name with another spec is a conflict. */
+function unchangedOrConflict(existing: TenantSpec, body: Record<string, unknown>, stack: string): AppliedChange {
+    if (existing.decommission) {
+        throw ProvisionerError.conflict(`tenant ${existing.name} is being decommissioned in ${stack}; finish with DELETE, then onboard it again`);
+    }
+    const requested = tenantSchema.safeParse(body);
+    const withoutPin = ({ cluster: _cluster, ...spec }: TenantSpec) => spec;
+    if (!requested.success || !isDeepStrictEqual(withoutPin(requested.data), withoutPin(existing))) {
+        throw ProvisionerError.conflict(`tenant ${existing.name} already exists in ${stack} with a different spec; change it with PATCH`);
+    }
+    return { outcome: "unchanged", tenant: existing.name, summary: `${existing.name} already onboarded` };
+}
+
+function update(doc: StackDocument, before: FleetConfig, name: string, patch: TenantPatch, stack: string): AppliedChange {
+    const index = indexOrNotFound(doc, name, stack);
+    const problems = patchProblems(patch);
+    if (patch.deviceQuota !== undefined) {
+        doc.setTenantKey(index, ["deviceQuota"], patch.deviceQuota);
+    }
+    if (patch.overrides !== undefined) {
+        patchOverrides(doc, index, patch.overrides);
+    }
+    const after = validateOrCollect(doc, stack, index, problems);
+    if (before.tenants[index].decommission) {
+        throw ProvisionerError.conflict(`tenant ${name} is being decommissioned in ${stack}; it cannot change any more`);
+    }
+    const unchanged = isDeepStrictEqual(after.tenants[index], { ...before.tenants[index], cluster: after.tenants[index].cluster });
+    return { outcome: unchanged ? "unchanged" : "changed", tenant: name, view: viewOf(doc, stack, name), summary: `update ${name} (${Object.keys(patch).join(", ")})` };
+}
+
+export function patchProblems(patch: TenantPatch): ConfigProblem[] {
+    const problems: ConfigProblem[] = Object.keys(patch).filter(key => !PATCHABLE.has(key)).map(key => ({
+        path: `body.${key}`,
+        message: key in IMMUTABLE ? `cannot be changed here: ${IMMUTABLE[key]}` : "unknown key; a PATCH changes deviceQuota and overrides only",
+    }));
+    if (patch.deviceQuota === undefined && patch.overrides === undefined) {
+        problems.push({ path: "body", message: "nothing to change: give deviceQuota, overrides or both" });
+    }
+    return problems;
+}
+
+/**
+ * Writes the merged overrides section by section, so that comments in the sections a patch leaves
+ * alone survive; a section the patch empties goes. A merge that yields something other than a map
+ * is written whole, for validation to report.
+ */
+function patchOverrides(doc: StackDocument, index: number, patch: unknown): void {
+    const current = (doc.rawTenants()[index] as { overrides?: Record<string, unknown> }).overrides ?? {};
+    const merged = mergePatch(current, patch) ?? {};
+    if (typeof merged !== "object" || Array.isArray(merged)) {
+        doc.setTenantKey(index, ["overrides"], merged);
+        return;
+    }
+    const sections = merged as Record<string, unknown>;
+    const emptied = (value: unknown) => value === undefined || isDeepStrictEqual(value, {});
+    for (const key of new Set([...Object.keys(current), ...Object.keys(sections)])) {
+        if (emptied(sections[key])) {
+            doc.deleteTenantKey(index, ["overrides", key]);
+        } else if (!isDeepStrictEqual(sections[key], current[key])) {
+            doc.setTenantKey(index, ["overrides", key], sections[key]);
+        }
+    }
+}
+
+function decommission(doc: StackDocument, name: string, stack: string): AppliedChange {
+    const index = indexOrNotFound(doc, name, stack);
+    const marked = (doc.rawTenants()[index] as { decommission?: unknown }).decommission === true;
+    if (marked) {
+        doc.removeTenant(index);
+    } else {
+        doc.setTenantKey(index, ["decommission"], true);
+    }
+    try {
+        validateStack(doc, stack);
+    } catch (err) {
+        throw err instanceof ConfigError ? ProvisionerError.conflict(`cannot decommission ${name} in ${stack}`, err.problems) : err;
+    }
+    return marked
+        ? { outcome: "changed", tenant: name, step: "remove", summary: `decommission ${name}, step 2: remove it` }
+        : { outcome: "changed", tenant: name, step: "mark", view: viewOf(doc, stack, name), summary: `decommission ${name}, step 1: mark it` };
+}
+
+function indexOrNotFound(doc: StackDocument, name: string, stack: string): number {
+    const index = doc.indexOfTenant(name);
+    if (index < 0) {
+        throw ProvisionerError.notFound(`stack ${stack} has no tenant ${name}`);
+    }
+    return index;
+}
+
+/** Validates the whole config; problems of the changed tenant are reported against the request body. */
+function validateOrCollect(doc: StackDocument, stack: string, index: number, problems: ConfigProblem[]): FleetConfig {
+    let config: FleetConfig | undefined;
+    try {
+        config = validateStack(doc, stack);
+    } catch (err) {
+        if (!(err instanceof ConfigError)) {
+            throw err;
+        }
+        problems.push(...err.problems.map(p => asBodyProblem(p, index)));
+    }
+    if (problems.length > 0) {
+        throw ProvisionerError.invalid(problems);
+    }
+    return config!;
+}
+
+function asBodyProblem(problem: ConfigProblem, index: number): ConfigProblem {
+    const prefix = `${TENANTS_KEY}[${index}]`;
+    if (problem.path === prefix) {
+        return { path: "body", message: problem.message };
+    }
+    return problem.path.startsWith(`${prefix}.`) ? { path: `body${problem.path.slice(prefix.length)}`, message: problem.message } : problem;
+}
+
+function viewOf(doc: StackDocument, stack: string, name: string): TenantView | undefined {
+    return tenantViews(validateStack(doc, stack)).find(v => v.name === name);
+}
+
+/** The pin goes right after the quota, where a reader of the stack file looks for it. */
+function withPin(tenant: Record<string, unknown>, cluster: string): Record<string, unknown> {
+    const { name, deviceQuota, ...rest } = tenant;
+    return { name, deviceQuota, cluster, ...rest };
+}
+
+/** RFC 7396 JSON merge patch. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+        return patch;
+    }
+    const result: Record<string, unknown> = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...target } : {};
+    for (const [key, value] of Object.entries(patch)) {
+        if (value === null) {
+            delete result[key];
+        } else {
+            result[key] = mergePatch(result[key], value);
+        }
+    }
+    return result;
+}
