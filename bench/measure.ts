@@ -1,0 +1,84 @@
+import { generatedStackConfig } from "./stacks";
+
+/**
+ * One measurement in a process of its own, so that its peak RSS is its own:
+ *   measure fleet <longTailTenants>          the fleet program on a generated stack
+ *   measure floor <longTailTenants> <count>  <count> bare ConfigMaps through the same harness: the SDK's floor
+ * Prints one `RESULT <json>` line.
+ */
+
+export interface Measurement {
+    readonly kind: "fleet" | "floor";
+    readonly longTailTenants: number;
+    readonly tenants: number;
+    /** Loading the program's modules (the fleet program, or @pulumi/kubernetes for the floor). */
+    readonly importMs: number;
+    /** evaluateStack, modules already loaded: config validation, program, every registration. */
+    readonly evaluateMs: number;
+    readonly resources: number;
+    readonly resourcesByType: Readonly<Record<string, number>>;
+    /** process.resourceUsage().maxRSS, in MB. */
+    readonly peakRssMB: number;
+    /** The largest V8 heap seen between registrations, in MB (timers do not fire during an evaluation). */
+    readonly peakHeapMB: number;
+}
+
+export const RESULT_PREFIX = "RESULT ";
+/** Sample the heap every this many registrations: often enough to see the peak, rarely enough to cost nothing. */
+const HEAP_SAMPLE_EVERY = 250;
+const MB = 1024 * 1024;
+
+async function measure(kind: Measurement["kind"], longTailTenants: number, count: number): Promise<Measurement> {
+    const stackConfig = generatedStackConfig({ longTailTenants });
+    const tenants = (stackConfig["iot-fleet:tenants"] as unknown[]).length;
+    const importStarted = performance.now();
+    const { evaluateStack } = await import("../offline/evaluate");
+    let program: (() => unknown) | undefined;
+    if (kind === "fleet") {
+        await import("../program");
+    } else {
+        const k8s = await import("@pulumi/kubernetes");
+        program = () => {
+            const provider = new k8s.Provider("floor-k8s", { kubeconfig: "{}" });
+            for (let i = 0; i < count; i++) {
+                new k8s.core.v1.ConfigMap(`floor-${i}`, { metadata: { name: `floor-${i}`, namespace: "default" }, data: { index: String(i) } }, { provider });
+            }
+            return {};
+        };
+    }
+    const importMs = performance.now() - importStarted;
+
+    let peakHeap = process.memoryUsage().heapUsed;
+    const onResource = (registered: number) => {
+        if (registered % HEAP_SAMPLE_EVERY === 0) {
+            peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+        }
+    };
+    const started = performance.now();
+    const evaluation = await evaluateStack({ stack: `bench-${longTailTenants}`, stackConfig, program, onResource });
+    const evaluateMs = performance.now() - started;
+    const resourcesByType: Record<string, number> = {};
+    for (const resource of evaluation.resources) {
+        resourcesByType[resource.type] = (resourcesByType[resource.type] ?? 0) + 1;
+    }
+    return {
+        kind, longTailTenants, tenants, importMs, evaluateMs, resources: evaluation.resources.length, resourcesByType,
+        peakRssMB: process.resourceUsage().maxRSS / 1024, peakHeapMB: Math.max(peakHeap, process.memoryUsage().heapUsed) / MB,
+    };
+}
+
+if (require.main === module) {
+    const [kind, tenants, count] = process.argv.slice(2);
+    if ((kind !== "fleet" && kind !== "floor") || !/^\d+$/.test(tenants ?? "") || (kind === "floor" && !/^\d+$/.test(count ?? ""))) {
+        console.error("usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count>");
+        process.exit(2);
+    }
+    measure(kind, Number(tenants), Number(count ?? 0)).then(result => {
+        console.log(RESULT_PREFIX + JSON.stringify(result));
+        // The Pulumi runtime may keep handles open after disconnect; the measurement is complete.
+        process.exit(0);
+    }, err => {
+        console.error(err);
+        process.exit(1);
+    });
+}

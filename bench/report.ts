@@ -1,0 +1,118 @@
+import { Measurement } from "./measure";
+
+/** The benchmark's targets on the reference machine (2 cores). */
+export const TARGETS = {
+    size: 1_000,
+    maxSeconds: 15,
+    maxRssMB: 2_048,
+    doubledSize: 2_000,
+    maxDoublingFactor: 2.2,
+    maxFloorRatio: 1.5,
+};
+
+export interface BenchRow {
+    readonly fleet: Measurement;
+    readonly floor: Measurement;
+}
+
+export interface TargetCheck {
+    readonly name: string;
+    readonly actual: string;
+    readonly met: boolean;
+}
+
+export interface BenchResults {
+    readonly date: string;
+    readonly machine: { readonly cores: number; readonly cpuModel: string; readonly memoryGB: number; readonly node: string; readonly platform: string };
+    readonly tree: { readonly commit: string; readonly subject: string; readonly uncommittedPaths: readonly string[] };
+    readonly mode: string;
+    readonly childHeapLimitMB: number;
+    readonly rows: readonly BenchRow[];
+    readonly targets: readonly TargetCheck[];
+}
+
+const perResourceMs = (m: Measurement) => m.evaluateMs / m.resources;
+export const floorRatio = (row: BenchRow) => perResourceMs(row.fleet) / perResourceMs(row.floor);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
+    const at = (size: number) => rows.find(r => r.fleet.longTailTenants === size);
+    const checks: TargetCheck[] = [];
+    const base = at(TARGETS.size);
+    if (base) {
+        checks.push({ name: `${TARGETS.size} tenants evaluate in < ${TARGETS.maxSeconds} s`, actual: `${seconds(base.fleet.evaluateMs)} s`, met: base.fleet.evaluateMs < TARGETS.maxSeconds * 1000 });
+        checks.push({ name: `${TARGETS.size} tenants peak RSS < ${TARGETS.maxRssMB} MB`, actual: `${Math.round(base.fleet.peakRssMB)} MB`, met: base.fleet.peakRssMB < TARGETS.maxRssMB });
+        const doubled = at(TARGETS.doubledSize);
+        if (doubled) {
+            const factor = doubled.fleet.evaluateMs / base.fleet.evaluateMs;
+            checks.push({ name: `${TARGETS.doubledSize} tenants take <= ${TARGETS.maxDoublingFactor}x the ${TARGETS.size}-tenant time`, actual: `${factor.toFixed(2)}x`, met: factor <= TARGETS.maxDoublingFactor });
+        }
+    }
+    for (const row of rows) {
+        const ratio = floorRatio(row);
+        checks.push({ name: `${row.fleet.longTailTenants} tenants: per-resource time <= ${TARGETS.maxFloorRatio}x the bare-ConfigMap floor`, actual: `${ratio.toFixed(2)}x`, met: ratio <= TARGETS.maxFloorRatio });
+    }
+    return checks;
+}
+
+const HEADER = ["long-tail", "tenants", "resources", "per tenant", "marginal/tenant", "import s", "evaluate s", "ms/resource",
+    "peak RSS MB", "peak heap MB", "floor evaluate s", "floor ms/resource", "floor RSS MB", "vs floor"];
+
+function rowCells(rows: readonly BenchRow[]): string[][] {
+    return rows.map((row, i) => {
+        const { fleet, floor } = row;
+        const previous = rows[i - 1]?.fleet;
+        const marginal = previous ? ((fleet.resources - previous.resources) / (fleet.tenants - previous.tenants)).toFixed(1) : "";
+        return [String(fleet.longTailTenants), String(fleet.tenants), String(fleet.resources), (fleet.resources / fleet.tenants).toFixed(1), marginal,
+            seconds(fleet.importMs), seconds(fleet.evaluateMs), perResourceMs(fleet).toFixed(2), String(Math.round(fleet.peakRssMB)),
+            String(Math.round(fleet.peakHeapMB)), seconds(floor.evaluateMs), perResourceMs(floor).toFixed(2), String(Math.round(floor.peakRssMB)),
+            `${floorRatio(row).toFixed(2)}x`];
+    });
+}
+
+/** The table as aligned plain text, for the console. */
+export function tableLines(rows: readonly BenchRow[]): string[] {
+    const cells = [HEADER, ...rowCells(rows)];
+    const widths = HEADER.map((_, column) => Math.max(...cells.map(line => line[column].length)));
+    return cells.map(line => line.map((cell, column) => cell.padStart(widths[column])).join("  "));
+}
+
+/** Resources each added tenant brings, by type, between the two largest sizes. */
+function perTenantMix(rows: readonly BenchRow[]): [string, number][] {
+    if (rows.length < 2) {
+        return [];
+    }
+    const [small, large] = rows.slice(-2).map(r => r.fleet);
+    const tenants = large.tenants - small.tenants;
+    return Object.entries(large.resourcesByType)
+        .map(([type, count]): [string, number] => [type, (count - (small.resourcesByType[type] ?? 0)) / tenants])
+        .filter(([, perTenant]) => perTenant > 0)
+        .sort((a, b) => b[1] - a[1]);
+}
+
+export function markdownReport(results: BenchResults): string {
+    const m = results.machine;
+    const table = [HEADER, HEADER.map(() => "---:"), ...rowCells(results.rows)].map(cells => `| ${cells.join(" | ")} |`);
+    const dirty = results.tree.uncommittedPaths;
+    return [
+        "# Evaluation benchmark",
+        "",
+        `${results.date}: ${m.cores} cores (${m.cpuModel}), ${m.memoryGB} GB, Node ${m.node}, ${m.platform}.`,
+        `Tree: ${results.tree.commit} "${results.tree.subject}"${dirty.length > 0 ? `, plus uncommitted changes to ${dirty.join(", ")}` : ""}.`,
+        `Children: ${results.mode}, one process per measurement, --max-old-space-size=${results.childHeapLimitMB}.`,
+        "",
+        "Each size is that many long-tail tenants plus 3 dedicated ones on prod-weu's config, with shared clusters of up to 250 tenants.",
+        "The floor registers as many bare `kubernetes:core/v1:ConfigMap`s through the same harness (`evaluateStack`).",
+        "",
+        ...table,
+        "",
+        "## Targets",
+        "",
+        ...results.targets.map(t => `- ${t.met ? "met" : "**missed**"}: ${t.name} (${t.actual})`),
+        "",
+        "## Resources each added tenant brings",
+        "",
+        ...perTenantMix(results.rows).map(([type, perTenant]) => `- ${perTenant.toFixed(2)} ${type}`),
+        "",
+    ].join("\n");
+}

@@ -1,0 +1,55 @@
+import * as fs from "fs";
+import * as path from "path";
+import { readStackConfig, stackFilePath } from "../lib/stackFile";
+
+/**
+ * Stack configs generated in memory for the benchmark and the cost scenarios: the prod-weu stack with
+ * its tenants replaced by three dedicated tenants (one per placement reason) and a long tail.
+ */
+
+export const BASE_STACK = "prod-weu";
+/** Room for realistic packing: a long-tail tenant is small, so a shared cluster holds hundreds. */
+export const GENERATED_SHARED_CLUSTER_CAPACITY = { maxTenants: 250, maxDevices: 2_000_000 };
+/** Pinned, as the provisioning service pins them; one per way of getting a dedicated cluster. */
+export const DEDICATED_TENANTS = [
+    { name: "acme", deviceQuota: 250_000, cluster: "dedicated-acme" },
+    { name: "medica", deviceQuota: 150_000, compliance: ["hipaa"], cluster: "dedicated-medica" },
+    { name: "woodgrove", deviceQuota: 100_000, isolation: "dedicated", cluster: "dedicated-woodgrove" },
+];
+/** Long-tail quotas spread over 200-1,999 devices, deterministically, so every run sees the same stack. */
+const LONG_TAIL_MIN_DEVICES = 200;
+const LONG_TAIL_DEVICE_SPREAD = 1_800;
+const SPREAD_STEP = 373;
+
+export interface GeneratedStackOptions {
+    readonly longTailTenants: number;
+    /** Every long-tail tenant's quota. Default: spread over 200-1,999 devices. */
+    readonly devicesPerLongTailTenant?: number;
+}
+
+/** The folder with Pulumi.yaml above this file, whether it runs from bench/ (ts-node) or from bin/bench/bench/ (compiled). */
+function projectDir(from = __dirname): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+            return dir;
+        }
+        if (dir === path.dirname(dir)) {
+            throw new Error(`no Pulumi.yaml above ${from}`);
+        }
+    }
+}
+
+export const longTailTenantName = (i: number): string => `tenant-${String(i + 1).padStart(5, "0")}`;
+
+/** The full `config:` map of a generated stack, as `readStackConfig` returns a stack file's. */
+export function generatedStackConfig(options: GeneratedStackOptions): Record<string, unknown> {
+    const longTail = Array.from({ length: options.longTailTenants }, (_, i) => ({
+        name: longTailTenantName(i),
+        deviceQuota: options.devicesPerLongTailTenant ?? LONG_TAIL_MIN_DEVICES + (i * SPREAD_STEP) % LONG_TAIL_DEVICE_SPREAD,
+    }));
+    return {
+        ...readStackConfig(stackFilePath(BASE_STACK, projectDir())),
+        "iot-fleet:sharedClusterCapacity": GENERATED_SHARED_CLUSTER_CAPACITY,
+        "iot-fleet:tenants": [...DEDICATED_TENANTS, ...longTail],
+    };
+}

@@ -1,0 +1,152 @@
+import { FleetConfig, tenantSettings } from "../lib/config";
+import { CapacityReport } from "../lib/capacity";
+import { CostEstimate } from "../lib/cost";
+import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
+import { Placement } from "../lib/placement";
+import { Evaluation } from "../offline/evaluate";
+import { PolicyReport } from "../offline/policies";
+
+/** What `npm start` shows, as one JSON-able document; the text view renders exactly this. */
+export interface PlanReport {
+    readonly stack: string;
+    readonly region: { readonly name: string; readonly location: string; readonly tenants: number; readonly devices: number };
+    readonly clusters: readonly {
+        readonly name: string;
+        readonly kind: string;
+        readonly pools: readonly { readonly pool: string; readonly vmSize: string; readonly spot: boolean; readonly minCount: number; readonly maxCount: number }[];
+        readonly tenants: readonly { readonly name: string; readonly deviceQuota: number; readonly targetMessageCount: number; readonly pinned: boolean }[];
+    }[];
+    readonly resources: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
+    readonly policies: {
+        readonly mandatory: number;
+        readonly advisory: number;
+        readonly byPolicy: readonly {
+            readonly policy: string; readonly enforcementLevel: string; readonly fix: string;
+            readonly violations: readonly { readonly urn: string; readonly message: string }[];
+        }[];
+    };
+    readonly capacity: CapacityReport;
+    readonly cost: CostEstimate;
+    readonly evaluationMs: number;
+}
+
+export function buildPlanReport(config: FleetConfig, placement: Placement, evaluation: Evaluation, policies: PolicyReport,
+    capacity: CapacityReport, cost: CostEstimate): PlanReport {
+    const tenants = new Map(config.tenants.map(t => [t.name, t]));
+    const pools = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)]
+        .map(p => ({ pool: p.poolName, vmSize: p.vmSize, spot: p.spot, minCount: p.minCount, maxCount: p.maxCount }));
+    const byType: Record<string, number> = {};
+    for (const resource of evaluation.resources) {
+        byType[resource.type] = (byType[resource.type] ?? 0) + 1;
+    }
+    const byPolicy = policies.policies
+        .map(p => ({
+            policy: p.name, enforcementLevel: p.enforcementLevel, fix: p.description,
+            violations: policies.violations.filter(v => v.policyName === p.name).map(v => ({ urn: v.urn, message: v.message })),
+        }))
+        .filter(p => p.violations.length > 0);
+    return {
+        stack: evaluation.stack,
+        region: {
+            name: config.region.shortName, location: config.region.location,
+            tenants: config.tenants.length, devices: config.tenants.reduce((sum, t) => sum + t.deviceQuota, 0),
+        },
+        clusters: placement.clusters.map(cluster => ({
+            name: cluster.name,
+            kind: cluster.kind,
+            pools,
+            tenants: cluster.tenants.map(name => {
+                const tenant = tenants.get(name)!;
+                return {
+                    name, deviceQuota: tenant.deviceQuota, pinned: tenant.cluster !== undefined,
+                    targetMessageCount: tenantSettings(config.tenantDefaults, tenant.overrides).processing.targetMessageCount,
+                };
+            }),
+        })),
+        resources: { total: evaluation.resources.length, byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))) },
+        policies: { mandatory: policies.mandatory, advisory: policies.advisory, byPolicy },
+        capacity,
+        cost,
+        evaluationMs: evaluation.durationMs,
+    };
+}
+
+const count = (n: number) => Math.round(n).toLocaleString("en-US");
+const eur = (n: number) => `€${n.toLocaleString("en-US", { maximumFractionDigits: n < 10 ? 3 : 0 })}`;
+const pad = (text: string, width: number) => text.padEnd(width);
+
+export function renderPlan(report: PlanReport): string {
+    return [renderTree(report), renderResources(report), renderPolicies(report), renderCapacity(report), renderCost(report)].join("\n\n") + "\n";
+}
+
+function renderTree(report: PlanReport): string {
+    const { region } = report;
+    const lines = [`Region ${region.name} (${region.location}) · stack ${report.stack} · ${region.tenants} tenants · ${count(region.devices)} devices`];
+    report.clusters.forEach((cluster, i) => {
+        const last = i === report.clusters.length - 1;
+        const [branch, stem] = last ? ["└─", "   "] : ["├─", "│  "];
+        lines.push(`${branch} ${cluster.name} (${cluster.kind})`);
+        for (const pool of cluster.pools) {
+            const size = pool.minCount === pool.maxCount ? `${pool.minCount}` : `${pool.minCount}–${pool.maxCount}`;
+            lines.push(`${stem}  pool ${pad(pool.pool, 9)} ${pad(pool.vmSize, 18)} ${pad(pool.spot ? "Spot" : "on-demand", 10)} ${size} nodes`);
+        }
+        for (const tenant of cluster.tenants) {
+            lines.push(`${stem}  tenant ${pad(tenant.name, 20)} ${count(tenant.deviceQuota).padStart(9)} devices · ${tenant.targetMessageCount} msg/replica${tenant.pinned ? "" : " · unpinned"}`);
+        }
+    });
+    return lines.join("\n");
+}
+
+function renderResources(report: PlanReport): string {
+    const rows = Object.entries(report.resources.byType).map(([type, n]) => `  ${String(n).padStart(6)}  ${type}`);
+    return [`Resources: ${count(report.resources.total)} in ${(report.evaluationMs / 1000).toFixed(1)} s`, ...rows].join("\n");
+}
+
+function renderPolicies(report: PlanReport): string {
+    const { policies } = report;
+    const lines = [`Policies: ${policies.mandatory} mandatory, ${policies.advisory} advisory violation(s)`];
+    if (policies.byPolicy.length === 0) {
+        lines.push("  ✓ every policy passes");
+    }
+    for (const policy of policies.byPolicy) {
+        lines.push(`  ${policy.enforcementLevel === "mandatory" ? "✗" : "!"} ${policy.policy} (${policy.enforcementLevel}) · ${policy.violations.length} violation(s)`);
+        for (const violation of policy.violations) {
+            lines.push(`      ${violation.urn || "(stack)"}`, `        ${violation.message}`);
+        }
+        lines.push(`      why and how to fix: ${policy.fix}`);
+    }
+    return lines.join("\n");
+}
+
+function renderCapacity(report: PlanReport): string {
+    const { capacity } = report;
+    const lines = ["Capacity:"];
+    for (const shared of capacity.shared) {
+        lines.push(`  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +
+            ` · devices ${count(shared.devices.used)}/${count(shared.devices.max)} (${shared.devices.freePercent.toFixed(0)}% free)${shared.overCapacity ? " · OVER CAPACITY" : ""}`);
+    }
+    for (const dedicated of capacity.dedicated) {
+        lines.push(`  ${pad(dedicated.cluster, 22)} dedicated to ${dedicated.tenant} · ${count(dedicated.devices)} devices`);
+    }
+    for (const unpinned of capacity.unpinned) {
+        lines.push(`  unpinned: ${unpinned.tenant} placed on ${unpinned.cluster} (${unpinned.reason}); pin it with cluster: ${unpinned.cluster}`);
+    }
+    return lines.join("\n");
+}
+
+function renderCost(report: PlanReport): string {
+    const { cost } = report;
+    const lines = [`Cost estimate (EUR/month, ${cost.region} list prices as of ${cost.pricesAsOf}): ${eur(cost.totals.monthly)} · ${eur(cost.totals.perDevice)} per device`];
+    for (const cluster of cost.clusters) {
+        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${cluster.pools.map(p => `${p.pool} ${p.expectedNodes}×${p.pricing}`).join(", ")})`);
+    }
+    lines.push(`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${eur(cost.totals.adx)}, egress ${eur(cost.totals.egress)})`);
+    lines.push("  per tenant:");
+    for (const tenant of cost.tenants) {
+        lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);
+    }
+    const { spotProcessing, reservedBaseline } = cost.savings;
+    lines.push(`  savings: Spot processing ${eur(spotProcessing.saved)} (${(spotProcessing.share * 100).toFixed(0)}%), ` +
+        `reserved baseline ${eur(reservedBaseline.saved)} (${(reservedBaseline.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`);
+    return lines.join("\n");
+}

@@ -1,0 +1,69 @@
+import { FleetConfig } from "./config";
+import { Placement, PlacementReason } from "./placement";
+
+/**
+ * How full each cluster of a region is. Placement never re-balances (lib/placement.ts), so a shared
+ * cluster that grown tenants push past `sharedClusterCapacity` stays there until an operator acts:
+ * this view is where that shows.
+ */
+
+export interface Headroom {
+    readonly used: number;
+    readonly max: number;
+    /** max - used; negative when over capacity. */
+    readonly free: number;
+    /** free / max × 100; negative when over capacity. */
+    readonly freePercent: number;
+}
+
+export interface SharedClusterCapacity {
+    readonly cluster: string;
+    readonly tenants: Headroom;
+    readonly devices: Headroom;
+    /** More tenants or devices than `sharedClusterCapacity` allows. */
+    readonly overCapacity: boolean;
+}
+
+export interface DedicatedClusterCapacity {
+    readonly cluster: string;
+    readonly tenant: string;
+    readonly devices: number;
+}
+
+export interface UnpinnedTenant {
+    readonly tenant: string;
+    readonly cluster: string;
+    readonly reason: PlacementReason;
+}
+
+export interface CapacityReport {
+    readonly shared: readonly SharedClusterCapacity[];
+    readonly dedicated: readonly DedicatedClusterCapacity[];
+    /**
+     * Tenants without a `cluster` pin, where placement put them this time. A packed tenant moves (and its
+     * namespace is recreated) when an earlier tenant is removed or resized; a threshold tenant moves when its
+     * quota drops below the threshold. Pin each one to the cluster shown to keep it there.
+     */
+    readonly unpinned: readonly UnpinnedTenant[];
+}
+
+export function headroom(used: number, max: number): Headroom {
+    const free = max - used;
+    return { used, max, free, freePercent: free / max * 100 };
+}
+
+export function capacityReport(config: FleetConfig, placement: Placement): CapacityReport {
+    const { maxTenants, maxDevices } = config.sharedClusterCapacity;
+    const shared = placement.clusters.filter(c => c.kind === "shared").map((c): SharedClusterCapacity => {
+        const tenants = headroom(c.tenants.length, maxTenants);
+        const devices = headroom(c.devices, maxDevices);
+        return { cluster: c.name, tenants, devices, overCapacity: tenants.free < 0 || devices.free < 0 };
+    });
+    const dedicated = placement.clusters.filter(c => c.kind === "dedicated")
+        .map((c): DedicatedClusterCapacity => ({ cluster: c.name, tenant: c.tenants[0], devices: c.devices }));
+    const unpinned = config.tenants.filter(t => t.cluster === undefined).map((t): UnpinnedTenant => {
+        const placed = placement.tenants.get(t.name)!;
+        return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
+    });
+    return { shared, dedicated, unpinned };
+}

@@ -1,0 +1,217 @@
+import * as assert from "assert";
+import { FleetConfig, parseFleetConfig } from "../lib/config";
+import { ConfigError } from "../lib/errors";
+import { CostAssumptions, CostEstimate, DATA_PLANE_DEFAULTS, estimateCost } from "../lib/cost";
+import { placeTenants, Placement } from "../lib/placement";
+import { DAYS_PER_MONTH, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
+import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
+import { generatedStackConfig } from "../bench/stacks";
+
+/** Round prices, so that every expected number below can be checked with a pencil. */
+const vm = (vcpus: number, onDemand: number, spot: number, reserved1y: number): VmPrice => ({ vcpus, memoryGiB: 4 * vcpus, onDemand, spot, reserved1y });
+const TINY_REGION: RegionPrices = {
+    vm: { Standard_D4ds_v5: vm(4, 100, 30, 60), Standard_F8s_v2: vm(8, 200, 50, 130), Standard_F16s_v2: vm(16, 400, 100, 250) },
+    aksStandardTier: 70,
+    aksPremiumTier: 400,
+    eventHubs: { standardThroughputUnit: 20, standardIngressPerMillionEvents: 0.05 },
+    serviceBus: { premiumMessagingUnit: 500, standardBase: 10 },
+    iotHub: { S1: 10, S2: 100, S3: 1_000 },
+    adx: { sku: { Standard_E2ads_v5: { vcpus: 2, cacheGB: 100, compute: 100, markup: 100 } }, storagePerGBMonth: 0.02 },
+    cosmosServerless: { perMillionRU: 1, storagePerGBMonth: 1 },
+    blob: { hot: 0.02, cool: 0.01, archive: 0.001 },
+    logAnalyticsPerGB: 2,
+    prometheusPer10MSamples: 0.1,
+    grafanaStandard: { instance: 50, activeUser: 5 },
+    egress: { internet: [{ upToGB: 100, perGB: 0 }, { upToGB: Infinity, perGB: 0.1 }], interRegionSameContinent: 0.02, interRegionIntercontinental: 0.05 },
+};
+const TINY_PRICES: PriceTable = { asOf: "test", currency: "EUR", regions: { westeurope: TINY_REGION, eastus: TINY_REGION } };
+
+/** 864 messages a day is 0.01 per second per device; 86.4 API requests a day, 0.001 per second. */
+const TINY_ASSUMPTIONS: CostAssumptions = {
+    messagesPerDevicePerDay: 864,
+    messageBytes: 1_000,
+    peakToAverage: 2,
+    ingestMessagesPerVcpuSecond: 100,
+    processingMessagesPerVcpuSecond: 25,
+    apiRequestsPerDevicePerDay: 86.4,
+    apiRequestsPerVcpuSecond: 10,
+    targetCpuUtilisation: 0.5,
+    nodeCpuForWorkloads: 0.5,
+    workloadPodsPerNode: 100,
+    eventHubFullStreamReaders: 2,
+    deviceMessagesPerQueueMessage: 20,
+    queueMessagesPerSecondPerMessagingUnit: 1_000,
+    adxCompressionRatio: 4,
+    adxCacheUtilisation: 0.9,
+    stateWritesPerDevicePerDay: 4,
+    stateWriteRU: 10,
+    stateReadsPerDevicePerDay: 10,
+    stateReadRU: 1,
+    stateBytesPerDevice: 2_000,
+    parquetCompressionRatio: 8,
+    archiveHotDays: 30,
+    archiveCoolUntilDays: 365,
+    archiveRetentionDays: 1_095,
+    logGBPerNodePerDay: 0.5,
+    logGBPerClusterPerDay: 1,
+    logBytesPerMessage: 10,
+    prometheusSeriesPerNode: 1_000,
+    prometheusSeriesPerTenant: 100,
+    prometheusScrapeIntervalSeconds: 30,
+    grafanaActiveUsers: 10,
+    deviceDownlinkBytesPerDay: 50_000,
+    firmwareBytesPerDevicePerYear: 12_000_000,
+    tenantDeliveryFactor: 1,
+    dataPlane: DATA_PLANE_DEFAULTS,
+};
+
+const REGION = { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" };
+/** Every other key at its schema default: D4ds_v5 system ×3, F8s_v2 ingest 2-10, F16s_v2 Spot 0-40 + 2 baseline, D4ds_v5 api 2-6. */
+function fleetConfig(tenants: object[], extra: Record<string, unknown> = {}): FleetConfig {
+    return parseFleetConfig({
+        region: REGION,
+        gitops: { repositoryUrl: "https://github.com/example/fleet" },
+        dns: { zoneName: "weu.iot.example.com", acmeEmail: "ops@example.com" },
+        tenants,
+        ...extra,
+    });
+}
+const placementOf = (config: FleetConfig): Placement => placeTenants(config.tenants, {
+    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
+    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
+    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
+});
+const estimate = (config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions) =>
+    estimateCost(config, placementOf(config), prices, assumptions);
+const stackConfig = (raw: Record<string, unknown>) => parseFleetConfig(projectKeys(raw));
+
+const near = (actual: number, expected: number, what: string) =>
+    assert.ok(Math.abs(actual - expected) < 1e-6 * Math.max(1, Math.abs(expected)), `${what}: expected ${expected}, got ${actual}`);
+const nodesByPool = (e: CostEstimate, cluster: string) =>
+    Object.fromEntries(e.clusters.find(c => c.cluster === cluster)!.pools.map(p => [p.pool, p.expectedNodes]));
+
+describe("cost model", () => {
+    describe("on a small hand-checked region (alpha 40k and beta 10k devices shared, gamma 100k dedicated)", () => {
+        const config = fleetConfig([{ name: "alpha", deviceQuota: 40_000 }, { name: "beta", deviceQuota: 10_000 }, { name: "gamma", deviceQuota: 100_000 }]);
+        const e = estimate(config, TINY_PRICES, TINY_ASSUMPTIONS);
+
+        it("sizes each pool from the tenants' message rate between its min and max", () => {
+            // Shared: 500 msg/s. Ingest 500 / (100 × 0.5) = 10 vCPU on 4-vCPU-usable F8s_v2 → 3 nodes.
+            // Processing 500 / (25 × 0.5) = 40 vCPU; the baseline's 2 × 8 usable take 16, Spot 24 / 8 → 3 nodes.
+            // API 50 req/s / (10 × 0.5) = 10 vCPU on 2-vCPU-usable D4ds_v5 → 5 nodes.
+            assert.deepStrictEqual(nodesByPool(e, "shared-1"), { system: 3, ingest: 3, procspot: 3, procbase: 2, api: 5 });
+            // Dedicated: 1,000 msg/s → ingest 20 vCPU, 5 nodes; processing 80 - 16 = 64 vCPU, 8 Spot nodes; API 20 vCPU → 10, capped at 6.
+            assert.deepStrictEqual(nodesByPool(e, "dedicated-gamma"), { system: 3, ingest: 5, procspot: 8, procbase: 2, api: 6 });
+        });
+
+        it("flags a pool whose demand is above its max as saturated", () => {
+            const saturated = e.clusters.flatMap(c => c.pools.filter(p => p.saturated).map(p => `${c.cluster}/${p.pool}`));
+            assert.deepStrictEqual(saturated, ["dedicated-gamma/api"]);
+        });
+
+        it("prices the system pool and the processing baseline reserved, Spot at Spot, the rest on demand, plus the AKS tier", () => {
+            const shared = e.clusters.find(c => c.cluster === "shared-1")!;
+            assert.deepStrictEqual(shared.pools.map(p => [p.pool, p.pricing, p.monthly]), [
+                ["system", "reserved-1y", 3 * 60], ["ingest", "on-demand", 3 * 200], ["procspot", "spot", 3 * 100],
+                ["procbase", "reserved-1y", 2 * 250], ["api", "on-demand", 5 * 100],
+            ]);
+            assert.strictEqual(shared.monthly, 180 + 600 + 300 + 500 + 500 + 70);
+            assert.strictEqual(e.clusters.find(c => c.cluster === "dedicated-gamma")!.monthly, 180 + 1_000 + 800 + 500 + 600 + 70);
+            assert.strictEqual(e.totals.compute, 2_150 + 3_150);
+        });
+
+        it("sizes and prices every regional service from 129.6 M messages a day", () => {
+            const s = e.regionServices;
+            const messagesPerDay = 150_000 * 864;
+            // 3,000 msg/s at peak: S2 needs 25 units for its throttle (2,500), one S3 unit carries it all (1,000).
+            assert.deepStrictEqual(s.iotHub, { tier: "S3", units: 1, billedMessagesPerDay: messagesPerDay, monthly: 1_000 });
+            // 3,000 events/s and 3 MB/s in → 3 TUs; out, 2 readers × 3 MB/s / 2 MB/s → 3 TUs.
+            assert.strictEqual(s.eventHubs.throughputUnits, 3);
+            near(s.eventHubs.monthly, 3 * 20 + messagesPerDay * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
+            assert.deepStrictEqual(s.serviceBus, { messagingUnits: 1, monthly: 500 });
+            // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB over 90 GB usable per instance → 11 instances.
+            assert.strictEqual(s.adx.instances, 11);
+            near(s.adx.monthly, 11 * 200 + 32.4 * 365 * 0.02, "adx");
+            near(s.cosmos.monthly, 150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH / 1e6 * 1 + 0.3 * 1, "cosmos");
+            // Parquet: 16.2 GB/day; hot 30 days, cool 335 days, archive 730 days kept twice.
+            near(s.storage.monthly, 16.2 * 30 * 0.02 + 16.2 * 335 * 0.01 + 2 * 16.2 * 730 * 0.001, "storage");
+            // 40 nodes × 0.5 GB + 2 clusters × 1 GB + 1.296 GB of application logs, per day.
+            near(s.logAnalytics.monthly, (40 * 0.5 + 2 * 1 + 1.296) * DAYS_PER_MONTH * 2, "log analytics");
+            near(s.prometheus.monthly, (40 * 1_000 + 3 * 100) * 2_880 * DAYS_PER_MONTH / 1e7 * 0.1, "prometheus");
+            assert.strictEqual(s.grafana.monthly, 50 + 10 * 5);
+            // Downlink 7.5 GB/day, firmware 150 GB/month, delivery 129.6 GB/day; the first 100 GB free. DR copy 16.2 GB/day.
+            const internetGB = 7.5 * DAYS_PER_MONTH + 150 + 129.6 * DAYS_PER_MONTH;
+            near(s.egress.internetGB, internetGB, "internet GB");
+            near(s.egress.monthly, (internetGB - 100) * 0.1 + 16.2 * DAYS_PER_MONTH * 0.02, "egress");
+            near(s.monthly, s.iotHub.monthly + s.eventHubs.monthly + s.serviceBus.monthly + s.adx.monthly + s.cosmos.monthly
+                + s.storage.monthly + s.logAnalytics.monthly + s.prometheus.monthly + s.grafana.monthly + s.egress.monthly, "services");
+            near(e.totals.monthly, 5_300 + s.monthly, "total");
+            near(e.totals.perDevice, e.totals.monthly / 150_000, "per device");
+        });
+
+        it("charges a shared cluster by device share, a dedicated cluster to its tenant, and regional services by device share", () => {
+            const services = e.regionServices.monthly;
+            const byTenant = Object.fromEntries(e.tenants.map(t => [t.tenant, t]));
+            near(byTenant.alpha.clusterShare, 2_150 * 0.8, "alpha cluster share");
+            near(byTenant.beta.clusterShare, 2_150 * 0.2, "beta cluster share");
+            near(byTenant.gamma.clusterShare, 3_150, "gamma cluster share");
+            near(byTenant.gamma.regionShare, services * 100 / 150, "gamma region share");
+            near(byTenant.beta.perDevice, (430 + services / 15) / 10_000, "beta per device");
+        });
+
+        it("reports what Spot and reservations save against the same nodes on demand", () => {
+            // Spot: 11 F16s_v2 nodes at 100 instead of 400. Reserved: 6 D4ds_v5 at 60 instead of 100, 4 F16s_v2 at 250 instead of 400.
+            assert.deepStrictEqual(e.savings.spotProcessing, { onDemand: 4_400, actual: 1_100, saved: 3_300, share: 0.75 });
+            assert.deepStrictEqual(e.savings.reservedBaseline, { onDemand: 2_200, actual: 1_360, saved: 840, share: 840 / 2_200 });
+            assert.strictEqual(e.savings.total, 4_140);
+        });
+    });
+
+    it("picks the cheapest IoT Hub tier that carries the load", () => {
+        // 8.64 M messages a day, 200/s at peak: S1 needs 22 units (220), S2 2 units (200), S3 1 unit (1,000).
+        const e = estimate(fleetConfig([{ name: "small", deviceQuota: 10_000 }]), TINY_PRICES, TINY_ASSUMPTIONS);
+        assert.deepStrictEqual([e.regionServices.iotHub.tier, e.regionServices.iotHub.units, e.regionServices.iotHub.monthly], ["S2", 2, 200]);
+    });
+
+    it("runs processing on demand, and saves nothing on Spot, when the stack turns Spot off", () => {
+        const config = fleetConfig([{ name: "alpha", deviceQuota: 40_000 }], { clusterDefaults: { processingPool: { spot: false } } });
+        const e = estimate(config, TINY_PRICES, TINY_ASSUMPTIONS);
+        const proc = e.clusters[0].pools.find(p => p.workload === "processing")!;
+        // 400 msg/s → 32 vCPU on 8-usable F16s_v2: 4 nodes, on demand.
+        assert.deepStrictEqual([proc.pool, proc.pricing, proc.expectedNodes, proc.monthly], ["proc", "on-demand", 4, 1_600]);
+        assert.strictEqual(e.savings.spotProcessing.saved, 0);
+    });
+
+    it("adds nodes for the pods the tenants' minimum replicas need, even without traffic", () => {
+        // 300 tenants × 1 minimum ingest replica of 10m CPU: 3 vCPU fit one node, 300 pods at 100 per node need 3.
+        const tenants = Array.from({ length: 300 }, (_, i) => ({ name: `t${i}`, deviceQuota: 1 }));
+        const config = fleetConfig(tenants, { sharedClusterCapacity: { maxTenants: 300 }, tenantDefaults: { limits: { defaultRequestCpu: "10m" } } });
+        assert.strictEqual(nodesByPool(estimate(config, TINY_PRICES, TINY_ASSUMPTIONS), "shared-1").ingest, 3);
+    });
+
+    it("names every VM size the price table lacks", () => {
+        const config = fleetConfig([{ name: "alpha", deviceQuota: 1_000 }], {
+            clusterDefaults: { ingestPool: { vmSize: "Standard_X8_v9" }, apiPool: { vmSize: "Standard_Y4_v9" } },
+        });
+        assert.throws(() => estimate(config), (err: unknown) => err instanceof ConfigError && err.problems.length === 2
+            && /Standard_X8_v9/.test(err.problems[0].message) && /Standard_Y4_v9/.test(err.problems[1].message));
+    });
+
+    for (const stack of ["prod-weu", "prod-eus"]) {
+        it(`splits the whole ${stack} bill over its tenants and saves on reserved nodes`, () => {
+            const e = estimate(stackConfig(readStackConfig(stackFilePath(stack))));
+            near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+            assert.ok(e.savings.reservedBaseline.saved > 0);
+            assert.ok(e.savings.reservedBaseline.share >= 0.3 && e.savings.reservedBaseline.share <= 0.4);
+        });
+    }
+
+    it("puts a 1.5 M-device region (100 long-tail tenants, 3 dedicated) at 12,000-22,000 EUR a month, led by ADX and egress", () => {
+        const e = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: 10_000 })));
+        assert.strictEqual(e.devices, 1_500_000);
+        assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
+        assert.ok(e.totals.adx + e.totals.egress > e.totals.compute, `ADX ${e.totals.adx} + egress ${e.totals.egress} vs compute ${e.totals.compute}`);
+        near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+    });
+});
+
