@@ -3,7 +3,9 @@ import { bearerTokenChecker } from "./auth";
 import { ProvisionerError } from "./errors";
 import { Operation } from "./operations";
 import { ChangeOutcome, Provisioner } from "./provisioner";
-import { changeQuery, noQuery, objectBody, operationParams, parseRequest, stackParams, tenantParams } from "./requests";
+import {
+    changeQuery, decommissionQuery, noQuery, objectBody, operationParams, operationQuery, parseRequest, stackParams, tenantParams,
+} from "./requests";
 
 export interface ServerOptions {
     readonly provisioner: Provisioner;
@@ -65,7 +67,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
     app.post("/v1/stacks/:stack/tenants", async (request, reply) => {
         const { params, query, body } = parseRequest(request, { params: stackParams, query: changeQuery, body: objectBody });
-        return send(reply, await provisioner.onboard(params.stack, body, { dryRun: query.dryRun === "true" }));
+        return send(reply, await provisioner.onboard(params.stack, body, query));
     });
 
     app.get("/v1/stacks/:stack/tenants/:name", async request => {
@@ -75,21 +77,26 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
     app.patch("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
         const { params, query, body } = parseRequest(request, { params: tenantParams, query: changeQuery, body: objectBody });
-        return send(reply, await provisioner.update(params.stack, params.name, body, { dryRun: query.dryRun === "true" }));
+        return send(reply, await provisioner.update(params.stack, params.name, body, query));
     });
 
     app.delete("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
-        const { params, query } = parseRequest(request, { params: tenantParams, query: changeQuery });
-        return send(reply, await provisioner.decommission(params.stack, params.name, { dryRun: query.dryRun === "true" }));
+        const { params, query } = parseRequest(request, { params: tenantParams, query: decommissionQuery });
+        return send(reply, await provisioner.decommission(params.stack, params.name, query));
+    });
+
+    app.delete("/v1/stacks/:stack/attention", async request => {
+        const { params } = parseRequest(request, { params: stackParams, query: noQuery });
+        return { stack: params.stack, cleared: await provisioner.clearAttention(params.stack) };
     });
 
     app.get("/v1/operations/:id", async request => {
-        const { params } = parseRequest(request, { params: operationParams, query: noQuery });
+        const { params, query } = parseRequest(request, { params: operationParams, query: operationQuery });
         const operation = provisioner.operation(params.id);
         if (!operation) {
             throw ProvisionerError.notFound(`no operation ${params.id} (operations live as long as the service process)`);
         }
-        return operation;
+        return operationView(operation, query.events);
     });
 
     return app;
@@ -107,6 +114,11 @@ function send(reply: FastifyReply, outcome: ChangeOutcome): FastifyReply {
             return reply.code(200).send({ dryRun: true, ...verdict });
         }
     }
+}
+
+/** Engine events are many and seldom wanted: only with `?events=true`. */
+function operationView(operation: Operation, withEvents: boolean) {
+    return { ...operation, runs: operation.runs.map(({ events, ...run }) => withEvents ? { ...run, events } : run) };
 }
 
 function operationSummary(operation: Operation) {

@@ -63,5 +63,18 @@ export async function writeFileAtomic(fs: FileSystem, file: string, data: string
         await fs.unlink(temp).catch(() => undefined);
         throw err;
     }
-    await fs.syncDirectory(path.dirname(file));
+    await fs.syncDirectory(path.dirname(file)).catch(ignoreUnsupportedDirectorySync);
+}
+
+/**
+ * Some platforms and file systems cannot open or fsync a directory (Windows, some network and FUSE
+ * mounts) and answer EISDIR, EPERM or EINVAL. The rename has happened by then, so the write stands;
+ * write-file-atomic ignores these the same way. Any other error (EIO) is thrown.
+ */
+const UNSUPPORTED_DIRECTORY_SYNC = new Set(["EISDIR", "EPERM", "EINVAL"]);
+
+function ignoreUnsupportedDirectorySync(err: unknown): void {
+    if (!UNSUPPORTED_DIRECTORY_SYNC.has((err as NodeJS.ErrnoException).code ?? "")) {
+        throw err;
+    }
 }

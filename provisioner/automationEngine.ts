@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import {
     CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, OutputMap, PolicyEvent, PreviewOptions,
@@ -11,19 +12,29 @@ export interface AutomationStack {
     up(options: UpOptions): Promise<{ readonly outputs: OutputMap }>;
 }
 
+/** A tenant change is a few resources; a run that takes longer than this is stuck (a hung provider, a lost connection). */
+export const DEFAULT_RUN_TIMEOUT_MS = 60 * 60 * 1000;
+
 export interface AutomationEngineOptions {
-    /** The Pulumi project (Pulumi.yaml, index.ts and the stack files). */
+    /** The Pulumi project (Pulumi.yaml, index.ts and the stack files). Required. */
     readonly projectDir: string;
     /** The policy pack run on every preview and up. Default: `<projectDir>/policy`. */
     readonly policyPackDir?: string;
-    /** Extra environment for the CLI (backend URL, passphrase); the process environment is inherited. */
+    /** Extra environment for the CLI (backend URL, passphrase); the process environment is inherited. Default: none. */
     readonly envVars?: Record<string, string>;
-    /** Opens a stack of the project. Default: `LocalWorkspace.createOrSelectStack` with the CLI on the PATH. */
+    /** Where the CLI is installed: `<pulumiRoot>/bin/pulumi`. Default: the `pulumi` on the PATH. */
+    readonly pulumiRoot?: string;
+    /**
+     * How long one preview or up may run before the CLI is interrupted (SIGINT, which lets it end its
+     * update cleanly). An interrupted preview is a preview error, an interrupted up a deploy error. Default: DEFAULT_RUN_TIMEOUT_MS (1 hour).
+     */
+    readonly runTimeoutMs?: number;
+    /** Opens a stack of the project. Default: `LocalWorkspace.selectStack` with the CLI above. */
     readonly openStack?: (stack: string) => Promise<AutomationStack>;
 }
 
 /**
- * Workspace operations (create/select) of one project directory, one at a time: concurrent selects
+ * Workspace operations (select) of one project directory, one at a time: concurrent selects
  * corrupt the workspace's state (pulumi/pulumi #8186, #6287). Previews and ups pass `--stack`
  * explicitly, so those of different stacks may overlap.
  */
@@ -35,6 +46,8 @@ function inWorkspaceLock<T>(projectDir: string, work: () => Promise<T>): Promise
     return run;
 }
 
+type Phase = "preview" | "up";
+
 /**
  * The engine for real deployments: the project's own program (index.ts) through the Pulumi CLI.
  * The stack's config comes from the stack file the service has just written; it never goes through
@@ -42,34 +55,42 @@ function inWorkspaceLock<T>(projectDir: string, work: () => Promise<T>): Promise
  */
 export class AutomationEngine implements Engine {
     readonly name = "automation";
+    readonly policyPackDir: string;
     private readonly stacks = new Map<string, Promise<AutomationStack>>();
-    private readonly policyPackDir: string;
     private readonly openStack: (stack: string) => Promise<AutomationStack>;
+    private readonly runTimeoutMs: number;
 
     constructor(private readonly options: AutomationEngineOptions) {
         this.policyPackDir = path.resolve(options.policyPackDir ?? path.join(options.projectDir, "policy"));
-        this.openStack = options.openStack ?? (stack => this.createOrSelect(stack));
+        this.openStack = options.openStack ?? (stack => this.select(stack));
+        this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
     }
 
     preview(stack: string, options: RunOptions = {}): Promise<RunResult> {
-        return this.run(stack, options, async (opened, common) => {
+        return this.run(stack, "preview", options, async (opened, common) => {
             await opened.preview({ ...common, diff: true });
             return undefined;
         });
     }
 
     up(stack: string, options: RunOptions = {}): Promise<RunResult> {
-        return this.run(stack, options, async (opened, common) => plainOutputs((await opened.up(common)).outputs));
+        return this.run(stack, "up", options, async (opened, common) => tenantOutputs((await opened.up(common)).outputs));
     }
 
-    /** Runs one CLI operation, collecting its output lines and the policy violations its events report. */
-    private async run(stack: string, options: RunOptions,
+    /**
+     * Runs one CLI operation, collecting its output lines and the policy violations its events report.
+     * A failed run is an answer, classified by what failed; an error before anything ran is an EngineError.
+     */
+    private async run(stack: string, phase: Phase, options: RunOptions,
         operation: (opened: AutomationStack, common: PreviewOptions & UpOptions) => Promise<Record<string, unknown> | undefined>): Promise<RunResult> {
+        const opened = await this.stack(stack).catch(err => { throw cannotOpen(err, stack); });
         const log: string[] = [];
         const violations: PolicyViolation[] = [];
+        const signal = AbortSignal.timeout(this.runTimeoutMs);
         const common = {
             policyPacks: [this.policyPackDir],
             color: "never" as const,
+            signal,
             onOutput: (out: string) => {
                 for (const line of out.split(/\r?\n/).filter(l => l.trim() !== "")) {
                     log.push(line);
@@ -83,17 +104,23 @@ export class AutomationEngine implements Engine {
                 options.onEvent?.(event);
             },
         };
+        const mandatory = () => violations.some(v => v.enforcementLevel === "mandatory");
         try {
-            const outputs = await operation(await this.stack(stack), common);
-            return { ok: !violations.some(v => v.enforcementLevel === "mandatory"), policyViolations: violations, outputs, log };
+            const outputs = await operation(opened, common);
+            const ok = !mandatory();
+            return { ok, ...(ok ? {} : { failure: phase === "up" ? "deploy-error" : "policy" }), policyViolations: violations, outputs, log };
         } catch (err) {
             const mapped = mapCommandError(err, stack);
             if (mapped instanceof EngineError || !(err instanceof CommandError)) {
                 throw mapped;
             }
-            // A failed run (a mandatory policy, a program or provider error) is an answer, not an exception.
+            if (signal.aborted) {
+                common.onOutput(`the ${phase} took longer than ${this.runTimeoutMs} ms and was interrupted`);
+            }
             common.onOutput(err.message);
-            return { ok: false, policyViolations: violations, log };
+            // Only a preview is harmless to fail; and it is the policy's refusal only if a mandatory policy spoke.
+            const failure = phase === "up" ? "deploy-error" : mandatory() ? "policy" : "preview-error";
+            return { ok: false, failure, policyViolations: violations, log };
         }
     }
 
@@ -107,12 +134,23 @@ export class AutomationEngine implements Engine {
         return opened;
     }
 
-    private async createOrSelect(stack: string): Promise<AutomationStack> {
-        return LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: this.options.projectDir }, {
-            pulumiCommand: await PulumiCommand.get(),
+    /** Selects, never creates: a stack the backend does not know is a 404, not a new empty stack (and a rewritten stack file). */
+    private async select(stack: string): Promise<AutomationStack> {
+        return LocalWorkspace.selectStack({ stackName: stack, workDir: this.options.projectDir }, {
+            pulumiCommand: await PulumiCommand.get({ root: this.options.pulumiRoot }),
             envVars: this.options.envVars,
         });
     }
+}
+
+/**
+ * What keeps the policy pack from running, or undefined. Without its dependencies installed the CLI
+ * fails every preview, which must not pass for a policy refusal: the service refuses to start instead.
+ */
+export function policyPackProblem(policyPackDir: string): string | undefined {
+    return fs.existsSync(path.join(policyPackDir, "node_modules", "@pulumi", "policy"))
+        ? undefined
+        : `the policy pack in ${policyPackDir} has no @pulumi/policy installed: run npm --prefix ${policyPackDir} ci`;
 }
 
 /**
@@ -132,6 +170,12 @@ export function mapCommandError(err: unknown, stack: string): unknown {
     return err;
 }
 
+/** Selecting a stack ran nothing yet: a CLI that fails there (not logged in, a broken install) is Pulumi's side failing, 502. */
+function cannotOpen(err: unknown, stack: string): unknown {
+    const mapped = mapCommandError(err, stack);
+    return mapped instanceof CommandError ? new EngineError(502, `the pulumi CLI cannot select stack ${stack}: ${mapped.message}`) : mapped;
+}
+
 function toViolation(event: PolicyEvent): PolicyViolation {
     return {
         policyName: event.policyName,
@@ -141,6 +185,12 @@ function toViolation(event: PolicyEvent): PolicyViolation {
     };
 }
 
-function plainOutputs(outputs: OutputMap): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+/**
+ * Only the `tenants` output leaves the engine: it is all the service reports, and the others hold
+ * nested secrets (the clusters' kubeconfigs) that the SDK's OutputMap flags as secret only at the top
+ * level, so their values would come out in clear text.
+ */
+function tenantOutputs(outputs: OutputMap): Record<string, unknown> {
+    const tenants = outputs.tenants;
+    return tenants === undefined ? {} : { tenants: tenants.secret ? "[secret]" : tenants.value };
 }

@@ -17,15 +17,26 @@ export interface PolicyViolation {
 }
 
 export interface RunOptions {
-    /** One line of human-readable progress. */
+    /** One line of human-readable progress. Default: none. */
     readonly onOutput?: (line: string) => void;
-    /** A structured engine event (the Automation API's shape; the offline engine emits the same kinds). */
+    /** A structured engine event (the Automation API's shape; the offline engine emits the same kinds). Default: none. */
     readonly onEvent?: (event: EngineEvent) => void;
 }
 
+/**
+ * Why a run failed, which decides what the service does with the stack file:
+ * - `policy`: the preview met a mandatory policy violation; nothing was deployed.
+ * - `preview-error`: the preview failed otherwise (the program, a provider, the CLI, a timeout); nothing was deployed.
+ * - `deploy-error`: `up` failed; part of the change may be deployed (protected resources included), so the
+ *   stack file must keep it: rolling it back would make the next `up` try to delete what was created.
+ */
+export type RunFailure = "policy" | "preview-error" | "deploy-error";
+
 export interface RunResult {
-    /** False when the program failed or a mandatory policy was violated: the change must not stand. */
+    /** False when the run failed: the change must not stand (see `failure`). */
     readonly ok: boolean;
+    /** Why the run failed; set exactly when `ok` is false. */
+    readonly failure?: RunFailure;
     readonly policyViolations: readonly PolicyViolation[];
     /** Stack outputs as plain values (secrets shown as "[secret]"): after an `up`, and offline after a preview too. */
     readonly outputs?: Record<string, unknown>;
@@ -39,11 +50,12 @@ export interface Engine {
 }
 
 /**
- * A failure that is nobody's change: the stack is missing in the backend (404) or another update
- * holds its lock (409). The service fails the whole batch with this status and does not look for a culprit.
+ * A failure that is nobody's change, raised before anything ran: the stack is missing in the backend
+ * (404), another update holds its lock (409), or the CLI cannot work at all (502: not logged in, a broken
+ * install). The service fails the whole batch with this status and does not look for a culprit.
  */
 export class EngineError extends Error {
-    constructor(readonly status: 404 | 409, message: string) {
+    constructor(readonly status: 404 | 409 | 502, message: string) {
         super(message);
         this.name = "EngineError";
     }

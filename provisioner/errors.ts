@@ -1,4 +1,4 @@
-import { ConfigProblem } from "../lib/config";
+import { ConfigError, ConfigProblem } from "../lib/config";
 
 /**
  * A request the service refuses, with the HTTP status it maps to: 400 (invalid, with every problem),
@@ -22,4 +22,12 @@ export class ProvisionerError extends Error {
     static conflict(message: string, problems: readonly ConfigProblem[] = []): ProvisionerError {
         return new ProvisionerError(409, message, problems);
     }
+}
+
+/**
+ * A stack file that the program's schema (or YAML) refuses is an operator's to fix by hand, not the
+ * caller's: a ConfigError becomes a 409 with its problems under `message`; any other error is returned as it is.
+ */
+export function stackFileConflict(err: unknown, message: string): unknown {
+    return err instanceof ConfigError ? ProvisionerError.conflict(message, err.problems) : err;
 }

@@ -63,7 +63,7 @@ export class OfflineEngine implements Engine {
             const message = err instanceof Error ? err.message : String(err);
             say(`the program failed: ${message}`);
             emit({ diagnosticEvent: { message, color: "never", severity: "error" } });
-            return { ok: false, policyViolations: [], log };
+            return { ok: false, failure: "preview-error", policyViolations: [], log };
         }
         say(`${evaluation.resources.length} resources registered in ${evaluation.durationMs} ms`);
 
@@ -79,7 +79,7 @@ export class OfflineEngine implements Engine {
         }
         const mandatory = violations.filter(v => v.enforcementLevel === "mandatory").length;
         say(mandatory === 0 ? "policies passed" : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: the change is refused`);
-        return { ok: mandatory === 0, policyViolations: violations, outputs: evaluation.outputs, log };
+        return { ok: mandatory === 0, ...(mandatory > 0 ? { failure: "policy" as const } : {}), policyViolations: violations, outputs: evaluation.outputs, log };
     }
 
     private readConfig(stack: string): Record<string, unknown> {

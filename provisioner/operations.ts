@@ -7,11 +7,60 @@ export type OperationKind = "onboard" | "update" | "decommission";
 export type OperationStatus = "queued" | "running" | "succeeded" | "failed";
 
 export interface OperationError {
-    /** The HTTP status the failure maps to (400, 404, 409; 422 for a refused change; 500). */
+    /**
+     * The HTTP status the failure maps to: 400, 404, 409 (a conflict, a held lock, a stack that needs
+     * attention), 422 (refused by a mandatory policy), 500 (the service), 502 (Pulumi: the program, a
+     * provider, the CLI or a failed deployment).
+     */
     readonly status: number;
     readonly message: string;
     readonly problems?: readonly ConfigProblem[];
     readonly policyViolations?: readonly PolicyViolation[];
+}
+
+/**
+ * One engine run (preview, then up when the preview passes) for a batch of changes. Kept once and
+ * referenced by every operation of the batch; its output lines and events are capped.
+ */
+export interface RunRecord {
+    readonly id: string;
+    readonly engine: string;
+    /** The summaries of the changes the run was for. */
+    readonly changes: readonly string[];
+    readonly startedAt: string;
+    /** The last RUN_LOG_LINES_KEPT output lines (the end is where errors and policy verdicts are). */
+    readonly log: string[];
+    /** The last RUN_EVENTS_KEPT engine events; sent by `GET /v1/operations/:id?events=true` only. */
+    readonly events: EngineEvent[];
+    /** Lines and events that were dropped to stay within the caps. */
+    droppedLines: number;
+    droppedEvents: number;
+}
+
+/** A run of the whole fleet emits several events and lines per resource; this keeps a run's tail in bounded memory. */
+export const RUN_LOG_LINES_KEPT = 2000;
+export const RUN_EVENTS_KEPT = 2000;
+
+export function newRun(engine: string, changes: readonly string[]): RunRecord {
+    return { id: crypto.randomUUID(), engine, changes, startedAt: new Date().toISOString(), log: [], events: [], droppedLines: 0, droppedEvents: 0 };
+}
+
+export function recordLine(run: RunRecord, line: string): void {
+    run.droppedLines += keepLast(run.log, line, RUN_LOG_LINES_KEPT);
+}
+
+export function recordEvent(run: RunRecord, event: EngineEvent): void {
+    run.droppedEvents += keepLast(run.events, event, RUN_EVENTS_KEPT);
+}
+
+/** Appends and drops the oldest item past `limit`; returns how many were dropped. */
+function keepLast<T>(items: T[], item: T, limit: number): number {
+    items.push(item);
+    if (items.length <= limit) {
+        return 0;
+    }
+    items.shift();
+    return 1;
 }
 
 /** One accepted change, from the queue to its verdict, with everything the engine said about it. */
@@ -26,9 +75,10 @@ export interface Operation {
     readonly createdAt: string;
     startedAt?: string;
     finishedAt?: string;
-    /** Output lines of every run this operation took part in (its batch's, then its own if it was retried alone). */
+    /** What the service did with this change (not the engine's output: that is in `runs`). */
     readonly log: string[];
-    readonly events: EngineEvent[];
+    /** The runs this change took part in: its batch's, then its own if the batch's preview failed. */
+    readonly runs: RunRecord[];
     error?: OperationError;
     /** The tenant's entry of the stack output `tenants` after a successful run. */
     outputs?: unknown;
@@ -51,7 +101,7 @@ export class OperationStore {
 
     create(stack: string, tenant: string, kind: OperationKind, requestKey: string): Operation {
         const operation: Operation = {
-            id: crypto.randomUUID(), stack, tenant, kind, status: "queued", createdAt: new Date().toISOString(), log: [], events: [],
+            id: crypto.randomUUID(), stack, tenant, kind, status: "queued", createdAt: new Date().toISOString(), log: [], runs: [],
         };
         this.operations.set(operation.id, operation);
         this.finished.set(operation.id, new Promise(resolve => this.resolvers.set(operation.id, resolve)));

@@ -1,13 +1,13 @@
-import { ConfigError } from "../lib/config";
 import { listStacks, stackFilePath } from "../lib/stackFile";
+import { attentionConflict, clearAttention, readAttention } from "./attention";
 import { FileSystem, nodeFileSystem } from "./atomicFile";
 import { Engine, PolicyViolation } from "./engine";
-import { ProvisionerError } from "./errors";
+import { ProvisionerError, stackFileConflict } from "./errors";
 import { OfflineEngine } from "./offlineEngine";
 import { Operation, OperationStore } from "./operations";
 import { StackDocument } from "./stackDocument";
 import { StackWorker } from "./stackWorker";
-import { applyChange, TenantChange, TenantPatch, TenantView, tenantViews, validateStack } from "./tenantChanges";
+import { applyChange, DecommissionStep, TenantChange, TenantPatch, TenantView, tenantViews, validateStack } from "./tenantChanges";
 
 export interface ProvisionerOptions {
     /** The Pulumi project directory: Pulumi.yaml and the stack files. */
@@ -16,12 +16,18 @@ export interface ProvisionerOptions {
     readonly engine: Engine;
     /** Previews dry runs in memory; they never touch a stack file. */
     readonly dryRunEngine: OfflineEngine;
+    /** The file system the stack files are read and written through. Default: node's. */
     readonly fs?: FileSystem;
 }
 
 export interface ChangeOptions {
-    /** Preview the change in memory (offline engine) without writing or running anything. */
+    /** Preview the change in memory (offline engine) without writing or running anything. Default: false. */
     readonly dryRun?: boolean;
+}
+
+export interface DecommissionOptions extends ChangeOptions {
+    /** `mark` (step 1) sets `decommission: true`; `remove` (step 2) deletes the marked entry. Default: `mark`. */
+    readonly step?: DecommissionStep;
 }
 
 /** How a change request ends, as the HTTP layer answers it. */
@@ -65,7 +71,7 @@ export class Provisioner {
         try {
             return tenantViews(validateStack(doc, stack));
         } catch (err) {
-            throw err instanceof ConfigError ? ProvisionerError.conflict(`the stack file of ${stack} has problems; fix them by hand`, err.problems) : err;
+            throw stackFileConflict(err, `the stack file of ${stack} has problems; fix them by hand`);
         }
     }
 
@@ -87,9 +93,18 @@ export class Provisioner {
         return this.change(stack, { kind: "update", name, patch }, options);
     }
 
-    /** Step 1 marks the tenant `decommission: true`; called again once that has run, step 2 removes it. */
-    decommission(stack: string, name: string, options: ChangeOptions = {}): Promise<ChangeOutcome> {
-        return this.change(stack, { kind: "decommission", name }, options);
+    /** Step 1 (`mark`) marks the tenant `decommission: true`; step 2 (`remove`), once step 1 has run, removes it. */
+    decommission(stack: string, name: string, options: DecommissionOptions = {}): Promise<ChangeOutcome> {
+        return this.change(stack, { kind: "decommission", name, step: options.step ?? "mark" }, options);
+    }
+
+    /**
+     * Clears the mark a failed `up` left on a stack (see attention.ts), once an operator has checked it;
+     * false when the stack had no mark.
+     */
+    async clearAttention(stack: string): Promise<boolean> {
+        this.knownStack(stack);
+        return clearAttention(this.fs, stackFilePath(stack, this.options.projectDir));
     }
 
     operation(id: string): Operation | undefined {
@@ -106,7 +121,8 @@ export class Provisioner {
     }
 
     private async change(stack: string, change: TenantChange, options: ChangeOptions): Promise<ChangeOutcome> {
-        const doc = await this.read(stack);
+        // Both reads come first: from the in-flight check to the enqueue nothing may wait, or two identical requests both get queued.
+        const [doc, mark] = await Promise.all([this.read(stack), readAttention(this.fs, stackFilePath(stack, this.options.projectDir))]);
         const requestKey = canonicalJson([stack, change]);
         const inFlight = options.dryRun ? undefined : this.operations.inFlightFor(requestKey);
         if (inFlight) {
@@ -125,21 +141,28 @@ export class Provisioner {
         if (result.outcome === "unchanged") {
             return { kind: "unchanged", tenant: result.view ?? await this.getTenant(stack, result.tenant) };
         }
+        if (mark) {
+            throw attentionConflict(stack, mark);
+        }
         const operation = this.operations.create(stack, result.tenant, change.kind, requestKey);
         operation.step = result.step;
         this.worker(stack).enqueue({ operation, change });
         return { kind: "accepted", operation, tenant: result.view };
     }
 
-    private async read(stack: string): Promise<StackDocument> {
+    private knownStack(stack: string): void {
         if (!this.stacks().includes(stack)) {
             throw ProvisionerError.notFound(`no stack ${stack}: the project has no Pulumi.${stack}.yaml`);
         }
+    }
+
+    private async read(stack: string): Promise<StackDocument> {
+        this.knownStack(stack);
         const file = stackFilePath(stack, this.options.projectDir);
         try {
             return StackDocument.parse(await this.fs.readFile(file), file);
         } catch (err) {
-            throw err instanceof ConfigError ? ProvisionerError.conflict(`the stack file of ${stack} is not valid YAML; fix it by hand`, err.problems) : err;
+            throw stackFileConflict(err, `the stack file of ${stack} is not valid YAML; fix it by hand`);
         }
     }
 

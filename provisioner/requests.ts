@@ -14,7 +14,13 @@ export const stackParams = z.strictObject({ stack: stackName });
 export const tenantParams = z.strictObject({ stack: stackName, name: tenantSchema.shape.name });
 export const operationParams = z.strictObject({ id: z.uuid("operation ids are UUIDs, as returned by a 202") });
 export const noQuery = z.strictObject({});
-export const changeQuery = z.strictObject({ dryRun: z.enum(["true", "false"], "expected true or false").optional() });
+/** A query flag: `true` or `false`, absent is false. */
+const flag = z.enum(["true", "false"], "expected true or false").transform(value => value === "true").default(false);
+export const changeQuery = z.strictObject({ dryRun: flag });
+export const decommissionQuery = changeQuery.extend({
+    step: z.enum(["mark", "remove"], "expected mark (step 1, the default) or remove (step 2, once step 1 has run)").default("mark"),
+});
+export const operationQuery = z.strictObject({ events: flag });
 export const objectBody = z.record(z.string(), z.unknown(), "expected a JSON object");
 
 interface RequestParts {

@@ -3,7 +3,7 @@ import { PROJECT_DIR } from "../lib/stackFile";
 import { evaluatePolicies } from "../offline/policies";
 import { buildServer } from "./app";
 import { loadToken, TokenConfigError } from "./auth";
-import { AutomationEngine } from "./automationEngine";
+import { AutomationEngine, DEFAULT_RUN_TIMEOUT_MS, policyPackProblem } from "./automationEngine";
 import { chooseEngine, Engine, EngineChoice } from "./engine";
 import { OfflineEngine } from "./offlineEngine";
 import { Provisioner } from "./provisioner";
@@ -11,8 +11,9 @@ import { Provisioner } from "./provisioner";
 /**
  * `npm run provisioner`: the provisioning service over this project's stacks. Configured by the
  * environment: PROVISIONER_TOKEN or PROVISIONER_TOKEN_FILE (required), HOST (127.0.0.1), PORT (8080),
- * PROVISIONER_ENGINE (auto: the Automation API when `pulumi` is on the PATH, else offline).
- * A configuration mistake exits with code 2 before anything listens.
+ * PROVISIONER_ENGINE (auto: the Automation API when `pulumi` is on the PATH, else offline),
+ * PROVISIONER_RUN_TIMEOUT_MINUTES (60: how long one preview or up may run).
+ * A configuration mistake, or a policy pack the Automation API engine cannot run, exits with code 2 before anything listens.
  */
 
 const ENGINE_CHOICES: readonly EngineChoice[] = ["auto", "automation", "offline"];
@@ -37,13 +38,30 @@ function settings(env: NodeJS.ProcessEnv) {
     if (!ENGINE_CHOICES.includes(engine)) {
         refuseToStart(`PROVISIONER_ENGINE must be one of ${ENGINE_CHOICES.join(", ")}, got ${JSON.stringify(engine)}`);
     }
-    return { token, port, engine, host: env.HOST ?? "127.0.0.1", projectDir: path.resolve(env.PROVISIONER_PROJECT_DIR ?? PROJECT_DIR) };
+    const runTimeoutMinutes = Number(env.PROVISIONER_RUN_TIMEOUT_MINUTES ?? DEFAULT_RUN_TIMEOUT_MS / 60_000);
+    if (!Number.isFinite(runTimeoutMinutes) || runTimeoutMinutes <= 0) {
+        refuseToStart(`PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes, got ${JSON.stringify(env.PROVISIONER_RUN_TIMEOUT_MINUTES)}`);
+    }
+    return {
+        token, port, engine, host: env.HOST ?? "127.0.0.1", projectDir: path.resolve(env.PROVISIONER_PROJECT_DIR ?? PROJECT_DIR),
+        runTimeoutMs: runTimeoutMinutes * 60_000,
+    };
+}
+
+/** The Automation API engine, once its policy pack can run: a pack that cannot would fail every preview. */
+function automationEngine(projectDir: string, runTimeoutMs: number): AutomationEngine {
+    const engine = new AutomationEngine({ projectDir, runTimeoutMs });
+    const problem = policyPackProblem(engine.policyPackDir);
+    if (problem) {
+        refuseToStart(problem);
+    }
+    return engine;
 }
 
 async function main(): Promise<void> {
-    const { token, port, host, engine: choice, projectDir } = settings(process.env);
+    const { token, port, host, engine: choice, projectDir, runTimeoutMs } = settings(process.env);
     const dryRunEngine = new OfflineEngine({ projectDir, policies: evaluatePolicies });
-    const engine: Engine = chooseEngine(choice) === "automation" ? new AutomationEngine({ projectDir }) : dryRunEngine;
+    const engine: Engine = chooseEngine(choice) === "automation" ? automationEngine(projectDir, runTimeoutMs) : dryRunEngine;
     const provisioner = new Provisioner({ projectDir, engine, dryRunEngine });
     const app = buildServer({ provisioner, token, logger: true });
 

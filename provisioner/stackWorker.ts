@@ -1,8 +1,8 @@
-import { ConfigError } from "../lib/config";
+import { attentionConflict, markAttention, readAttention } from "./attention";
 import { FileSystem, writeFileAtomic } from "./atomicFile";
-import { Engine, EngineError, PolicyViolation, RunOptions } from "./engine";
-import { ProvisionerError } from "./errors";
-import { Operation, OperationError, OperationStore } from "./operations";
+import { Engine, EngineError, PolicyViolation, RunFailure, RunOptions, RunResult } from "./engine";
+import { ProvisionerError, stackFileConflict } from "./errors";
+import { newRun, Operation, OperationError, OperationStore, recordEvent, recordLine } from "./operations";
 import { StackDocument } from "./stackDocument";
 import { AppliedChange, applyChange, TenantChange } from "./tenantChanges";
 
@@ -32,13 +32,15 @@ interface Batch {
 }
 
 type Verdict = { readonly ok: true; readonly outputs?: Record<string, unknown> }
-    | { readonly ok: false; readonly policyViolations: readonly PolicyViolation[] };
+    | { readonly ok: false; readonly failure: RunFailure; readonly policyViolations: readonly PolicyViolation[] };
 
 /**
  * The one writer of a stack file, with group commit. Changes queue up while a run is in progress;
  * the next run takes all of them, applies them in arrival order (a change that is invalid on its
- * own fails alone), writes the file once and runs preview, then up, once. If that run fails, the
- * file goes back to what it was and the changes are run one at a time, so only the culprits fail.
+ * own fails alone), writes the file once and runs preview, then up, once. If the preview fails,
+ * nothing was deployed: the file goes back to what it was and the changes are run one at a time,
+ * so only the culprits fail. If `up` fails, part of the change may be deployed: the file keeps it
+ * and the stack is marked as needing attention, which refuses further changes until an operator clears it.
  */
 export class StackWorker {
     private readonly queue: QueuedChange[] = [];
@@ -71,21 +73,25 @@ export class StackWorker {
 
     private async runBatch(queued: readonly QueuedChange[]): Promise<void> {
         queued.forEach(item => this.options.operations.start(item.operation));
+        const mark = await readAttention(this.options.fs, this.options.file);
+        if (mark) {
+            const refusal = asOperationError(attentionConflict(this.options.stack, mark));
+            queued.forEach(item => this.options.operations.fail(item.operation, refusal));
+            return;
+        }
         const batch = await this.applyAll(queued);
         if (batch === undefined) {
             return;
         }
         const verdict = await this.run(batch);
-        if (verdict.ok || batch.changes.length === 1) {
+        if (verdict.ok || verdict.failure === "deploy-error" || batch.changes.length === 1) {
             batch.changes.forEach(c => this.settle(c, verdict));
             return;
         }
+        // Only a failed preview gets here: nothing was deployed and the file is as before, so each change can be tried alone.
         for (const { item } of batch.changes) {
-            item.operation.log.push("the batch failed as a whole: running this change on its own to find the culprit");
-            const alone = await this.applyAll([item]);
-            if (alone) {
-                this.settle(alone.changes[0], await this.run(alone));
-            }
+            item.operation.log.push("the batch's preview failed as a whole: running this change on its own to find the culprit");
+            await this.runBatch([item]);
         }
     }
 
@@ -115,33 +121,69 @@ export class StackWorker {
         return changes.length > 0 ? { changes, text: doc.toString() } : undefined;
     }
 
-    /** Writes the batch's file, previews with the policies, ups when the preview passes; rolls the file back otherwise. */
+    /**
+     * Writes the batch's file, previews with the policies and ups when the preview passes. A failed
+     * preview (or an engine error before anything ran) rolls the file back; a failed up keeps it and marks the stack.
+     */
     private async run(batch: Batch): Promise<Verdict> {
         const { fs, file, engine, stack } = this.options;
         const operations = batch.changes.map(c => c.item.operation);
-        const say = (line: string) => operations.forEach(o => o.log.push(line));
-        const runOptions: RunOptions = { onOutput: say, onEvent: event => operations.forEach(o => o.events.push(event)) };
-        const summaries = batch.changes.map(c => c.result.summary);
-        say(`${engine.name} run of ${stack} for ${summaries.length} change${summaries.length === 1 ? "" : "s"}: ${summaries.join("; ")}`);
+        const record = newRun(engine.name, batch.changes.map(c => c.result.summary));
+        operations.forEach(o => o.runs.push(record));
+        const say = (line: string) => recordLine(record, line);
+        const runOptions: RunOptions = { onOutput: say, onEvent: event => recordEvent(record, event) };
+        say(`${engine.name} run of ${stack} for ${record.changes.length} change${record.changes.length === 1 ? "" : "s"}: ${record.changes.join("; ")}`);
         const before = await fs.readFile(file);
-        await writeFileAtomic(fs, file, batch.text);
         try {
+            // Inside the try: a write that fails after its rename (the directory fsync) must be rolled back too.
+            await writeFileAtomic(fs, file, batch.text);
             const preview = await engine.preview(stack, runOptions);
-            const result = preview.ok ? await engine.up(stack, runOptions) : preview;
-            if (result.ok) {
-                return { ok: true, outputs: result.outputs };
+            if (!preview.ok) {
+                await this.rollBack(before, batch.text, say);
+                return failed(preview);
             }
-            await this.rollBack(before, batch.text, say);
-            return { ok: false, policyViolations: result.policyViolations };
         } catch (err) {
             await this.rollBack(before, batch.text, say);
             throw err;
         }
+        const up = await this.up(runOptions, () => this.rollBack(before, batch.text, say));
+        if (up.ok) {
+            return { ok: true, outputs: up.outputs };
+        }
+        if (up.failure !== "deploy-error") {
+            // The offline engine's up is its preview's verdict: nothing was deployed.
+            await this.rollBack(before, batch.text, say);
+            return failed(up);
+        }
+        await markAttention(fs, file, {
+            since: new Date().toISOString(), reason: `up failed for: ${record.changes.join("; ")}`, operations: operations.map(o => o.id),
+        });
+        say("the update failed: the stack file keeps the change, since part of it may be deployed; the stack is marked as needing attention");
+        return failed(up);
     }
 
-    /** Puts the old file back, unless someone edited the file by hand during the run: their edit wins. */
+    /** An EngineError means nothing ran (lock held, stack gone, CLI unusable): roll back. Anything else may have deployed part of the change. */
+    private async up(runOptions: RunOptions, rollBack: () => Promise<void>): Promise<RunResult> {
+        try {
+            return await this.options.engine.up(this.options.stack, runOptions);
+        } catch (err) {
+            if (err instanceof EngineError) {
+                await rollBack();
+                throw err;
+            }
+            const message = err instanceof Error ? err.message : String(err);
+            runOptions.onOutput?.(`up failed: ${message}`);
+            return { ok: false, failure: "deploy-error", policyViolations: [], log: [message] };
+        }
+    }
+
+    /** Puts the old file back, unless the write never happened or someone edited the file by hand during the run: their edit wins. */
     private async rollBack(before: string, written: string, say: (line: string) => void): Promise<void> {
-        if (await this.options.fs.readFile(this.options.file) !== written) {
+        const now = await this.options.fs.readFile(this.options.file);
+        if (now === before) {
+            return;
+        }
+        if (now !== written) {
             say("the stack file changed during the run; it is left as it is");
             return;
         }
@@ -154,24 +196,41 @@ export class StackWorker {
             const tenants = verdict.outputs?.tenants as Record<string, unknown> | undefined;
             this.options.operations.succeed(item.operation, result.step === "remove" ? undefined : tenants?.[result.tenant]);
         } else {
-            this.options.operations.fail(item.operation, {
-                status: 422,
-                message: "the change was refused: the program failed or a mandatory policy was violated; the stack file was rolled back",
-                policyViolations: verdict.policyViolations,
-            });
+            this.options.operations.fail(item.operation, failureError(verdict.failure, this.options.stack, verdict.policyViolations));
         }
     }
 }
 
+function failed(result: RunResult): Verdict {
+    return { ok: false, failure: result.failure ?? "preview-error", policyViolations: result.policyViolations };
+}
+
+/** A policy refusal is the change's fault (422); the rest is Pulumi's side failing (502). */
+function failureError(failure: RunFailure, stack: string, policyViolations: readonly PolicyViolation[]): OperationError {
+    switch (failure) {
+        case "policy":
+            return { status: 422, message: "the change was refused by a mandatory policy; the stack file was rolled back", policyViolations };
+        case "preview-error":
+            return {
+                status: 502, policyViolations,
+                message: "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and the stack file was rolled back",
+            };
+        case "deploy-error":
+            return {
+                status: 502, policyViolations,
+                message: `the update failed part-way; the stack file keeps the change and stack ${stack} needs attention: ` +
+                    `check it (pulumi refresh, pulumi up), then clear the mark with DELETE /v1/stacks/${stack}/attention; until then changes are refused with 409`,
+            };
+    }
+}
+
 function asOperationError(err: unknown): OperationError {
-    if (err instanceof ProvisionerError) {
-        return { status: err.status, message: err.message, problems: err.problems };
+    const mapped = stackFileConflict(err, "the stack file cannot be read; fix it by hand");
+    if (mapped instanceof ProvisionerError) {
+        return { status: mapped.status, message: mapped.message, problems: mapped.problems };
     }
-    if (err instanceof EngineError) {
-        return { status: err.status, message: err.message };
+    if (mapped instanceof EngineError) {
+        return { status: mapped.status, message: mapped.message };
     }
-    if (err instanceof ConfigError) {
-        return { status: 409, message: "the stack file cannot be read; fix it by hand", problems: err.problems };
-    }
-    return { status: 500, message: err instanceof Error ? err.message : String(err) };
+    return { status: 500, message: mapped instanceof Error ? mapped.message : String(mapped) };
 }

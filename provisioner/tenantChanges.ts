@@ -2,9 +2,9 @@ import { isDeepStrictEqual } from "util";
 import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, tenantSchema, TenantSpec } from "../lib/config";
 import { CONFIG_NAMESPACE } from "../lib/labels";
 import { placeTenants } from "../lib/placement";
-import { projectKeys } from "../lib/stackFile";
 import { placementSettings } from "../program";
-import { ProvisionerError } from "./errors";
+import { projectKeys } from "../lib/stackFile";
+import { ProvisionerError, stackFileConflict } from "./errors";
 import { StackDocument } from "./stackDocument";
 
 /**
@@ -16,7 +16,14 @@ import { StackDocument } from "./stackDocument";
 export type TenantChange =
     | { readonly kind: "onboard"; readonly tenant: Record<string, unknown> }
     | { readonly kind: "update"; readonly name: string; readonly patch: TenantPatch }
-    | { readonly kind: "decommission"; readonly name: string };
+    | { readonly kind: "decommission"; readonly name: string; readonly step: DecommissionStep };
+
+/**
+ * Decommissioning takes two explicit steps: `mark` sets `decommission: true` (the tenant's resources
+ * lose their protection), `remove` deletes the entry (and so the resources) and is only allowed once
+ * the tenant is marked. A repeated `mark` changes nothing, so retrying a DELETE never destroys a tenant.
+ */
+export type DecommissionStep = "mark" | "remove";
 
 /**
  * A PATCH body: `deviceQuota`, and `overrides` as a JSON merge patch (RFC 7396: null removes a key).
@@ -30,7 +37,7 @@ const IMMUTABLE: Record<string, string> = {
     cluster: "moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
     isolation: "isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
     compliance: "compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
-    decommission: "decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, in two steps",
+    decommission: "decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
 };
 
 /** A tenant as the program sees it: defaults applied and the cluster placement gives it. */
@@ -40,8 +47,8 @@ export interface AppliedChange {
     /** `unchanged`: the stack already is as asked (a repeated request), nothing to write or run. */
     readonly outcome: "changed" | "unchanged";
     readonly tenant: string;
-    /** Decommissioning: `mark` sets `decommission: true`, `remove` deletes the entry. */
-    readonly step?: "mark" | "remove";
+    /** Decommissioning: which step this was. */
+    readonly step?: DecommissionStep;
     /** The tenant after the change; undefined once removed. */
     readonly view?: TenantView;
     readonly summary: string;
@@ -64,15 +71,13 @@ export function applyChange(doc: StackDocument, change: TenantChange, stack: str
     try {
         before = validateStack(doc, stack);
     } catch (err) {
-        throw err instanceof ConfigError
-            ? ProvisionerError.conflict(`the stack file of ${stack} has problems; fix them by hand before the service changes it`, err.problems)
-            : err;
+        throw stackFileConflict(err, `the stack file of ${stack} has problems; fix them by hand before the service changes it`);
     }
     pinEveryTenant(doc, before);
     switch (change.kind) {
         case "onboard": return onboard(doc, before, change.tenant, stack);
         case "update": return update(doc, before, change.name, change.patch, stack);
-        case "decommission": return decommission(doc, change.name, stack);
+        case "decommission": return decommission(doc, change.name, change.step, stack);
     }
 }
 
@@ -175,10 +180,17 @@ function patchOverrides(doc: StackDocument, index: number, patch: unknown): void
     }
 }
 
-function decommission(doc: StackDocument, name: string, stack: string): AppliedChange {
+function decommission(doc: StackDocument, name: string, step: DecommissionStep, stack: string): AppliedChange {
     const index = indexOrNotFound(doc, name, stack);
     const marked = (doc.rawTenants()[index] as { decommission?: unknown }).decommission === true;
-    if (marked) {
+    if (step === "mark" && marked) {
+        return { outcome: "unchanged", tenant: name, step, view: viewOf(doc, stack, name), summary: `decommission ${name}, step 1: already marked` };
+    }
+    if (step === "remove" && !marked) {
+        throw ProvisionerError.conflict(
+            `tenant ${name} is not marked for decommissioning in ${stack}: DELETE it without ?step=remove first, and remove it once that has succeeded`);
+    }
+    if (step === "remove") {
         doc.removeTenant(index);
     } else {
         doc.setTenantKey(index, ["decommission"], true);
@@ -186,11 +198,11 @@ function decommission(doc: StackDocument, name: string, stack: string): AppliedC
     try {
         validateStack(doc, stack);
     } catch (err) {
-        throw err instanceof ConfigError ? ProvisionerError.conflict(`cannot decommission ${name} in ${stack}`, err.problems) : err;
+        throw stackFileConflict(err, `cannot decommission ${name} in ${stack}`);
     }
-    return marked
-        ? { outcome: "changed", tenant: name, step: "remove", summary: `decommission ${name}, step 2: remove it` }
-        : { outcome: "changed", tenant: name, step: "mark", view: viewOf(doc, stack, name), summary: `decommission ${name}, step 1: mark it` };
+    return step === "remove"
+        ? { outcome: "changed", tenant: name, step, summary: `decommission ${name}, step 2: remove it` }
+        : { outcome: "changed", tenant: name, step, view: viewOf(doc, stack, name), summary: `decommission ${name}, step 1: mark it` };
 }
 
 function indexOrNotFound(doc: StackDocument, name: string, stack: string): number {

@@ -5,7 +5,9 @@ import * as path from "path";
 import { EngineEvent, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
 import { AutomationEngine, AutomationStack } from "../provisioner/automationEngine";
 import { chooseEngine, EngineError, pulumiOnPath } from "../provisioner/engine";
-import { accepted, FIXTURE_STACK, makeProject, offlineProvisioner, removeProject, stackText, tenantsInFile } from "./fixtures/provisioner/support";
+import {
+    accepted, FIXTURE_STACK, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText, tenantsInFile,
+} from "./fixtures/provisioner/support";
 
 // The SDK's own classification of a failed CLI call (internal, so not in its typings): the stderr the
 // CLI prints gives the same error class here as in production.
@@ -67,12 +69,35 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         });
         const events: EngineEvent[] = [];
         const result = await engineWith(stack).preview(FIXTURE_STACK, { onEvent: e => events.push(e) });
-        assert.strictEqual(result.ok, false);
+        assert.deepStrictEqual([result.ok, result.failure], [false, "policy"]);
         assert.deepStrictEqual(result.policyViolations.map(v => [v.policyName, v.enforcementLevel]), [["tenant-guardrails", "mandatory"], ["dedicated-threshold", "advisory"]]);
         assert.strictEqual(result.policyViolations[0].urn, "urn:pulumi:test-weu::iot-fleet::kubernetes:core/v1:Namespace::ns");
         assert.deepStrictEqual(result.log.slice(0, 2), ["Previewing update (test-weu)", "Policies:"]);
         assert.ok(result.log.some(line => /preview failed/.test(line)));
         assert.strictEqual(events.length, 2, "every engine event is passed on");
+    });
+
+    it("takes a failed preview without a mandatory violation for a preview error, and any failed up for a deploy error", async () => {
+        const { stack } = fakeStack({
+            preview: async options => {
+                options.onEvent!(policyEvent("dedicated-threshold", "warning"));
+                throw cliFailure("error: could not load plugin for policy pack: not logged in");
+            },
+            up: async options => {
+                options.onEvent!(policyEvent("tenant-guardrails", "mandatory"));
+                throw cliFailure("error: update failed");
+            },
+        });
+        const engine = engineWith(stack);
+        const preview = await engine.preview(FIXTURE_STACK);
+        assert.deepStrictEqual([preview.ok, preview.failure, preview.policyViolations.length], [false, "preview-error", 1]);
+        const up = await engine.up(FIXTURE_STACK);
+        assert.deepStrictEqual([up.ok, up.failure], [false, "deploy-error"], "an up that fails may have deployed part of the change, whatever the cause");
+    });
+
+    it("maps a CLI that cannot select the stack (not logged in) to 502", async () => {
+        const engine = new AutomationEngine({ projectDir, openStack: async () => { throw cliFailure("error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions"); } });
+        await assert.rejects(engine.preview(FIXTURE_STACK), (err: unknown) => err instanceof EngineError && err.status === 502 && /PULUMI_ACCESS_TOKEN/.test(err.message));
     });
 
     it("lets a preview with advisory violations only pass", async () => {
@@ -81,15 +106,16 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         assert.deepStrictEqual([result.ok, result.policyViolations.length], [true, 1]);
     });
 
-    it("runs with the policy pack by absolute path, no config on the command line, and returns plain outputs", async () => {
+    it("runs with the policy pack by absolute path and a timeout, and returns the tenants' outputs only", async () => {
         const { stack, calls } = fakeStack({
             up: async () => ({ outputs: { tenants: { value: { contoso: { cluster: "shared-1" } }, secret: false }, kubeconfig: { value: "apiVersion: v1", secret: true } } }),
         });
         const engine = new AutomationEngine({ projectDir: "relative/project", openStack: async () => stack });
         await engine.preview(FIXTURE_STACK);
         const up = await engine.up(FIXTURE_STACK);
-        assert.deepStrictEqual(up.outputs, { tenants: { contoso: { cluster: "shared-1" } }, kubeconfig: "[secret]" });
+        assert.deepStrictEqual(up.outputs, { tenants: { contoso: { cluster: "shared-1" } } });
         for (const { options } of calls) {
+            assert.ok(options.signal instanceof AbortSignal && !options.signal.aborted, "every run can be interrupted");
             assert.deepStrictEqual(options.policyPacks, [path.resolve("relative/project/policy")]);
             assert.ok(path.isAbsolute(options.policyPacks![0]));
             assert.strictEqual(options.color, "never");
@@ -147,6 +173,20 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         }
     });
 
+    it("rolls the stack file back when up finds the lock held (nothing ran), and marks nothing", async () => {
+        const dir = makeProject();
+        try {
+            const { stack } = fakeStack({ up: async () => { throw cliFailure("error: [409] Conflict: Another update is currently in progress."); } });
+            const { provisioner } = offlineProvisioner(dir, { engine: new AutomationEngine({ projectDir: dir, openStack: async () => stack }) });
+            const before = projectSnapshot(dir);
+            const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 1 })).id);
+            assert.strictEqual(operation.error?.status, 409);
+            assert.deepStrictEqual(projectSnapshot(dir), before, "the file is rolled back and the stack is not marked as needing attention");
+        } finally {
+            removeProject(dir);
+        }
+    });
+
     it("is chosen whenever an executable pulumi is on the PATH", () => {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "provisioner-path-"));
         try {
@@ -198,7 +238,7 @@ describe("provisioner: the Automation API engine through the pulumi CLI", functi
         const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
         assert.strictEqual(operation.status, "succeeded", operation.log.join("\n"));
         assert.deepStrictEqual(operation.outputs, { cluster: "shared-1", deviceQuota: 4200 });
-        assert.ok(operation.events.some(e => e.summaryEvent !== undefined), "the CLI's engine events are kept");
+        assert.ok(operation.runs[0].events.some(e => e.summaryEvent !== undefined), "the CLI's engine events are kept");
     });
 
     it("refuses a change the policy pack violates, and rolls the stack file back", async () => {

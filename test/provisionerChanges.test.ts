@@ -15,6 +15,9 @@ function apply(change: TenantChange, doc = fixture()) {
     return { result, doc, text: doc.toString() };
 }
 
+const mark = (name: string): TenantChange => ({ kind: "decommission", name, step: "mark" });
+const remove = (name: string): TenantChange => ({ kind: "decommission", name, step: "remove" });
+
 function refusal(change: TenantChange, doc = fixture()): ProvisionerError {
     try {
         applyChange(doc, change, FIXTURE_STACK);
@@ -89,8 +92,8 @@ describe("provisioner: tenant changes on a stack document", () => {
     });
 
     it("merges overrides as a JSON merge patch, null removing a key", () => {
-        const { text } = apply({ kind: "update", name: "fabrikam", patch: { overrides: { processing: { maxReplicas: null }, quota: { cpu: "12" } } } });
-        assert.match(text, /- name: fabrikam\n {6}deviceQuota: 12500\n {6}cluster: shared-1\n {6}overrides:\n {8}quota:\n {10}cpu: "12"\n$/);
+        const { text } = apply({ kind: "update", name: "fabrikam", patch: { overrides: { processing: { maxReplicas: null }, quota: { cpu: "14" } } } });
+        assert.match(text, /- name: fabrikam\n {6}deviceQuota: 12500\n {6}cluster: shared-1\n {6}overrides:\n {8}quota:\n {10}cpu: "14"\n$/);
         assert.deepStrictEqual(mergePatch({ a: { b: 1, c: 2 }, d: 3 }, { a: { b: null }, e: [1] }), { a: { c: 2 }, d: 3, e: [1] });
     });
 
@@ -105,46 +108,54 @@ describe("provisioner: tenant changes on a stack document", () => {
             "body.cluster: cannot be changed here: moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
             "body.isolation: cannot be changed here: isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
             "body.compliance: cannot be changed here: compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
-            "body.decommission: cannot be changed here: decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, in two steps",
+            "body.decommission: cannot be changed here: decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
             "body.colour: unknown key; a PATCH changes deviceQuota and overrides only",
             "body: nothing to change: give deviceQuota, overrides or both",
         ]);
     });
 
-    it("decommissions in two steps: the first marks the tenant, the second removes it", () => {
-        const first = apply({ kind: "decommission", name: "contoso" });
+    it("decommissions in two explicit steps: mark, then remove; a repeated mark changes nothing", () => {
+        const first = apply(mark("contoso"));
         assert.strictEqual(first.result.step, "mark");
         assert.match(first.text, /- name: contoso\n {6}deviceQuota: 18000\n {6}cluster: shared-1\n {6}decommission: true\n/);
-        const second = apply({ kind: "decommission", name: "contoso" }, first.doc);
+        const repeated = apply(mark("contoso"), first.doc.clone());
+        assert.deepStrictEqual([repeated.result.outcome, repeated.text], ["unchanged", first.text]);
+        const second = apply(remove("contoso"), first.doc);
         assert.strictEqual(second.result.step, "remove");
         assert.doesNotMatch(second.text, /contoso/);
     });
 
+    it("refuses to remove a tenant that is not marked for decommissioning", () => {
+        const err = refusal(remove("contoso"));
+        assert.strictEqual(err.status, 409);
+        assert.match(err.message, /tenant contoso is not marked for decommissioning in test-weu: DELETE it without \?step=remove first/);
+    });
+
     it("refuses changes to a tenant being decommissioned, and a new tenant under its name", () => {
-        const { doc } = apply({ kind: "decommission", name: "contoso" });
+        const { doc } = apply(mark("contoso"));
         assert.strictEqual(refusal({ kind: "update", name: "contoso", patch: { deviceQuota: 1 } }, doc.clone()).status, 409);
         assert.match(refusal({ kind: "onboard", tenant: { name: "contoso", deviceQuota: 18000 } }, doc.clone()).message, /being decommissioned/);
     });
 
     it("refuses to remove a stack's last tenant", () => {
         let doc = fixture();
-        for (const name of ["contoso", "fabrikam", "contoso"]) {
-            doc = apply({ kind: "decommission", name }, doc).doc;
+        for (const change of [mark("contoso"), mark("fabrikam"), remove("contoso")]) {
+            doc = apply(change, doc).doc;
         }
-        const err = refusal({ kind: "decommission", name: "fabrikam" }, doc);
+        const err = refusal(remove("fabrikam"), doc);
         assert.strictEqual(err.status, 409);
         assert.deepStrictEqual(err.problems, [{ path: "iot-fleet:tenants", message: "a region stack needs at least one tenant" }]);
     });
 
     it("answers 404 for a tenant the stack does not have", () => {
         assert.strictEqual(refusal({ kind: "update", name: "nobody", patch: { deviceQuota: 1 } }).status, 404);
-        assert.strictEqual(refusal({ kind: "decommission", name: "nobody" }).status, 404);
+        assert.strictEqual(refusal(mark("nobody")).status, 404);
     });
 
     it("pins every tenant before a change, so that removing one cannot move another", () => {
         let doc = StackDocument.parse(UNPINNED, "unpinned");
-        doc = apply({ kind: "decommission", name: "alpha" }, doc).doc;
-        const { text } = apply({ kind: "decommission", name: "alpha" }, doc);
+        doc = apply(mark("alpha"), doc).doc;
+        const { text } = apply(remove("alpha"), doc);
         assert.match(text, /- name: bravo\n {6}deviceQuota: 100\n {6}cluster: shared-1\n/);
         assert.match(text, /- name: charlie\n {6}deviceQuota: 100\n {6}cluster: shared-2\n/, "charlie stays on shared-2 though shared-1 has room now");
     });

@@ -69,6 +69,34 @@ describe("provisioner: atomic stack file writes", () => {
         assert.strictEqual(stackText(dir), before);
     });
 
+    const failingDirectorySync = (code: string, times = Infinity): FileSystem => {
+        let failures = 0;
+        return {
+            ...nodeFileSystem,
+            syncDirectory: async dir => {
+                if (failures++ < times) {
+                    throw Object.assign(new Error(`${code}: fsync of ${dir}`), { code });
+                }
+            },
+        };
+    };
+
+    it("keeps a write whose directory fsync the platform does not support (EISDIR, EPERM, EINVAL), and throws any other error", async () => {
+        for (const code of ["EISDIR", "EPERM", "EINVAL"]) {
+            await writeFileAtomic(failingDirectorySync(code), file, `${before}# ${code}\n`);
+            assert.strictEqual(stackText(dir), `${before}# ${code}\n`);
+        }
+        await assert.rejects(writeFileAtomic(failingDirectorySync("EIO"), file, before), /EIO/);
+    });
+
+    it("rolls the change back when the write fails after its rename, so no change stays in the file without having run", async () => {
+        const { provisioner } = offlineProvisioner(dir, { fs: failingDirectorySync("EIO", 1) });
+        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
+        assert.deepStrictEqual([operation.status, operation.error?.status], ["failed", 500]);
+        assert.match(operation.error!.message, /EIO/);
+        assert.strictEqual(stackText(dir), before);
+    });
+
     it("fails the operation of a change whose write crashed, and the stack file stays as it was", async () => {
         const { provisioner } = offlineProvisioner(dir, { fs: crashingAt("before-rename") });
         const { id } = accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 }));

@@ -55,6 +55,17 @@ describe("provisioner: the service process", () => {
         assert.match(stderr, /^provisioner: no API token configured: set PROVISIONER_TOKEN/);
     });
 
+    it("refuses to start the Automation API engine without the policy pack's dependencies, saying how to install them", async () => {
+        const dir = makeProject();
+        try {
+            const { code, stderr } = await exited(startService({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_PROJECT_DIR: dir, PROVISIONER_ENGINE: "automation" }));
+            assert.strictEqual(code, 2);
+            assert.match(stderr, new RegExp(`^provisioner: the policy pack in ${path.join(dir, "policy")} has no @pulumi/policy installed: run npm --prefix .*policy ci`));
+        } finally {
+            removeProject(dir);
+        }
+    });
+
     it("starts with a token file, serves the API on HOST and PORT, and stops on SIGTERM", async () => {
         const dir = makeProject();
         fs.writeFileSync(path.join(dir, "token"), `${TOKEN}\n`);
