@@ -1,14 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
-import { placeTenants, Placement, PlacementSettings } from "./lib/placement";
+import { placeTenants, Placement, placementSettings } from "./lib/placement";
 import { JoinedFleet } from "./components/fleetManager";
 import { Region } from "./components/region";
-
-export const placementSettings = (config: FleetConfig): PlacementSettings => ({
-    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
-    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
-    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
-});
 
 /**
  * The whole region stack: placement decided up front (pure), then the Region component.
@@ -51,6 +45,9 @@ export function fleetProgram(config: FleetConfig) {
                 eventHubsConsumerGroup: landingZone.consumerGroup,
                 serviceBusQueue: landingZone.queueName,
                 checkpointContainer: landingZone.checkpointContainer,
+                checkpointContainerUrl: landingZone.checkpointContainerUrl,
+                adxDatabase: data.adxDatabaseName,
+                cosmosContainer: data.cosmosContainerName,
                 keyVaultUri: landingZone.keyVaultUri,
                 adminGroupObjectId: landingZone.adminGroupObjectId,
                 otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,

@@ -6,31 +6,39 @@ import { ClusterDefaults } from "../lib/config";
 import { KubeloginMode, nonInteractiveKubeconfig } from "../lib/kubeconfig";
 import { CLUSTER_DNS_SERVICE_IP, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
-import { AZURE_ROLES, roleDefinitionId } from "./azureRoles";
+import { AksNames } from "../lib/naming";
+import { AZURE_ROLES, assignRole, roleDefinitionId } from "./azureRoles";
+import { MEMBER_CLUSTER_UPGRADE_CHANNEL } from "./fleetManager";
+import { systemPrincipalId } from "./regionDataPlane";
 
-/** Maintenance configurations AKS reads for its two auto-upgrade channels. */
+/** The maintenance windows of Kubernetes and node OS upgrades, honoured by AKS and by Fleet Manager update runs alike. */
 const MAINTENANCE_CONFIGS = ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"] as const;
 const MAX_PODS_PER_NODE = 110;
 
 export interface AksClusterArgs {
-    /** The AKS resource name (`aks-prod-weu-shared-1`). */
-    readonly aksName: string;
+    /** The AKS resource name, DNS prefix and node resource group, from `aksNames` (all fixed at creation). No default. */
+    readonly names: AksNames;
+    /** Resource group of the cluster. No default. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the cluster. No default. */
     readonly location: string;
-    /** The cluster's /24 node subnet. */
+    /** The cluster's /24 node subnet; the cluster's identity is made Network Contributor on it. No default. */
     readonly subnetId: pulumi.Input<string>;
-    /** Pool sizes, upgrade channels and maintenance window. */
+    /** Pool sizes, node OS upgrade channel and maintenance window. No default. */
     readonly sizing: ClusterDefaults;
-    /** Entra ID group whose members are cluster admins. */
+    /** Entra ID group whose members are cluster admins. No default. */
     readonly adminGroupObjectId: pulumi.Input<string>;
-    /** The principal running Pulumi; it gets cluster-admin through Azure RBAC to manage Kubernetes objects. */
+    /** The principal running Pulumi; it gets cluster-admin through Azure RBAC to manage Kubernetes objects. No default. */
     readonly deployerObjectId: pulumi.Input<string>;
+    /** What makes the deployer a member of the admin group; the Kubernetes provider waits for it. No default. */
+    readonly deployerAdmin: pulumi.Resource;
+    /** Subscription of the role definitions. No default. */
     readonly subscriptionId: pulumi.Input<string>;
-    /** Workspace for Container Insights logs. */
+    /** Workspace for Container Insights logs. No default. */
     readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
-    /** How the Kubernetes provider signs in with `kubelogin`. */
+    /** How the Kubernetes provider signs in with `kubelogin`. No default. */
     readonly kubeloginMode: KubeloginMode;
-    /** Tags of every Azure resource of the cluster. */
+    /** Tags of every Azure resource of the cluster. No default. */
     readonly tags: Record<string, string>;
 }
 
@@ -53,10 +61,11 @@ export interface AksCluster {
 export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulumi.Resource): AksCluster {
     const system = systemPoolSpec(args.sizing);
     const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
-        resourceName: args.aksName,
+        resourceName: args.names.aksName,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        dnsPrefix: args.aksName,
+        dnsPrefix: args.names.dnsPrefix,
+        nodeResourceGroup: args.names.nodeResourceGroup,
         kubernetesVersion: args.sizing.kubernetesVersion,
         sku: { name: "Base", tier: args.sizing.tier },
         identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
@@ -71,7 +80,7 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
             omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" } },
         },
         azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "namespaces=[iot-fleet.io/tenant]" } } },
-        autoUpgradeProfile: { upgradeChannel: args.sizing.upgradeChannel, nodeOSUpgradeChannel: args.sizing.nodeOsUpgradeChannel },
+        autoUpgradeProfile: { upgradeChannel: MEMBER_CLUSTER_UPGRADE_CHANNEL, nodeOSUpgradeChannel: args.sizing.nodeOsUpgradeChannel },
         networkProfile: {
             networkPlugin: "azure",
             networkPluginMode: "overlay",
@@ -87,8 +96,9 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
         tags: args.tags,
     }, {
         parent,
-        // Auto-upgrade moves these versions; following them would plan a replacement on every refresh.
-        ignoreChanges: ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion"],
+        // Fleet upgrades move these versions; following them would plan a replacement on every refresh. The node
+        // resource group is fixed at creation: clusters made before it was set keep AKS's default instead of being replaced.
+        ignoreChanges: ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion", "nodeResourceGroup"],
     });
 
     const clusterScope = { resourceGroupName: args.resourceGroupName, resourceName: cluster.name };
@@ -129,10 +139,14 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
     }, { parent }).apply(credentials =>
         nonInteractiveKubeconfig(Buffer.from(credentials.kubeconfigs[0].value, "base64").toString("utf8"), args.kubeloginMode)));
 
+    // Load balancers and node NICs in a subnet of the region's VNet need the cluster to hold network rights on it.
+    assignRole(`${name}-subnet-network-contributor`, systemPrincipalId(cluster), args.subscriptionId,
+        { scope: args.subnetId, roleGuid: AZURE_ROLES.networkContributor }, { parent });
+
     const provider = new k8s.Provider(`${name}-k8s`, {
         kubeconfig,
         deleteUnreachable: false,
-    }, { parent, dependsOn: [deployerAdmin, ...pools] });
+    }, { parent, dependsOn: [deployerAdmin, args.deployerAdmin, ...pools] });
 
     const oidcIssuerUrl = cluster.oidcIssuerProfile.apply(profile => profile?.issuerURL ?? "");
     return { cluster, pools, provider, kubeconfig, oidcIssuerUrl };

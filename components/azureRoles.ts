@@ -4,16 +4,23 @@ import * as authorization from "@pulumi/azure-native/authorization";
 /** Built-in Azure role definitions the fleet grants, by what they let a principal do. */
 export const AZURE_ROLES = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    /** Lists the cluster's user kubeconfig: with local accounts disabled, nobody signs in to a cluster without it. */
+    aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
     serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
     serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
     serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
     eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
     eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    /** Reads and writes a vault's secrets, without the right to grant access to them. */
+    keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
     monitoringReader: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
     grafanaAdmin: "22926164-76b3-42b3-bc55-97df8dab3e41",
+    /** Lets an AKS cluster's identity join load balancers and NICs to a subnet of a VNet it does not own. */
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
 } as const;
 
 /** The full role definition id Azure expects, from a built-in role's GUID. */
@@ -30,10 +37,22 @@ export interface RoleGrant {
 /** Grants a managed identity (a service principal) one role on one scope. */
 export function assignRole(name: string, principalId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
     grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+    return roleAssignment(name, { id: principalId, type: "ServicePrincipal" }, subscriptionId, grant, opts);
+}
+
+/** Grants the members of an Entra ID security group one role on one scope. */
+export function assignGroupRole(name: string, groupObjectId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+    return roleAssignment(name, { id: groupObjectId, type: "Group" }, subscriptionId, grant, opts);
+}
+
+/** Azure checks `principalType` against the principal, so a grant names which kind it is. */
+function roleAssignment(name: string, principal: { id: pulumi.Input<string>; type: "ServicePrincipal" | "Group" },
+    subscriptionId: pulumi.Input<string>, grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
     return new authorization.RoleAssignment(name, {
         scope: grant.scope,
-        principalId,
-        principalType: "ServicePrincipal",
+        principalId: principal.id,
+        principalType: principal.type,
         roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
     }, opts);
 }

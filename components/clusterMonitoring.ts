@@ -10,18 +10,71 @@ const PROMETHEUS_STREAM = monitor.KnownPrometheusForwarderDataSourceStreams.Micr
 const WORKSPACE_DESTINATION = "MonitoringAccount1";
 /** The one name Azure accepts for the association that tells the agent which endpoint serves its configuration. */
 const CONFIGURATION_ACCESS_ENDPOINT = "configurationAccessEndpoint";
+/**
+ * What the Container Insights agent (omsagent with useAADAuth) sends to Log Analytics: Azure's "Logs and Events"
+ * preset. Metrics go to managed Prometheus, so the Perf and InsightsMetrics streams would only pay for them twice.
+ */
+export const CONTAINER_INSIGHTS_STREAMS = ["Microsoft-ContainerLogV2", "Microsoft-KubeEvents", "Microsoft-KubePodInventory"] as const;
+const CONTAINER_INSIGHTS_EXTENSION = "ContainerInsights";
+/** The association name the agent looks its rule up by. */
+const CONTAINER_INSIGHTS_ASSOCIATION = "ContainerInsightsExtension";
+const LOG_ANALYTICS_DESTINATION = "ciworkspace";
 
-export interface ManagedPrometheusArgs {
-    /** The AKS resource id the rule is associated with. */
+/** The cluster a monitoring pipeline is for, and where its Azure resources go. */
+export interface MonitoredCluster {
+    /** The AKS resource id the rules are associated with. No default. */
     readonly clusterResourceId: pulumi.Input<string>;
-    /** Logical cluster name (`shared-1`); part of the Azure names, which follow the `MSProm-<region>-<cluster>` convention. */
+    /** Logical cluster name (`shared-1`); part of the Azure names, `MSProm-<region>-<cluster>` or `MSCI-<region>-<cluster>`. No default. */
     readonly clusterName: string;
-    /** Region of the endpoint and rule; must be the Azure Monitor workspace's region. */
+    /** Region of the endpoints and rules; the cluster's, and the Azure Monitor workspace's. No default. */
     readonly location: pulumi.Input<string>;
+    /** Resource group of the endpoints and rules. No default. */
     readonly resourceGroupName: pulumi.Input<string>;
-    /** The Azure Monitor workspace the samples are stored in. */
-    readonly azureMonitorWorkspaceId: pulumi.Input<string>;
+    /** Tags of the endpoints and rules. No default. */
     readonly tags: Record<string, string>;
+}
+
+export interface ContainerInsightsArgs extends MonitoredCluster {
+    /** The Log Analytics workspace the omsagent add-on of the cluster is configured with. No default. */
+    readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+}
+
+/**
+ * With `useAADAuth`, the Container Insights agent sends nothing until a data collection rule tells it what to collect
+ * and where: a rule streaming container logs (ContainerLogV2), Kubernetes events and pod inventory to Log Analytics,
+ * and its association with the cluster.
+ */
+export function connectContainerInsights(name: string, args: ContainerInsightsArgs, parent: pulumi.Resource) {
+    const dataCollectionRule = new monitor.DataCollectionRule(`${name}-ci-dcr`, {
+        dataCollectionRuleName: monitoringName("MSCI", args.location, args.clusterName, RULE_NAME_MAX),
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: monitor.KnownDataCollectionRuleResourceKind.Linux,
+        description: `Container Insights logs and events of cluster ${args.clusterName}`,
+        dataSources: {
+            extensions: [{
+                name: CONTAINER_INSIGHTS_ASSOCIATION,
+                extensionName: CONTAINER_INSIGHTS_EXTENSION,
+                streams: [...CONTAINER_INSIGHTS_STREAMS],
+                extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+            }],
+        },
+        destinations: { logAnalytics: [{ name: LOG_ANALYTICS_DESTINATION, workspaceResourceId: args.logAnalyticsWorkspaceId }] },
+        dataFlows: [{ streams: [...CONTAINER_INSIGHTS_STREAMS], destinations: [LOG_ANALYTICS_DESTINATION] }],
+        tags: args.tags,
+    }, { parent });
+    const association = new monitor.DataCollectionRuleAssociation(`${name}-ci-dcra`, {
+        associationName: CONTAINER_INSIGHTS_ASSOCIATION,
+        resourceUri: args.clusterResourceId,
+        dataCollectionRuleId: dataCollectionRule.id,
+        description: "Sends the cluster's container logs and Kubernetes events to Log Analytics.",
+    }, { parent });
+    return { dataCollectionRule, association };
+}
+
+export interface ManagedPrometheusArgs extends MonitoredCluster {
+    /** The Azure Monitor workspace the samples are stored in. No default. */
+    readonly azureMonitorWorkspaceId: pulumi.Input<string>;
 }
 
 export interface ManagedPrometheus {
@@ -34,11 +87,11 @@ export interface ManagedPrometheus {
 }
 
 /**
- * `MSProm-<region>-<cluster>`, the name the Azure portal and CLI give these resources. A longer name is cut
- * to Azure's limit and ends in a hash of the full name, so that two long cluster names cannot collide.
+ * `MSProm-<region>-<cluster>` or `MSCI-<region>-<cluster>`, the names the Azure portal and CLI give these resources.
+ * A longer name is cut to Azure's limit and ends in a hash of the full name, so that two long cluster names cannot collide.
  */
-export function prometheusResourceName(region: string, clusterName: string, maxLength: number): string {
-    const full = `MSProm-${region}-${clusterName}`;
+export function monitoringResourceName(kind: "MSProm" | "MSCI", region: string, clusterName: string, maxLength: number): string {
+    const full = `${kind}-${region}-${clusterName}`;
     if (full.length <= maxLength) {
         return full;
     }
@@ -46,8 +99,10 @@ export function prometheusResourceName(region: string, clusterName: string, maxL
     return `${full.slice(0, maxLength - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
+const monitoringName = (kind: "MSProm" | "MSCI", location: pulumi.Input<string>, clusterName: string, maxLength: number) =>
+    pulumi.output(location).apply(region => monitoringResourceName(kind, region, clusterName, maxLength));
 const prometheusName = (location: pulumi.Input<string>, clusterName: string, maxLength: number): pulumi.Output<string> =>
-    pulumi.output(location).apply(region => prometheusResourceName(region, clusterName, maxLength));
+    monitoringName("MSProm", location, clusterName, maxLength);
 
 /**
  * Connects a cluster's managed Prometheus agent to an Azure Monitor workspace: a data collection endpoint,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import { ClusterDefaults } from "../lib/config";
 import { ClusterKind } from "../lib/placement";
 
 /** Fleet update stages: shared clusters first, where a bad version meets many small tenants; dedicated ones after a soak. */
@@ -7,6 +8,23 @@ export const UPDATE_STAGES: readonly { readonly group: ClusterKind; readonly aft
     { group: "shared", afterStageWaitInSeconds: 24 * 3600 },
     { group: "dedicated", afterStageWaitInSeconds: 0 },
 ];
+
+/** The name of the update strategy and of the auto-upgrade profile that runs it. */
+const ROLLOUT_NAME = "shared-then-dedicated";
+
+/** Fleet Manager's name for each auto-upgrade channel of the config; `none` has no profile at all. */
+const FLEET_UPGRADE_CHANNELS: Record<ClusterDefaults["upgradeChannel"], string | undefined> = {
+    "stable": "Stable",
+    "rapid": "Rapid",
+    "node-image": "NodeImage",
+    "none": undefined,
+};
+
+/**
+ * The auto-upgrade channel each member cluster keeps for itself: none, whenever the fleet rolls upgrades, since
+ * a cluster's own channel would upgrade it on its own schedule, outside the shared-before-dedicated stages.
+ */
+export const MEMBER_CLUSTER_UPGRADE_CHANNEL = containerservice.UpgradeChannel.None;
 
 /** The fleet another stack created, read from its `fleet` stack output. */
 export interface JoinedFleet {
@@ -24,16 +42,21 @@ export interface FleetMemberSpec {
 }
 
 export interface FleetManagerArgs {
-    /** `create` makes the fleet and its update strategy; `join` only adds members to `joined`. */
+    /** `create` makes the fleet, its update strategy and its auto-upgrade profile; `join` only adds members to `joined`. No default. */
     readonly mode: "create" | "join";
-    /** Fleet name when creating. */
+    /** Fleet name when creating; ignored when joining. No default. */
     readonly fleetName: string;
+    /** Resource group of a created fleet. No default. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of a created fleet. No default. */
     readonly location: string;
-    /** For `join`: the fleet from the creating stack. Required then, ignored otherwise. */
+    /** For `join`: the fleet from the creating stack. Default: none; required when joining, ignored otherwise. */
     readonly joined?: pulumi.Output<JoinedFleet>;
-    /** Every cluster of this region. */
+    /** Every cluster of this region, each in the update group of its kind. No default. */
     readonly members: readonly FleetMemberSpec[];
+    /** The channel the fleet upgrades every member on, through the update strategy; `none` upgrades nobody. Ignored when joining. No default. */
+    readonly upgradeChannel: ClusterDefaults["upgradeChannel"];
+    /** Tags of the created fleet. No default. */
     readonly tags: Record<string, string>;
 }
 
@@ -69,10 +92,10 @@ export class FleetManager extends pulumi.ComponentResource {
             location: args.location,
             tags: args.tags,
         }, { parent: this });
-        new containerservice.FleetUpdateStrategy(`${name}-strategy`, {
+        const strategy = new containerservice.FleetUpdateStrategy(`${name}-strategy`, {
             fleetName: fleet.name,
             resourceGroupName: args.resourceGroupName,
-            updateStrategyName: "shared-then-dedicated",
+            updateStrategyName: ROLLOUT_NAME,
             strategy: {
                 stages: UPDATE_STAGES.map(stage => ({
                     name: `${stage.group}-clusters`,
@@ -81,6 +104,17 @@ export class FleetManager extends pulumi.ComponentResource {
                 })),
             },
         }, { parent: this });
+        const channel = FLEET_UPGRADE_CHANNELS[args.upgradeChannel];
+        if (channel !== undefined) {
+            // Starts an update run through the strategy whenever AKS releases a version on the channel.
+            new containerservice.AutoUpgradeProfile(`${name}-auto-upgrade`, {
+                fleetName: fleet.name,
+                resourceGroupName: args.resourceGroupName,
+                autoUpgradeProfileName: ROLLOUT_NAME,
+                channel,
+                updateStrategyId: strategy.id,
+            }, { parent: this });
+        }
         return { id: fleet.id, name: fleet.name, resourceGroupName: pulumi.output(args.resourceGroupName) };
     }
 }

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_SECURITY_AUDIT_LABEL, POD_SECURITY_ENFORCE_LABEL, POD_SECURITY_WARN_LABEL,
+    KUBE_DNS_LABEL, KUBE_DNS_VALUE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_SECURITY_AUDIT_LABEL, POD_SECURITY_ENFORCE_LABEL,
+    POD_SECURITY_WARN_LABEL,
 } from "../lib/labels";
-import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 
 /** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
 export const INGRESS_NAMESPACE = "ingress-nginx";
@@ -20,6 +20,21 @@ export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 export const AZURE_EGRESS_PORTS = [443, 5671] as const;
 /** OTLP gRPC and HTTP ports of the collector. */
 export const OTLP_PORTS = [4317, 4318] as const;
+
+/**
+ * The private (RFC 1918) ranges. The region's VNet must lie in them (the config accepts no other address space),
+ * and so do the pod overlay and service ranges; peered and on-premises networks almost always do.
+ */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+/**
+ * Internet addresses only. Azure PaaS endpoints are public; excepting every private range keeps out other
+ * namespaces' pods and services, every node of every cluster in the VNet and every private endpoint in it
+ * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it.
+ */
+export const PUBLIC_INTERNET = {
+    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] },
+} satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
@@ -39,8 +54,9 @@ export interface NamespaceGuardrailsArgs {
     readonly ingressFromNamespaces?: readonly string[];
     /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
     readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
-    /** Labels and annotations of the Namespace object alone (lifecycle markers). Default: none. */
+    /** Labels of the Namespace object alone (lifecycle markers such as decommissioning). Default: none. */
     readonly namespaceLabels?: Record<string, string>;
+    /** Annotations of the Namespace object alone (facts policies judge it by, such as the device quota). Default: none. */
     readonly namespaceAnnotations?: Record<string, string>;
     /** Resource options for the Namespace (e.g. `protect`). Default: none. */
     readonly namespaceOptions?: pulumi.CustomResourceOptions;
@@ -111,7 +127,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
             podSelector: {},
             policyTypes: ["Egress"],
             egress: [{
-                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM } }, podSelector: { matchLabels: { [KUBE_DNS_LABEL]: KUBE_DNS_VALUE } } }],
                 ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
             }],
         }),
@@ -132,8 +148,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
             policyTypes: ["Egress"],
             egress: [
                 {
-                    // Azure PaaS endpoints live outside the cluster; excluding pod and service ranges keeps other namespaces unreachable.
-                    to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR] } }],
+                    to: [PUBLIC_INTERNET],
                     ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
                 },
                 {

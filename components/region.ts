@@ -6,10 +6,10 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
-import { FleetConfig, TenantSpec } from "../lib/config";
-import { TAG_ENVIRONMENT, TAG_REGION } from "../lib/labels";
-import { compactName, regionPrefix } from "../lib/naming";
-import { clusterSubnets, privateEndpointSubnet } from "../lib/network";
+import { ConfigError, FleetConfig, TenantSpec } from "../lib/config";
+import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../lib/labels";
+import { compactName, regionPrefix, regionResourceGroupName } from "../lib/naming";
+import { planClusterSubnets, privateEndpointSubnet } from "../lib/network";
 import { Placement } from "../lib/placement";
 import { DedicatedTenantCluster } from "./dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "./fleetManager";
@@ -50,9 +50,17 @@ export class Region extends pulumi.ComponentResource {
         const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
         const location = config.region.location;
         const parent = { parent: this };
+        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters);
+        if (subnetPlan.problems.length > 0) {
+            // parseFleetConfig reports these with their key paths; only a config that skipped it gets here.
+            throw new ConfigError(subnetPlan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
+        }
+        warnUnpinnedTenants(placement, this);
         const client = authorization.getClientConfigOutput({ parent: this });
 
-        const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: `rg-${prefix}`, location, tags }, parent);
+        const group = new resources.ResourceGroup(`${name}-rg`, {
+            resourceGroupName: regionResourceGroupName(config.environment, config.region.shortName), location, tags,
+        }, parent);
         this.resourceGroupName = group.name;
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
         const vnet = new network.VirtualNetwork(`${name}-vnet`, {
@@ -62,19 +70,35 @@ export class Region extends pulumi.ComponentResource {
             addressSpace: { addressPrefixes: [config.region.addressSpace] },
             tags,
         }, parent);
-        const subnet = (role: string, cidr: string) => new network.Subnet(`${name}-subnet-${role}`, {
+        // Azure refuses concurrent writes to one VNet (AnotherOperationInProgress), so each subnet waits for the one before.
+        let previousSubnet: network.Subnet | undefined;
+        const subnet = (role: string, cidr: string) => previousSubnet = new network.Subnet(`${name}-subnet-${role}`, {
             subnetName: `snet-${role}`, virtualNetworkName: vnet.name, resourceGroupName: group.name, addressPrefix: cidr,
-        }, parent);
+        }, { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] });
         subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
-        const subnetIds = new Map([...clusterSubnets(config.region.addressSpace, placement.clusters)]
-            .map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
+        const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
+
+        const admins = new azuread.Group(`${name}-cluster-admins`, {
+            displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
+            description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
+            securityEnabled: true,
+            preventDuplicateNames: true,
+            owners: [client.objectId],
+        }, parent);
+        // Group membership is in the deployer's next token at once; the RoleAssignment each cluster also makes
+        // can take minutes to reach AKS, and the first `pulumi up` would meet 403s from the Kubernetes API meanwhile.
+        const deployerAdmin = new azuread.GroupMember(`${name}-cluster-admins-deployer`, {
+            groupObjectId: admins.objectId, memberObjectId: client.objectId,
+        }, parent);
 
         this.observability = new RegionObservability(`${name}-observability`, {
             resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
+            grafanaAdminPrincipalId: admins.objectId,
         }, parent);
         this.dataPlane = new RegionDataPlane(`${name}-data`, {
             resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
             tenants: config.tenants.map(t => t.name),
+            sizing: { eventHubsSku: config.eventHubs.sku },
         }, parent);
 
         const vault = new keyvault.Vault(`${name}-kv`, {
@@ -101,13 +125,6 @@ export class Region extends pulumi.ComponentResource {
         }, parent);
 
         const zone = new dns.Zone(`${name}-dns`, { zoneName: config.dns.zoneName, resourceGroupName: group.name, location: "global", tags }, parent);
-        const admins = new azuread.Group(`${name}-cluster-admins`, {
-            displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
-            description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
-            securityEnabled: true,
-            preventDuplicateNames: true,
-            owners: [client.objectId],
-        }, parent);
 
         const services: RegionServices = {
             environment: config.environment,
@@ -119,6 +136,7 @@ export class Region extends pulumi.ComponentResource {
             uniqueSuffix: suffix,
             deployerObjectId: client.objectId,
             adminGroupObjectId: admins.objectId,
+            deployerAdmin,
             logAnalyticsWorkspaceId: this.observability.logAnalyticsWorkspaceId,
             azureMonitorWorkspaceId: this.observability.azureMonitorWorkspaceId,
             keyVault: { id: vault.id, name: vault.name, uri: this.keyVaultUri },
@@ -139,6 +157,7 @@ export class Region extends pulumi.ComponentResource {
             resourceGroupName: group.name,
             location,
             joined: args.joinedFleet,
+            upgradeChannel: config.clusterDefaults.upgradeChannel,
             members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
                 memberName: `${config.region.shortName}-${clusterName}`,
                 clusterId: cluster.clusterId,
@@ -152,6 +171,19 @@ export class Region extends pulumi.ComponentResource {
             keyVaultUri: this.keyVaultUri,
             fleetId: this.fleet.fleetId,
         });
+    }
+}
+
+/**
+ * Placement packs unpinned tenants first-fit in file order, so removing or shrinking an earlier tenant can move
+ * them (their namespace is deleted and recreated); the warning names the pin that stops it.
+ */
+function warnUnpinnedTenants(placement: Placement, region: Region): void {
+    for (const placed of placement.tenants.values()) {
+        if (placed.reason !== "pinned") {
+            pulumi.log.warn(`tenant ${placed.tenant} is not pinned: pin it with cluster: ${placed.cluster}: ` +
+                "placement of unpinned tenants may change when earlier tenants are removed", region);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ import * as kusto from "@pulumi/azure-native/kusto";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
+import { ADX_CONSUMER_GROUP } from "../lib/naming";
 import { AZURE_ROLES, assignRole } from "./azureRoles";
 
 /** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
@@ -16,22 +17,22 @@ const SUFFIX_LENGTH = 6;
 const EVENT_HUB_NAME = "telemetry";
 const CHECKPOINT_CONTAINER = "eventhub-checkpoints";
 const ADX_DATABASE = "telemetry";
-/** Reserved for ADX ingestion, so no tenant may take this consumer group name. */
-const ADX_CONSUMER_GROUP = "adx";
 const ADX_LANDING_TABLE = "TelemetryRaw";
 const ADX_LANDING_MAPPING = "TelemetryRawMapping";
 const COSMOS_DATABASE = "device-state";
 const COSMOS_CONTAINER = "devices";
-/** Event Hubs consumer group names: 1-50 chars, alphanumeric at both ends. */
-const CONSUMER_GROUP_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,48}[A-Za-z0-9])?$/;
 
 export interface RegionDataPlaneSizing {
     /** IoT Hub tier. Default "S1". */
     readonly iotHubSku?: "S1" | "S2" | "S3";
     /** IoT Hub units. Default 1. */
     readonly iotHubUnits?: number;
-    /** Event Hubs Standard throughput units (1-20). Default 2. */
+    /** Event Hubs tier: Standard (shared, throughput units) or Premium (dedicated, processing units). Default "Standard". */
+    readonly eventHubsSku?: "Standard" | "Premium";
+    /** Event Hubs Standard throughput units (1-20); not sent on Premium. Default 2. */
     readonly eventHubsThroughputUnits?: number;
+    /** Event Hubs Premium processing units (1, 2, 4, 8 or 16); not sent on Standard. Default 1. */
+    readonly eventHubsProcessingUnits?: number;
     /** Partitions of the telemetry hub; Standard cannot change this after creation. Default 32 (the Standard maximum). */
     readonly eventHubPartitionCount?: number;
     /** Days the telemetry hub keeps events (1-7 on Standard); 3 rides out a weekend consumer outage. Default 3. */
@@ -57,7 +58,9 @@ export interface RegionDataPlaneSizing {
 const DEFAULT_SIZING: Required<RegionDataPlaneSizing> = {
     iotHubSku: "S1",
     iotHubUnits: 1,
+    eventHubsSku: "Standard",
     eventHubsThroughputUnits: 2,
+    eventHubsProcessingUnits: 1,
     eventHubPartitionCount: 32,
     eventHubRetentionDays: 3,
     serviceBusSku: "Premium",
@@ -81,26 +84,10 @@ export interface RegionDataPlaneArgs {
     readonly uniqueSuffix: pulumi.Input<string>;
     /** Lowercase, dash-separated prefix of every Azure name, e.g. "iotfleet-prod-weu"; trimmed to fit each name limit. No default. */
     readonly namePrefix: string;
-    /** Tenant names; each gets an Event Hubs consumer group of the same name. No default. */
+    /** Tenant names, validated by the stack config (DNS labels, unique, not `adx`); each gets an Event Hubs consumer group of the same name. No default. */
     readonly tenants: readonly string[];
     /** Capacity settings; every field falls back to DEFAULT_SIZING. Default {}. */
     readonly sizing?: RegionDataPlaneSizing;
-}
-
-/** Every problem with the args, each naming its key path; empty when valid. */
-export function regionDataPlaneProblems(args: Pick<RegionDataPlaneArgs, "namePrefix" | "tenants">): string[] {
-    const problems: string[] = [];
-    if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(args.namePrefix)) {
-        problems.push(`namePrefix must be lowercase letters, digits and dashes starting with a letter, got '${args.namePrefix}'`);
-    }
-    args.tenants.forEach((tenant, i) => {
-        if (!CONSUMER_GROUP_NAME.test(tenant)) {
-            problems.push(`tenants[${i}] must be a valid consumer group name (1-50 letters, digits, '.', '_', '-'), got '${tenant}'`);
-        }
-        if (tenant === ADX_CONSUMER_GROUP) problems.push(`tenants[${i}] '${tenant}' is reserved for ADX ingestion; rename the tenant`);
-        if (args.tenants.indexOf(tenant) !== i) problems.push(`tenants[${i}] '${tenant}' is listed twice; remove the duplicate`);
-    });
-    return problems;
 }
 
 /** `<prefix>-<role>-<suffix>`, with the prefix trimmed so the whole name fits `max`. */
@@ -158,8 +145,6 @@ export class RegionDataPlane extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iot-fleet:index:RegionDataPlane", name, {}, opts);
-        const problems = regionDataPlaneProblems(args);
-        if (problems.length > 0) throw new Error(`RegionDataPlane '${name}' has invalid args:\n  ${problems.join("\n  ")}`);
         const given = Object.entries(args.sizing ?? {}).filter(([, value]) => value !== undefined);
         const sizing: Sizing = { ...DEFAULT_SIZING, ...Object.fromEntries(given) };
 
@@ -224,7 +209,12 @@ function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: Sizing
     const namespace = new eventhub.Namespace(`${name}-eventhubs`, {
         ...placement(args),
         namespaceName: dashedName(args.namePrefix, "eh", args.uniqueSuffix, 50),
-        sku: { name: eventhub.SkuName.Standard, tier: eventhub.SkuTier.Standard, capacity: sizing.eventHubsThroughputUnits },
+        // Both tiers size by capacity: throughput units on Standard, processing units on Premium.
+        sku: {
+            name: sizing.eventHubsSku,
+            tier: sizing.eventHubsSku,
+            capacity: sizing.eventHubsSku === "Premium" ? sizing.eventHubsProcessingUnits : sizing.eventHubsThroughputUnits,
+        },
         disableLocalAuth: true,
         minimumTlsVersion: eventhub.TlsVersion.TlsVersion_1_2,
     }, { parent });

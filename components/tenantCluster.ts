@@ -3,10 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterDefaults, TenantSettings, TenantSpec, tenantSettings } from "../lib/config";
 import { KubeloginMode } from "../lib/kubeconfig";
 import { TAG_CLUSTER } from "../lib/labels";
-import { aksClusterName } from "../lib/naming";
+import { aksNames, fluxClusterPath } from "../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
 import { ClusterPlatform } from "./clusterPlatform";
-import { connectManagedPrometheus } from "./clusterMonitoring";
+import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { TenantNamespace } from "./tenantNamespace";
 import { RegionDataPlane } from "./regionDataPlane";
 
@@ -22,6 +22,8 @@ export interface RegionServices {
     readonly uniqueSuffix: pulumi.Output<string>;
     readonly deployerObjectId: pulumi.Output<string>;
     readonly adminGroupObjectId: pulumi.Output<string>;
+    /** The deployer's membership of the admin group, which every Kubernetes provider waits for. */
+    readonly deployerAdmin: pulumi.Resource;
     readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
     readonly azureMonitorWorkspaceId: pulumi.Output<string>;
     readonly keyVault: { readonly id: pulumi.Output<string>; readonly name: pulumi.Output<string>; readonly uri: pulumi.Output<string> };
@@ -37,12 +39,15 @@ export interface RegionServices {
 }
 
 export interface TenantClusterArgs {
+    /** The region's services the cluster plugs into. No default. */
     readonly services: RegionServices;
-    /** Logical cluster name: `shared-<n>` or `dedicated-<tenant>`. */
+    /** Logical cluster name: `shared-<n>` or `dedicated-<tenant>`, as placement assigns it. No default. */
     readonly clusterName: string;
+    /** The cluster's /24 node subnet. No default. */
     readonly subnetId: pulumi.Input<string>;
+    /** The tenants on the cluster, one namespace each. No default. */
     readonly tenants: readonly TenantSpec[];
-    /** Extra tags on every Azure resource of the cluster (the tenant of a dedicated cluster). */
+    /** Extra tags on every Azure resource of the cluster (the tenant of a dedicated cluster). No default; `{}` for none. */
     readonly extraTags: Record<string, string>;
 }
 
@@ -56,29 +61,31 @@ export interface TenantCluster extends AksCluster {
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
 export function buildTenantCluster(name: string, args: TenantClusterArgs, parent: pulumi.Resource): TenantCluster {
     const { services } = args;
-    const aksName = aksClusterName(services.environment, services.regionShortName, args.clusterName);
+    const names = aksNames(services.environment, services.regionShortName, services.location, args.clusterName);
     const tags = { ...services.tags, [TAG_CLUSTER]: args.clusterName, ...args.extraTags };
     const aks = buildAksCluster(name, {
-        aksName,
+        names,
         resourceGroupName: services.resourceGroupName,
         location: services.location,
         subnetId: args.subnetId,
         sizing: services.sizing,
         adminGroupObjectId: services.adminGroupObjectId,
         deployerObjectId: services.deployerObjectId,
+        deployerAdmin: services.deployerAdmin,
         subscriptionId: services.subscriptionId,
         logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId,
         kubeloginMode: services.kubeloginMode,
         tags,
     }, parent);
-    connectManagedPrometheus(name, {
+    const monitoring: MonitoredCluster = {
         clusterResourceId: aks.cluster.id,
         clusterName: args.clusterName,
         location: services.location,
         resourceGroupName: services.resourceGroupName,
-        azureMonitorWorkspaceId: services.azureMonitorWorkspaceId,
         tags,
-    }, parent);
+    };
+    connectManagedPrometheus(name, { ...monitoring, azureMonitorWorkspaceId: services.azureMonitorWorkspaceId }, parent);
+    connectContainerInsights(name, { ...monitoring, logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId }, parent);
     const platform = new ClusterPlatform(`${name}-platform`, {
         provider: aks.provider,
         clusterName: args.clusterName,
@@ -88,7 +95,7 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         oidcIssuerUrl: aks.oidcIssuerUrl,
         tags,
         dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
-        gitops: services.gitops,
+        gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
         keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
         appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
         subscriptionId: services.subscriptionId,
@@ -98,11 +105,12 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         settings: tenantSettings(services.tenantDefaults, tenant.overrides),
         services,
         clusterName: args.clusterName,
+        clusterResourceId: aks.cluster.id,
         provider: aks.provider,
         oidcIssuerUrl: aks.oidcIssuerUrl,
         otlpEndpoint: platform.otlpEndpoint,
     }, { parent })]));
-    return { ...aks, aksName, platform, tenants };
+    return { ...aks, aksName: names.aksName, platform, tenants };
 }
 
 /**

@@ -11,17 +11,21 @@ export const serviceAccountSubject = (namespace: string, serviceAccount: string)
     `system:serviceaccount:${namespace}:${serviceAccount}`;
 
 export interface WorkloadIdentityArgs {
-    /** The Azure name of the managed identity. */
+    /** The Azure name of the managed identity, unique in its resource group. Required. */
     readonly identityName: string;
+    /** The resource group the identity is created in. Required. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** The Azure region of the identity. Required. */
     readonly location: pulumi.Input<string>;
+    /** The subscription of the built-in role definitions granted. Required. */
     readonly subscriptionId: pulumi.Input<string>;
-    /** The cluster's OIDC issuer URL. */
+    /** The OIDC issuer URL of the cluster whose service account tokens the identity trusts. Required. */
     readonly issuerUrl: pulumi.Input<string>;
-    /** The service accounts (`namespace/name`) that may act as the identity. */
+    /** The service accounts (`namespace/name`) that may act as the identity, one federated credential each. Required. */
     readonly serviceAccounts: readonly { readonly namespace: string; readonly name: string }[];
-    /** Roles granted to the identity, each on the narrowest scope that works. */
+    /** Roles granted to the identity, each on the narrowest scope that works; `role` names the child resource. Required (may be empty). */
     readonly roles: readonly (RoleGrant & { readonly role: string })[];
+    /** Tags of the identity. Required (may be empty). */
     readonly tags: Record<string, pulumi.Input<string>>;
     /** Options for the identity itself (e.g. `protect`). Default: none. */
     readonly identityOptions?: pulumi.CustomResourceOptions;

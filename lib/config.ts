@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
-import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap } from "./network";
+import { ADX_CONSUMER_GROUP, aksNames, clusterNameProblems } from "./naming";
+import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
+import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 
 export { ConfigError, ConfigProblem };
 
@@ -58,7 +60,9 @@ const maintenanceWindowSchema = z.strictObject({
 const clusterDefaultsSchema = z.strictObject({
     kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33").default("1.33"),
     tier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
-    upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
+    /** Fleet Manager's auto-upgrade channel for every cluster of the fleet; Fleet has no `patch` channel. */
+    upgradeChannel: z.enum(["stable", "rapid", "node-image", "none"],
+        "Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image (or none)").default("stable"),
     nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
     availabilityZones: z.array(z.enum(["1", "2", "3"])).min(1).default(["1", "2", "3"]),
     maintenanceWindow: maintenanceWindowSchema.prefault({}),
@@ -93,7 +97,8 @@ const tenantSettingFields = {
 export const BUILT_IN_TENANT_DEFAULTS = {
     processing: { targetMessageCount: 500, minReplicas: 1, maxReplicas: 20 },
     ingest: { unprocessedEventThreshold: 64, minReplicas: 1, maxReplicas: 8 },
-    quota: { cpu: "8", memory: "16Gi", pods: 100 },
+    // 16 CPU and 16Gi hold the 28 replicas KEDA may start at the default limits (14 CPU, 14Gi) plus a rolling-update surge.
+    quota: { cpu: "16", memory: "16Gi", pods: 100 },
     limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
     podSecurity: "restricted" as const,
 };
@@ -123,7 +128,8 @@ export const tenantSchema = z.strictObject({
     name: z.string()
         .max(MAX_TENANT_NAME_LENGTH, `tenant names have at most ${MAX_TENANT_NAME_LENGTH} characters`)
         .regex(DNS_1123_LABEL, "tenant names must be DNS-1123 labels (lowercase letters, digits and '-')")
-        .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace"),
+        .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace")
+        .refine(n => n !== ADX_CONSUMER_GROUP, `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`),
     deviceQuota: z.number().int("deviceQuota must be a whole number").positive("deviceQuota must be a positive number of devices"),
     isolation: z.enum(["auto", "shared", "dedicated"]).default("auto"),
     compliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
@@ -159,6 +165,11 @@ const regionSchema = z.strictObject({
         "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
 });
 
+const eventHubsSchema = z.strictObject({
+    /** Standard (throughput units) or Premium (processing units, dedicated capacity). */
+    sku: z.enum(["Standard", "Premium"]).default("Standard"),
+});
+
 const sharedClusterCapacitySchema = z.strictObject({
     maxTenants: positiveInt.default(50),
     maxDevices: positiveInt.default(500_000),
@@ -173,6 +184,7 @@ export const fleetConfigSchema = z.strictObject({
     sharedClusterCapacity: sharedClusterCapacitySchema.prefault({}),
     fleet: fleetSchema.prefault({}),
     kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
+    eventHubs: eventHubsSchema.prefault({}),
     gitops: gitopsSchema,
     dns: dnsSchema,
     tenantDefaults: tenantDefaultsSchema.prefault({}),
@@ -192,7 +204,7 @@ export type ClusterDefaults = z.output<typeof clusterDefaultsSchema>;
 export function parseFleetConfig(raw: Record<string, unknown>, source?: string): FleetConfig {
     const result = fleetConfigSchema.safeParse(raw, { reportInput: true });
     const problems = result.success ? [] : result.error.issues.map(toProblem);
-    problems.push(...crossFieldProblems(raw));
+    problems.push(...crossFieldProblems(raw), ...clusterPlanProblems(raw), ...tenantScalingQuotaProblems(raw));
     if (problems.length > 0) {
         throw new ConfigError(dedupe(problems), source);
     }
@@ -302,6 +314,115 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
         for (const tier of ["processing", "ingest"]) {
             const effective = { ...objectAt(defaults ?? {}, tier), ...objectAt(overrides ?? {}, tier) };
             checkMinMax(effective, "minReplicas", "maxReplicas", ["tenants", i, "overrides", tier], add);
+        }
+    });
+    return problems;
+}
+
+/**
+ * The clusters placement asks for must fit the address space and have names Azure accepts; checked here,
+ * on the valid parts of the input, so that `pulumi up` never fails half-way through for it.
+ */
+function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
+    const shape = fleetConfigSchema.shape;
+    const region = shape.region.safeParse(raw.region).data;
+    const environment = shape.environment.safeParse(raw.environment).data;
+    const threshold = shape.dedicatedDeviceThreshold.safeParse(raw.dedicatedDeviceThreshold).data;
+    const capacity = shape.sharedClusterCapacity.safeParse(raw.sharedClusterCapacity).data;
+    if (!region || environment === undefined || threshold === undefined || !capacity) {
+        return [];
+    }
+    // Valid tenants only, the first of each name (a duplicate is reported on its own).
+    const tenants: { index: number; spec: TenantSpec }[] = [];
+    (Array.isArray(raw.tenants) ? raw.tenants : []).forEach((input: unknown, index: number) => {
+        const spec = tenantSchema.safeParse(input).data;
+        if (spec && !tenants.some(t => t.spec.name === spec.name)) {
+            tenants.push({ index, spec });
+        }
+    });
+    const placement = placeTenants(tenants.map(t => t.spec), placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }));
+    const indexOf = (matches: (tenant: TenantSpec) => boolean) => tenants.find(t => matches(t.spec))!.index;
+    const problems: ConfigProblem[] = [];
+    for (const { cluster, message } of planClusterSubnets(region.addressSpace, placement.clusters).problems) {
+        // A pin asks for a shared cluster by number; otherwise placement opened the cluster, and the address space is what to change.
+        const shared = clusterKindOf(cluster) === "shared";
+        const pinned = shared && tenants.some(t => t.spec.cluster === cluster);
+        const path = pinned ? ["tenants", indexOf(t => t.cluster === cluster), "cluster"] : ["region", "addressSpace"];
+        const advice = pinned ? "pin the tenant to a lower-numbered shared cluster"
+            : shared ? "use a larger address space or raise sharedClusterCapacity" : "use a larger address space";
+        problems.push({ path: keyPath(path), message: `${message}: ${advice}` });
+    }
+    for (const cluster of placement.clusters) {
+        const path = cluster.kind === "dedicated" ? ["tenants", indexOf(t => t.name === cluster.tenants[0]), "name"] : ["environment"];
+        for (const message of clusterNameProblems(aksNames(environment, region.shortName, region.location, cluster.name))) {
+            problems.push({ path: keyPath(path), message: `${cluster.name}: ${message}; shorten the ${cluster.kind === "dedicated" ? "tenant name" : "environment or region.shortName"}` });
+        }
+    }
+    return problems;
+}
+
+const QUANTITY_SUFFIXES: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** The value of a Kubernetes quantity the schema accepts: cores for CPU (`500m` is 0.5), bytes for memory (`1Ki` is 1024). */
+export function quantityValue(quantity: string): number {
+    const match = QUANTITY.exec(quantity);
+    if (!match) {
+        throw new Error(`expected a Kubernetes quantity such as 500m, 4 or 8Gi, got '${quantity}'`);
+    }
+    const suffix = match[2] ?? "";
+    return Number(quantity.slice(0, quantity.length - suffix.length)) * (QUANTITY_SUFFIXES[suffix] ?? 1);
+}
+
+/** The settings that decide whether a tenant's namespace quota holds every replica it may scale to. */
+export type ScalingQuotaSettings = Pick<TenantSettings, "processing" | "ingest" | "quota" | "limits">;
+
+/**
+ * Problems of settings whose ResourceQuota cannot hold every replica KEDA may start: processing.maxReplicas +
+ * ingest.maxReplicas pods (one container each), at the LimitRange's default limits, must fit quota.cpu,
+ * quota.memory and quota.pods. A replica the quota refuses never starts, and the queue grows while KEDA
+ * believes it scaled. `path` is the key path of the settings (`iot-fleet:tenantDefaults`).
+ */
+export function scalingQuotaProblems(settings: ScalingQuotaSettings, path: string): ConfigProblem[] {
+    const { processing, ingest, quota, limits } = settings;
+    const replicas = processing.maxReplicas + ingest.maxReplicas;
+    const startable = `the ${replicas} replicas KEDA may start (processing.maxReplicas ${processing.maxReplicas} + ingest.maxReplicas ${ingest.maxReplicas})`;
+    const problems: ConfigProblem[] = [];
+    const check = (key: "cpu" | "memory", limit: "defaultCpu" | "defaultMemory", format: (value: number) => string) => {
+        const needed = replicas * quantityValue(limits[limit]);
+        if (needed > quantityValue(quota[key]) * (1 + 1e-9)) {
+            problems.push({
+                path: `${path}.quota.${key}`,
+                message: `quota.${key} ${quota[key]} cannot hold ${startable} at limits.${limit} ${limits[limit]} each, ${format(needed)} in all; raise quota.${key} to at least ${format(needed)} or lower maxReplicas`,
+            });
+        }
+    };
+    check("cpu", "defaultCpu", cores => String(Math.ceil(cores * 1000 - 1e-6) / 1000));
+    check("memory", "defaultMemory", bytes => bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}Gi` : `${Math.ceil(bytes / 2 ** 20)}Mi`);
+    if (replicas > quota.pods) {
+        problems.push({
+            path: `${path}.quota.pods`,
+            message: `quota.pods ${quota.pods} cannot hold ${startable}; raise quota.pods to at least ${replicas} or lower maxReplicas`,
+        });
+    }
+    return problems;
+}
+
+/**
+ * `scalingQuotaProblems` of the tenant defaults and of every tenant whose overrides change what it checks (its
+ * other tenants share the defaults' verdict). Settings the schema rejects are left to the schema's problems.
+ */
+function tenantScalingQuotaProblems(raw: Record<string, unknown>): ConfigProblem[] {
+    const defaults = tenantDefaultsSchema.safeParse(raw.tenantDefaults ?? {}).data;
+    if (!defaults) {
+        return [];
+    }
+    const problems = scalingQuotaProblems(defaults, keyPath(["tenantDefaults"]));
+    (Array.isArray(raw.tenants) ? raw.tenants : []).forEach((tenant: unknown, i: number) => {
+        const overrides = overridesSchema.safeParse((isObject(tenant) ? tenant.overrides : undefined) ?? {}).data;
+        const changesScaling = overrides && [overrides.processing?.maxReplicas, overrides.ingest?.maxReplicas, overrides.quota,
+            overrides.limits?.defaultCpu, overrides.limits?.defaultMemory].some(value => value !== undefined);
+        if (changesScaling) {
+            problems.push(...scalingQuotaProblems(tenantSettings(defaults, overrides), keyPath(["tenants", i, "overrides"])));
         }
     });
     return problems;

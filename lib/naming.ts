@@ -6,9 +6,54 @@
 /** `iotfleet-prod-weu`: the prefix of every regional resource name. */
 export const regionPrefix = (environment: string, region: string): string => `iotfleet-${environment}-${region}`;
 
-/** The AKS resource name of a cluster, at most 63 characters as Azure requires. */
+/** `rg-iotfleet-prod-weu`: the resource group of every regional resource. */
+export const regionResourceGroupName = (environment: string, region: string): string => `rg-${regionPrefix(environment, region)}`;
+
+/** The AKS resource name of a cluster; `clusterNameProblems` holds it to Azure's 63 characters. */
 export const aksClusterName = (environment: string, region: string, cluster: string): string =>
-    `aks-${environment}-${region}-${cluster}`.slice(0, 63);
+    `aks-${environment}-${region}-${cluster}`;
+
+/** AKS's own limit on the resource group it puts a cluster's nodes in. */
+const NODE_RESOURCE_GROUP_MAX = 80;
+
+/** The Azure names one cluster gets; all are fixed at creation (changing one replaces the cluster). */
+export interface AksNames {
+    readonly aksName: string;
+    readonly dnsPrefix: string;
+    readonly nodeResourceGroup: string;
+}
+
+/**
+ * The names of a cluster. The node resource group is AKS's own default, `MC_<rg>_<aks>_<location>`, where that
+ * fits AKS's 80 characters (so clusters created before it was set keep theirs); past that, `MC_<aks>`, which is
+ * as unique as the AKS name and at most 66 characters.
+ */
+export function aksNames(environment: string, region: string, location: string, cluster: string): AksNames {
+    const aksName = aksClusterName(environment, region, cluster);
+    const aksDefault = `MC_${regionResourceGroupName(environment, region)}_${aksName}_${location}`;
+    return {
+        aksName,
+        dnsPrefix: aksName,
+        nodeResourceGroup: aksDefault.length <= NODE_RESOURCE_GROUP_MAX ? aksDefault : `MC_${aksName}`,
+    };
+}
+
+/** Azure's length limits on the names of a cluster. */
+const AKS_NAME_LIMITS: readonly { readonly key: keyof AksNames; readonly what: string; readonly max: number }[] = [
+    { key: "aksName", what: "AKS cluster name", max: 63 },
+    { key: "dnsPrefix", what: "AKS DNS prefix", max: 54 },
+    { key: "nodeResourceGroup", what: "AKS node resource group", max: NODE_RESOURCE_GROUP_MAX },
+];
+
+/** Every name of a cluster that Azure would refuse for its length, each as one sentence. */
+export function clusterNameProblems(names: AksNames): string[] {
+    return AKS_NAME_LIMITS
+        .filter(limit => names[limit.key].length > limit.max)
+        .map(limit => `${limit.what} '${names[limit.key]}' has ${names[limit.key].length} characters, Azure allows ${limit.max}`);
+}
+
+/** The Event Hubs consumer group ADX ingests through; a tenant's consumer group is named after the tenant, so no tenant may take it. */
+export const ADX_CONSUMER_GROUP = "adx";
 
 /** The Service Bus queue a tenant's processors read; per tenant, because the region's namespace is shared. */
 export const tenantQueueName = (tenant: string): string => `telemetry-ingest-${tenant}`;
@@ -35,3 +80,10 @@ export const tenantVaultNamePrefix = (tenant: string): string =>
 
 /** The blob container a tenant's Event Hubs consumers checkpoint into. */
 export const tenantCheckpointContainer = (tenant: string): string => `checkpoints-${tenant}`;
+
+/**
+ * A cluster's directory in the fleet repository, `./clusters/<environment>-<region>/<cluster>` (`./clusters/prod-weu/shared-1`).
+ * Logical cluster names repeat in every region and Flux prunes whatever its path stops holding, so the region is part of it.
+ */
+export const fluxClusterPath = (environment: string, regionShortName: string, clusterName: string): string =>
+    `./clusters/${environment}-${regionShortName}/${clusterName}`;

@@ -1,4 +1,3 @@
-import { ConfigError } from "./errors";
 import { ClusterPlacement } from "./placement";
 import { fnv1a } from "./naming";
 
@@ -26,22 +25,31 @@ function cidrRange(cidr: string): [number, number] {
 
 const NODE_SUBNET_PREFIX = 24;
 
+/** Where each cluster's nodes go in the region's address space, and the clusters that do not fit. */
+export interface SubnetPlan {
+    /** The /24 node subnet of each cluster that fits, by cluster name. */
+    readonly subnets: ReadonlyMap<string, string>;
+    /** One per cluster that does not fit, saying why and what to do. */
+    readonly problems: readonly { readonly cluster: string; readonly message: string }[];
+}
+
 /**
  * The /24 node subnet of every cluster in the region's address space. Slot 0 is kept for private
  * endpoints. Shared cluster `shared-n` has slot n. A dedicated cluster hashes its name into the upper
  * half and probes past slots already taken, in file order, so adding a tenant never renumbers another.
  */
-export function clusterSubnets(addressSpace: string, clusters: readonly ClusterPlacement[]): Map<string, string> {
+export function planClusterSubnets(addressSpace: string, clusters: readonly ClusterPlacement[]): SubnetPlan {
     const [base, prefixText] = addressSpace.split("/");
     const slotCount = 2 ** (NODE_SUBNET_PREFIX - Number(prefixText));
     const half = slotCount / 2;
     const taken = new Map<number, string>();
-    const problems: string[] = [];
+    const problems: { cluster: string; message: string }[] = [];
 
     for (const cluster of clusters.filter(c => c.kind === "shared")) {
         const slot = Number(cluster.name.slice("shared-".length));
         if (slot >= half) {
-            problems.push(`${cluster.name} needs subnet slot ${slot}, but ${addressSpace} has ${half - 1} shared slots`);
+            problems.push({ cluster: cluster.name, message: `${cluster.name} needs /24 slot ${slot}, but ${addressSpace} has room for shared-1 to shared-${half - 1}` });
+            continue;
         }
         taken.set(slot, cluster.name);
     }
@@ -49,16 +57,14 @@ export function clusterSubnets(addressSpace: string, clusters: readonly ClusterP
         const start = half + (fnv1a(cluster.name) % half);
         const free = Array.from({ length: half }, (_, i) => half + ((start - half + i) % half)).find(slot => !taken.has(slot));
         if (free === undefined) {
-            problems.push(`no free /24 left for ${cluster.name} in ${addressSpace}: use a larger address space`);
+            problems.push({ cluster: cluster.name, message: `no /24 left for ${cluster.name}: ${addressSpace} has room for ${half} dedicated clusters` });
             continue;
         }
         taken.set(free, cluster.name);
     }
-    if (problems.length > 0) {
-        throw new ConfigError(problems.map(message => ({ path: "iot-fleet:region.addressSpace", message })));
-    }
     const baseNumber = ipv4ToNumber(base);
-    return new Map([...taken.entries()].map(([slot, name]) => [name, `${numberToIpv4(baseNumber + slot * 256)}/${NODE_SUBNET_PREFIX}`]));
+    const subnets = new Map([...taken.entries()].map(([slot, name]) => [name, `${numberToIpv4(baseNumber + slot * 256)}/${NODE_SUBNET_PREFIX}`]));
+    return { subnets, problems };
 }
 
 /** The subnet reserved for private endpoints (slot 0). */

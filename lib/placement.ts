@@ -4,11 +4,13 @@
  *
  * Moving a tenant deletes its namespace (and what runs in it), so placement is built to be stable:
  * - a pinned `cluster` is always honoured; the provisioning service pins every tenant it onboards;
- * - unpinned tenants are packed first-fit in file order after the pinned ones, so appending a
- *   tenant never moves an earlier one;
+ * - tenants are placed in one pass in file order, unpinned ones packed first-fit, so adding, growing,
+ *   shrinking or removing a tenant never moves a pinned tenant or one before it in the file, and pinning
+ *   a tenant where it is moves nobody. Removing or changing a tenant can move unpinned tenants after it;
  * - nothing re-balances: a shared cluster that a grown tenant pushes over capacity stays over it
  *   (reported by the capacity view and the dedicated-threshold policy) until an operator acts.
  */
+import type { FleetConfig } from "./config";
 
 export type ClusterKind = "shared" | "dedicated";
 export type PlacementReason = "pinned" | "isolation" | "compliance" | "threshold" | "packed";
@@ -49,6 +51,13 @@ export interface Placement {
     readonly tenants: ReadonlyMap<string, TenantPlacement>;
 }
 
+/** The placement settings of a stack's config. */
+export const placementSettings = (config: Pick<FleetConfig, "dedicatedDeviceThreshold" | "sharedClusterCapacity">): PlacementSettings => ({
+    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
+    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
+    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
+});
+
 const SHARED_PREFIX = "shared-";
 const DEDICATED_PREFIX = "dedicated-";
 
@@ -82,6 +91,7 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
         return load;
     };
 
+    // One pass in file order: where a tenant lands depends only on the tenants before it.
     for (const tenant of tenants) {
         if (tenant.cluster !== undefined) {
             const kind = clusterKindOf(tenant.cluster);
@@ -96,11 +106,6 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
         const reason = dedicatedReason(tenant, settings);
         if (reason !== undefined) {
             placed.set(tenant.name, { tenant: tenant.name, cluster: dedicatedClusterName(tenant.name), kind: "dedicated", reason });
-        }
-    }
-
-    for (const tenant of tenants) {
-        if (placed.has(tenant.name)) {
             continue;
         }
         const ordinal = firstSharedClusterWithRoom(shared, tenant.deviceQuota, settings);
@@ -110,13 +115,9 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
         placed.set(tenant.name, { tenant: tenant.name, cluster: sharedClusterName(ordinal), kind: "shared", reason: "packed" });
     }
 
-    const fileOrder = new Map(tenants.map((t, i) => [t.name, i]));
-    const byFileOrder = (a: string, b: string) => fileOrder.get(a)! - fileOrder.get(b)!;
     const sharedClusters: ClusterPlacement[] = [...shared.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([ordinal, load]) => ({
-            name: sharedClusterName(ordinal), kind: "shared", tenants: [...load.tenants].sort(byFileOrder), devices: load.devices,
-        }));
+        .map(([ordinal, load]) => ({ name: sharedClusterName(ordinal), kind: "shared", tenants: load.tenants, devices: load.devices }));
     const dedicatedClusters: ClusterPlacement[] = tenants
         .filter(t => placed.get(t.name)!.kind === "dedicated")
         .map(t => ({ name: placed.get(t.name)!.cluster, kind: "dedicated", tenants: [t.name], devices: t.deviceQuota }));

@@ -60,6 +60,11 @@ export function engineConfig(config: Record<string, unknown>): Record<string, st
         [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
+/** The validated config of a stack from the map the engine hands a program: what index.ts runs on. */
+export function parseEngineConfig(config: Record<string, string>, stack: string): FleetConfig {
+    return parseFleetConfig(projectKeys(decodeEngineConfig(config)), `stack ${stack}`);
+}
+
 /** The inverse of `engineConfig`: structured values back from JSON, plain strings as they are. */
 export function decodeEngineConfig(config: Record<string, string>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => {

@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from "util";
 import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, tenantSchema, TenantSpec } from "../lib/config";
 import { CONFIG_NAMESPACE } from "../lib/labels";
-import { placeTenants } from "../lib/placement";
-import { placementSettings } from "../program";
+import { placeTenants, placementSettings } from "../lib/placement";
 import { projectKeys } from "../lib/stackFile";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { StackDocument } from "./stackDocument";

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
-import { ConfigError, ConfigProblem, parseFleetConfig, tenantSettings } from "../lib/config";
-import { loadStackFile, projectKeys, readStackConfig } from "../lib/stackFile";
+import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig, quantityValue, scalingQuotaProblems, tenantSettings } from "../lib/config";
+import { aksNames, clusterNameProblems } from "../lib/naming";
+import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
 const validKeys = () => projectKeys(readStackConfig(path.join(ROOT, "Pulumi.prod-weu.yaml")));
@@ -43,6 +44,8 @@ const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; messa
     { title: "a public address space", edit: raw => { raw.region.addressSpace = "52.10.0.0/16"; }, path: "iot-fleet:region.addressSpace", message: /private range/ },
     { title: "a maintenance window shorter than AKS allows", edit: raw => { raw.clusterDefaults.maintenanceWindow.durationHours = 2; }, path: "iot-fleet:clusterDefaults.maintenanceWindow.durationHours", message: /at least 4 hours/ },
     { title: "an invalid quota quantity", edit: raw => { raw.tenants[1].overrides = { quota: { memory: "lots" } }; }, path: "iot-fleet:tenants[1].overrides.quota.memory", message: /Kubernetes quantity/ },
+    { title: "a patch upgrade channel, which Fleet Manager does not have", edit: raw => { raw.clusterDefaults.upgradeChannel = "patch"; }, path: "iot-fleet:clusterDefaults.upgradeChannel", message: /^Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image \(or none\), got "patch"$/ },
+    { title: "an unknown Event Hubs tier", edit: raw => { raw.eventHubs = { sku: "Basic" }; }, path: "iot-fleet:eventHubs.sku", message: /expected one of "Standard"\|"Premium", got "Basic"/ },
     { title: "an unknown kubelogin mode", edit: raw => { raw.kubeconfigLogin = "devicecode"; }, path: "iot-fleet:kubeconfigLogin", message: /"azurecli"\|"workloadidentity"\|"spn"/ },
 ];
 
@@ -102,5 +105,155 @@ describe("stack configuration", () => {
 
     it("reports an unreadable stack file as a config problem, not a crash", () => {
         assert.throws(() => loadStackFile(path.join(__dirname, "fixtures", "Pulumi.missing.yaml")), /cannot read the stack file \(ENOENT\)/);
+    });
+});
+
+describe("tenant quotas against the replicas KEDA may start", () => {
+    const startable = (processing: number, ingest: number) =>
+        `the ${processing + ingest} replicas KEDA may start (processing.maxReplicas ${processing} + ingest.maxReplicas ${ingest})`;
+
+    it("accepts the built-in tenant defaults", () => {
+        assert.deepStrictEqual(scalingQuotaProblems(BUILT_IN_TENANT_DEFAULTS, "iot-fleet:tenantDefaults"), []);
+    });
+
+    it("names the cpu, memory and pods a quota lacks for processing plus ingest max replicas at the default limits", () => {
+        const settings = { ...BUILT_IN_TENANT_DEFAULTS, quota: { cpu: "8", memory: "8Gi", pods: 20 } };
+        assert.deepStrictEqual(scalingQuotaProblems(settings, "iot-fleet:tenantDefaults"), [
+            {
+                path: "iot-fleet:tenantDefaults.quota.cpu",
+                message: `quota.cpu 8 cannot hold ${startable(20, 8)} at limits.defaultCpu 500m each, 14 in all; raise quota.cpu to at least 14 or lower maxReplicas`,
+            },
+            {
+                path: "iot-fleet:tenantDefaults.quota.memory",
+                message: `quota.memory 8Gi cannot hold ${startable(20, 8)} at limits.defaultMemory 512Mi each, 14Gi in all; raise quota.memory to at least 14Gi or lower maxReplicas`,
+            },
+            {
+                path: "iot-fleet:tenantDefaults.quota.pods",
+                message: `quota.pods 20 cannot hold ${startable(20, 8)}; raise quota.pods to at least 28 or lower maxReplicas`,
+            },
+        ]);
+    });
+
+    it("rejects a tenant whose raised max replicas outgrow the default quota, at its overrides", () => {
+        const raw: any = validKeys();
+        delete raw.tenants[3].overrides.quota;
+        assert.strictEqual(raw.tenants[3].name, "northwind");
+        assert.deepStrictEqual(problemsOf(raw), [
+            {
+                path: "iot-fleet:tenants[3].overrides.quota.cpu",
+                message: `quota.cpu 16 cannot hold ${startable(30, 8)} at limits.defaultCpu 500m each, 19 in all; raise quota.cpu to at least 19 or lower maxReplicas`,
+            },
+            {
+                path: "iot-fleet:tenants[3].overrides.quota.memory",
+                message: `quota.memory 16Gi cannot hold ${startable(30, 8)} at limits.defaultMemory 512Mi each, 19Gi in all; raise quota.memory to at least 19Gi or lower maxReplicas`,
+            },
+        ]);
+    });
+
+    it("reports a default quota too small once, at tenantDefaults, not again for every tenant that inherits it", () => {
+        const raw: any = validKeys();
+        raw.tenantDefaults.quota.cpu = "8";
+        assert.deepStrictEqual(problemsOf(raw).map(p => p.path), ["iot-fleet:tenantDefaults.quota.cpu"]);
+    });
+
+    it("reads Kubernetes quantities as cores and bytes", () => {
+        assert.deepStrictEqual(["500m", "2", "1.5", "512Mi", "1.5Gi", "2k"].map(quantityValue), [0.5, 2, 1.5, 512 * 2 ** 20, 1.5 * 2 ** 30, 2000]);
+        assert.throws(() => quantityValue("lots"), /expected a Kubernetes quantity such as 500m, 4 or 8Gi, got 'lots'/);
+    });
+});
+
+/** The tenant list of prod-weu with its pins removed, so that placement packs every tenant itself. */
+const unpinnedTenants = (raw: any) => raw.tenants.map(({ cluster: _pin, ...tenant }: any) => tenant);
+const messagesAt = (problems: ConfigProblem[], path: string) => problems.filter(p => p.path === path).map(p => p.message);
+
+describe("stack configuration: the clusters placement asks for", () => {
+    it("rejects a tenant named adx, the consumer group ADX ingests through", () => {
+        const raw: any = validKeys();
+        raw.tenants[1].name = "adx";
+        assert.deepStrictEqual(messagesAt(problemsOf(raw), "iot-fleet:tenants[1].name"),
+            ["'adx' is the Event Hubs consumer group of ADX ingestion; choose another tenant name, got \"adx\""]);
+    });
+
+    it("rejects a pin to a shared cluster the address space has no subnet for, at the pin", () => {
+        const raw: any = validKeys();
+        raw.tenants[2].cluster = "shared-200";
+        assert.deepStrictEqual(problemsOf(raw), [{
+            path: "iot-fleet:tenants[2].cluster",
+            message: "shared-200 needs /24 slot 200, but 10.40.0.0/16 has room for shared-1 to shared-127: pin the tenant to a lower-numbered shared cluster",
+        }]);
+    });
+
+    it("rejects more shared clusters than the address space has subnets for, at the address space", () => {
+        const raw: any = validKeys();
+        raw.region.addressSpace = "10.40.0.0/20";
+        raw.sharedClusterCapacity = { maxTenants: 1 };
+        raw.tenants = unpinnedTenants(raw);
+        assert.deepStrictEqual(messagesAt(problemsOf(raw), "iot-fleet:region.addressSpace"), [8, 9, 10].map(n =>
+            `shared-${n} needs /24 slot ${n}, but 10.40.0.0/20 has room for shared-1 to shared-7: use a larger address space or raise sharedClusterCapacity`));
+    });
+
+    it("rejects more dedicated clusters than the upper half of the address space holds", () => {
+        const raw: any = validKeys();
+        raw.region.addressSpace = "10.40.0.0/20";
+        raw.tenants = unpinnedTenants(raw).map((t: any) => ({ ...t, isolation: "dedicated" }));
+        const problems = messagesAt(problemsOf(raw), "iot-fleet:region.addressSpace");
+        assert.strictEqual(problems.length, raw.tenants.length - 8);
+        for (const message of problems) {
+            assert.match(message, /^no \/24 left for dedicated-[a-z-]+: 10\.40\.0\.0\/20 has room for 8 dedicated clusters: use a larger address space$/);
+        }
+    });
+
+    it("rejects a dedicated cluster whose DNS prefix AKS would refuse, at the tenant's name", () => {
+        const raw: any = validKeys();
+        raw.environment = "staging1";
+        raw.region.shortName = "weus2";
+        const tenant = "northwind-traders-europe-3-ltd";
+        raw.tenants[1] = { name: tenant, deviceQuota: 10, isolation: "dedicated" };
+        assert.deepStrictEqual(problemsOf(raw), [{
+            path: "iot-fleet:tenants[1].name",
+            message: `dedicated-${tenant}: AKS DNS prefix 'aks-staging1-weus2-dedicated-${tenant}' has 59 characters, Azure allows 54; shorten the tenant name`,
+        }]);
+    });
+
+    it("reports placement, address, name and schema problems of one stack file in one error", () => {
+        const raw: any = validKeys();
+        raw.tenants[1].name = "adx";
+        raw.tenants[2].cluster = "shared-200";
+        raw.tenants[3].deviceQuota = 0;
+        raw.clusterDefaults.systemPool.count = 2;
+        assert.deepStrictEqual(problemsOf(raw).map(p => p.path).sort(), [
+            "iot-fleet:clusterDefaults.systemPool.count", "iot-fleet:tenants[1].name", "iot-fleet:tenants[2].cluster", "iot-fleet:tenants[3].deviceQuota",
+        ]);
+    });
+
+    it("reads a real stack file the same through the engine's config map, as index.ts does, as from the file", () => {
+        for (const stack of ["prod-weu", "prod-eus"]) {
+            const file = stackFilePath(stack);
+            assert.deepStrictEqual(parseEngineConfig(engineConfig(readStackConfig(file)), stack), loadStackFile(file));
+        }
+    });
+});
+
+describe("cluster names", () => {
+    it("keeps AKS's own node resource group name where it fits, so existing clusters keep theirs", () => {
+        assert.deepStrictEqual(aksNames("prod", "weu", "westeurope", "shared-1"), {
+            aksName: "aks-prod-weu-shared-1",
+            dnsPrefix: "aks-prod-weu-shared-1",
+            nodeResourceGroup: "MC_rg-iotfleet-prod-weu_aks-prod-weu-shared-1_westeurope",
+        });
+    });
+
+    it("names the node resource group of a 30-character tenant's cluster within AKS's 80 characters", () => {
+        const names = aksNames("prod", "weu", "westeurope", "dedicated-northwind-traders-europe-3-ltd");
+        assert.strictEqual(names.nodeResourceGroup, "MC_aks-prod-weu-dedicated-northwind-traders-europe-3-ltd");
+        assert.deepStrictEqual(clusterNameProblems(names), []);
+    });
+
+    it("names every cluster name Azure would refuse for its length, with its limit", () => {
+        const names = aksNames("staging1", "weus2", "westeurope", `dedicated-${"t".repeat(40)}`);
+        assert.deepStrictEqual(clusterNameProblems(names), [
+            `AKS cluster name '${names.aksName}' has 69 characters, Azure allows 63`,
+            `AKS DNS prefix '${names.dnsPrefix}' has 69 characters, Azure allows 54`,
+        ]);
     });
 });

@@ -1,6 +1,10 @@
 import * as assert from "assert";
-import { Evaluation } from "../offline/evaluate";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluateStack, Evaluation } from "../offline/evaluate";
+import { engineConfig, readStackConfig, stackFilePath } from "../lib/stackFile";
+import { fleetProgram } from "../program";
 import { SPOT_TAINT, SYSTEM_POOL_TAINT } from "../lib/labels";
+import { OFFLINE_DEPLOYER_OBJECT_ID } from "../offline/mockCloud";
 import { acceptsTags, ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
 const EXPECTED_CLUSTERS: Record<string, Record<string, "shared" | "dedicated">> = {
@@ -70,7 +74,7 @@ for (const stack of REAL_STACKS) {
                 assert.strictEqual(i.azureMonitorProfile.metrics.enabled, true);
                 assert.strictEqual(i.networkProfile.networkPluginMode, "overlay");
                 assert.strictEqual(i.networkProfile.networkPolicy, "cilium");
-                assert.strictEqual(i.autoUpgradeProfile.upgradeChannel, "patch");
+                assert.strictEqual(i.autoUpgradeProfile.upgradeChannel, "none", "Fleet Manager, not the cluster, rolls Kubernetes upgrades");
             }
         });
 
@@ -83,6 +87,59 @@ for (const stack of REAL_STACKS) {
                 assert.ok(pool.ignoreChanges.includes("orchestratorVersion"));
                 assert.ok(pool.ignoreChanges.includes("count"), "the autoscaler owns the node count");
             }
+        });
+
+        it("sends every cluster's container logs and events to Log Analytics through a Container Insights rule", () => {
+            const clusters = ofType(evaluation, "azure-native:containerservice:ManagedCluster");
+            const rules = ofType(evaluation, "azure-native:monitor:DataCollectionRule").filter(r => r.inputs.dataSources.extensions);
+            const associations = ofType(evaluation, "azure-native:monitor:DataCollectionRuleAssociation")
+                .filter(a => a.inputs.associationName === "ContainerInsightsExtension");
+            assert.strictEqual(rules.length, clusters.length);
+            assert.strictEqual(associations.length, clusters.length);
+            for (const cluster of clusters) {
+                const omsagent = cluster.inputs.addonProfiles.omsagent.config;
+                assert.strictEqual(omsagent.useAADAuth, "true");
+                const association = associations.find(a => a.propertyDependencies.resourceUri.includes(cluster.urn));
+                assert.ok(association, `${cluster.inputs.resourceName} has no Container Insights rule`);
+                const rule = rules.find(r => association.propertyDependencies.dataCollectionRuleId.includes(r.urn))!;
+                const [extension] = rule.inputs.dataSources.extensions;
+                assert.strictEqual(extension.extensionName, "ContainerInsights");
+                assert.ok(extension.streams.includes("Microsoft-ContainerLogV2"));
+                assert.deepStrictEqual(rule.inputs.dataFlows[0].streams, extension.streams);
+                assert.strictEqual(rule.inputs.destinations.logAnalytics[0].workspaceResourceId, omsagent.logAnalyticsWorkspaceResourceID,
+                    "the rule writes to the workspace the agent is configured with");
+            }
+        });
+
+        it("makes each cluster's identity Network Contributor on its own subnet, and creates the subnets one after another", () => {
+            const subnets = ofType(evaluation, "azure-native:network:Subnet");
+            subnets.slice(1).forEach((subnet, i) =>
+                assert.ok(subnet.dependencies.includes(subnets[i].urn), `${subnet.inputs.subnetName} does not wait for ${subnets[i].inputs.subnetName}`));
+            const grants = evaluation.resources.filter(r => r.type === "azure-native:authorization:RoleAssignment"
+                && r.inputs.roleDefinitionId.endsWith("/4d97b98b-1d4f-4787-a291-c67834d212e7"));
+            const clusters = ofType(evaluation, "azure-native:containerservice:ManagedCluster");
+            assert.strictEqual(grants.length, clusters.length);
+            for (const cluster of clusters) {
+                const grant = grants.find(g => clusterComponentOf(evaluation, g.urn)!.urn === clusterComponentOf(evaluation, cluster.urn)!.urn)!;
+                assert.strictEqual(grant.inputs.scope, cluster.inputs.agentPoolProfiles[0].vnetSubnetID);
+                assert.ok(grant.propertyDependencies.principalId.includes(cluster.urn), "granted to the cluster's own identity");
+            }
+        });
+
+        it("makes the deployer a member of the cluster admin group before any Kubernetes provider is used, and the group Grafana Admin", () => {
+            const [group] = ofType(evaluation, "azuread:index/group:Group").filter(g => /cluster admins$/.test(g.inputs.displayName));
+            const [member] = ofType(evaluation, "azuread:index/groupMember:GroupMember");
+            assert.ok(member.propertyDependencies.groupObjectId.includes(group.urn));
+            assert.strictEqual(member.inputs.memberObjectId, OFFLINE_DEPLOYER_OBJECT_ID);
+            for (const provider of ofType(evaluation, "pulumi:providers:kubernetes")) {
+                assert.ok(provider.dependencies.includes(member.urn), `${provider.name} does not wait for the deployer's membership`);
+            }
+            const grafanaAdmins = ofType(evaluation, "azure-native:authorization:RoleAssignment")
+                .filter(r => r.inputs.roleDefinitionId.endsWith("/22926164-76b3-42b3-bc55-97df8dab3e41"));
+            assert.strictEqual(grafanaAdmins.length, 1);
+            assert.strictEqual(grafanaAdmins[0].inputs.principalType, "Group");
+            assert.ok(grafanaAdmins[0].propertyDependencies.principalId.includes(group.urn));
+            assert.ok(grafanaAdmins[0].propertyDependencies.scope.includes(ofType(evaluation, "azure-native:dashboard:Grafana")[0].urn));
         });
 
         it("sets both auto-upgrade maintenance windows on every cluster", () => {
@@ -155,6 +212,16 @@ for (const stack of REAL_STACKS) {
 }
 
 describe("Fleet Manager wiring across regions", () => {
+    it("rolls Kubernetes upgrades on the stack's channel through the shared-then-dedicated strategy", async () => {
+        const weu = await evaluateRealStack("prod-weu");
+        const [strategy] = ofType(weu, "azure-native:containerservice:FleetUpdateStrategy");
+        const [profile] = ofType(weu, "azure-native:containerservice:AutoUpgradeProfile");
+        assert.strictEqual(profile.inputs.channel, "Stable");
+        assert.ok(profile.propertyDependencies.updateStrategyId.includes(strategy.urn), "the profile runs the strategy");
+        assert.ok(profile.propertyDependencies.fleetName.includes(ofType(weu, "azure-native:containerservice:Fleet")[0].urn));
+    });
+
+
     it("creates the fleet and its shared-then-dedicated strategy in prod-weu, and only joins it from prod-eus", async () => {
         const weu = await evaluateRealStack("prod-weu");
         const eus = await evaluateRealStack("prod-eus");
@@ -163,8 +230,110 @@ describe("Fleet Manager wiring across regions", () => {
         assert.deepStrictEqual(strategy.inputs.strategy.stages.map((s: any) => s.groups.map((g: any) => g.name)), [["shared"], ["dedicated"]]);
         assert.strictEqual(ofType(eus, "azure-native:containerservice:Fleet").length, 0);
         assert.strictEqual(ofType(eus, "azure-native:containerservice:FleetUpdateStrategy").length, 0);
+        assert.strictEqual(ofType(eus, "azure-native:containerservice:AutoUpgradeProfile").length, 0);
+        assert.deepStrictEqual(new Set(ofType(eus, "azure-native:containerservice:FleetMember").map(m => m.inputs.group)), new Set(["shared", "dedicated"]),
+            "prod-eus clusters join the update groups prod-weu's strategy rolls");
         for (const member of ofType(eus, "azure-native:containerservice:FleetMember")) {
             assert.strictEqual(member.inputs.resourceGroupName, "rg-iotfleet-prod-weu", "members join the fleet prod-weu exports");
         }
+    });
+});
+
+/** Records every function call (invoke) the program makes, as the engine receives it. */
+function recordInvokes(into: { token: string; args: Record<string, any> }[]): void {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const invoke = monitor.invoke.bind(monitor);
+    monitor.invoke = (req: any, callback: unknown) => {
+        into.push({ token: req.getTok(), args: pulumi.runtime.deserializeProperties(req.getArgs()) });
+        return invoke(req, callback);
+    };
+}
+
+describe("a small Premium Event Hubs stack with a 30-character dedicated tenant and an unpinned one", () => {
+    const LONG_TENANT = "northwind-traders-europe-3-ltd";
+    const invokes: { token: string; args: Record<string, any> }[] = [];
+    const warnings: string[] = [];
+    let evaluation: Evaluation;
+    let stackOutputs: ReturnType<typeof fleetProgram>;
+
+    before(async () => {
+        const stackConfig = readStackConfig(stackFilePath("prod-weu"));
+        stackConfig["iot-fleet:tenants"] = [
+            { name: LONG_TENANT, deviceQuota: 60_000, cluster: `dedicated-${LONG_TENANT}` },
+            { name: "contoso", deviceQuota: 100, cluster: "shared-1" },
+            { name: "fabrikam", deviceQuota: 100 },
+        ];
+        stackConfig["iot-fleet:eventHubs"] = { sku: "Premium" };
+        const warn = console.warn;
+        // Under mocks, pulumi.log.warn writes to the console; the CLI shows the same text as a warning.
+        console.warn = (message: unknown) => { warnings.push(String(message)); };
+        try {
+            evaluation = await evaluateStack({
+                stack: "small-weu",
+                stackConfig,
+                program: config => {
+                    recordInvokes(invokes);
+                    return stackOutputs = fleetProgram(config);
+                },
+            });
+        } finally {
+            console.warn = warn;
+        }
+    });
+
+    it("gives the dedicated cluster a node resource group within AKS's 80 characters, and keeps AKS's default where it fits", () => {
+        const groups = Object.fromEntries(ofType(evaluation, "azure-native:containerservice:ManagedCluster")
+            .map(c => [c.inputs.resourceName, c.inputs.nodeResourceGroup]));
+        assert.deepStrictEqual(groups, {
+            [`aks-prod-weu-dedicated-${LONG_TENANT}`]: `MC_aks-prod-weu-dedicated-${LONG_TENANT}`,
+            "aks-prod-weu-shared-1": "MC_rg-iotfleet-prod-weu_aks-prod-weu-shared-1_westeurope",
+        });
+        for (const cluster of ofType(evaluation, "azure-native:containerservice:ManagedCluster")) {
+            assert.ok(cluster.ignoreChanges.includes("nodeResourceGroup"), "an existing cluster keeps the group it was created with");
+        }
+    });
+
+    it("asks AKS for the exec-format user kubeconfig of each cluster and exports it as a secret", async () => {
+        const credentials = invokes.filter(i => i.token === "azure-native:containerservice:listManagedClusterUserCredentials");
+        assert.deepStrictEqual(credentials.map(c => c.args.format), ["exec", "exec"]);
+        for (const [name, cluster] of Object.entries(stackOutputs.clusters)) {
+            assert.ok(await pulumi.isSecret(cluster.kubeconfig), `the kubeconfig of ${name} is not a secret`);
+        }
+    });
+
+    it("sizes a Premium Event Hubs namespace in processing units, where the real stacks' Standard one has throughput units", async () => {
+        const [premium] = ofType(evaluation, "azure-native:eventhub:Namespace");
+        assert.deepStrictEqual(premium.inputs.sku, { name: "Premium", tier: "Premium", capacity: 1 });
+        const [standard] = ofType(await evaluateRealStack("prod-weu"), "azure-native:eventhub:Namespace");
+        assert.deepStrictEqual(standard.inputs.sku, { name: "Standard", tier: "Standard", capacity: 2 });
+    });
+
+    it("warns about each unpinned tenant, naming the pin that keeps it where it is", () => {
+        assert.deepStrictEqual(warnings.filter(w => w.includes("is not pinned")), [
+            "warning: [runtime] tenant fabrikam is not pinned: pin it with cluster: shared-1: placement of unpinned tenants may change when earlier tenants are removed",
+        ]);
+    });
+});
+
+describe("the program's entry point", () => {
+    it("stops a stack with config problems before anything registers, with every problem and no stack trace", async () => {
+        const stackConfig = readStackConfig(stackFilePath("prod-weu"));
+        stackConfig["iot-fleet:tenants"] = [{ name: "adx", deviceQuota: 10 }, { name: "contoso", deviceQuota: 10, cluster: "shared-200" }];
+        pulumi.runtime.setAllConfig(engineConfig(stackConfig));
+        const registered: string[] = [];
+        await pulumi.runtime.setMocks({
+            newResource: args => { registered.push(args.type); return { id: args.name, state: {} }; },
+            call: () => ({}),
+        }, "iot-fleet", "prod-weu", false);
+        assert.throws(() => require("../index"), (err: unknown) => {
+            assert.ok(err instanceof pulumi.RunError, `expected a RunError, got ${String(err)}`);
+            assert.strictEqual(err.message, [
+                "stack prod-weu has 2 problems:",
+                "  - iot-fleet:tenants[0].name: 'adx' is the Event Hubs consumer group of ADX ingestion; choose another tenant name, got \"adx\"",
+                "  - iot-fleet:tenants[1].cluster: shared-200 needs /24 slot 200, but 10.40.0.0/16 has room for shared-1 to shared-127: pin the tenant to a lower-numbered shared cluster",
+            ].join("\n"));
+            return true;
+        });
+        assert.deepStrictEqual(registered, []);
     });
 });

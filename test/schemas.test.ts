@@ -85,6 +85,17 @@ describe("Kubernetes objects against their upstream schemas", () => {
             ["/spec/triggers/0/metadata/messageCount must be string"]);
     });
 
+    it("holds a ScaledObject's HPA scale-down window to KEDA's schema (at most 3600 s)", () => {
+        const withWindow = (seconds: number) => {
+            const object = scaledObject("500");
+            const behavior = { scaleDown: { stabilizationWindowSeconds: seconds } };
+            return { ...object, spec: { ...object.spec, advanced: { horizontalPodAutoscalerConfig: { behavior } } } };
+        };
+        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", withWindow(120)), []);
+        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", withWindow(7200)),
+            ["/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/stabilizationWindowSeconds must be <= 3600"]);
+    });
+
     it("rejects a NetworkPolicy with a misspelled field (podSelectr)", () => {
         const type = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
         assert.deepStrictEqual(validateKubernetesObject(type, networkPolicy({ podSelector: {}, policyTypes: ["Ingress", "Egress"] })), []);

@@ -1,7 +1,11 @@
 import * as assert from "assert";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
+import { tenantSettings } from "../lib/config";
+import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
+import { AZURE_ROLES } from "../components/azureRoles";
+import { PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/namespaceGuardrails";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
 const tenantComponents = (evaluation: Evaluation) => ofType(evaluation, "iot-fleet:index:TenantNamespace");
@@ -17,6 +21,18 @@ function ownedBy(evaluation: Evaluation, component: RecordedResource): Map<strin
 }
 const tenantOf = (evaluation: Evaluation, component: RecordedResource) =>
     ofType(evaluation, "kubernetes:core/v1:Namespace").find(ns => ns.parent === component.urn)!.inputs.metadata.name as string;
+/** The built-in role a role assignment grants. */
+const roleGuidOf = (assignment: RecordedResource) => (assignment.inputs.roleDefinitionId as string).split("/").pop()!;
+/** The last two segments of a (mock) Azure resource id: `<type>/<name>`. */
+const typeAndName = (id: string) => id.split("/").slice(-2).join("/");
+/** The inputs of the objects of one kind in a tenant's namespace. */
+const inNamespace = (evaluation: Evaluation, type: string, tenant: string) =>
+    ofType(evaluation, type).filter(r => r.inputs.metadata.namespace === tenant).map(r => r.inputs);
+/** What TenantNamespace protects until its tenant is decommissioned. */
+const PROTECTED_TYPES = [
+    "kubernetes:core/v1:Namespace", "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue",
+    "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
+];
 
 for (const stack of REAL_STACKS) {
     describe(`tenant landing zones of ${stack}`, () => {
@@ -30,6 +46,7 @@ for (const stack of REAL_STACKS) {
                 const [namespace] = owned.get("kubernetes:core/v1:Namespace")!;
                 const labels = namespace.inputs.metadata.labels;
                 assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], "restricted");
+                assert.strictEqual(labels["pod-security.kubernetes.io/audit"], "restricted");
                 assert.strictEqual(labels["pod-security.kubernetes.io/warn"], "restricted");
                 assert.strictEqual(owned.get("kubernetes:core/v1:ResourceQuota")!.length, 1);
                 assert.strictEqual(owned.get("kubernetes:core/v1:LimitRange")!.length, 1);
@@ -46,6 +63,40 @@ for (const stack of REAL_STACKS) {
                         }
                     }
                 }
+            }
+        });
+
+        it("lets tenant pods send only to their own namespace, cluster DNS, the collector and internet addresses", () => {
+            const tenants = new Set(evaluation.config.tenants.map(t => t.name));
+            for (const tenant of tenants) {
+                const policies = inNamespace(evaluation, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tenant);
+                const dns = policies.find(p => p.metadata.name === "allow-dns")!;
+                assert.deepStrictEqual(dns.spec.egress.map((rule: any) => rule.to), [[{
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                }]]);
+                for (const rule of policies.flatMap(p => p.spec.egress ?? [])) {
+                    assert.ok(rule.to?.length, `${tenant} has an egress rule to anywhere`);
+                    for (const peer of rule.to) {
+                        const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
+                        if (peer.ipBlock) {
+                            assert.deepStrictEqual(peer.ipBlock.except, [...PRIVATE_RANGES], `${tenant} reaches private addresses`);
+                        } else if (peer.namespaceSelector) {
+                            assert.ok(ns !== undefined && !tenants.has(ns), `${tenant} sends to namespaces ${JSON.stringify(peer.namespaceSelector)}`);
+                        } else {
+                            assert.deepStrictEqual(peer, { podSelector: {} }, `${tenant} sends to ${JSON.stringify(peer)}`);
+                        }
+                    }
+                }
+            }
+        });
+
+        it("keeps the region's VNet, the pod range and the service range out of the internet egress", () => {
+            const { cidr, except } = PUBLIC_INTERNET.ipBlock;
+            assert.strictEqual(cidr, "0.0.0.0/0");
+            for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
+                // The excepted ranges are /8, /12 and /16 and these /16 or longer: sharing an address means lying inside.
+                assert.ok(except.some(excepted => cidrsOverlap(excepted, range)), `${range} is reachable on 443 and 5671`);
             }
         });
 
@@ -68,21 +119,34 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("scopes every tenant role assignment to that tenant's own queue, consumer group, checkpoints and vault", () => {
+        it("grants each tenant identity its own queue, checkpoints and vault, and receive on the shared hub", () => {
             for (const component of tenantComponents(evaluation)) {
                 const tenant = tenantOf(evaluation, component);
-                const assignments = ownedBy(evaluation, component).get("azure-native:authorization:RoleAssignment")!;
-                const scopes = assignments.map(a => a.inputs.scope as string);
-                assert.strictEqual(scopes.length, 4);
-                assert.ok(scopes.some(s => s.endsWith(`/telemetry-ingest-${tenant}`)), `no queue scope for ${tenant}`);
-                assert.ok(scopes.some(s => s.endsWith(`/${tenant}`) && /ConsumerGroup/i.test(s)), `no consumer group scope for ${tenant}`);
-                assert.ok(scopes.some(s => s.endsWith(`/checkpoints-${tenant}`)), `no checkpoint scope for ${tenant}`);
-                const vault = ownedBy(evaluation, component).get("azure-native:keyvault:Vault")![0];
-                assert.ok(scopes.some(s => s.endsWith(`/${vault.inputs.vaultName}`)), `no vault scope for ${tenant}`);
-                for (const other of evaluation.config.tenants.filter(t => t.name !== tenant && !t.name.startsWith(tenant))) {
-                    assert.ok(scopes.every(s => !s.endsWith(`-${other.name}`) && !s.endsWith(`/${other.name}`)), `${tenant} reaches ${other.name}`);
-                }
-                assert.ok(assignments.every(a => a.inputs.principalType === "ServicePrincipal"));
+                const owned = ownedBy(evaluation, component);
+                const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "ServicePrincipal");
+                // On the hub: Event Hubs clients read hub and partition properties, which a consumer-group scope refuses.
+                assert.deepStrictEqual(Object.fromEntries(grants.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)])), {
+                    [AZURE_ROLES.serviceBusDataOwner]: `Queue/telemetry-ingest-${tenant}`,
+                    [AZURE_ROLES.eventHubsDataReceiver]: `EventHub/${evaluation.outputs.endpoints.eventHubName}`,
+                    [AZURE_ROLES.storageBlobDataContributor]: `BlobContainer/checkpoints-${tenant}`,
+                    [AZURE_ROLES.keyVaultSecretsUser]: `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`,
+                });
+            }
+        });
+
+        it("lets each tenant's admin group fetch its cluster's kubeconfig and manage its own vault's secrets", () => {
+            const outputs = evaluation.outputs;
+            for (const component of tenantComponents(evaluation)) {
+                const tenant = tenantOf(evaluation, component);
+                const owned = ownedBy(evaluation, component);
+                const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "Group");
+                assert.ok(grants.every(a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId), `${tenant}'s grants go to another group`);
+                const scopes = Object.fromEntries(grants.map(a => [roleGuidOf(a), a.inputs.scope as string]));
+                assert.deepStrictEqual(Object.keys(scopes).sort(), [AZURE_ROLES.aksClusterUser, AZURE_ROLES.keyVaultSecretsOfficer].sort());
+                const cluster = outputs.clusters[outputs.tenants[tenant].cluster];
+                assert.strictEqual(scopes[AZURE_ROLES.aksClusterUser], cluster.resourceId);
+                assert.strictEqual(typeAndName(scopes[AZURE_ROLES.keyVaultSecretsOfficer]),
+                    `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`);
             }
         });
 
@@ -94,25 +158,55 @@ for (const stack of REAL_STACKS) {
                 const spec = object.inputs.spec;
                 assert.strictEqual(spec.pollingInterval, 15);
                 assert.strictEqual(spec.cooldownPeriod, 120);
+                // cooldownPeriod only governs scaling to zero; above it, the HPA's scale-down window does.
+                assert.deepStrictEqual(spec.advanced, { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } } });
                 assert.ok(spec.minReplicaCount >= 1);
                 const [trigger] = spec.triggers;
                 assert.ok(["azure-servicebus", "azure-eventhub"].includes(trigger.type));
                 assert.ok(Object.values(trigger.metadata).every(v => typeof v === "string"), "KEDA trigger metadata values are strings");
                 assert.strictEqual(trigger.authenticationRef.name, "keda-azure-workload");
             }
-            const targetOf = (tenant: string) => scaled.find(s => s.inputs.metadata.namespace === tenant && s.inputs.spec.triggers[0].type === "azure-servicebus")!
-                .inputs.spec.triggers[0].metadata.messageCount;
-            if (stack === "prod-weu") {
-                assert.strictEqual(targetOf("acme"), "1000");
-                assert.strictEqual(targetOf("contoso"), "500");
-            } else {
-                assert.strictEqual(targetOf("humongous"), "800");
-                assert.strictEqual(targetOf("trey-research"), "500");
+            const targetOf = (tenant: string) => inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant)
+                .find(s => s.spec.triggers[0].type === "azure-servicebus")!.spec.triggers[0].metadata.messageCount;
+            const overridden = stack === "prod-weu" ? { acme: "1000" } : { humongous: "800" };
+            for (const [tenant, target] of Object.entries(overridden)) {
+                assert.strictEqual(targetOf(tenant), target);
+            }
+            const others = evaluation.config.tenants.filter(t => !(t.name in overridden));
+            assert.ok(others.length > 0);
+            for (const tenant of others) {
+                assert.strictEqual(targetOf(tenant.name), "500", `${tenant.name} does not target the default 500 messages per replica`);
             }
             for (const auth of ofType(evaluation, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication")) {
                 const tenant = auth.inputs.metadata.namespace;
                 assert.deepStrictEqual(auth.inputs.spec.podIdentity, { provider: "azure-workload", identityId: evaluation.outputs.tenants[tenant].identityClientId });
             }
+        });
+
+        it("scales each tenant's ingest on its own consumer group and checkpoint container, within its configured replicas", () => {
+            const checkpointAccounts = new Set<string>();
+            for (const tenant of evaluation.config.tenants) {
+                const settings = tenantSettings(evaluation.config.tenantDefaults, tenant.overrides);
+                const objects = inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant.name);
+                const ingest = objects.find(s => s.spec.triggers[0].type === "azure-eventhub")!;
+                const processor = objects.find(s => s.spec.triggers[0].type === "azure-servicebus")!;
+                const { storageAccountName, ...metadata } = ingest.spec.triggers[0].metadata;
+                checkpointAccounts.add(storageAccountName);
+                assert.deepStrictEqual(metadata, {
+                    // The scaler takes the namespace name; the outputs carry its host name.
+                    eventHubNamespace: evaluation.outputs.endpoints.eventHubsNamespace.split(".")[0],
+                    eventHubName: evaluation.outputs.endpoints.eventHubName,
+                    consumerGroup: evaluation.outputs.tenants[tenant.name].eventHubsConsumerGroup,
+                    unprocessedEventThreshold: String(settings.ingest.unprocessedEventThreshold),
+                    blobContainer: `checkpoints-${tenant.name}`,
+                    checkpointStrategy: "blobMetadata",
+                });
+                assert.deepStrictEqual([ingest.spec.minReplicaCount, ingest.spec.maxReplicaCount], [settings.ingest.minReplicas, settings.ingest.maxReplicas]);
+                assert.deepStrictEqual([processor.spec.minReplicaCount, processor.spec.maxReplicaCount],
+                    [settings.processing.minReplicas, settings.processing.maxReplicas]);
+            }
+            const accounts = ofType(evaluation, "azure-native:storage:BlobContainer").map(c => c.inputs.accountName);
+            assert.deepStrictEqual([...checkpointAccounts], [...new Set(accounts)], "ingest checkpoints outside the region's checkpoint account");
         });
 
         it("labels every tenant Kubernetes object and tags every tenant Azure resource with the tenant", () => {
@@ -130,24 +224,39 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("writes the telemetry-config the services read, with the same values as the stack outputs and no secret", () => {
-            for (const config of ofType(evaluation, "kubernetes:core/v1:ConfigMap").filter(c => c.inputs.metadata.name === "telemetry-config")) {
+        it("writes the telemetry-config the services read, with exactly the values of the stack outputs", () => {
+            const { tenants, endpoints } = evaluation.outputs;
+            const configs = ofType(evaluation, "kubernetes:core/v1:ConfigMap").filter(c => c.inputs.metadata.name === "telemetry-config");
+            assert.strictEqual(configs.length, evaluation.config.tenants.length);
+            for (const config of configs) {
                 const tenant = config.inputs.metadata.namespace;
-                const out = evaluation.outputs.tenants[tenant];
-                const data = config.inputs.data;
-                assert.strictEqual(data.AZURE_CLIENT_ID, out.identityClientId);
-                assert.strictEqual(data.SERVICE_BUS_QUEUE, out.serviceBusQueue);
-                assert.strictEqual(data.EVENT_HUBS_CONSUMER_GROUP, out.eventHubsConsumerGroup);
-                assert.strictEqual(data.OTEL_EXPORTER_OTLP_ENDPOINT, out.otlpEndpoint);
-                assert.strictEqual(data.ADX_DATABASE, "telemetry");
-                assert.ok(Object.values<string>(data).every(v => !/AccountKey=|SharedAccessKey=|InstrumentationKey=/.test(v)));
+                const out = tenants[tenant];
+                assert.deepStrictEqual(config.inputs.data, {
+                    TENANT_ID: tenant,
+                    AZURE_CLIENT_ID: out.identityClientId,
+                    SERVICE_BUS_NAMESPACE: endpoints.serviceBusNamespace,
+                    SERVICE_BUS_QUEUE: out.serviceBusQueue,
+                    EVENT_HUBS_NAMESPACE: endpoints.eventHubsNamespace,
+                    EVENT_HUB_NAME: endpoints.eventHubName,
+                    EVENT_HUBS_CONSUMER_GROUP: out.eventHubsConsumerGroup,
+                    CHECKPOINT_BLOB_CONTAINER_URL: out.checkpointContainerUrl,
+                    ADX_CLUSTER_URI: endpoints.adxClusterUri,
+                    ADX_DATABASE: out.adxDatabase,
+                    COSMOS_ENDPOINT: endpoints.cosmosEndpoint,
+                    COSMOS_DATABASE: endpoints.cosmosDatabase,
+                    COSMOS_CONTAINER: out.cosmosContainer,
+                    KEY_VAULT_URI: out.keyVaultUri,
+                    OTEL_EXPORTER_OTLP_ENDPOINT: out.otlpEndpoint,
+                    OTEL_RESOURCE_ATTRIBUTES: `tenant.id=${tenant}`,
+                });
+                assert.ok(out.checkpointContainerUrl.endsWith(`/checkpoints-${tenant}`));
             }
         });
 
-        it("protects every tenant's namespace, identity, queue and vault", () => {
+        it("protects every tenant's namespace, identity, queue, checkpoints and vault", () => {
             for (const component of tenantComponents(evaluation)) {
                 const owned = ownedBy(evaluation, component);
-                for (const type of ["kubernetes:core/v1:Namespace", "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue", "azure-native:keyvault:Vault"]) {
+                for (const type of PROTECTED_TYPES) {
                     assert.ok(owned.get(type)!.every(r => r.protect), `${type} of ${component.name} is not protected`);
                 }
             }
@@ -160,11 +269,11 @@ describe("tenant decommissioning", () => {
         const stackConfig = readStackConfig(stackFilePath("prod-weu"));
         const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => t.name === "lamna" ? { ...t, decommission: true } : t);
         const evaluation = await evaluateStack({ stack: "prod-weu", stackConfig: { ...stackConfig, "iot-fleet:tenants": tenants } });
-        const protectedTypes = ["kubernetes:core/v1:Namespace", "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue"];
         for (const component of tenantComponents(evaluation)) {
             const decommissioned = tenantOf(evaluation, component) === "lamna";
-            for (const type of protectedTypes) {
-                assert.ok(ownedBy(evaluation, component).get(type)!.every(r => r.protect === !decommissioned), `${type} of ${component.name}`);
+            const owned = ownedBy(evaluation, component);
+            for (const type of PROTECTED_TYPES) {
+                assert.ok(owned.get(type)!.length > 0 && owned.get(type)!.every(r => r.protect === !decommissioned), `${type} of ${component.name}`);
             }
         }
     });
@@ -179,5 +288,23 @@ describe("dedicated tenants", () => {
         assert.ok(ancestors(evaluation, acme).some(a => a.type === "iot-fleet:index:DedicatedTenantCluster"));
         assert.ok(ancestors(evaluation, contoso).some(a => a.type === "iot-fleet:index:SharedCluster"));
         assert.deepStrictEqual(shape(acme), shape(contoso));
+    });
+});
+
+describe("GitOps paths", () => {
+    it("gives every cluster of both real stacks its own directory in the fleet repository, under its region's", async () => {
+        const paths = [];
+        for (const stack of REAL_STACKS) {
+            const evaluation = await evaluateRealStack(stack);
+            const { environment, region } = evaluation.config;
+            for (const flux of ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration")) {
+                const path = flux.inputs.kustomizations.cluster.path as string;
+                assert.match(path, new RegExp(`^\\./clusters/${environment}-${region.shortName}/(shared-\\d+|dedicated-[a-z0-9-]+)$`));
+                assert.strictEqual(flux.inputs.kustomizations.cluster.prune, true);
+                paths.push(path);
+            }
+        }
+        assert.ok(paths.includes("./clusters/prod-weu/shared-1") && paths.includes("./clusters/prod-eus/shared-1"), paths.join(", "));
+        assert.strictEqual(new Set(paths).size, paths.length, `two clusters reconcile (and prune) one directory: ${paths.join(", ")}`);
     });
 });

@@ -1,0 +1,47 @@
+import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
+import { PlatformContext } from "./platformContext";
+
+const FLUX_NAMESPACE = "flux-system";
+export const FLUX_CONFIGURATION_NAME = "fleet";
+const FLUX_SYNC_INTERVAL_SECONDS = 120;
+const FLUX_TIMEOUT_SECONDS = 600;
+
+/** The AKS GitOps extension and one cluster-scoped Flux configuration reconciling the cluster's directory. */
+export function installFlux(ctx: PlatformContext): kubernetesconfiguration.FluxConfiguration {
+    const { args } = ctx;
+    const cluster = {
+        resourceGroupName: args.resourceGroupName,
+        clusterRp: "Microsoft.ContainerService",
+        clusterResourceName: "managedClusters",
+        clusterName: args.aksClusterName,
+    };
+    const extension = new kubernetesconfiguration.Extension(`${ctx.name}-flux`, {
+        ...cluster,
+        extensionName: "flux",
+        extensionType: "microsoft.flux",
+        autoUpgradeMinorVersion: true,
+        releaseTrain: "Stable",
+        scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
+    }, { parent: ctx.parent });
+    return new kubernetesconfiguration.FluxConfiguration(`${ctx.name}-flux-config`, {
+        ...cluster,
+        fluxConfigurationName: FLUX_CONFIGURATION_NAME,
+        namespace: FLUX_NAMESPACE,
+        scope: kubernetesconfiguration.ScopeType.Cluster,
+        sourceKind: kubernetesconfiguration.SourceKindType.GitRepository,
+        gitRepository: {
+            url: args.gitops.repositoryUrl,
+            repositoryRef: { branch: args.gitops.branch },
+            syncIntervalInSeconds: FLUX_SYNC_INTERVAL_SECONDS,
+            timeoutInSeconds: FLUX_TIMEOUT_SECONDS,
+        },
+        kustomizations: {
+            cluster: {
+                path: args.gitops.path,
+                prune: true,
+                syncIntervalInSeconds: FLUX_SYNC_INTERVAL_SECONDS,
+                timeoutInSeconds: FLUX_TIMEOUT_SECONDS,
+            },
+        },
+    }, { parent: ctx.parent, dependsOn: [extension] });
+}
