@@ -16,13 +16,23 @@ export interface RecordedResource {
     readonly parent: string;
     /** `urn::id` of the explicit provider, or empty for the default provider. */
     readonly provider: string;
+    /** Version of the provider package that registered it (the engine names its default provider after it); may be empty. */
+    readonly packageVersion: string;
     readonly protect: boolean;
     readonly dependencies: readonly string[];
     /** For each input property, the URNs of the resources its value came from. */
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly ignoreChanges: readonly string[];
-    /** Inputs as the provider sees them, secrets unwrapped. */
+    /**
+     * Inputs as the provider sees them, secrets unwrapped; in a preview, a value that depends on an
+     * output the cloud has not yet returned is the engine's unknown sentinel, as the analyzer receives it.
+     */
     readonly inputs: Record<string, any>;
+    /**
+     * What the engine hands stack policies: a custom resource's state (its inputs merged with what the
+     * provider returned); a component's outputs, exactly what it passed to registerOutputs (none before).
+     */
+    readonly outputs: Record<string, any>;
 }
 
 export interface Evaluation {
@@ -30,6 +40,8 @@ export interface Evaluation {
     readonly config: FleetConfig;
     readonly resources: readonly RecordedResource[];
     readonly outputs: Record<string, any>;
+    /** Whether it ran as a preview: outputs the cloud computes are unknown. */
+    readonly preview: boolean;
     readonly durationMs: number;
 }
 
@@ -42,6 +54,11 @@ export interface EvaluateOptions {
     readonly program?: (config: FleetConfig) => unknown;
     /** Called as resources register, with the count so far (for progress display). */
     readonly onResource?: (count: number) => void;
+    /**
+     * Run as `pulumi preview` does: inputs that depend on outputs the mock cloud does not return arrive
+     * unknown. Default: false, as `pulumi up` sees them (every output known).
+     */
+    readonly preview?: boolean;
 }
 
 let running: Promise<unknown> = Promise.resolve();
@@ -63,7 +80,8 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     const program = options.program ?? (await import("../program")).fleetProgram;
 
     pulumi.runtime.setAllConfig(engineConfig(options.stackConfig));
-    await pulumi.runtime.setMocks(offlineMocks, PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
+    const preview = options.preview ?? false;
+    await pulumi.runtime.setMocks(offlineMocks, PROJECT, options.stack, preview, OFFLINE_ORGANIZATION);
     const resources: RecordedResource[] = [];
     recordRegistrations(resources, options.onResource);
 
@@ -80,7 +98,7 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
             return program(config);
         }) ?? {};
         await pulumi.runtime.disconnect();
-        return { stack: options.stack, config, resources, outputs, durationMs: Date.now() - started };
+        return { stack: options.stack, config, resources, outputs, preview, durationMs: Date.now() - started };
     } finally {
         Error.prepareStackTrace = formatStack;
         Error.stackTraceLimit = stackTraceLimit;
@@ -96,30 +114,47 @@ function withoutAliases(args: pulumi.ResourceTransformationArgs): pulumi.Resourc
     return args.opts.aliases?.length ? { props: args.props, opts: { ...args.opts, aliases: [] } } : undefined;
 }
 
-/** Wraps the mock monitor's RegisterResource so that every request is recorded as the engine would see it. */
+/**
+ * Wraps the mock monitor's RegisterResource and RegisterResourceOutputs so that every resource is recorded
+ * as the engine would see it: its request, the state the provider returned, and a component's outputs.
+ */
 function recordRegistrations(into: RecordedResource[], onResource?: (count: number) => void): void {
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    const positions = new Map<string, number>();
     monitor.registerResource = (req: any, callback: (err: unknown, response?: any) => void) =>
         register(req, (err: unknown, response?: any) => {
             if (!err) {
+                const custom: boolean = req.getCustom();
+                positions.set(response.getUrn(), into.length);
                 into.push({
                     urn: response.getUrn(),
                     type: req.getType(),
                     name: req.getName(),
-                    custom: req.getCustom(),
+                    custom,
                     parent: req.getParent(),
                     provider: req.getProvider(),
+                    packageVersion: req.getVersion(),
                     protect: req.getProtect() ?? false,
                     dependencies: req.getDependenciesList(),
                     propertyDependencies: propertyDependencies(req.getPropertydependenciesMap()),
                     ignoreChanges: req.getIgnorechangesList(),
-                    inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+                    inputs: engineValues(req.getObject()),
+                    // A component has no state of its own until it registers outputs.
+                    outputs: custom ? engineValues(response.getObject()) : {},
                 });
                 onResource?.(into.length);
             }
             callback(err, response);
         });
+    monitor.registerResourceOutputs = (req: any, callback: (err: unknown, response?: any) => void) => {
+        const position = positions.get(req.getUrn());
+        if (position !== undefined) {
+            into[position] = { ...into[position], outputs: engineValues(req.getOutputs()) };
+        }
+        return registerOutputs(req, callback);
+    };
 }
 
 function propertyDependencies(map: any): Record<string, string[]> {
@@ -130,15 +165,21 @@ function propertyDependencies(map: any): Record<string, string[]> {
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-function unwrapSecrets(value: any): any {
+/** A property struct as the engine passes it to the analyzer: secrets unwrapped, unknowns as the wire sentinel. */
+const engineValues = (struct: any): Record<string, any> => toEngineValue(pulumi.runtime.deserializeProperties(struct));
+
+function toEngineValue(value: any): any {
+    if (pulumi.isUnknown(value)) {
+        return pulumi.runtime.unknownValue;
+    }
     if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
+        return value.map(toEngineValue);
     }
     if (value !== null && typeof value === "object") {
         if (value[pulumi.runtime.specialSigKey] === SECRET_SIG) {
-            return unwrapSecrets(value.value);
+            return toEngineValue(value.value);
         }
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toEngineValue(v)]));
     }
     return value;
 }

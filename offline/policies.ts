@@ -1,5 +1,11 @@
-import { EnforcementLevel, Policies, PolicyPackConfig, PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
-import { fleetPolicies } from "../policy/policies";
+import Ajv from "ajv";
+import {
+    EnforcementLevel, Policies, PolicyPackConfig, PolicyProviderResource, PolicyResource, ResourceValidationArgs,
+    unknownCheckingProxy, UnknownValueError,
+} from "@pulumi/policy";
+import { ConfigError, ConfigProblem } from "../lib/errors";
+import { fleetPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "../policy/policies";
+import { version as PACK_VERSION } from "../policy/package.json";
 import { Evaluation, RecordedResource } from "./evaluate";
 
 /** A policy violation as the CLI reports it. */
@@ -25,10 +31,71 @@ export interface PolicyReport {
 export interface PolicyRunOptions {
     /** Default: the pack's policies. */
     readonly policies?: Policies;
-    /** As given to `--policy-pack-config`: per-policy enforcement level and settings. */
+    /** As given to `--policy-pack-config`: per-policy (or `all`) enforcement level and settings. Default: none. */
     readonly config?: PolicyPackConfig;
-    /** The pack's enforcement level. Default: mandatory, as policy/index.ts sets it. */
+    /** The pack's enforcement level, for policies that set none. Default: the pack's, as policy/index.ts sets it. */
     readonly packLevel?: EnforcementLevel;
+}
+
+type Policy = Policies[number];
+
+/** A policy as the engine configures it: the level it runs at and the settings `getConfig` returns. */
+export interface ConfiguredPolicy {
+    readonly policy: Policy;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly settings: Record<string, unknown>;
+}
+
+const ENFORCEMENT_LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
+const ALL_POLICIES = "all";
+const schemaValidator = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * Each policy's level and settings as the engine reconciles them: the policy's own level (else the pack's),
+ * then the config's `all` level, then the policy's own entry; settings are the schema defaults overlaid with
+ * the entry's, validated against the policy's configSchema. A config the engine would refuse throws one
+ * ConfigError listing every problem with its path (`<policy>.<setting>`).
+ */
+export function configurePolicies(policies: Policies, config: PolicyPackConfig = {}, packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL): ConfiguredPolicy[] {
+    const problems: ConfigProblem[] = [];
+    const levelIn = (key: string): EnforcementLevel | undefined => {
+        const entry = config[key];
+        const level = typeof entry === "string" ? entry : entry?.enforcementLevel;
+        if (level !== undefined && !ENFORCEMENT_LEVELS.includes(level)) {
+            problems.push({ path: key, message: `"${level}" is not an enforcement level; use one of ${ENFORCEMENT_LEVELS.join(", ")}` });
+            return undefined;
+        }
+        return level;
+    };
+    const all = levelIn(ALL_POLICIES);
+    const configured = policies.map(policy => {
+        const settings = policySettings(policy, config[policy.name]);
+        problems.push(...settingsProblems(policy, settings));
+        return { policy, enforcementLevel: levelIn(policy.name) ?? all ?? policy.enforcementLevel ?? packLevel, settings };
+    });
+    if (problems.length > 0) {
+        throw new ConfigError(problems, "the policy pack config");
+    }
+    return configured;
+}
+
+/** The policy's settings with the schema defaults the engine fills in, without `enforcementLevel`. */
+function policySettings(policy: Policy, entry: PolicyPackConfig[string] | undefined): Record<string, unknown> {
+    const defaults = Object.entries(policy.configSchema?.properties ?? {})
+        .filter(([, schema]) => schema.default !== undefined).map(([key, schema]) => [key, schema.default]);
+    const given = typeof entry === "object" ? Object.entries(entry).filter(([key]) => key !== "enforcementLevel") : [];
+    return Object.fromEntries([...defaults, ...given]);
+}
+
+/** What the engine's JSON Schema check of the settings finds, each at `<policy>.<setting>`. */
+function settingsProblems(policy: Policy, settings: Record<string, unknown>): ConfigProblem[] {
+    if (policy.configSchema === undefined) {
+        return [];
+    }
+    const { properties, required } = policy.configSchema;
+    const validate = schemaValidator.compile({ type: "object", properties, ...(required ? { required } : {}) });
+    return validate(settings) ? [] : (validate.errors ?? []).map(e =>
+        ({ path: [policy.name, ...e.instancePath.split("/").slice(1)].join("."), message: e.message ?? "is invalid" }));
 }
 
 class NotApplicable extends Error {}
@@ -37,44 +104,48 @@ const notApplicable = (reason?: string): never => {
 };
 
 /**
- * Runs the policy pack over an offline evaluation with the argument shapes the CLI's analyzer passes:
- * resource policies once per custom resource, stack policies once over every resource with parents,
- * dependencies and property dependencies resolved. The effective level follows the CLI:
- * config level, else the policy's, else the pack's.
+ * Runs the policy pack over an offline evaluation as the CLI's analyzer does: resource policies once per
+ * custom resource on its inputs, stack policies once over every resource's outputs (a component's are what
+ * it registered) with parents, providers, dependencies and property dependencies resolved. Properties are
+ * wrapped as the analyzer wraps them: a policy that reads a value unknown during a preview gets an advisory
+ * "can't run" instead of a verdict. Levels and settings follow `configurePolicies`.
  */
 export async function evaluatePolicies(evaluation: Pick<Evaluation, "resources">, options: PolicyRunOptions = {}): Promise<PolicyReport> {
-    const policies = options.policies ?? fleetPolicies;
-    const config = options.config ?? {};
+    const configured = configurePolicies(options.policies ?? fleetPolicies, options.config, options.packLevel);
     const resources = toPolicyResources(evaluation.resources);
-    const customUrns = new Set(evaluation.resources.filter(r => r.custom).map(r => r.urn));
+    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const custom = evaluation.resources.filter(r => r.custom);
     const violations: PolicyViolation[] = [];
     const ran: { name: string; enforcementLevel: EnforcementLevel; description: string }[] = [];
 
-    for (const policy of policies) {
-        const settings = config[policy.name];
-        const level = (typeof settings === "string" ? settings : settings?.enforcementLevel) ?? policy.enforcementLevel ?? options.packLevel ?? "mandatory";
-        if (level === "disabled") {
+    for (const { policy, enforcementLevel, settings } of configured) {
+        if (enforcementLevel === "disabled") {
             continue;
         }
+        // Remediations only run under the CLI; a violation left after one is reported as mandatory.
+        const level = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
         ran.push({ name: policy.name, enforcementLevel: level, description: policy.description });
-        const getConfig = <T extends object>() => policyConfig(policy.configSchema?.properties ?? {}, settings) as T;
-        const report = (message: string, urn?: string) => violations.push({
-            policyName: policy.name, enforcementLevel: level, urn: urn ?? "", message, description: policy.description,
+        const getConfig = <T extends object>() => ({ ...settings }) as T;
+        const report = (message: string, urn: string, reportedLevel: EnforcementLevel = level) => violations.push({
+            policyName: policy.name, enforcementLevel: reportedLevel, urn, message, description: policy.description,
         });
+        const cannotRun = (urn: string) => (error: UnknownValueError) =>
+            report(`can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${error.message}`, urn, "advisory");
         if ("validateStack" in policy) {
-            await guard(() => policy.validateStack({ resources, stackTags: new Map(), getConfig, notApplicable }, report));
+            await guard(() => policy.validateStack({ resources, stackTags: new Map(), getConfig, notApplicable }, (message, urn) => report(message, urn ?? "")), cannotRun(""));
             continue;
         }
-        const validations = [policy.validateResource ?? []].flat();
-        for (const resource of resources.filter(r => customUrns.has(r.urn))) {
+        for (const recorded of custom) {
+            const resource = byUrn.get(recorded.urn)!;
+            const props = unknownCheckingProxy(recorded.inputs);
             const args: ResourceValidationArgs = {
-                type: resource.type, props: resource.props, urn: resource.urn, name: resource.name, opts: resource.opts,
+                type: resource.type, props, urn: resource.urn, name: resource.name, opts: resource.opts,
                 provider: resource.provider, stackTags: new Map(), isType: resource.isType,
-                asType: cls => (resource.isType(cls) ? resource.props : undefined) as any,
+                asType: cls => (resource.isType(cls) ? props : undefined) as any,
                 getConfig, notApplicable,
             };
-            for (const validate of validations) {
-                await guard(() => validate(args, (message, urn) => report(message, urn ?? resource.urn)));
+            for (const validate of [policy.validateResource ?? []].flat()) {
+                await guard(() => validate(args, (message, urn) => report(message, urn ?? resource.urn)), cannotRun(resource.urn));
             }
         }
     }
@@ -86,31 +157,48 @@ export async function evaluatePolicies(evaluation: Pick<Evaluation, "resources">
     };
 }
 
-async function guard(run: () => unknown): Promise<void> {
+/** Runs one validation as the analyzer does: not-applicable is no verdict, an unknown value is reported, the rest fails the run. */
+async function guard(run: () => unknown, onUnknown: (error: UnknownValueError) => void): Promise<void> {
     try {
         await run();
     } catch (err) {
-        if (!(err instanceof NotApplicable)) {
+        if (err instanceof UnknownValueError) {
+            onUnknown(err);
+        } else if (!(err instanceof NotApplicable)) {
             throw err;
         }
     }
 }
 
-/** The policy's settings with the schema defaults the CLI fills in, without `enforcementLevel`. */
-function policyConfig(schema: Record<string, { default?: unknown }>, settings: PolicyPackConfig[string] | undefined): Record<string, unknown> {
-    const defaults = Object.fromEntries(Object.entries(schema).filter(([, s]) => s.default !== undefined).map(([key, s]) => [key, s.default]));
-    const given = typeof settings === "object" ? Object.fromEntries(Object.entries(settings).filter(([key]) => key !== "enforcementLevel")) : {};
-    return { ...defaults, ...given };
-}
+/** The URN prefix `urn:pulumi:<stack>::<project>::` of a resource's URN. */
+const urnPrefix = (urn: string): string => urn.split("::").slice(0, 2).join("::") + "::";
 
+/**
+ * Resources as validateStack receives them: outputs behind the analyzer's unknown-checking proxy, and each
+ * custom resource's provider, the engine's default provider (`default_<version>`) when it names none.
+ */
 function toPolicyResources(recorded: readonly RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const providers = new Map(recorded.filter(r => r.type.startsWith("pulumi:providers:"))
-        .map(r => [r.urn, { type: r.type, props: r.inputs, urn: r.urn, name: r.name }]));
+    const providers = new Map<string, PolicyProviderResource>(recorded.filter(r => r.type.startsWith("pulumi:providers:"))
+        .map(r => [r.urn, { type: r.type, props: unknownCheckingProxy(r.outputs), urn: r.urn, name: r.name }]));
+    const defaultProviderOf = (r: RecordedResource): PolicyProviderResource | undefined => {
+        const pkg = r.type.split(":")[0];
+        if (!r.custom || pkg === "pulumi") {
+            return undefined;
+        }
+        const name = r.packageVersion ? `default_${r.packageVersion.replace(/[.+-]/g, "_")}` : "default";
+        const urn = `${urnPrefix(r.urn)}pulumi:providers:${pkg}::${name}`;
+        if (!providers.has(urn)) {
+            providers.set(urn, { type: `pulumi:providers:${pkg}`, props: r.packageVersion ? { version: r.packageVersion } : {}, urn, name });
+        }
+        return providers.get(urn);
+    };
     for (const r of recorded) {
+        const props = unknownCheckingProxy(r.outputs);
+        const isType = (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === r.type;
         byUrn.set(r.urn, {
             type: r.type,
-            props: r.inputs,
+            props,
             urn: r.urn,
             name: r.name,
             opts: {
@@ -118,11 +206,11 @@ function toPolicyResources(recorded: readonly RecordedResource[]): PolicyResourc
                 customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [],
                 ...(r.parent ? { parent: r.parent } : {}),
             },
-            provider: r.provider ? providers.get(r.provider.split("::").slice(0, -1).join("::")) : undefined,
+            provider: r.provider ? providers.get(r.provider.split("::").slice(0, -1).join("::")) : defaultProviderOf(r),
             dependencies: [],
             propertyDependencies: {},
-            isType: cls => (cls as unknown as { __pulumiType?: string }).__pulumiType === r.type,
-            asType: cls => ((cls as unknown as { __pulumiType?: string }).__pulumiType === r.type ? r.inputs : undefined) as any,
+            isType,
+            asType: cls => (isType(cls) ? props : undefined) as any,
         });
     }
     for (const r of recorded) {

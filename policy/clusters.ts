@@ -1,6 +1,6 @@
 import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { SYSTEM_POOL_TAINT, WORKLOAD_LABEL } from "../lib/labels";
-import { TYPES } from "./resources";
+import { SYSTEM_POOL_TAINT, WORKLOAD_LABEL } from "./labels";
+import { dependencyOf, TYPES } from "./resources";
 
 export const DEFAULT_MIN_SYSTEM_NODES = 3;
 
@@ -86,7 +86,7 @@ function poolsByCluster(resources: PolicyResource[]): Map<PolicyResource, Pool[]
     const clusters = resources.filter(r => r.type === TYPES.managedCluster);
     const byCluster = new Map<PolicyResource, Pool[]>(clusters.map(c => [c, [...(c.props.agentPoolProfiles ?? [])]]));
     for (const pool of resources.filter(r => r.type === TYPES.agentPool)) {
-        const cluster = pool.propertyDependencies.resourceName?.find(d => d.type === TYPES.managedCluster)
+        const cluster = dependencyOf(pool, "resourceName", TYPES.managedCluster)
             ?? clusters.find(c => c.props.resourceName !== undefined && c.props.resourceName === pool.props.resourceName);
         if (cluster) {
             byCluster.get(cluster)!.push(pool.props as Pool);

@@ -1,10 +1,10 @@
 import { PolicyPack } from "@pulumi/policy";
-import { fleetPolicies } from "./policies";
+import { fleetPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "./policies";
 
 // Only this file builds the pack: constructing a PolicyPack starts the analyzer's gRPC server, so tests
 // and the offline plan import the policy modules instead.
-new PolicyPack("iot-fleet", {
+new PolicyPack(PACK_NAME, {
     description: "Tenancy, cluster and workload guardrails of the iot-fleet AKS fleet.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: PACK_ENFORCEMENT_LEVEL,
     policies: fleetPolicies,
 });

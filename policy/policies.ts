@@ -1,7 +1,12 @@
-import { Policies } from "@pulumi/policy";
+import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { clusterIdentity, fleetMembership, spotBaseline, systemPoolIsolation } from "./clusters";
-import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
+import { dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
 import { noPlaintextSecrets, queueBasedScaling } from "./workloads";
+
+/** The pack's name, as the CLI shows it in every violation. */
+export const PACK_NAME = "iot-fleet";
+/** The level of any policy that sets none; policy/index.ts builds the pack with it and the offline run assumes it. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
 
 /** Every policy of the pack, at its default enforcement level. */
 export const fleetPolicies: Policies = [
@@ -15,4 +20,5 @@ export const fleetPolicies: Policies = [
     fleetMembership(),
     tenantDataProtection(),
     dedicatedThreshold(),
+    eventHubsLimits(),
 ];

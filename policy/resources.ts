@@ -5,6 +5,9 @@ export const TYPES = {
     managedCluster: "azure-native:containerservice:ManagedCluster",
     agentPool: "azure-native:containerservice:AgentPool",
     fleetMember: "azure-native:containerservice:FleetMember",
+    eventHubsNamespace: "azure-native:eventhub:Namespace",
+    eventHub: "azure-native:eventhub:EventHub",
+    consumerGroup: "azure-native:eventhub:ConsumerGroup",
     namespace: "kubernetes:core/v1:Namespace",
     secret: "kubernetes:core/v1:Secret",
     configMap: "kubernetes:core/v1:ConfigMap",
@@ -30,9 +33,14 @@ export function ancestorOfType(resource: PolicyResource, type: string): PolicyRe
     return undefined;
 }
 
+/** The resource of a type that the value of a property came from, as the engine records property dependencies. */
+export const dependencyOf = (resource: PolicyResource, property: string, type: string): PolicyResource | undefined =>
+    resource.propertyDependencies[property]?.find(d => d.type === type);
+
 /**
  * The tenant a resource was made for: the nearest TenantNamespace or DedicatedTenantCluster component
- * above it says so in its inputs. Undefined for shared platform resources.
+ * above it says so in the outputs it registered (stack policies see a component's outputs, never its
+ * inputs). Undefined for shared platform resources.
  */
 export function owningTenant(resource: PolicyResource): string | undefined {
     for (let current = resource.parent; current; current = current.parent) {
@@ -46,15 +54,31 @@ export function owningTenant(resource: PolicyResource): string | undefined {
     return undefined;
 }
 
-/** Tenant namespaces by name, with their tenant: those a TenantNamespace component made, and any carrying the tenant label. */
-export function tenantNamespaces(resources: PolicyResource[], tenantLabel: string): Map<string, { tenant: string; resource: PolicyResource }> {
-    const found = new Map<string, { tenant: string; resource: PolicyResource }>();
+/**
+ * Where a Kubernetes object lives: its cluster (the provider it is deployed with) and its namespace name.
+ * Two clusters may each have a namespace of the same name.
+ */
+export const namespaceKey = (resource: PolicyResource, namespace: string): string => `${resource.provider?.urn ?? ""}|${namespace}`;
+
+export interface TenantNamespace {
+    /** The namespace's name. */
+    readonly name: string;
+    readonly tenant: string;
+    readonly resource: PolicyResource;
+}
+
+/**
+ * Tenant namespaces by `namespaceKey`, with their tenant: those a TenantNamespace component made (its
+ * registered tenant wins, so a wrong label is caught), and any carrying the tenant label.
+ */
+export function tenantNamespaces(resources: PolicyResource[], tenantLabel: string): Map<string, TenantNamespace> {
+    const found = new Map<string, TenantNamespace>();
     for (const resource of resources.filter(r => r.type === TYPES.namespace)) {
         const name = resource.props.metadata?.name;
         const component = ancestorOfType(resource, TYPES.tenantNamespace);
         const tenant = component?.props.tenant ?? resource.props.metadata?.labels?.[tenantLabel];
         if (typeof name === "string" && typeof tenant === "string") {
-            found.set(name, { tenant, resource });
+            found.set(namespaceKey(resource, name), { name, tenant, resource });
         }
     }
     return found;

@@ -1,6 +1,6 @@
 import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "../lib/labels";
-import { ancestorOfType, isKubernetesObject, owningTenant, tenantNamespaces, TYPES } from "./resources";
+import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "./labels";
+import { ancestorOfType, dependencyOf, isKubernetesObject, namespaceKey, owningTenant, tenantNamespaces, TYPES } from "./resources";
 
 /** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
 export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
@@ -29,7 +29,7 @@ export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): 
         for (const resource of args.resources) {
             if (isKubernetesObject(resource.type)) {
                 const namespace = resource.type === TYPES.namespace ? resource.props.metadata?.name : resource.props.metadata?.namespace;
-                const expected = namespaces.get(namespace)?.tenant;
+                const expected = namespaces.get(namespaceKey(resource, namespace))?.tenant;
                 const found = resource.props.metadata?.labels?.[TENANT_LABEL];
                 if (expected !== undefined && found !== expected) {
                     reportViolation(`${resource.type} '${resource.name}' in tenant namespace '${namespace}' has ${TENANT_LABEL}=${found ?? "(missing)"}, expected ${expected}.`, resource.urn);
@@ -45,8 +45,9 @@ export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): 
     },
 });
 
-const inNamespace = (resources: PolicyResource[], type: string, namespace: string) =>
-    resources.filter(r => r.type === type && r.props.metadata?.namespace === namespace);
+/** Objects of a type in a namespace (a `namespaceKey`) of one cluster. */
+const inNamespace = (resources: PolicyResource[], type: string, key: string) =>
+    resources.filter(r => r.type === type && namespaceKey(r, r.props.metadata?.namespace) === key);
 
 /** A policy that selects every pod and allows nothing in the directions it names. */
 function deniedDirections(policy: PolicyResource): string[] {
@@ -65,15 +66,15 @@ export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory
     description: "Every tenant namespace has a ResourceQuota, a LimitRange, a default-deny NetworkPolicy for ingress and egress, and a Pod Security Admission enforce label of restricted or baseline, so that no tenant can starve, reach or escalate over another. Fix: create tenant namespaces with TenantNamespace (or createNamespaceGuardrails).",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
-        for (const [namespace, { resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
+        for (const [key, { name: namespace, resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
             const missing: string[] = [];
-            if (inNamespace(args.resources, TYPES.resourceQuota, namespace).length === 0) {
+            if (inNamespace(args.resources, TYPES.resourceQuota, key).length === 0) {
                 missing.push("a ResourceQuota");
             }
-            if (inNamespace(args.resources, TYPES.limitRange, namespace).length === 0) {
+            if (inNamespace(args.resources, TYPES.limitRange, key).length === 0) {
                 missing.push("a LimitRange");
             }
-            const denied = new Set(inNamespace(args.resources, TYPES.networkPolicy, namespace).flatMap(deniedDirections));
+            const denied = new Set(inNamespace(args.resources, TYPES.networkPolicy, key).flatMap(deniedDirections));
             if (!denied.has("Ingress") || !denied.has("Egress")) {
                 missing.push("a default-deny NetworkPolicy for both ingress and egress");
             }
@@ -93,6 +94,9 @@ export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "manda
     description: "A tenant's namespace, managed identity and queue are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
+        // The tenant's namespace says whether it is being decommissioned; its identity and queue go with it.
+        const decommissioning = new Set([...tenantNamespaces(args.resources, TENANT_LABEL).values()]
+            .filter(n => n.resource.props.metadata?.labels?.[DECOMMISSION_LABEL] === "true").map(n => n.tenant));
         for (const resource of args.resources.filter(r => PROTECTED_TENANT_TYPES.has(r.type) && !r.opts.protect)) {
             const component = ancestorOfType(resource, TYPES.tenantNamespace);
             const labels = resource.props.metadata?.labels ?? {};
@@ -100,9 +104,9 @@ export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "manda
             if (component === undefined && !isTenantNamespace) {
                 continue;
             }
-            const decommissioning = component?.props.decommission === true || labels[DECOMMISSION_LABEL] === "true";
-            if (!decommissioning) {
-                reportViolation(`${resource.type} '${resource.name}' of tenant ${component?.props.tenant ?? labels[TENANT_LABEL]} is not protected and the tenant is not being decommissioned.`, resource.urn);
+            const tenant = labels[TENANT_LABEL] ?? resource.props.tags?.[TAG_TENANT] ?? owningTenant(resource);
+            if (!decommissioning.has(tenant) && component?.props.decommission !== true) {
+                reportViolation(`${resource.type} '${resource.name}' of tenant ${tenant ?? "(unknown)"} is not protected and the tenant is not being decommissioned.`, resource.urn);
             }
         }
     },
@@ -121,12 +125,48 @@ export const dedicatedThreshold = (enforcementLevel: EnforcementLevel = "advisor
     },
     validateStack: (args, reportViolation) => {
         const threshold = args.getConfig<{ dedicatedDeviceThreshold?: number }>().dedicatedDeviceThreshold ?? DEFAULT_DEDICATED_DEVICE_THRESHOLD;
-        for (const [namespace, { tenant, resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
-            const devices = Number(ancestorOfType(resource, TYPES.tenantNamespace)?.props.deviceQuota
-                ?? resource.props.metadata?.annotations?.[DEVICE_QUOTA_ANNOTATION]);
+        for (const { name: namespace, tenant, resource } of tenantNamespaces(args.resources, TENANT_LABEL).values()) {
+            const devices = Number(resource.props.metadata?.annotations?.[DEVICE_QUOTA_ANNOTATION]
+                ?? ancestorOfType(resource, TYPES.tenantNamespace)?.props.deviceQuota);
             const shared = ancestorOfType(resource, TYPES.sharedCluster);
             if (shared !== undefined && devices >= threshold) {
                 reportViolation(`Tenant ${tenant} (namespace '${namespace}') has ${devices} devices, at or above the dedicated threshold of ${threshold}, but runs on shared cluster ${shared.props.clusterName ?? shared.name}.`, resource.urn);
+            }
+        }
+    },
+});
+
+/** Consumer groups an event hub may have in each Event Hubs tier, `$Default` included (Azure's quotas). */
+export const CONSUMER_GROUP_LIMITS: Readonly<Record<string, number>> = { Basic: 1, Standard: 20, Premium: 100, Dedicated: 1000 };
+/** Azure creates it with every event hub, and it counts against the limit. */
+const DEFAULT_CONSUMER_GROUP = "$Default";
+
+/** A resource's Azure name: its `<type>Name` input (outputs keep it offline), else the `name` Azure returns. */
+const azureName = (resource: PolicyResource, nameProperty: string): string | undefined => resource.props[nameProperty] ?? resource.props.name;
+
+export const eventHubsLimits = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
+    name: "event-hubs-limits",
+    description: "Every event hub keeps within its namespace tier's consumer group limit (Basic 1, Standard 20, Premium 100, Dedicated 1000, counting the $Default group Azure always creates). Each tenant takes a consumer group, so past the limit Azure refuses the next tenant halfway through an update. Fix: set the Event Hubs namespace to the Premium tier in the stack config, or split the region's tenants across another stack.",
+    enforcementLevel,
+    validateStack: (args, reportViolation) => {
+        const namespaces = args.resources.filter(r => r.type === TYPES.eventHubsNamespace);
+        const groups = args.resources.filter(r => r.type === TYPES.consumerGroup);
+        for (const hub of args.resources.filter(r => r.type === TYPES.eventHub)) {
+            const namespace = dependencyOf(hub, "namespaceName", TYPES.eventHubsNamespace)
+                ?? namespaces.find(n => azureName(n, "namespaceName") === hub.props.namespaceName);
+            const tier: string | undefined = namespace?.props.sku?.name;
+            const limit = tier === undefined ? undefined : CONSUMER_GROUP_LIMITS[tier];
+            if (limit === undefined) {
+                continue;
+            }
+            const hubName = azureName(hub, "eventHubName");
+            const inHub = (group: PolicyResource) => {
+                const source = dependencyOf(group, "eventHubName", TYPES.eventHub);
+                return source ? source === hub : group.props.eventHubName === hubName && group.props.namespaceName === hub.props.namespaceName;
+            };
+            const names = new Set([DEFAULT_CONSUMER_GROUP, ...groups.filter(inHub).map(g => azureName(g, "consumerGroupName"))]);
+            if (names.size > limit) {
+                reportViolation(`Event hub '${hubName}' of namespace ${azureName(namespace!, "namespaceName")} has ${names.size} consumer groups ($Default included), above the ${tier} tier's limit of ${limit}. Fix: set the Event Hubs namespace to the Premium tier (${CONSUMER_GROUP_LIMITS.Premium} groups) in the stack config, or split the region's tenants across another stack.`, hub.urn);
             }
         }
     },

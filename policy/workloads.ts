@@ -1,4 +1,4 @@
-import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import { EnforcementLevel, ResourceValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { TYPES } from "./resources";
 
 /** Shapes of credentials that must never be literal values in Kubernetes objects or chart values. */
@@ -9,51 +9,109 @@ export const SECRET_PATTERNS: readonly { readonly what: string; readonly pattern
     { what: "a SAS token", pattern: /[?&]sig=[A-Za-z0-9%+/=]{20,}/ },
     { what: "a password in a connection string", pattern: /(^|;)\s*Password=[^;\s]+/i },
     { what: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+    { what: "a user and password in a URL", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i },
 ];
+
+/** Last words of a name (ConfigMap key, env var, Helm value key) that say its value is a credential. */
+const CREDENTIAL_WORDS = new Set(["key", "password", "passwd", "secret", "token", "connectionstring"]);
+/** Words before `key`, `secret` or `token` that make the name a structural key or a reference to a Secret, not a credential. */
+const NOT_CREDENTIAL_QUALIFIERS = new Set(["topology", "label", "partition", "sort", "routing", "match", "existing"]);
+
+/**
+ * Whether any literal under this name is taken for a credential: the name ends in key, password, secret,
+ * token or connection string (API_KEY, dbPassword, clientSecret, SAS_TOKEN, ConnectionString). Not a bare
+ * `key` (the name half of a key/value pair), not a structural key (topologyKey), not a reference to a Secret
+ * (existingSecret, secretName), and not KEY_VAULT_URI: only the last word counts.
+ */
+export function isCredentialName(name: string): boolean {
+    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter(w => w !== "").map(w => w.toLowerCase());
+    const span = words.length >= 2 && words.slice(-2).join("") === "connectionstring" ? 2 : 1;
+    const last = words.slice(-span).join("");
+    if (!CREDENTIAL_WORDS.has(last)) {
+        return false;
+    }
+    const qualifier = words[words.length - span - 1];
+    return qualifier === undefined ? last !== "key" : !NOT_CREDENTIAL_QUALIFIERS.has(qualifier);
+}
 
 const WORKLOAD_TYPES = /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|batch\/v1:(Job|CronJob)|core\/v1:Pod)$/;
 
-/** Every string under a value, with its path. */
-function* strings(value: unknown, path: string): Generator<[string, string]> {
-    if (typeof value === "string") {
-        yield [path, value];
-    } else if (Array.isArray(value)) {
+/**
+ * A property of an object or array, or undefined where a preview does not know it yet (the analyzer's
+ * proxy throws on reading an unknown): an unknown value cannot be a literal secret.
+ */
+function known(container: any, key: string | number): unknown {
+    try {
+        return container[key];
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/** The entries of an object or array, reading each value on its own so that an unknown one is skipped, not fatal. */
+function* knownEntries(value: unknown): Generator<[string | number, unknown]> {
+    if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-            yield* strings(value[i], `${path}[${i}]`);
+            yield [i, known(value, i)];
         }
     } else if (value !== null && typeof value === "object") {
-        for (const [key, inner] of Object.entries(value)) {
-            yield* strings(inner, path ? `${path}.${key}` : key);
+        for (const key of Object.keys(value)) {
+            yield [key, known(value, key)];
         }
+    }
+}
+
+/** A literal string found in a resource: where, the key or env var name it sits under, and the text. */
+interface Literal {
+    readonly path: string;
+    readonly name: string;
+    readonly text: string;
+}
+
+/** Every string under a value, with its path and the key it sits under. */
+function* strings(value: unknown, path: string, name = ""): Generator<Literal> {
+    if (typeof value === "string") {
+        yield { path, name, text: value };
+    }
+    for (const [key, inner] of knownEntries(value)) {
+        yield* typeof key === "number" ? strings(inner, `${path}[${key}]`, name) : strings(inner, path ? `${path}.${key}` : key, key);
     }
 }
 
 /** Every container env var with a literal value, wherever the workload nests its pod template. */
-function* literalEnv(value: unknown, path: string): Generator<[string, string]> {
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            yield* literalEnv(value[i], `${path}[${i}]`);
-        }
-    } else if (value !== null && typeof value === "object") {
-        for (const [key, inner] of Object.entries(value)) {
-            if (key === "env" && Array.isArray(inner)) {
-                for (const variable of inner) {
-                    if (typeof variable?.value === "string") {
-                        yield [`${path}.env.${variable.name}`, variable.value];
-                    }
+function* literalEnv(value: unknown, path: string): Generator<Literal> {
+    for (const [key, inner] of knownEntries(value)) {
+        if (key === "env" && Array.isArray(inner)) {
+            for (const [, variable] of knownEntries(inner)) {
+                const name = known(variable, "name");
+                const text = known(variable, "value");
+                if (typeof name === "string" && typeof text === "string") {
+                    yield { path: `${path}.env.${name}`, name, text };
                 }
-            } else {
-                yield* literalEnv(inner, `${path}.${key}`);
             }
+        } else {
+            yield* literalEnv(inner, typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`);
         }
     }
 }
 
-const secretShape = (text: string) => SECRET_PATTERNS.find(s => s.pattern.test(text))?.what;
+/**
+ * A value that only points at where the credential is read at run time: a config-source placeholder
+ * (`${file:/mnt/secrets/x}`, `${env:X}`, as the OpenTelemetry collector reads them) or Kubernetes' `$(VAR)`.
+ */
+const REFERENCE = /^(\$\{[^}]+\}|\$\([A-Za-z_][A-Za-z0-9_]*\))$/;
+
+/** What a literal looks like, if it looks like a credential: a known shape, or a value (not a reference) under a credential's name. */
+const credentialIn = ({ name, text }: Literal): string | undefined =>
+    SECRET_PATTERNS.find(s => s.pattern.test(text))?.what
+    ?? (text !== "" && !REFERENCE.test(text) && isCredentialName(name) ? `a literal value under the credential name ${name}` : undefined);
 
 export const noPlaintextSecrets = (enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy => ({
     name: "no-plaintext-secrets",
-    description: "No Kubernetes Secret carries literal data from the program, and no connection string or key sits in a ConfigMap, an environment variable or Helm values: it would be stored in the Pulumi state, in Git and in etcd. Fix: keep secrets in Key Vault and mount them with the Secrets Store CSI driver through workload identity.",
+    description: "No Kubernetes Secret carries literal data from the program, and no connection string, key, token, password or credential-bearing URL sits in a ConfigMap, an environment variable or Helm values, whether recognised by its shape or by a name such as API_KEY or DB_PASSWORD: it would be stored in the Pulumi state, in Git and in etcd. Fix: keep secrets in Key Vault and mount them with the Secrets Store CSI driver through workload identity.",
     enforcementLevel,
     validateResource: (args, reportViolation) => {
         const report = (where: string, what: string) => reportViolation(`${where} holds ${what}.`);
@@ -63,19 +121,19 @@ export const noPlaintextSecrets = (enforcementLevel: EnforcementLevel = "mandato
                 reportViolation(`Secret '${args.props.metadata?.name ?? args.name}' has literal data (${keys.join(", ")}) in the program.`);
             }
         } else if (args.type === TYPES.configMap) {
-            for (const [path, text] of strings(args.props.data ?? {}, "data")) {
-                const what = secretShape(text);
-                if (what) report(`ConfigMap '${args.props.metadata?.name ?? args.name}' ${path}`, what);
+            for (const literal of strings(args.props.data ?? {}, "data")) {
+                const what = credentialIn(literal);
+                if (what) report(`ConfigMap '${args.props.metadata?.name ?? args.name}' ${literal.path}`, what);
             }
         } else if (args.type === TYPES.helmRelease) {
-            for (const [path, text] of strings(args.props.values ?? {}, "values")) {
-                const what = secretShape(text);
-                if (what) report(`Helm release '${args.props.name ?? args.name}' ${path}`, what);
+            for (const literal of strings(args.props.values ?? {}, "values")) {
+                const what = credentialIn(literal);
+                if (what) report(`Helm release '${args.props.name ?? args.name}' ${literal.path}`, what);
             }
         } else if (WORKLOAD_TYPES.test(args.type)) {
-            for (const [path, text] of literalEnv(args.props.spec ?? {}, "spec")) {
-                const what = secretShape(text);
-                if (what) report(`${args.type.split(":").pop()} '${args.props.metadata?.name ?? args.name}' ${path}`, what);
+            for (const literal of literalEnv(args.props.spec ?? {}, "spec")) {
+                const what = credentialIn(literal);
+                if (what) report(`${args.type.split(":").pop()} '${args.props.metadata?.name ?? args.name}' ${literal.path}`, what);
             }
         }
     },

@@ -37,6 +37,10 @@ export function acceptsTags(type: string): boolean {
     const file = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module,
         `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`);
     const text = fs.readFileSync(file, "utf8");
-    const args = text.slice(text.indexOf(`export interface ${resource}Args`));
+    const start = text.indexOf(`export interface ${resource}Args`);
+    if (start < 0) {
+        throw new Error(`${file} declares no ${resource}Args: cannot tell whether ${type} accepts tags`);
+    }
+    const args = text.slice(start);
     return /\n    tags\?:/.test(args.slice(0, args.indexOf("\n}")));
 }
