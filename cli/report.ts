@@ -140,7 +140,9 @@ function renderCost(report: PlanReport): string {
     for (const cluster of cost.clusters) {
         lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${cluster.pools.map(p => `${p.pool} ${p.expectedNodes}×${p.pricing}`).join(", ")})`);
     }
-    lines.push(`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${eur(cost.totals.adx)}, egress ${eur(cost.totals.egress)})`);
+    const { adx, iotHub } = cost.regionServices;
+    lines.push(`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
+        `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, egress ${eur(cost.totals.egress)})`);
     lines.push("  per tenant:");
     for (const tenant of cost.tenants) {
         lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);

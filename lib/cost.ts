@@ -51,8 +51,10 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  *   default request only sets the floor per minimum replica.
  * - The data plane is sized to the load, not to what `DEFAULT_SIZING` deploys today (1 IoT Hub S1 unit,
  *   2 TUs, 2 ADX instances): where the two differ, the estimate is what the load needs.
- * - ADX dominates largely because of the deployed SKU: Standard_E2ads_v5 has 75 GB of cache per instance;
- *   a storage-optimised SKU (Standard_L8as_v3, 1.8 TB) holds the same hot window for a fraction of the price.
+ * - ADX is sized like the other services, to the load: the cheapest priced SKU and count whose SSD cache
+ *   holds the hot window (`adxSizing`). `DEFAULT_SIZING` in components/regionDataPlane.ts deploys 2 ×
+ *   Standard_E2ads_v5, which suits a region of a few hundred thousand devices; a larger one should set the SKU
+ *   the estimate names.
  * - Not priced: disks (OS disks of ephemeral nodes are free), load balancers and public IPs, private
  *   endpoints, Key Vault operations, DNS, Application Insights beyond Log Analytics ingestion, Defender,
  *   Fleet Manager, backup, support plans, Cosmos DB or ADX queries beyond the assumed reads.
@@ -64,11 +66,13 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  * - Inter-region transfer is only the archive's DR copy; nothing else in the stack crosses regions.
  *
  * ## Calibration (prices 2026-11, default assumptions, at the time of writing)
- * - 1.5 M devices in one region (100 long-tail tenants + 3 dedicated: 4 clusters): ~21,500 EUR/month, i.e.
- *   ADX 7,150 (27 × E2ads_v5), compute 7,730, IoT Hub 2,325 (one S3 unit), egress 1,480 (18.5 TB):
- *   inside the reference architecture's 12,000-22,000, with ADX + egress just above compute.
- * - That ordering is fragile: with 1 KB messages, 96 messages a day, 10x ADX compression or a
- *   storage-optimised ADX SKU the total falls to 17,000-18,900 and compute leads.
+ * Generated regions of 3 dedicated tenants plus long-tail tenants of 10,000 devices (4 clusters):
+ * - 1.0 M devices: ~15,900 EUR/month; 1.5 M: ~17,000; 2.0 M: ~20,800 (the IoT Hub needs a second S3 unit):
+ *   inside the reference architecture's 12,000-22,000 for 1 to 2 M devices.
+ * - Compute (~7,700-8,200) leads, then IoT Hub (2,325 per S3 unit), ADX (~2,500: 2 × Standard_L8as_v3 hold a
+ *   30-day hot window of up to ~2.8 TB), egress (1,000-2,000). The reference architecture sees ADX and egress
+ *   ahead of compute; with 1 KB messages at 96 a day, or a compute-optimised ADX SKU, the order changes, so the
+ *   ordering is an outcome of the assumptions, not a fixed fact.
  * - Every cluster costs 1,700-1,930 EUR/month before any load (3 reserved system nodes, 2 ingest, 2 reserved
  *   processing baseline, 2 api, AKS Standard), so the cluster count, not the device count, sets the compute bill
  *   up to ~2 M devices per cluster; a second region repeats IoT Hub, Service Bus Premium and Grafana.
@@ -76,7 +80,6 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
 
 /** What each region's data plane deploys at least; the model sizes up from it, never below. */
 export interface DataPlaneSizing {
-    readonly adxSku: string;
     /** The ADX SLA needs at least 2 instances. */
     readonly adxMinInstances: number;
     readonly adxHotCacheDays: number;
@@ -87,7 +90,6 @@ export interface DataPlaneSizing {
 
 /** Data-plane sizing the stack deploys: mirrors `DEFAULT_SIZING` in components/regionDataPlane.ts (not exported there). */
 export const DATA_PLANE_DEFAULTS: DataPlaneSizing = {
-    adxSku: "Standard_E2ads_v5",
     adxMinInstances: 2,
     adxHotCacheDays: 30,
     adxRetentionDays: 365,
@@ -322,7 +324,7 @@ export interface CostEstimate {
  */
 export function estimateCost(config: FleetConfig, placement: Placement, prices: PriceTable = PRICES,
     assumptions: CostAssumptions = COST_ASSUMPTIONS): CostEstimate {
-    const region = regionPricesOf(config, prices, assumptions);
+    const region = regionPricesOf(config, prices);
     const tenantsByName = new Map(config.tenants.map(t => [t.name, t]));
     const clusters = placement.clusters.map(placed =>
         clusterCost(placed.name, placed.kind, placed.tenants.map(name => tenantsByName.get(name)!), config, region, assumptions));
@@ -354,7 +356,7 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
     };
 }
 
-function regionPricesOf(config: FleetConfig, prices: PriceTable, assumptions: CostAssumptions): RegionPrices {
+function regionPricesOf(config: FleetConfig, prices: PriceTable): RegionPrices {
     const location = config.region.location;
     if (!(PRICED_REGIONS as readonly string[]).includes(location)) {
         throw new ConfigError([{ path: "iot-fleet:region.location", message: `no prices for '${location}'; lib/prices.ts has ${PRICED_REGIONS.join(", ")}` }]);
@@ -367,9 +369,6 @@ function regionPricesOf(config: FleetConfig, prices: PriceTable, assumptions: Co
             path: `iot-fleet:clusterDefaults (${pool.poolName} pool)`,
             message: `no price for ${pool.vmSize} in ${location}; add it to lib/prices.ts or pick one of ${Object.keys(region.vm).join(", ")}`,
         }));
-    if (region.adx.sku[assumptions.dataPlane.adxSku] === undefined) {
-        problems.push({ path: "ADX SKU", message: `no price for ${assumptions.dataPlane.adxSku} in ${location}; lib/prices.ts has ${Object.keys(region.adx.sku).join(", ")}` });
-    }
     if (problems.length > 0) {
         throw new ConfigError(problems, `cost estimate of ${config.environment}-${config.region.shortName}`);
     }
@@ -467,15 +466,11 @@ function regionServicesCost(devices: number, tenants: number, clusters: number, 
     const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
     const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
 
-    const adxSku = p.adx.sku[dataPlane.adxSku];
     const storedGBPerDay = rawGBPerDay / a.adxCompressionRatio;
     const hotCacheGB = storedGBPerDay * dataPlane.adxHotCacheDays;
     const storedGB = storedGBPerDay * dataPlane.adxRetentionDays;
-    const instances = Math.max(dataPlane.adxMinInstances, Math.ceil(hotCacheGB / (adxSku.cacheGB * a.adxCacheUtilisation)));
-    const adx = {
-        sku: dataPlane.adxSku, instances, hotCacheGB, storedGB,
-        monthly: instances * (adxSku.compute + adxSku.markup) + storedGB * p.adx.storagePerGBMonth,
-    };
+    const adx = { ...adxSizing(hotCacheGB, p, a), hotCacheGB, storedGB };
+    adx.monthly += storedGB * p.adx.storagePerGBMonth;
 
     const millionRUPerMonth = devices * DAYS_PER_MONTH / 1e6
         * (a.stateWritesPerDevicePerDay * a.stateWriteRU + a.stateReadsPerDevicePerDay * a.stateReadRU);
@@ -506,6 +501,18 @@ function regionServicesCost(devices: number, tenants: number, clusters: number, 
     const monthly = iotHub.monthly + eventHubs.monthly + serviceBus.monthly + adx.monthly + cosmos.monthly + storage.monthly
         + logAnalytics.monthly + prometheus.monthly + grafana.monthly + egress.monthly;
     return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, monthly };
+}
+
+/**
+ * The cheapest ADX SKU and instance count whose SSD cache holds the hot window: compute-optimised SKUs for a
+ * small region, storage-optimised ones once the hot data outgrows a few of their caches.
+ */
+function adxSizing(hotCacheGB: number, p: RegionPrices, a: CostAssumptions): { sku: string; instances: number; monthly: number } {
+    const options = Object.entries(p.adx.sku).map(([sku, price]) => {
+        const instances = Math.max(a.dataPlane.adxMinInstances, ceilOf(hotCacheGB / (price.cacheGB * a.adxCacheUtilisation)));
+        return { sku, instances, monthly: instances * (price.compute + price.markup) };
+    });
+    return options.sort((x, y) => x.monthly - y.monthly)[0];
 }
 
 /** The cheapest IoT Hub tier whose daily quota and send throttle carry the load within one hub; S3 beyond that. */

@@ -16,7 +16,13 @@ const TINY_REGION: RegionPrices = {
     eventHubs: { standardThroughputUnit: 20, standardIngressPerMillionEvents: 0.05 },
     serviceBus: { premiumMessagingUnit: 500, standardBase: 10 },
     iotHub: { S1: 10, S2: 100, S3: 1_000 },
-    adx: { sku: { Standard_E2ads_v5: { vcpus: 2, cacheGB: 100, compute: 100, markup: 100 } }, storagePerGBMonth: 0.02 },
+    adx: {
+        sku: {
+            Standard_E2ads_v5: { vcpus: 2, cacheGB: 100, compute: 100, markup: 100 },
+            Standard_L8as_v3: { vcpus: 8, cacheGB: 1_000, compute: 500, markup: 400 },
+        },
+        storagePerGBMonth: 0.02,
+    },
     cosmosServerless: { perMillionRU: 1, storagePerGBMonth: 1 },
     blob: { hot: 0.02, cool: 0.01, archive: 0.001 },
     logAnalyticsPerGB: 2,
@@ -129,9 +135,10 @@ describe("cost model", () => {
             assert.strictEqual(s.eventHubs.throughputUnits, 3);
             near(s.eventHubs.monthly, 3 * 20 + messagesPerDay * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
             assert.deepStrictEqual(s.serviceBus, { messagingUnits: 1, monthly: 500 });
-            // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB over 90 GB usable per instance → 11 instances.
-            assert.strictEqual(s.adx.instances, 11);
-            near(s.adx.monthly, 11 * 200 + 32.4 * 365 * 0.02, "adx");
+            // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB: 11 E2 instances (90 GB usable each) cost
+            // 2,200, the 2-instance minimum of L8 (900 GB usable each) 1,800.
+            assert.deepStrictEqual([s.adx.sku, s.adx.instances], ["Standard_L8as_v3", 2]);
+            near(s.adx.monthly, 2 * 900 + 32.4 * 365 * 0.02, "adx");
             near(s.cosmos.monthly, 150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH / 1e6 * 1 + 0.3 * 1, "cosmos");
             // Parquet: 16.2 GB/day; hot 30 days, cool 335 days, archive 730 days kept twice.
             near(s.storage.monthly, 16.2 * 30 * 0.02 + 16.2 * 335 * 0.01 + 2 * 16.2 * 730 * 0.001, "storage");
@@ -206,12 +213,21 @@ describe("cost model", () => {
         });
     }
 
-    it("puts a 1.5 M-device region (100 long-tail tenants, 3 dedicated) at 12,000-22,000 EUR a month, led by ADX and egress", () => {
-        const e = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: 10_000 })));
-        assert.strictEqual(e.devices, 1_500_000);
-        assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
-        assert.ok(e.totals.adx + e.totals.egress > e.totals.compute, `ADX ${e.totals.adx} + egress ${e.totals.egress} vs compute ${e.totals.compute}`);
-        near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+    for (const devicesPerTenant of [5_000, 10_000, 15_000]) {
+        const devices = 500_000 + 100 * devicesPerTenant;
+        it(`puts a ${devices / 1e6} M-device region (100 long-tail tenants, 3 dedicated) at 12,000-22,000 EUR a month`, () => {
+            const e = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: devicesPerTenant })));
+            assert.strictEqual(e.devices, devices);
+            assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
+            near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+        });
+    }
+
+    it("keeps a small region's ADX on compute-optimised instances and moves a large one to storage-optimised", () => {
+        const small = estimate(stackConfig(readStackConfig(stackFilePath("prod-weu"))));
+        const large = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: 15_000 })));
+        assert.match(small.regionServices.adx.sku, /^Standard_E/);
+        assert.strictEqual(large.regionServices.adx.sku, "Standard_L8as_v3");
     });
 });
 
