@@ -8,12 +8,13 @@ import { Region } from "./components/region";
  * The whole region stack: placement decided up front (pure), then the Region component.
  * Returns the stack outputs the telemetry services read through StackReference.
  */
-export function fleetProgram(config: FleetConfig) {
+export async function fleetProgram(config: FleetConfig) {
     const placement: Placement = placeTenants(config.tenants, placementSettings(config));
     const joinedFleet = config.fleet.mode === "join"
         ? new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>
         : undefined;
     const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
+    const landingZones = await region.addLandingZones();
     const data = region.dataPlane;
 
     return {
@@ -36,7 +37,7 @@ export function fleetProgram(config: FleetConfig) {
         }])),
         tenants: Object.fromEntries(config.tenants.map(tenant => {
             const placed = placement.tenants.get(tenant.name)!;
-            const landingZone = region.clusters.get(placed.cluster)!.tenants.get(tenant.name)!;
+            const landingZone = landingZones.get(tenant.name)!;
             return [tenant.name, {
                 cluster: placed.cluster,
                 isolation: placed.kind,

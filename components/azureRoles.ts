@@ -23,9 +23,23 @@ export const AZURE_ROLES = {
     reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
 } as const;
 
-/** The full role definition id Azure expects, from a built-in role's GUID. */
-export const roleDefinitionId = (subscriptionId: pulumi.Input<string>, roleGuid: string): pulumi.Output<string> =>
-    pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+/** Role definition ids by the subscription id Output they are formed from, then by role GUID. */
+const roleDefinitionIds = new WeakMap<object, Map<string, pulumi.Output<string>>>();
+
+/**
+ * The full role definition id Azure expects, from a built-in role's GUID. A region grants the same few roles
+ * thousands of times (six per tenant), so the grants from one subscription id Output share one id Output per role.
+ */
+export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleGuid: string): pulumi.Output<string> {
+    const format = () => pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+    if (!pulumi.Output.isInstance(subscriptionId)) {
+        return format();
+    }
+    const byRole = roleDefinitionIds.get(subscriptionId) ?? roleDefinitionIds.set(subscriptionId, new Map()).get(subscriptionId)!;
+    const id = byRole.get(roleGuid) ?? format();
+    byRole.set(roleGuid, id);
+    return id;
+}
 
 export interface RoleGrant {
     /** The resource id the role is scoped to; the narrowest that works. */

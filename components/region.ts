@@ -17,6 +17,7 @@ import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
 import { SharedCluster } from "./sharedCluster";
 import { RegionServices } from "./tenantCluster";
+import { TenantNamespace } from "./tenantNamespace";
 
 export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
 
@@ -33,7 +34,8 @@ export type RegionCluster = SharedCluster | DedicatedTenantCluster;
 
 /**
  * One Azure region of the fleet: its network, Key Vault, observability and IoT data plane,
- * the clusters placement asks for, and their Fleet Manager membership.
+ * the clusters placement asks for, and their Fleet Manager membership. The constructor builds all of that;
+ * `addLandingZones` then builds every tenant's landing zone on its cluster.
  */
 export class Region extends pulumi.ComponentResource {
     public readonly resourceGroupName: pulumi.Output<string>;
@@ -42,9 +44,11 @@ export class Region extends pulumi.ComponentResource {
     public readonly dataPlane: RegionDataPlane;
     public readonly observability: RegionObservability;
     public readonly keyVaultUri: pulumi.Output<string>;
+    private readonly args: RegionArgs;
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iot-fleet:index:Region", name, {}, opts);
+        this.args = args;
         const { config, placement } = args;
         const prefix = regionPrefix(config.environment, config.region.shortName);
         const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
@@ -172,19 +176,41 @@ export class Region extends pulumi.ComponentResource {
             fleetId: this.fleet.fleetId,
         });
     }
+
+    /**
+     * Builds each tenant's landing zone on the cluster placement chose, in stack-file order, one tenant at a time.
+     * Registering a resource takes several turns of the event loop: a program that builds a whole region in one
+     * synchronous pass holds every resource of it half-registered at once, which made most of the memory and GC
+     * time of an offline evaluation (bench/). Waiting a turn after each tenant lets its registrations go out
+     * before the next tenant is built; against the real engine the wait is negligible.
+     */
+    public async addLandingZones(): Promise<ReadonlyMap<string, TenantNamespace>> {
+        const landingZones = new Map<string, TenantNamespace>();
+        for (const tenant of this.args.config.tenants) {
+            const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
+            landingZones.set(tenant.name, cluster.addTenant(tenant));
+            await new Promise(resolve => setImmediate(resolve));
+        }
+        return landingZones;
+    }
 }
+
+/** Unpinned tenants the warning names one by one; `npm start` lists them all. */
+const UNPINNED_TENANTS_NAMED = 10;
 
 /**
  * Placement packs unpinned tenants first-fit in file order, so removing or shrinking an earlier tenant can move
- * them (their namespace is deleted and recreated); the warning names the pin that stops it.
+ * them (their namespace is deleted and recreated); one warning names the pins that stop it.
  */
 function warnUnpinnedTenants(placement: Placement, region: Region): void {
-    for (const placed of placement.tenants.values()) {
-        if (placed.reason !== "pinned") {
-            pulumi.log.warn(`tenant ${placed.tenant} is not pinned: pin it with cluster: ${placed.cluster}: ` +
-                "placement of unpinned tenants may change when earlier tenants are removed", region);
-        }
+    const unpinned = [...placement.tenants.values()].filter(placed => placed.reason !== "pinned");
+    if (unpinned.length === 0) {
+        return;
     }
+    const named = unpinned.slice(0, UNPINNED_TENANTS_NAMED).map(placed => `${placed.tenant} (cluster: ${placed.cluster})`);
+    const more = unpinned.length > named.length ? ` and ${unpinned.length - named.length} more` : "";
+    pulumi.log.warn(`${unpinned.length} tenant(s) not pinned: ${named.join(", ")}${more}; pin each to its cluster in the stack ` +
+        "file: placement of unpinned tenants may change when earlier tenants are removed", region);
 }
 
 function createClusters(name: string, services: RegionServices, args: RegionArgs,

@@ -54,8 +54,8 @@ export interface TenantClusterArgs {
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
     readonly platform: ClusterPlatform;
-    /** The tenants' namespaces, by tenant name. */
-    readonly tenants: ReadonlyMap<string, TenantNamespace>;
+    /** Builds one tenant's landing zone on the cluster, as a child of the cluster component. */
+    readonly buildLandingZone: (tenant: TenantSpec) => TenantNamespace;
 }
 
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
@@ -100,7 +100,7 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
         subscriptionId: services.subscriptionId,
     }, { parent });
-    const tenants = new Map(args.tenants.map(tenant => [tenant.name, new TenantNamespace(`${name}-tenant-${tenant.name}`, {
+    const buildLandingZone = (tenant: TenantSpec) => new TenantNamespace(`${name}-tenant-${tenant.name}`, {
         tenant,
         settings: tenantSettings(services.tenantDefaults, tenant.overrides),
         services,
@@ -109,13 +109,15 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         provider: aks.provider,
         oidcIssuerUrl: aks.oidcIssuerUrl,
         otlpEndpoint: platform.otlpEndpoint,
-    }, { parent })]));
-    return { ...aks, aksName: names.aksName, platform, tenants };
+    }, { parent });
+    return { ...aks, aksName: names.aksName, platform, buildLandingZone };
 }
 
 /**
  * The base of SharedCluster and DedicatedTenantCluster: they differ only in which tenants they hold,
- * their update group and their tags, so both build themselves with `buildTenantCluster`.
+ * their update group and their tags, so both build themselves with `buildTenantCluster`. The constructor
+ * builds the cluster and its platform; `addTenant` builds each tenant's landing zone on it, so that the
+ * region can build tenants one at a time (`Region.addLandingZones`).
  */
 export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly clusterName: string;
@@ -127,8 +129,9 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
-    /** Tenant namespaces by tenant name. */
-    public readonly tenants: ReadonlyMap<string, TenantNamespace>;
+    /** The tenants placement put on the cluster. */
+    public readonly tenantNames: readonly string[];
+    private readonly buildLandingZone: (tenant: TenantSpec) => TenantNamespace;
 
     protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, { clusterName: args.clusterName, tenants: args.tenants.map(t => t.name) }, opts);
@@ -140,11 +143,20 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.kubeconfig = built.kubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
-        this.tenants = built.tenants;
+        this.tenantNames = args.tenants.map(t => t.name);
+        this.buildLandingZone = built.buildLandingZone;
         this.registerOutputs({
             clusterName: this.clusterName, aksName: this.aksName, clusterId: this.clusterId,
             oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig, otlpEndpoint: this.otlpEndpoint,
-            tenants: [...this.tenants.keys()],
+            tenants: this.tenantNames,
         });
+    }
+
+    /** Builds the landing zone of a tenant placement put on this cluster. */
+    public addTenant(tenant: TenantSpec): TenantNamespace {
+        if (!this.tenantNames.includes(tenant.name)) {
+            throw new Error(`tenant ${tenant.name} is not placed on ${this.clusterName} (it holds ${this.tenantNames.join(", ")})`);
+        }
+        return this.buildLandingZone(tenant);
     }
 }

@@ -254,7 +254,7 @@ describe("a small Premium Event Hubs stack with a 30-character dedicated tenant 
     const invokes: { token: string; args: Record<string, any> }[] = [];
     const warnings: string[] = [];
     let evaluation: Evaluation;
-    let stackOutputs: ReturnType<typeof fleetProgram>;
+    let stackOutputs: Awaited<ReturnType<typeof fleetProgram>>;
 
     before(async () => {
         const stackConfig = readStackConfig(stackFilePath("prod-weu"));
@@ -271,9 +271,9 @@ describe("a small Premium Event Hubs stack with a 30-character dedicated tenant 
             evaluation = await evaluateStack({
                 stack: "small-weu",
                 stackConfig,
-                program: config => {
+                program: async config => {
                     recordInvokes(invokes);
-                    return stackOutputs = fleetProgram(config);
+                    return stackOutputs = await fleetProgram(config);
                 },
             });
         } finally {
@@ -308,9 +308,10 @@ describe("a small Premium Event Hubs stack with a 30-character dedicated tenant 
         assert.deepStrictEqual(standard.inputs.sku, { name: "Standard", tier: "Standard", capacity: 2 });
     });
 
-    it("warns about each unpinned tenant, naming the pin that keeps it where it is", () => {
-        assert.deepStrictEqual(warnings.filter(w => w.includes("is not pinned")), [
-            "warning: [runtime] tenant fabrikam is not pinned: pin it with cluster: shared-1: placement of unpinned tenants may change when earlier tenants are removed",
+    it("warns once about the unpinned tenants, naming the pin that keeps each where it is", () => {
+        assert.deepStrictEqual(warnings.filter(w => w.includes("not pinned")), [
+            "warning: [runtime] 1 tenant(s) not pinned: fabrikam (cluster: shared-1); pin each to its cluster in the stack file: " +
+            "placement of unpinned tenants may change when earlier tenants are removed",
         ]);
     });
 });
