@@ -3,7 +3,8 @@ import { generatedStackConfig } from "./stacks";
 /**
  * One measurement in a process of its own, so that its peak RSS is its own:
  *   measure fleet <longTailTenants>          the fleet program on a generated stack
- *   measure floor <longTailTenants> <count>  <count> bare ConfigMaps through the same harness: the SDK's floor
+ *   measure floor <longTailTenants> <count> [<type>]
+ *       <count> bare resources of one type (default ConfigMap) through the same harness: the SDK's floor
  * Prints one `RESULT <json>` line.
  */
 
@@ -28,7 +29,7 @@ export const RESULT_PREFIX = "RESULT ";
 const HEAP_SAMPLE_EVERY = 250;
 const MB = 1024 * 1024;
 
-async function measure(kind: Measurement["kind"], longTailTenants: number, count: number): Promise<Measurement> {
+async function measure(kind: Measurement["kind"], longTailTenants: number, count: number, bareType: string): Promise<Measurement> {
     const stackConfig = generatedStackConfig({ longTailTenants });
     const tenants = (stackConfig["iot-fleet:tenants"] as unknown[]).length;
     const importStarted = performance.now();
@@ -38,10 +39,20 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
         await import("../program");
     } else {
         const k8s = await import("@pulumi/kubernetes");
-        program = () => {
+        const bare = (await import("./bareResources")).BARE_RESOURCES[bareType];
+        if (bare === undefined) {
+            throw new Error(`no bare builder for ${bareType}`);
+        }
+        // The fleet program lets each tenant's registrations go out before it builds the next tenant
+        // (Region.addLandingZones); the floor waits a turn after as many bare resources as the fleet has resources per tenant.
+        const perTurn = Math.max(1, Math.round(count / tenants));
+        program = async () => {
             const provider = new k8s.Provider("floor-k8s", { kubeconfig: "{}" });
             for (let i = 0; i < count; i++) {
-                new k8s.core.v1.ConfigMap(`floor-${i}`, { metadata: { name: `floor-${i}`, namespace: "default" }, data: { index: String(i) } }, { provider });
+                bare(`floor-${i}`, provider);
+                if ((i + 1) % perTurn === 0) {
+                    await new Promise(resolve => setImmediate(resolve));
+                }
             }
             return {};
         };
@@ -68,12 +79,12 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
 }
 
 if (require.main === module) {
-    const [kind, tenants, count] = process.argv.slice(2);
+    const [kind, tenants, count, bareType = "kubernetes:core/v1:ConfigMap"] = process.argv.slice(2);
     if ((kind !== "fleet" && kind !== "floor") || !/^\d+$/.test(tenants ?? "") || (kind === "floor" && !/^\d+$/.test(count ?? ""))) {
-        console.error("usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count>");
+        console.error("usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count> [<type in bench/bareResources.ts>]");
         process.exit(2);
     }
-    measure(kind, Number(tenants), Number(count ?? 0)).then(result => {
+    measure(kind, Number(tenants), Number(count ?? 0), bareType).then(result => {
         console.log(RESULT_PREFIX + JSON.stringify(result));
         // The Pulumi runtime may keep handles open after disconnect; the measurement is complete.
         process.exit(0);

@@ -1,3 +1,4 @@
+import { BARE_CONFIGMAP } from "./bareResources";
 import { Measurement } from "./measure";
 
 /** The benchmark's targets on the reference machine (2 cores). */
@@ -15,6 +16,12 @@ export interface BenchRow {
     readonly floor: Measurement;
 }
 
+/** Bare resources of one type through the same harness. */
+export interface TypeFloor {
+    readonly type: string;
+    readonly floor: Measurement;
+}
+
 export interface TargetCheck {
     readonly name: string;
     readonly actual: string;
@@ -28,11 +35,26 @@ export interface BenchResults {
     readonly mode: string;
     readonly childHeapLimitMB: number;
     readonly rows: readonly BenchRow[];
+    readonly typeFloors: readonly TypeFloor[];
     readonly targets: readonly TargetCheck[];
 }
 
 const perResourceMs = (m: Measurement) => m.evaluateMs / m.resources;
 export const floorRatio = (row: BenchRow) => perResourceMs(row.fleet) / perResourceMs(row.floor);
+
+/**
+ * What the fleet's own mix of resource types costs per resource at the SDK's floor: each type at its type floor,
+ * types without one at the bare-ConfigMap floor of the same row.
+ */
+function mixFloorMs(row: BenchRow, typeFloors: readonly TypeFloor[]): number {
+    const floorOf = new Map(typeFloors.map(t => [t.type, perResourceMs(t.floor)]));
+    const configMapMs = floorOf.get(BARE_CONFIGMAP) ?? perResourceMs(row.floor);
+    let total = 0;
+    for (const [type, count] of Object.entries(row.fleet.resourcesByType)) {
+        total += count * (floorOf.get(type) ?? configMapMs);
+    }
+    return total / row.fleet.resources;
+}
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
@@ -56,9 +78,9 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
 }
 
 const HEADER = ["long-tail", "tenants", "resources", "per tenant", "marginal/tenant", "import s", "evaluate s", "ms/resource",
-    "peak RSS MB", "peak heap MB", "floor evaluate s", "floor ms/resource", "floor RSS MB", "vs floor"];
+    "peak RSS MB", "peak heap MB", "floor evaluate s", "floor ms/resource", "floor RSS MB", "vs floor", "mix floor ms/resource", "vs mix floor"];
 
-function rowCells(rows: readonly BenchRow[]): string[][] {
+function rowCells(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): string[][] {
     return rows.map((row, i) => {
         const { fleet, floor } = row;
         const previous = rows[i - 1]?.fleet;
@@ -66,13 +88,14 @@ function rowCells(rows: readonly BenchRow[]): string[][] {
         return [String(fleet.longTailTenants), String(fleet.tenants), String(fleet.resources), (fleet.resources / fleet.tenants).toFixed(1), marginal,
             seconds(fleet.importMs), seconds(fleet.evaluateMs), perResourceMs(fleet).toFixed(2), String(Math.round(fleet.peakRssMB)),
             String(Math.round(fleet.peakHeapMB)), seconds(floor.evaluateMs), perResourceMs(floor).toFixed(2), String(Math.round(floor.peakRssMB)),
-            `${floorRatio(row).toFixed(2)}x`];
+            `${floorRatio(row).toFixed(2)}x`, mixFloorMs(row, typeFloors).toFixed(2),
+            `${(perResourceMs(fleet) / mixFloorMs(row, typeFloors)).toFixed(2)}x`];
     });
 }
 
 /** The table as aligned plain text, for the console. */
-export function tableLines(rows: readonly BenchRow[]): string[] {
-    const cells = [HEADER, ...rowCells(rows)];
+export function tableLines(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): string[] {
+    const cells = [HEADER, ...rowCells(rows, typeFloors)];
     const widths = HEADER.map((_, column) => Math.max(...cells.map(line => line[column].length)));
     return cells.map(line => line.map((cell, column) => cell.padStart(widths[column])).join("  "));
 }
@@ -92,7 +115,7 @@ function perTenantMix(rows: readonly BenchRow[]): [string, number][] {
 
 export function markdownReport(results: BenchResults): string {
     const m = results.machine;
-    const table = [HEADER, HEADER.map(() => "---:"), ...rowCells(results.rows)].map(cells => `| ${cells.join(" | ")} |`);
+    const table = [HEADER, HEADER.map(() => "---:"), ...rowCells(results.rows, results.typeFloors)].map(cells => `| ${cells.join(" | ")} |`);
     const dirty = results.tree.uncommittedPaths;
     return [
         "# Evaluation benchmark",
@@ -102,13 +125,19 @@ export function markdownReport(results: BenchResults): string {
         `Children: ${results.mode}, one process per measurement, --max-old-space-size=${results.childHeapLimitMB}.`,
         "",
         "Each size is that many long-tail tenants plus 3 dedicated ones on prod-weu's config, with shared clusters of up to 250 tenants.",
-        "The floor registers as many bare `kubernetes:core/v1:ConfigMap`s through the same harness (`evaluateStack`).",
+        "The floor registers as many bare `kubernetes:core/v1:ConfigMap`s through the same harness (`evaluateStack`), waiting a turn",
+        "of the event loop as often as the fleet does (after each tenant's worth of resources). The mix floor prices the fleet's own",
+        "mix of types at each type's floor (below), the types without one at the ConfigMap floor.",
         "",
         ...table,
         "",
         "## Targets",
         "",
         ...results.targets.map(t => `- ${t.met ? "met" : "**missed**"}: ${t.name} (${t.actual})`),
+        "",
+        "## Floor by type",
+        "",
+        ...results.typeFloors.map(t => `- ${(perResourceMs(t.floor)).toFixed(3)} ms per bare ${t.type} (${t.floor.resources} resources, peak RSS ${Math.round(t.floor.peakRssMB)} MB)`),
         "",
         "## Resources each added tenant brings",
         "",
