@@ -56,8 +56,10 @@ function runChild(tsNode: boolean, args: readonly string[]): Measurement {
 
 function treeState(): BenchResults["tree"] {
     const git = (...args: string[]) => execFileSync("git", args, { cwd: PROJECT_DIR, encoding: "utf8" }).trim();
+    // Each porcelain line starts with two status columns, the first often a space: never trim those.
+    const porcelain = () => execFileSync("git", ["status", "--porcelain"], { cwd: PROJECT_DIR, encoding: "utf8" });
     try {
-        const changed = git("status", "--porcelain").split("\n").filter(Boolean).map(line => line.slice(3));
+        const changed = porcelain().split("\n").filter(Boolean).map(line => line.slice(3));
         return { commit: git("rev-parse", "--short", "HEAD"), subject: git("log", "-1", "--format=%s"), uncommittedPaths: changed };
     } catch {
         return { commit: "unknown", subject: "not a git work tree", uncommittedPaths: [] };
