@@ -4,7 +4,7 @@ import { ProvisionerError } from "./errors";
 import { Operation } from "./operations";
 import { ChangeOutcome, Provisioner } from "./provisioner";
 import {
-    changeQuery, decommissionQuery, noQuery, objectBody, operationParams, operationQuery, parseRequest, stackParams, tenantParams,
+    changeQuery, decommissionQuery, noQuery, objectBody, operationParams, operationQuery, parseChangeRequest, parseRequest, stackParams, tenantParams,
 } from "./requests";
 
 export interface ServerOptions {
@@ -20,7 +20,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /**
  * The provisioning service's HTTP API over a Provisioner. Built without listening, so tests drive it
  * with `app.inject()`. Every route but the health check needs the bearer token, checked before the
- * body is even parsed; every 400 lists all the problems found.
+ * body is even parsed; every 400 lists all the problems found, of the path, the query and the body together.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
     const { provisioner } = options;
@@ -66,7 +66,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
 
     app.post("/v1/stacks/:stack/tenants", async (request, reply) => {
-        const { params, query, body } = parseRequest(request, { params: stackParams, query: changeQuery, body: objectBody });
+        const { params, query, body } = await parseChangeRequest(request, { params: stackParams, query: changeQuery, body: objectBody },
+            (raw, tenant) => provisioner.bodyProblems(raw.stack, { kind: "onboard", tenant }));
         return send(reply, await provisioner.onboard(params.stack, body, query));
     });
 
@@ -76,7 +77,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
 
     app.patch("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
-        const { params, query, body } = parseRequest(request, { params: tenantParams, query: changeQuery, body: objectBody });
+        const { params, query, body } = await parseChangeRequest(request, { params: tenantParams, query: changeQuery, body: objectBody },
+            (raw, patch) => provisioner.bodyProblems(raw.stack, { kind: "update", name: raw.name, patch }));
         return send(reply, await provisioner.update(params.stack, params.name, body, query));
     });
 

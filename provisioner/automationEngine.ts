@@ -14,6 +14,8 @@ export interface AutomationStack {
 
 /** A tenant change is a few resources; a run that takes longer than this is stuck (a hung provider, a lost connection). */
 export const DEFAULT_RUN_TIMEOUT_MS = 60 * 60 * 1000;
+/** The longest timeout a timer holds: AbortSignal.timeout, like setTimeout, fires at once above 2^31-1 ms (about 24.8 days). */
+export const MAX_RUN_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface AutomationEngineOptions {
     /** The Pulumi project (Pulumi.yaml, index.ts and the stack files). Required. */
@@ -26,7 +28,8 @@ export interface AutomationEngineOptions {
     readonly pulumiRoot?: string;
     /**
      * How long one preview or up may run before the CLI is interrupted (SIGINT, which lets it end its
-     * update cleanly). An interrupted preview is a preview error, an interrupted up a deploy error. Default: DEFAULT_RUN_TIMEOUT_MS (1 hour).
+     * update cleanly). An interrupted preview is a preview error, an interrupted up a deploy error. At most
+     * MAX_RUN_TIMEOUT_MS. Default: DEFAULT_RUN_TIMEOUT_MS (1 hour).
      */
     readonly runTimeoutMs?: number;
     /** Opens a stack of the project. Default: `LocalWorkspace.selectStack` with the CLI above. */
@@ -64,6 +67,10 @@ export class AutomationEngine implements Engine {
         this.policyPackDir = path.resolve(options.policyPackDir ?? path.join(options.projectDir, "policy"));
         this.openStack = options.openStack ?? (stack => this.select(stack));
         this.runTimeoutMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+        if (!(this.runTimeoutMs > 0 && this.runTimeoutMs <= MAX_RUN_TIMEOUT_MS)) {
+            // A longer timer would fire at once and interrupt every run as it starts.
+            throw new RangeError(`runTimeoutMs must be above 0 and at most ${MAX_RUN_TIMEOUT_MS} ms, got ${this.runTimeoutMs}`);
+        }
     }
 
     preview(stack: string, options: RunOptions = {}): Promise<RunResult> {

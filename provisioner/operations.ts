@@ -71,6 +71,12 @@ export interface Operation {
     readonly kind: OperationKind;
     /** For decommissioning: which of the two steps this operation is. */
     step?: "mark" | "remove";
+    /**
+     * The cluster the tenant is pinned to, set when the stack's worker applies the change to the file:
+     * for an onboarding that is when placement decides it (the 202 cannot say, as changes queued
+     * before it may fill a cluster). On a failed operation, where the change would have put it.
+     */
+    cluster?: string;
     status: OperationStatus;
     readonly createdAt: string;
     startedAt?: string;

@@ -1,5 +1,6 @@
+import { ConfigProblem, TenantSpec } from "../lib/config";
 import { listStacks, stackFilePath } from "../lib/stackFile";
-import { attentionConflict, clearAttention, readAttention } from "./attention";
+import { attentionConflict } from "./attention";
 import { FileSystem, nodeFileSystem } from "./atomicFile";
 import { Engine, PolicyViolation } from "./engine";
 import { ProvisionerError, stackFileConflict } from "./errors";
@@ -32,8 +33,11 @@ export interface DecommissionOptions extends ChangeOptions {
 
 /** How a change request ends, as the HTTP layer answers it. */
 export type ChangeOutcome =
-    /** 202: queued; follow the operation. */
-    | { readonly kind: "accepted"; readonly operation: Operation; readonly tenant?: TenantView }
+    /**
+     * 202: queued; follow the operation. The tenant as the request makes it; an onboarding's has no
+     * `cluster` yet: the worker pins it when it applies the change (the operation then says where).
+     */
+    | { readonly kind: "accepted"; readonly operation: Operation; readonly tenant?: TenantSpec }
     /** 200: the stack already is as asked; nothing was written or run. */
     | { readonly kind: "unchanged"; readonly tenant?: TenantView }
     /** 200: the verdict of a dry run. */
@@ -104,7 +108,21 @@ export class Provisioner {
      */
     async clearAttention(stack: string): Promise<boolean> {
         this.knownStack(stack);
-        return clearAttention(this.fs, stackFilePath(stack, this.options.projectDir));
+        return this.worker(stack).clearAttention();
+    }
+
+    /**
+     * The problems of a change's body against its stack, without queuing or writing anything: for a 400
+     * that lists them along with those of the path and query. Empty when the stack or tenant is unknown
+     * (there is nothing to check the body against) or the change fails otherwise (a conflict).
+     */
+    async bodyProblems(stack: string, change: TenantChange): Promise<readonly ConfigProblem[]> {
+        try {
+            applyChange((await this.read(stack)).clone(), change, stack);
+            return [];
+        } catch (err) {
+            return err instanceof ProvisionerError && err.status === 400 ? err.problems : [];
+        }
     }
 
     operation(id: string): Operation | undefined {
@@ -122,7 +140,8 @@ export class Provisioner {
 
     private async change(stack: string, change: TenantChange, options: ChangeOptions): Promise<ChangeOutcome> {
         // Both reads come first: from the in-flight check to the enqueue nothing may wait, or two identical requests both get queued.
-        const [doc, mark] = await Promise.all([this.read(stack), readAttention(this.fs, stackFilePath(stack, this.options.projectDir))]);
+        this.knownStack(stack);
+        const [doc, mark] = await Promise.all([this.read(stack), this.worker(stack).attention()]);
         const requestKey = canonicalJson([stack, change]);
         const inFlight = options.dryRun ? undefined : this.operations.inFlightFor(requestKey);
         if (inFlight) {
@@ -147,7 +166,7 @@ export class Provisioner {
         const operation = this.operations.create(stack, result.tenant, change.kind, requestKey);
         operation.step = result.step;
         this.worker(stack).enqueue({ operation, change });
-        return { kind: "accepted", operation, tenant: result.view };
+        return { kind: "accepted", operation, tenant: change.kind === "onboard" ? withoutPin(result.view!) : result.view };
     }
 
     private knownStack(stack: string): void {
@@ -176,6 +195,11 @@ export class Provisioner {
         }
         return worker;
     }
+}
+
+/** An onboarding's pin computed on the file as it was when the request arrived: it is provisional until the worker applies the change. */
+function withoutPin({ cluster: _provisional, ...tenant }: TenantView): TenantSpec {
+    return tenant;
 }
 
 /** JSON with sorted keys, so that the same request written in another key order is the same request. */

@@ -34,6 +34,31 @@ type Parsed<S extends Schemas> = { readonly [P in keyof S]: S[P] extends z.ZodTy
 
 /** Parses every part of a request at once and throws one 400 listing every problem of every part. */
 export function parseRequest<S extends Schemas>(request: RequestParts, schemas: S): Parsed<S> {
+    const { parsed, problems } = checkParts(request, schemas);
+    if (problems.length > 0) {
+        throw ProvisionerError.invalid(problems);
+    }
+    return parsed;
+}
+
+/**
+ * parseRequest for a request whose body the library checks against its stack. When the path or query
+ * has problems the library is never asked to act, so `bodyProblems` is asked for the body's, and the
+ * 400 lists them all: a caller fixes everything in one round.
+ */
+export async function parseChangeRequest<S extends Schemas>(request: RequestParts, schemas: S,
+    bodyProblems: (params: Readonly<Record<string, string>>, body: Record<string, unknown>) => Promise<readonly ConfigProblem[]>): Promise<Parsed<S>> {
+    const { parsed, problems } = checkParts(request, schemas);
+    if (problems.length === 0) {
+        return parsed;
+    }
+    const body = objectBody.safeParse(request.body);
+    throw ProvisionerError.invalid(body.success
+        ? [...problems, ...await bodyProblems(request.params as Record<string, string>, body.data)]
+        : problems);
+}
+
+function checkParts<S extends Schemas>(request: RequestParts, schemas: S): { parsed: Parsed<S>; problems: ConfigProblem[] } {
     const problems: ConfigProblem[] = [];
     const parsed: Record<string, unknown> = {};
     for (const [part, schema] of Object.entries(schemas) as [keyof RequestParts, z.ZodType][]) {
@@ -44,10 +69,7 @@ export function parseRequest<S extends Schemas>(request: RequestParts, schemas: 
             problems.push(...result.error.issues.map(issue => toProblem(part, issue)));
         }
     }
-    if (problems.length > 0) {
-        throw ProvisionerError.invalid(problems);
-    }
-    return parsed as Parsed<S>;
+    return { parsed: parsed as Parsed<S>, problems };
 }
 
 function toProblem(part: keyof RequestParts, issue: z.core.$ZodIssue): ConfigProblem {

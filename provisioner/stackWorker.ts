@@ -1,4 +1,4 @@
-import { attentionConflict, markAttention, readAttention } from "./attention";
+import { AttentionMark, attentionConflict, clearAttention, markAttention, readAttention } from "./attention";
 import { FileSystem, writeFileAtomic } from "./atomicFile";
 import { Engine, EngineError, PolicyViolation, RunFailure, RunOptions, RunResult } from "./engine";
 import { ProvisionerError, stackFileConflict } from "./errors";
@@ -38,15 +38,30 @@ type Verdict = { readonly ok: true; readonly outputs?: Record<string, unknown> }
  * The one writer of a stack file, with group commit. Changes queue up while a run is in progress;
  * the next run takes all of them, applies them in arrival order (a change that is invalid on its
  * own fails alone), writes the file once and runs preview, then up, once. If the preview fails,
- * nothing was deployed: the file goes back to what it was and the changes are run one at a time,
- * so only the culprits fail. If `up` fails, part of the change may be deployed: the file keeps it
- * and the stack is marked as needing attention, which refuses further changes until an operator clears it.
+ * nothing was deployed and the file goes back to what it was; if a policy refused it, the batch is
+ * bisected so that only the culprits fail, while any other preview failure (an outage, a timeout)
+ * fails the whole batch. If `up` fails, part of the change may be deployed: the file keeps it and the
+ * stack is marked as needing attention, which refuses further changes until an operator clears it.
  */
 export class StackWorker {
     private readonly queue: QueuedChange[] = [];
     private draining = false;
+    /** A mark whose file could not be written: kept in memory so that the stack still refuses changes. */
+    private unsavedMark?: AttentionMark;
 
     constructor(private readonly options: StackWorkerOptions) {}
+
+    /** The stack's attention mark (see attention.ts), from its file or, if that could not be written, from memory. */
+    async attention(): Promise<AttentionMark | undefined> {
+        return this.unsavedMark ?? readAttention(this.options.fs, this.options.file);
+    }
+
+    /** Clears the stack's mark, file and memory; false when it had none. */
+    async clearAttention(): Promise<boolean> {
+        const inMemory = this.unsavedMark !== undefined;
+        this.unsavedMark = undefined;
+        return await clearAttention(this.options.fs, this.options.file) || inMemory;
+    }
 
     enqueue(item: QueuedChange): void {
         this.queue.push(item);
@@ -71,28 +86,47 @@ export class StackWorker {
         this.draining = false;
     }
 
-    private async runBatch(queued: readonly QueuedChange[]): Promise<void> {
+    /** Runs changes as one batch; true when its run passed (and so every change in it that changed something is applied). */
+    private async runBatch(queued: readonly QueuedChange[]): Promise<boolean> {
         queued.forEach(item => this.options.operations.start(item.operation));
-        const mark = await readAttention(this.options.fs, this.options.file);
+        const mark = await this.attention();
         if (mark) {
             const refusal = asOperationError(attentionConflict(this.options.stack, mark));
             queued.forEach(item => this.options.operations.fail(item.operation, refusal));
-            return;
+            return false;
         }
         const batch = await this.applyAll(queued);
         if (batch === undefined) {
-            return;
+            return false;
         }
         const verdict = await this.run(batch);
-        if (verdict.ok || verdict.failure === "deploy-error" || batch.changes.length === 1) {
+        if (verdict.ok || verdict.failure !== "policy" || batch.changes.length === 1) {
+            // An outage or a timeout is nobody's change: looking for a culprit would only run the failure again for each.
             batch.changes.forEach(c => this.settle(c, verdict));
+            return verdict.ok;
+        }
+        await this.findCulprits(batch.changes.map(c => c.item), true);
+        return false;
+    }
+
+    /**
+     * Bisects changes whose preview a policy refused (nothing was deployed, the file is as before): each
+     * half runs as a batch of its own, and a failing half is split again, so that one culprit among n
+     * changes costs about 2·log2(n) runs rather than n. When the first half passes, the second is known to
+     * fail (together they are the batch that failed), so it is split without being run whole.
+     */
+    private async findCulprits(changes: readonly QueuedChange[], knownToFail: boolean): Promise<void> {
+        if (!knownToFail || changes.length === 1) {
+            await this.runBatch(changes);
             return;
         }
-        // Only a failed preview gets here: nothing was deployed and the file is as before, so each change can be tried alone.
-        for (const { item } of batch.changes) {
-            item.operation.log.push("the batch's preview failed as a whole: running this change on its own to find the culprit");
-            await this.runBatch([item]);
+        const half = Math.floor(changes.length / 2);
+        const [first, second] = [changes.slice(0, half), changes.slice(half)];
+        for (const { operation } of changes) {
+            operation.log.push(`a policy refused the preview of ${changes.length} changes together: running them in halves to find the culprit`);
         }
+        const firstPassed = await this.runBatch(first);
+        await this.findCulprits(second, firstPassed);
     }
 
     /**
@@ -107,6 +141,8 @@ export class StackWorker {
             try {
                 const result = applyChange(trial, item.change, this.options.stack);
                 item.operation.step = result.step;
+                // The pin is decided here, on the file as it is now, not when the request arrived: earlier changes may have filled a cluster.
+                item.operation.cluster = result.view?.cluster;
                 if (result.outcome === "unchanged") {
                     item.operation.log.push(`${result.summary}: nothing to change`);
                     this.options.operations.succeed(item.operation);
@@ -155,11 +191,22 @@ export class StackWorker {
             await this.rollBack(before, batch.text, say);
             return failed(up);
         }
-        await markAttention(fs, file, {
+        await this.markAttention({
             since: new Date().toISOString(), reason: `up failed for: ${record.changes.join("; ")}`, operations: operations.map(o => o.id),
-        });
+        }, say);
         say("the update failed: the stack file keeps the change, since part of it may be deployed; the stack is marked as needing attention");
         return failed(up);
+    }
+
+    /** Marks the stack; if the mark's file cannot be written, the mark stays in memory, so that the stack still refuses changes. */
+    private async markAttention(mark: AttentionMark, say: (line: string) => void): Promise<void> {
+        try {
+            await markAttention(this.options.fs, this.options.file, mark);
+        } catch (err) {
+            this.unsavedMark = mark;
+            say(`cannot write the stack's attention mark (${err instanceof Error ? err.message : String(err)}): ` +
+                "it is kept in memory and lost if the service restarts before an operator clears it");
+        }
     }
 
     /** An EngineError means nothing ran (lock held, stack gone, CLI unusable): roll back. Anything else may have deployed part of the change. */

@@ -1,8 +1,9 @@
 import * as assert from "assert";
-import { loadStackFile, stackFilePath } from "../lib/stackFile";
+import * as fs from "fs";
+import { FileSystem, nodeFileSystem } from "../provisioner/atomicFile";
 import { Engine, RunResult } from "../provisioner/engine";
 import { ProvisionerError } from "../provisioner/errors";
-import { newRun, recordEvent, recordLine, RUN_EVENTS_KEPT, RUN_LOG_LINES_KEPT } from "../provisioner/operations";
+import { newRun, Operation, recordEvent, recordLine, RUN_EVENTS_KEPT, RUN_LOG_LINES_KEPT } from "../provisioner/operations";
 import { Provisioner } from "../provisioner/provisioner";
 import {
     accepted, FIXTURE_STACK, GatedEngine, linesOf, makeProject, offlineProvisioner, removeProject, stackText, tenantsInFile,
@@ -29,30 +30,6 @@ describe("provisioner: the library over the offline engine", () => {
         assert.ok(linesOf(operation).some(line => /offline up of test-weu: nothing to deploy; the preview's verdict stands/.test(line)),
             "the up reuses the preview's evaluation");
         assert.deepStrictEqual((await provisioner.getTenant(FIXTURE_STACK, "tailspin")).cluster, "shared-1");
-    });
-
-    it("onboards 50 tenants sent at once: each is in the stack file exactly once, and the file stays valid", async () => {
-        const names = Array.from({ length: 50 }, (_, i) => `tenant-${String(i).padStart(2, "0")}`);
-        const outcomes = await Promise.all(names.map(name => provisioner.onboard(FIXTURE_STACK, { name, deviceQuota: 100 + names.indexOf(name) })));
-        const operations = await Promise.all(outcomes.map(o => provisioner.whenFinished(accepted(o).id)));
-        assert.deepStrictEqual(operations.filter(o => o.status !== "succeeded").map(o => o.error), []);
-        const inFile = tenantsInFile(dir).map(t => t.name);
-        assert.deepStrictEqual(inFile.filter(n => names.includes(n as string)).sort(), names);
-        assert.strictEqual(new Set(inFile).size, inFile.length, "no tenant twice");
-        assert.strictEqual(loadStackFile(stackFilePath(FIXTURE_STACK, dir)).tenants.length, 52);
-        const runs = new Set(operations.flatMap(o => o.runs));
-        assert.ok(runs.size <= 3, `group commit: 50 changes in ${runs.size} runs`);
-        assert.ok([...runs].some(run => operations.filter(o => o.runs.includes(run)).length > 1), "a batch's run is kept once and shared");
-    });
-
-    it("keeps one tenant when the same onboarding comes twice, at once or later", async () => {
-        const spec = { name: "tailspin", deviceQuota: 4200 };
-        const [first, second] = await Promise.all([provisioner.onboard(FIXTURE_STACK, spec), provisioner.onboard(FIXTURE_STACK, { ...spec })]);
-        assert.strictEqual(accepted(second).id, accepted(first).id, "the second request joins the first one's operation");
-        await provisioner.whenFinished(accepted(first).id);
-        const later = await provisioner.onboard(FIXTURE_STACK, spec);
-        assert.deepStrictEqual(later, { kind: "unchanged", tenant: await provisioner.getTenant(FIXTURE_STACK, "tailspin") });
-        assert.strictEqual(tenantsInFile(dir).filter(t => t.name === "tailspin").length, 1);
     });
 
     it("needs both decommission steps: the first marks the tenant and runs, the explicit second removes it and runs", async () => {
@@ -83,23 +60,76 @@ describe("provisioner: the library over the offline engine", () => {
         assert.strictEqual(stackText(dir), before);
     });
 
-    it("fails only the culprit of a failed batch and applies the changes around it", async () => {
-        const gated = new GatedEngine(offlineProvisioner(dir).offline);
+    /** Onboards `names` as one batch: a first change holds the worker until all of them are queued behind it. */
+    async function onboardAsOneBatch(engine: Engine, names: readonly string[]): Promise<{ gated: GatedEngine; operations: Operation[] }> {
+        const gated = new GatedEngine(engine);
         ({ provisioner } = offlineProvisioner(dir, { engine: gated }));
         gated.hold();
         const blocker = accepted(await provisioner.onboard(FIXTURE_STACK, { name: "first", deviceQuota: 10 }));
         const batch = [];
-        for (const name of ["good-a", "refused-b", "good-c"]) {
+        for (const name of names) {
             batch.push(accepted(await provisioner.onboard(FIXTURE_STACK, { name, deviceQuota: 10 })));
         }
         gated.release();
-        const [a, b, c] = await Promise.all(batch.map(o => provisioner.whenFinished(o.id)));
-        assert.strictEqual((await provisioner.whenFinished(blocker.id)).status, "succeeded");
+        await provisioner.whenFinished(blocker.id);
+        return { gated, operations: await Promise.all(batch.map(o => provisioner.whenFinished(o.id))) };
+    }
+
+    it("fails only the culprit of a batch a policy refused and applies the changes around it", async () => {
+        const { gated, operations: [a, b, c] } = await onboardAsOneBatch(offlineProvisioner(dir).offline, ["good-a", "refused-b", "good-c"]);
         assert.deepStrictEqual([a.status, b.status, c.status], ["succeeded", "failed", "succeeded"]);
-        assert.ok(a.log.includes("the batch's preview failed as a whole: running this change on its own to find the culprit"));
-        assert.deepStrictEqual(a.runs.map(run => run.changes.length), [3, 1], "the batch's run, then its own");
+        assert.strictEqual(b.error?.status, 422);
+        assert.ok(a.log.includes("a policy refused the preview of 3 changes together: running them in halves to find the culprit"), a.log.join("\n"));
+        assert.deepStrictEqual(a.runs.map(run => run.changes.length), [3, 1], "the batch's run, then its half's");
         assert.deepStrictEqual(tenantsInFile(dir).map(t => t.name), ["contoso", "fabrikam", "first", "good-a", "good-c"]);
-        assert.deepStrictEqual(gated.previews.length, 5, "1 for first, 1 for the batch, 3 alone");
+        assert.deepStrictEqual(gated.previews.length, 5, "1 for first, 1 for the batch, then good-a; refused-b; good-c");
+    });
+
+    it("bisects a refused batch: one culprit among 8 changes costs 5 more runs, not 8", async () => {
+        const names = ["good-0", "good-1", "good-2", "good-3", "good-4", "refused-5", "good-6", "good-7"];
+        const { gated, operations } = await onboardAsOneBatch(offlineProvisioner(dir).offline, names);
+        assert.deepStrictEqual(operations.map(o => o.status), names.map(n => n.startsWith("refused-") ? "failed" : "succeeded"));
+        // good-0..3 pass as a half; good-4..7 then must fail, so it is split unrun: good-4+refused-5 fails, good-4 passes,
+        // refused-5 fails alone, good-6+7 pass.
+        assert.deepStrictEqual(gated.previews.length, 1 + 1 + 5);
+        assert.deepStrictEqual([0, 4, 5, 6].map(i => operations[i].runs.map(run => run.changes.length)), [[8, 4], [8, 2, 1], [8, 2, 1], [8, 2]]);
+        assert.deepStrictEqual(tenantsInFile(dir).map(t => t.name), ["contoso", "fabrikam", "first", ...names.filter(n => !n.startsWith("refused-"))]);
+    });
+
+    it("fails a whole batch whose preview failed for another reason than a policy, without looking for a culprit", async () => {
+        const before = stackText(dir);
+        const outage: Engine = {
+            name: "offline",
+            preview: async () => ({ ok: false, failure: "preview-error", policyViolations: [], log: ["the provider timed out"] }),
+            up: async () => assert.fail("no up after a failed preview"),
+        };
+        const { gated, operations } = await onboardAsOneBatch(outage, ["good-a", "good-b", "good-c"]);
+        assert.deepStrictEqual(operations.map(o => [o.status, o.error?.status, o.runs.length]), [["failed", 502, 1], ["failed", 502, 1], ["failed", 502, 1]]);
+        assert.ok(operations.every(o => !o.log.some(line => /culprit/.test(line))), operations[0].log.join("\n"));
+        assert.strictEqual(gated.previews.length, 2, "first's, then the batch's: an outage is not run again for each change");
+        assert.strictEqual(stackText(dir), before);
+    });
+
+    it("keeps the mark of a failed up in memory when its file cannot be written, so the stack still refuses changes", async () => {
+        const offline = offlineProvisioner(dir).offline;
+        const failingUp: Engine = {
+            name: "offline",
+            preview: (stack, options) => offline.preview(stack, options),
+            up: async () => ({ ok: false, failure: "deploy-error", policyViolations: [], log: ["creating namespace: connection reset"] }),
+        };
+        const noMarkFiles: FileSystem = {
+            ...nodeFileSystem,
+            writeFileDurably: (file, data) => /attention\.json/.test(file) ? Promise.reject(new Error("ENOSPC: no space left on device")) : nodeFileSystem.writeFileDurably(file, data),
+        };
+        ({ provisioner } = offlineProvisioner(dir, { engine: failingUp, fs: noMarkFiles }));
+        const failed = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 10 })).id);
+        assert.strictEqual(failed.error?.status, 502, JSON.stringify(failed.error));
+        assert.ok(linesOf(failed).some(line => /cannot write the stack's attention mark \(ENOSPC.*\): it is kept in memory/.test(line)), linesOf(failed).join("\n"));
+        assert.ok(!fs.readdirSync(dir).some(file => /attention/.test(file)), "no mark file was written");
+        await assert.rejects(provisioner.onboard(FIXTURE_STACK, { name: "next", deviceQuota: 1 }),
+            (err: unknown) => err instanceof ProvisionerError && err.status === 409 && /needs attention .*up failed for: onboard tailspin/.test(err.message));
+        assert.strictEqual(await provisioner.clearAttention(FIXTURE_STACK), true);
+        accepted(await provisioner.onboard(FIXTURE_STACK, { name: "next", deviceQuota: 1 }));
     });
 });
 

@@ -2,11 +2,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EngineEvent, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
 import { AutomationEngine, AutomationStack } from "../provisioner/automationEngine";
 import { chooseEngine, EngineError, pulumiOnPath } from "../provisioner/engine";
 import {
-    accepted, FIXTURE_STACK, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText, tenantsInFile,
+    accepted, fileBackendEnv, FIXTURE_STACK, linesOf, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText, tenantsInFile,
 } from "./fixtures/provisioner/support";
 
 // The SDK's own classification of a failed CLI call (internal, so not in its typings): the stderr the
@@ -208,7 +208,8 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
  */
 describe("provisioner: the Automation API engine through the pulumi CLI", function () {
     let dir: string;
-    before(function () {
+    let envVars: Record<string, string>;
+    before(async function () {
         if (!pulumiOnPath()) {
             console.log("      skipped: the pulumi CLI is not on PATH");
             this.skip();
@@ -224,19 +225,18 @@ describe("provisioner: the Automation API engine through the pulumi CLI", functi
         fs.writeFileSync(path.join(dir, "policy", "package.json"), JSON.stringify({ name: "cli-test-policies", version: "0.0.1", main: "index.js" }));
         fs.symlinkSync(nodeModules, path.join(dir, "policy", "node_modules"));
         fs.writeFileSync(path.join(dir, "policy", "index.js"), CLI_TEST_POLICY_PACK);
-        fs.mkdirSync(path.join(dir, ".state"));
+        envVars = fileBackendEnv(dir);
+        // The engine only selects stacks (a stack the backend does not know is a 404): the backend must know this one first.
+        await LocalWorkspace.createStack({ stackName: FIXTURE_STACK, workDir: dir }, { envVars });
     });
     after(() => dir && removeProject(dir));
 
-    const cliEngine = () => new AutomationEngine({
-        projectDir: dir,
-        envVars: { PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`, PULUMI_CONFIG_PASSPHRASE: "cli-test", PULUMI_SKIP_UPDATE_CHECK: "true" },
-    });
+    const cliEngine = () => new AutomationEngine({ projectDir: dir, envVars });
 
     it("onboards a tenant through preview and up, and reports its outputs", async () => {
         const { provisioner } = offlineProvisioner(dir, { engine: cliEngine() });
         const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
-        assert.strictEqual(operation.status, "succeeded", operation.log.join("\n"));
+        assert.strictEqual(operation.status, "succeeded", JSON.stringify(operation.error) + "\n" + linesOf(operation).join("\n"));
         assert.deepStrictEqual(operation.outputs, { cluster: "shared-1", deviceQuota: 4200 });
         assert.ok(operation.runs[0].events.some(e => e.summaryEvent !== undefined), "the CLI's engine events are kept");
     });
@@ -245,8 +245,9 @@ describe("provisioner: the Automation API engine through the pulumi CLI", functi
         const { provisioner } = offlineProvisioner(dir, { engine: cliEngine() });
         const before = tenantsInFile(dir);
         const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "refused-cli", deviceQuota: 1 })).id);
-        assert.strictEqual(operation.status, "failed", operation.log.join("\n"));
-        assert.deepStrictEqual(operation.error?.policyViolations?.map(v => v.policyName), ["test-refused-tenants"]);
+        assert.strictEqual(operation.status, "failed", linesOf(operation).join("\n"));
+        assert.strictEqual(operation.error?.status, 422, JSON.stringify(operation.error) + "\n" + linesOf(operation).join("\n"));
+        assert.deepStrictEqual(operation.error?.policyViolations?.map(v => v.policyName), ["test-refused-tenants"], JSON.stringify(operation.error));
         assert.deepStrictEqual(tenantsInFile(dir), before);
     });
 });

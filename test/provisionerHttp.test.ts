@@ -1,11 +1,12 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import { FastifyInstance, InjectOptions } from "fastify";
 import { buildServer } from "../provisioner/app";
 import { Provisioner } from "../provisioner/provisioner";
-import { stackFilePath } from "../lib/stackFile";
+import { loadStackFile, stackFilePath } from "../lib/stackFile";
 import { markAttention } from "../provisioner/attention";
 import { nodeFileSystem } from "../provisioner/atomicFile";
-import { FIXTURE_STACK, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText } from "./fixtures/provisioner/support";
+import { FIXTURE_STACK, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText, tenantsInFile } from "./fixtures/provisioner/support";
 
 const TOKEN = "test-token-0123456789abcdef";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -56,6 +57,16 @@ const BAD_REQUESTS: readonly BadRequest[] = [
     { what: "a tenant name in the path that is not a DNS label", request: { method: "GET", url: `${TENANTS}/Bad_Name` }, problems: { "params.name": /DNS-1123/ } },
     { what: "a stack name with a path in it", request: { method: "GET", url: "/v1/stacks/..%2Fetc/tenants" }, problems: { "params.stack": /stack names are letters/ } },
     { what: "an operation id that is no UUID", request: { method: "GET", url: "/v1/operations/42" }, problems: { "params.id": /operation ids are UUIDs/ } },
+    {
+        what: "a bad query and a bad body together",
+        request: post({ name: "Bad_Name", deviceQuota: 1, cluster: "shared-1" }, "?dryRun=maybe"),
+        problems: { "query.dryRun": /expected true or false/, "body.name": /DNS-1123/, "body.cluster": /placement decides the cluster/ },
+    },
+    {
+        what: "an unknown query parameter and a bad patch together",
+        request: { method: "PATCH", url: `${TENANTS}/contoso?force=1`, payload: { deviceQuota: 0, isolation: "dedicated" } },
+        problems: { query: /unknown query parameter 'force'/, "body.deviceQuota": /positive number of devices, got 0/, "body.isolation": /never moves a tenant/ },
+    },
     {
         what: "a body with several problems at once",
         request: post({ name: "Nope!", deviceQuota: 0, colour: "red", cluster: "x" }),
@@ -165,16 +176,59 @@ describe("provisioner: the HTTP API", () => {
             assert.strictEqual(response.statusCode, 202, response.body);
             const { operation, tenant } = response.json();
             assert.strictEqual(response.headers.location, `/v1/operations/${operation.id}`);
-            assert.deepStrictEqual([operation.kind, tenant.cluster], ["onboard", "shared-1"]);
+            assert.deepStrictEqual([operation.kind, tenant.name, tenant.deviceQuota, tenant.cluster], ["onboard", "tailspin", 4200, undefined]);
             await provisioner.whenFinished(operation.id);
             const done = (await call({ method: "GET", url: `/v1/operations/${operation.id}` })).json();
-            assert.strictEqual(done.status, "succeeded");
+            assert.deepStrictEqual([done.status, done.cluster], ["succeeded", "shared-1"]);
             assert.strictEqual(done.outputs.namespace, "tailspin");
             assert.ok(done.runs[0].log.length > 0);
             assert.strictEqual(done.runs[0].events, undefined, "events only on request");
             const withEvents = (await call({ method: "GET", url: `/v1/operations/${operation.id}?events=true` })).json();
             assert.ok(Array.isArray(withEvents.runs[0].events), JSON.stringify(withEvents.runs[0]));
             assert.strictEqual((await call({ method: "GET", url: `${TENANTS}/tailspin` })).json().tenant.deviceQuota, 4200);
+        });
+
+        it("onboards 50 tenants sent at once: each is in the stack file exactly once, and the file stays valid", async () => {
+            const names = Array.from({ length: 50 }, (_, i) => `tenant-${String(i).padStart(2, "0")}`);
+            const responses = await Promise.all(names.map((name, i) => call(post({ name, deviceQuota: 100 + i }))));
+            assert.deepStrictEqual(responses.map(r => r.statusCode), names.map(() => 202), responses.find(r => r.statusCode !== 202)?.body);
+            const ids: string[] = responses.map(r => r.json().operation.id);
+            await Promise.all(ids.map(id => provisioner.whenFinished(id)));
+            const operations = await Promise.all(ids.map(async id => (await call({ method: "GET", url: `/v1/operations/${id}` })).json()));
+            assert.deepStrictEqual(operations.filter(o => o.status !== "succeeded").map(o => o.error), []);
+            const inFile = tenantsInFile(dir).map(t => t.name);
+            assert.deepStrictEqual(inFile.filter(n => names.includes(n as string)).sort(), names);
+            assert.strictEqual(new Set(inFile).size, inFile.length, "no tenant twice");
+            assert.strictEqual(loadStackFile(stackFilePath(FIXTURE_STACK, dir)).tenants.length, 52);
+            const runs = new Set(operations.flatMap(o => o.runs.map((run: { id: string }) => run.id)));
+            assert.ok(runs.size <= 3, `group commit: 50 changes in ${runs.size} runs`);
+        });
+
+        it("keeps one tenant when the same onboarding comes twice, at once or later", async () => {
+            const spec = { name: "tailspin", deviceQuota: 4200 };
+            const [first, second] = await Promise.all([call(post(spec)), call(post({ deviceQuota: 4200, name: "tailspin" }))]);
+            assert.deepStrictEqual([first.statusCode, second.statusCode], [202, 202]);
+            assert.strictEqual(second.json().operation.id, first.json().operation.id, "the second request joins the first one's operation");
+            await provisioner.whenFinished(first.json().operation.id);
+            const later = await call(post(spec));
+            assert.deepStrictEqual([later.statusCode, later.json().unchanged, later.json().tenant.cluster], [200, true, "shared-1"]);
+            assert.strictEqual(tenantsInFile(dir).filter(t => t.name === "tailspin").length, 1);
+        });
+
+        it("reports on each operation the cluster its tenant was really pinned to, which concurrent onboardings decide, not the 202", async () => {
+            fs.writeFileSync(stackFilePath(FIXTURE_STACK, dir), stackText(dir).replace("maxTenants: 100", "maxTenants: 2"));
+            const names = ["north", "south", "east", "west"];
+            const responses = await Promise.all(names.map(name => call(post({ name, deviceQuota: 10 }))));
+            assert.deepStrictEqual(responses.map(r => [r.statusCode, r.json().tenant.cluster]), names.map(() => [202, undefined]),
+                "the 202 names no cluster: the pin is decided when the change is applied");
+            for (const { operation } of responses.map(r => r.json())) {
+                await provisioner.whenFinished(operation.id);
+            }
+            const pins = Object.fromEntries(tenantsInFile(dir).map(t => [t.name, t.cluster]));
+            const reported = await Promise.all(responses.map(async r => (await call({ method: "GET", url: r.json().operation.href })).json()));
+            assert.deepStrictEqual(reported.map(o => [o.tenant, o.status, o.cluster]), names.map(name => [name, "succeeded", pins[name]]));
+            assert.deepStrictEqual(names.map(name => pins[name]).sort(), ["shared-2", "shared-2", "shared-3", "shared-3"],
+                "shared-1 is full and each further shared cluster takes two");
         });
 
         it("decommissions through DELETE, then DELETE ?step=remove, each a 202; a repeated DELETE is unchanged and a PATCH in between a 409", async () => {
