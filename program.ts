@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings } from "./lib/placement";
 import { JoinedFleet } from "./components/fleetManager";
+import { TENANT_COSMOS_CONNECTION_MODE } from "./components/namespaceGuardrails";
 import { Region } from "./components/region";
 
 /**
@@ -37,20 +38,20 @@ export async function fleetProgram(config: FleetConfig) {
         }])),
         tenants: Object.fromEntries(config.tenants.map(tenant => {
             const placed = placement.tenants.get(tenant.name)!;
-            const landingZone = landingZones.get(tenant.name)!;
+            const { regionResources: own, namespace } = landingZones.get(tenant.name)!;
             return [tenant.name, {
                 cluster: placed.cluster,
                 isolation: placed.kind,
-                namespace: landingZone.namespace,
-                identityClientId: landingZone.identityClientId,
-                eventHubsConsumerGroup: landingZone.consumerGroup,
-                serviceBusQueue: landingZone.queueName,
-                checkpointContainer: landingZone.checkpointContainer,
-                checkpointContainerUrl: landingZone.checkpointContainerUrl,
+                namespace: namespace.namespace,
+                identityClientId: own.identityClientId,
+                eventHubsConsumerGroup: own.consumerGroup,
+                serviceBusQueue: own.queueName,
+                checkpointContainer: own.checkpointContainer,
+                checkpointContainerUrl: own.checkpointContainerUrl,
                 adxDatabase: data.adxDatabaseName,
                 cosmosContainer: data.cosmosContainerName,
-                keyVaultUri: landingZone.keyVaultUri,
-                adminGroupObjectId: landingZone.adminGroupObjectId,
+                keyVaultUri: own.keyVaultUri,
+                adminGroupObjectId: own.adminGroupObjectId,
                 otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
                 deviceQuota: tenant.deviceQuota,
                 decommission: tenant.decommission,
@@ -64,6 +65,7 @@ export async function fleetProgram(config: FleetConfig) {
             adxDatabase: data.adxDatabaseName,
             cosmosEndpoint: data.cosmosEndpoint,
             cosmosDatabase: data.cosmosDatabaseName,
+            cosmosConnectionMode: TENANT_COSMOS_CONNECTION_MODE,
             iotHubHostName: data.iotHubHostName,
             keyVaultUri: region.keyVaultUri,
             grafanaEndpoint: region.observability.grafanaEndpoint,

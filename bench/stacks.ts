@@ -4,7 +4,10 @@ import { readStackConfig, stackFilePath } from "../lib/stackFile";
 
 /**
  * Stack configs generated in memory for the benchmark and the cost scenarios: the prod-weu stack with
- * its tenants replaced by three dedicated tenants (one per placement reason) and a long tail.
+ * its tenants replaced by three dedicated tenants (one per placement reason) and a long tail, on a Premium
+ * Event Hubs namespace, the largest tier a stack configures. Premium holds 100 consumer groups: 98 tenants with
+ * `$Default` and ADX's. The benchmark's 1,000- and 2,000-tenant regions are beyond that (the
+ * `event-hubs-limits` policy refuses them): they measure evaluation, not a region one event hub can serve.
  */
 
 export const BASE_STACK = "prod-weu";
@@ -25,6 +28,10 @@ export interface GeneratedStackOptions {
     readonly longTailTenants: number;
     /** Every long-tail tenant's quota. Default: spread over 200-1,999 devices. */
     readonly devicesPerLongTailTenant?: number;
+    /** Event Hubs Premium processing units. Default 1. */
+    readonly eventHubsProcessingUnits?: number;
+    /** `iot-fleet:dataPlane` (IoT Hub and ADX sizing). Default: prod-weu's. */
+    readonly dataPlane?: Readonly<Record<string, unknown>>;
 }
 
 /** The folder with Pulumi.yaml above this file, whether it runs from bench/ (ts-node) or from bin/bench/bench/ (compiled). */
@@ -47,8 +54,11 @@ export function generatedStackConfig(options: GeneratedStackOptions): Record<str
         name: longTailTenantName(i),
         deviceQuota: options.devicesPerLongTailTenant ?? LONG_TAIL_MIN_DEVICES + (i * SPREAD_STEP) % LONG_TAIL_DEVICE_SPREAD,
     }));
+    const base = readStackConfig(stackFilePath(BASE_STACK, projectDir()));
     return {
-        ...readStackConfig(stackFilePath(BASE_STACK, projectDir())),
+        ...base,
+        "iot-fleet:eventHubs": { sku: "Premium", capacity: options.eventHubsProcessingUnits ?? 1 },
+        "iot-fleet:dataPlane": options.dataPlane ?? base["iot-fleet:dataPlane"],
         "iot-fleet:sharedClusterCapacity": GENERATED_SHARED_CLUSTER_CAPACITY,
         "iot-fleet:tenants": [...DEDICATED_TENANTS, ...longTail],
     };

@@ -22,8 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
             program: args.programModule ? loadProgram(args.programModule) : undefined,
             policyConfig: args.policyConfigFile ? readPolicyConfig(args.policyConfigFile) : undefined,
             onResource: progress?.update,
-        });
-        progress?.done();
+        }).finally(() => progress?.done());
         process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderPlan(report));
         return report.policies.mandatory > 0 ? EXIT_VIOLATIONS : 0;
     } catch (err) {

@@ -1,6 +1,6 @@
 import { FleetConfig, tenantSettings } from "../lib/config";
 import { CapacityReport } from "../lib/capacity";
-import { CostEstimate } from "../lib/cost";
+import { CostEstimate, CostResult } from "../lib/cost";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
 import { Placement } from "../lib/placement";
 import { Evaluation } from "../offline/evaluate";
@@ -26,12 +26,13 @@ export interface PlanReport {
         }[];
     };
     readonly capacity: CapacityReport;
-    readonly cost: CostEstimate;
+    /** The estimate, or what the price table lacks to make one. */
+    readonly cost: CostResult;
     readonly evaluationMs: number;
 }
 
 export function buildPlanReport(config: FleetConfig, placement: Placement, evaluation: Evaluation, policies: PolicyReport,
-    capacity: CapacityReport, cost: CostEstimate): PlanReport {
+    capacity: CapacityReport, cost: CostResult): PlanReport {
     const tenants = new Map(config.tenants.map(t => [t.name, t]));
     const pools = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)]
         .map(p => ({ pool: p.poolName, vmSize: p.vmSize, spot: p.spot, minCount: p.minCount, maxCount: p.maxCount }));
@@ -76,7 +77,7 @@ const eur = (n: number) => `€${n.toLocaleString("en-US", { maximumFractionDigi
 const pad = (text: string, width: number) => text.padEnd(width);
 
 export function renderPlan(report: PlanReport): string {
-    return [renderTree(report), renderResources(report), renderPolicies(report), renderCapacity(report), renderCost(report)].join("\n\n") + "\n";
+    return [renderTree(report), renderResources(report), renderPolicies(report), renderCapacity(report.capacity), renderCost(report.cost)].join("\n\n") + "\n";
 }
 
 function renderTree(report: PlanReport): string {
@@ -118,9 +119,11 @@ function renderPolicies(report: PlanReport): string {
     return lines.join("\n");
 }
 
-function renderCapacity(report: PlanReport): string {
-    const { capacity } = report;
+export function renderCapacity(capacity: CapacityReport): string {
     const lines = ["Capacity:"];
+    const { tier, groups, overLimit } = capacity.eventHubConsumerGroups;
+    lines.push(`  ${pad("event hub telemetry", 22)} consumer groups ${groups.used}/${groups.max} on ${tier} (${groups.freePercent.toFixed(0)}% free, ` +
+        `$Default and adx included) · ${overLimit ? "OVER THE TIER'S LIMIT" : `room for ${groups.free} more tenant(s)`}`);
     for (const shared of capacity.shared) {
         lines.push(`  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +
             ` · devices ${count(shared.devices.used)}/${count(shared.devices.max)} (${shared.devices.freePercent.toFixed(0)}% free)${shared.overCapacity ? " · OVER CAPACITY" : ""}`);
@@ -134,21 +137,36 @@ function renderCapacity(report: PlanReport): string {
     return lines.join("\n");
 }
 
-function renderCost(report: PlanReport): string {
-    const { cost } = report;
+export function renderCost(cost: CostResult): string {
+    if (!cost.priced) {
+        return `Cost estimate: not priced: ${cost.missing.map(m => `${m.path}: ${m.message}`).join("; ")}`;
+    }
     const lines = [`Cost estimate (EUR/month, ${cost.region} list prices as of ${cost.pricesAsOf}): ${eur(cost.totals.monthly)} · ${eur(cost.totals.perDevice)} per device`];
     for (const cluster of cost.clusters) {
-        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${cluster.pools.map(p => `${p.pool} ${p.expectedNodes}×${p.pricing}`).join(", ")})`);
+        const pools = cluster.pools.map(p => `${p.pool} ${p.expectedNodes}×${p.pricing}${p.saturated ? ` SATURATED (max ${p.maxCount})` : ""}`);
+        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")})`);
     }
-    const { adx, iotHub } = cost.regionServices;
-    lines.push(`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
-        `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, egress ${eur(cost.totals.egress)})`);
+    lines.push(...renderRegionServices(cost));
     lines.push("  per tenant:");
     for (const tenant of cost.tenants) {
         lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);
     }
-    const { spotProcessing, reservedBaseline } = cost.savings;
+    const { spotProcessing, reservedNodes } = cost.savings;
     lines.push(`  savings: Spot processing ${eur(spotProcessing.saved)} (${(spotProcessing.share * 100).toFixed(0)}%), ` +
-        `reserved baseline ${eur(reservedBaseline.saved)} (${(reservedBaseline.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`);
+        `reserved system and processing-baseline nodes ${eur(reservedNodes.saved)} (${(reservedNodes.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`);
     return lines.join("\n");
+}
+
+function renderRegionServices(cost: CostEstimate): string[] {
+    const { adx, iotHub, eventHubs, shortfalls } = cost.regionServices;
+    const lines = [`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
+        `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, Event Hubs ${eventHubs.sku} ${eventHubs.capacity} ${eventHubs.sku === "Premium" ? "PU" : "TU"} ` +
+        `${eur(eventHubs.monthly)}, egress ${eur(cost.totals.egress)})`];
+    for (const shortfall of shortfalls) {
+        lines.push(`  SHORT ${shortfall.service}: ${shortfall.configured} configured, the load needs ${shortfall.needed}; set ${shortfall.key} to ${shortfall.fix}`);
+    }
+    if (shortfalls.length === 0) {
+        lines.push("  data plane: IoT Hub, Event Hubs and ADX as configured carry every tenant at its full quota");
+    }
+    return lines;
 }

@@ -7,8 +7,6 @@ export const AZURE_ROLES = {
     /** Lists the cluster's user kubeconfig: with local accounts disabled, nobody signs in to a cluster without it. */
     aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
     serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
-    serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
-    serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
     eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
     eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",

@@ -73,13 +73,17 @@ export class FleetManager extends pulumi.ComponentResource {
         this.fleetId = fleet.id;
         this.fleetName = fleet.name;
         this.fleetResourceGroupName = fleet.resourceGroupName;
-        this.memberIds = args.members.map(member => new containerservice.FleetMember(`${name}-member-${member.memberName}`, {
+        const members = args.members.map(member => new containerservice.FleetMember(`${name}-member-${member.memberName}`, {
             fleetName: fleet.name,
             resourceGroupName: fleet.resourceGroupName,
             fleetMemberName: member.memberName,
             clusterResourceId: member.clusterId,
             group: member.group,
-        }, { parent: this }).id);
+        }, { parent: this }));
+        if (args.mode === "create") {
+            this.createRollout(name, args, fleet.name, members);
+        }
+        this.memberIds = members.map(member => member.id);
         this.registerOutputs({
             fleetId: this.fleetId, fleetName: this.fleetName, fleetResourceGroupName: this.fleetResourceGroupName, memberIds: this.memberIds,
         });
@@ -92,8 +96,18 @@ export class FleetManager extends pulumi.ComponentResource {
             location: args.location,
             tags: args.tags,
         }, { parent: this });
+        return { id: fleet.id, name: fleet.name, resourceGroupName: pulumi.output(args.resourceGroupName) };
+    }
+
+    /**
+     * The update strategy and the auto-upgrade profile that runs it. Fleet Manager checks a strategy's group names
+     * against the groups of existing members, so both wait for this region's members.
+     */
+    private createRollout(name: string, args: FleetManagerArgs, fleetName: pulumi.Output<string>,
+        members: readonly containerservice.FleetMember[]): void {
+        const afterMembers = { parent: this, dependsOn: [...members] };
         const strategy = new containerservice.FleetUpdateStrategy(`${name}-strategy`, {
-            fleetName: fleet.name,
+            fleetName,
             resourceGroupName: args.resourceGroupName,
             updateStrategyName: ROLLOUT_NAME,
             strategy: {
@@ -103,19 +117,18 @@ export class FleetManager extends pulumi.ComponentResource {
                     afterStageWaitInSeconds: stage.afterStageWaitInSeconds,
                 })),
             },
-        }, { parent: this });
+        }, afterMembers);
         const channel = FLEET_UPGRADE_CHANNELS[args.upgradeChannel];
         if (channel !== undefined) {
             // Starts an update run through the strategy whenever AKS releases a version on the channel.
             new containerservice.AutoUpgradeProfile(`${name}-auto-upgrade`, {
-                fleetName: fleet.name,
+                fleetName,
                 resourceGroupName: args.resourceGroupName,
                 autoUpgradeProfileName: ROLLOUT_NAME,
                 channel,
                 updateStrategyId: strategy.id,
-            }, { parent: this });
+            }, afterMembers);
         }
-        return { id: fleet.id, name: fleet.name, resourceGroupName: pulumi.output(args.resourceGroupName) };
     }
 }
 

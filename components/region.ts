@@ -7,6 +7,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ConfigError, FleetConfig, TenantSpec } from "../lib/config";
+import { dataPlaneSizing } from "../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../lib/naming";
 import { planClusterSubnets, privateEndpointSubnet } from "../lib/network";
@@ -18,6 +19,7 @@ import { RegionObservability } from "./regionObservability";
 import { SharedCluster } from "./sharedCluster";
 import { RegionServices } from "./tenantCluster";
 import { TenantNamespace } from "./tenantNamespace";
+import { TenantRegionResources } from "./tenantRegionResources";
 
 export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
 
@@ -32,10 +34,18 @@ export interface RegionArgs {
 
 export type RegionCluster = SharedCluster | DedicatedTenantCluster;
 
+/** A tenant's landing zone: what it owns in the region, and its namespace on the cluster it runs on. */
+export interface TenantLandingZone {
+    /** A child of the Region: unchanged when the tenant moves to another cluster. */
+    readonly regionResources: TenantRegionResources;
+    /** A child of the tenant's cluster: rebuilt on the new cluster when the tenant moves. */
+    readonly namespace: TenantNamespace;
+}
+
 /**
  * One Azure region of the fleet: its network, Key Vault, observability and IoT data plane,
  * the clusters placement asks for, and their Fleet Manager membership. The constructor builds all of that;
- * `addLandingZones` then builds every tenant's landing zone on its cluster.
+ * `addLandingZones` then builds every tenant's landing zone: its region resources here, its namespace on its cluster.
  */
 export class Region extends pulumi.ComponentResource {
     public readonly resourceGroupName: pulumi.Output<string>;
@@ -45,16 +55,20 @@ export class Region extends pulumi.ComponentResource {
     public readonly observability: RegionObservability;
     public readonly keyVaultUri: pulumi.Output<string>;
     private readonly args: RegionArgs;
+    /** The component's name, the prefix of its tenants' names. */
+    private readonly componentName: string;
+    private readonly services: RegionServices;
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iot-fleet:index:Region", name, {}, opts);
         this.args = args;
+        this.componentName = name;
         const { config, placement } = args;
         const prefix = regionPrefix(config.environment, config.region.shortName);
         const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
         const location = config.region.location;
         const parent = { parent: this };
-        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters);
+        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters, config.tenants);
         if (subnetPlan.problems.length > 0) {
             // parseFleetConfig reports these with their key paths; only a config that skipped it gets here.
             throw new ConfigError(subnetPlan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
@@ -102,7 +116,7 @@ export class Region extends pulumi.ComponentResource {
         this.dataPlane = new RegionDataPlane(`${name}-data`, {
             resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
             tenants: config.tenants.map(t => t.name),
-            sizing: { eventHubsSku: config.eventHubs.sku },
+            sizing: dataPlaneSizing(config),
         }, parent);
 
         const vault = new keyvault.Vault(`${name}-kv`, {
@@ -153,6 +167,7 @@ export class Region extends pulumi.ComponentResource {
             dataPlane: this.dataPlane,
             tags,
         };
+        this.services = services;
         this.clusters = createClusters(name, services, args, subnetIds, this);
 
         this.fleet = new FleetManager(`${name}-fleet`, {
@@ -178,17 +193,22 @@ export class Region extends pulumi.ComponentResource {
     }
 
     /**
-     * Builds each tenant's landing zone on the cluster placement chose, in stack-file order, one tenant at a time.
+     * Builds each tenant's landing zone, in stack-file order, one tenant at a time: what it owns in the region
+     * (keyed by the tenant's name alone, so that a move between clusters keeps it), then its namespace on the
+     * cluster placement chose.
      * Registering a resource takes several turns of the event loop: a program that builds a whole region in one
      * synchronous pass holds every resource of it half-registered at once, which made most of the memory and GC
      * time of an offline evaluation (bench/). Waiting a turn after each tenant lets its registrations go out
      * before the next tenant is built; against the real engine the wait is negligible.
      */
-    public async addLandingZones(): Promise<ReadonlyMap<string, TenantNamespace>> {
-        const landingZones = new Map<string, TenantNamespace>();
+    public async addLandingZones(): Promise<ReadonlyMap<string, TenantLandingZone>> {
+        const landingZones = new Map<string, TenantLandingZone>();
         for (const tenant of this.args.config.tenants) {
-            const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
-            landingZones.set(tenant.name, cluster.addTenant(tenant));
+            const clusterName = this.args.placement.tenants.get(tenant.name)!.cluster;
+            const regionResources = new TenantRegionResources(`${this.componentName}-tenant-${tenant.name}`,
+                { tenant, clusterName, services: this.services }, { parent: this });
+            const namespace = this.clusters.get(clusterName)!.addTenant(tenant, regionResources);
+            landingZones.set(tenant.name, { regionResources, namespace });
             await new Promise(resolve => setImmediate(resolve));
         }
         return landingZones;

@@ -7,6 +7,7 @@ import * as kusto from "@pulumi/azure-native/kusto";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
+import { DataPlaneSizing, isAdxDevSku, withDataPlaneDefaults } from "../lib/dataPlane";
 import { ADX_CONSUMER_GROUP } from "../lib/naming";
 import { AZURE_ROLES, assignRole } from "./azureRoles";
 
@@ -15,63 +16,11 @@ const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
 /** Length of the caller's random suffix; name budgets below reserve room for it. */
 const SUFFIX_LENGTH = 6;
 const EVENT_HUB_NAME = "telemetry";
-const CHECKPOINT_CONTAINER = "eventhub-checkpoints";
 const ADX_DATABASE = "telemetry";
 const ADX_LANDING_TABLE = "TelemetryRaw";
 const ADX_LANDING_MAPPING = "TelemetryRawMapping";
 const COSMOS_DATABASE = "device-state";
 const COSMOS_CONTAINER = "devices";
-
-export interface RegionDataPlaneSizing {
-    /** IoT Hub tier. Default "S1". */
-    readonly iotHubSku?: "S1" | "S2" | "S3";
-    /** IoT Hub units. Default 1. */
-    readonly iotHubUnits?: number;
-    /** Event Hubs tier: Standard (shared, throughput units) or Premium (dedicated, processing units). Default "Standard". */
-    readonly eventHubsSku?: "Standard" | "Premium";
-    /** Event Hubs Standard throughput units (1-20); not sent on Premium. Default 2. */
-    readonly eventHubsThroughputUnits?: number;
-    /** Event Hubs Premium processing units (1, 2, 4, 8 or 16); not sent on Standard. Default 1. */
-    readonly eventHubsProcessingUnits?: number;
-    /** Partitions of the telemetry hub; Standard cannot change this after creation. Default 32 (the Standard maximum). */
-    readonly eventHubPartitionCount?: number;
-    /** Days the telemetry hub keeps events (1-7 on Standard); 3 rides out a weekend consumer outage. Default 3. */
-    readonly eventHubRetentionDays?: number;
-    /** Service Bus tier. Default "Premium". */
-    readonly serviceBusSku?: "Standard" | "Premium";
-    /** Premium messaging units (1, 2, 4, 8, 16); not sent on Standard. Default 1. */
-    readonly serviceBusCapacity?: number;
-    /** Checkpoint account replication; use LRS where the region has no zones. Default "Standard_ZRS". */
-    readonly checkpointStorageSku?: "Standard_ZRS" | "Standard_LRS";
-    /** ADX VM SKU. Default "Standard_E2ads_v5". */
-    readonly adxSku?: kusto.AzureSkuName;
-    /** ADX instance count. Default 2. */
-    readonly adxCapacity?: number;
-    /** Days of telemetry kept in the ADX hot cache. Default 30. */
-    readonly adxHotCacheDays?: number;
-    /** Days of telemetry kept queryable in ADX. Default 365. */
-    readonly adxRetentionDays?: number;
-    /** Cosmos DB capacity model of the device-state account. Default "serverless". */
-    readonly cosmosThroughput?: "serverless" | { readonly autoscaleMaxThroughput: number };
-}
-
-const DEFAULT_SIZING: Required<RegionDataPlaneSizing> = {
-    iotHubSku: "S1",
-    iotHubUnits: 1,
-    eventHubsSku: "Standard",
-    eventHubsThroughputUnits: 2,
-    eventHubsProcessingUnits: 1,
-    eventHubPartitionCount: 32,
-    eventHubRetentionDays: 3,
-    serviceBusSku: "Premium",
-    serviceBusCapacity: 1,
-    checkpointStorageSku: "Standard_ZRS",
-    adxSku: "Standard_E2ads_v5",
-    adxCapacity: 2,
-    adxHotCacheDays: 30,
-    adxRetentionDays: 365,
-    cosmosThroughput: "serverless",
-};
 
 export interface RegionDataPlaneArgs {
     /** Resource group that holds every resource of the data plane. No default. */
@@ -86,8 +35,8 @@ export interface RegionDataPlaneArgs {
     readonly namePrefix: string;
     /** Tenant names, validated by the stack config (DNS labels, unique, not `adx`); each gets an Event Hubs consumer group of the same name. No default. */
     readonly tenants: readonly string[];
-    /** Capacity settings; every field falls back to DEFAULT_SIZING. Default {}. */
-    readonly sizing?: RegionDataPlaneSizing;
+    /** Capacity settings (`dataPlaneSizing(config)` for a stack); every field left out takes its default from `DATA_PLANE_DEFAULTS`. Default {}. */
+    readonly sizing?: Partial<DataPlaneSizing>;
 }
 
 /** `<prefix>-<role>-<suffix>`, with the prefix trimmed so the whole name fits `max`. */
@@ -107,7 +56,6 @@ export function systemPrincipalId(resource: { readonly identity: pulumi.Output<{
     return resource.identity.apply(identity => identity?.principalId as string);
 }
 
-type Sizing = Required<RegionDataPlaneSizing>;
 type DataPlaneOutputs = Omit<RegionDataPlane, keyof pulumi.ComponentResource>;
 
 /** IoT Hub -> Event Hubs -> AKS consumers, plus Service Bus fan-out, ADX telemetry and Cosmos device state for one region. */
@@ -121,12 +69,8 @@ export class RegionDataPlane extends pulumi.ComponentResource {
     public readonly eventHubId!: pulumi.Output<string>;
     /** Tenant -> consumer group name. */
     public readonly consumerGroups!: Record<string, pulumi.Output<string>>;
-    /** Tenant -> consumer group resource id, the scope for per-tenant receiver roles. */
-    public readonly consumerGroupIds!: Record<string, pulumi.Output<string>>;
     public readonly checkpointStorageAccountName!: pulumi.Output<string>;
     public readonly checkpointStorageAccountId!: pulumi.Output<string>;
-    public readonly checkpointContainerName!: pulumi.Output<string>;
-    public readonly checkpointContainerId!: pulumi.Output<string>;
     public readonly checkpointBlobEndpoint!: pulumi.Output<string>;
     public readonly serviceBusNamespaceName!: pulumi.Output<string>;
     public readonly serviceBusNamespaceId!: pulumi.Output<string>;
@@ -145,8 +89,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iot-fleet:index:RegionDataPlane", name, {}, opts);
-        const given = Object.entries(args.sizing ?? {}).filter(([, value]) => value !== undefined);
-        const sizing: Sizing = { ...DEFAULT_SIZING, ...Object.fromEntries(given) };
+        const sizing = withDataPlaneDefaults(args.sizing ?? {});
 
         const { subscriptionId } = authorization.getClientConfigOutput({ parent: this });
         const hubs = createEventHubs(name, args, sizing, this);
@@ -169,12 +112,9 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             eventHubName: hubs.hub.name,
             eventHubId: hubs.hub.id,
             consumerGroups: Object.fromEntries(Object.entries(hubs.tenantGroups).map(([t, cg]) => [t, cg.name])),
-            consumerGroupIds: Object.fromEntries(Object.entries(hubs.tenantGroups).map(([t, cg]) => [t, cg.id])),
-            checkpointStorageAccountName: checkpoints.account.name,
-            checkpointStorageAccountId: checkpoints.account.id,
-            checkpointContainerName: checkpoints.container.name,
-            checkpointContainerId: checkpoints.container.id,
-            checkpointBlobEndpoint: checkpoints.account.primaryEndpoints.blob,
+            checkpointStorageAccountName: checkpoints.name,
+            checkpointStorageAccountId: checkpoints.id,
+            checkpointBlobEndpoint: checkpoints.primaryEndpoints.blob,
             serviceBusNamespaceName: serviceBus.name,
             serviceBusNamespaceId: serviceBus.id,
             serviceBusEndpoint: pulumi.interpolate`${serviceBus.name}.${SERVICE_BUS_DNS_SUFFIX}`,
@@ -205,16 +145,12 @@ interface EventHubs {
     readonly tenantGroups: Record<string, eventhub.ConsumerGroup>;
 }
 
-function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource): EventHubs {
+function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource): EventHubs {
     const namespace = new eventhub.Namespace(`${name}-eventhubs`, {
         ...placement(args),
         namespaceName: dashedName(args.namePrefix, "eh", args.uniqueSuffix, 50),
         // Both tiers size by capacity: throughput units on Standard, processing units on Premium.
-        sku: {
-            name: sizing.eventHubsSku,
-            tier: sizing.eventHubsSku,
-            capacity: sizing.eventHubsSku === "Premium" ? sizing.eventHubsProcessingUnits : sizing.eventHubsThroughputUnits,
-        },
+        sku: { name: sizing.eventHubsSku, tier: sizing.eventHubsSku, capacity: sizing.eventHubsCapacity },
         disableLocalAuth: true,
         minimumTlsVersion: eventhub.TlsVersion.TlsVersion_1_2,
     }, { parent });
@@ -234,8 +170,9 @@ function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: Sizing
     return { namespace, hub, tenantGroups, fullyQualifiedNamespace: pulumi.interpolate`${namespace.name}.${SERVICE_BUS_DNS_SUFFIX}` };
 }
 
-function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource) {
-    const account = new storage.StorageAccount(`${name}-checkpoints`, {
+/** The account tenants checkpoint into, each in a container of its own (TenantNamespace creates it). */
+function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource): storage.StorageAccount {
+    return new storage.StorageAccount(`${name}-checkpoints`, {
         ...placement(args),
         accountName: alnumName(args.namePrefix, "ck", args.uniqueSuffix, 24),
         kind: storage.Kind.StorageV2,
@@ -247,16 +184,9 @@ function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: 
         allowSharedKeyAccess: false,
         defaultToOAuthAuthentication: true,
     }, { parent });
-    const container = new storage.BlobContainer(`${name}-checkpoint-container`, {
-        resourceGroupName: args.resourceGroupName,
-        accountName: account.name,
-        containerName: CHECKPOINT_CONTAINER,
-        publicAccess: storage.PublicAccess.None,
-    }, { parent });
-    return { account, container };
 }
 
-function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: Sizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
+function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
     parent: pulumi.Resource) {
     const identity = new managedidentity.UserAssignedIdentity(`${name}-iothub-identity`, {
         ...placement(args),
@@ -291,13 +221,13 @@ function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: Sizing, h
     }, { parent, dependsOn: [sender] });
 }
 
-function createAdx(name: string, args: RegionDataPlaneArgs, sizing: Sizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
+function createAdx(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
     parent: pulumi.Resource) {
     const cluster = new kusto.Cluster(`${name}-adx`, {
         ...placement(args),
         clusterName: alnumName(args.namePrefix, "dx", args.uniqueSuffix, 22),
         // Dev(No SLA) SKUs exist only in the Basic tier.
-        sku: { name: sizing.adxSku, tier: sizing.adxSku.startsWith("Dev") ? kusto.AzureSkuTier.Basic : kusto.AzureSkuTier.Standard, capacity: sizing.adxCapacity },
+        sku: { name: sizing.adxSku, tier: isAdxDevSku(sizing.adxSku) ? kusto.AzureSkuTier.Basic : kusto.AzureSkuTier.Standard, capacity: sizing.adxInstances },
         identity: { type: kusto.IdentityType.SystemAssigned },
         enableStreamingIngest: true,
     }, { parent });
@@ -345,7 +275,7 @@ function createAdx(name: string, args: RegionDataPlaneArgs, sizing: Sizing, hubs
     return { cluster, database };
 }
 
-function createCosmos(name: string, args: RegionDataPlaneArgs, sizing: Sizing, parent: pulumi.Resource) {
+function createCosmos(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource) {
     const serverless = sizing.cosmosThroughput === "serverless";
     const account = new cosmosdb.DatabaseAccount(`${name}-cosmos`, {
         ...placement(args),

@@ -8,6 +8,7 @@ import { AksCluster, buildAksCluster } from "./aksCluster";
 import { ClusterPlatform } from "./clusterPlatform";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { TenantNamespace } from "./tenantNamespace";
+import { TenantRegionResources } from "./tenantRegionResources";
 import { RegionDataPlane } from "./regionDataPlane";
 
 /** What the region provides to each of its clusters. */
@@ -54,8 +55,8 @@ export interface TenantClusterArgs {
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
     readonly platform: ClusterPlatform;
-    /** Builds one tenant's landing zone on the cluster, as a child of the cluster component. */
-    readonly buildLandingZone: (tenant: TenantSpec) => TenantNamespace;
+    /** Builds one tenant's landing zone on the cluster, as a child of the cluster component, around what it owns in the region. */
+    readonly buildLandingZone: (tenant: TenantSpec, regionResources: TenantRegionResources) => TenantNamespace;
 }
 
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
@@ -100,10 +101,11 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
         subscriptionId: services.subscriptionId,
     }, { parent });
-    const buildLandingZone = (tenant: TenantSpec) => new TenantNamespace(`${name}-tenant-${tenant.name}`, {
+    const buildLandingZone = (tenant: TenantSpec, regionResources: TenantRegionResources) => new TenantNamespace(`${name}-tenant-${tenant.name}`, {
         tenant,
         settings: tenantSettings(services.tenantDefaults, tenant.overrides),
         services,
+        regionResources,
         clusterName: args.clusterName,
         clusterResourceId: aks.cluster.id,
         provider: aks.provider,
@@ -117,7 +119,8 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
  * The base of SharedCluster and DedicatedTenantCluster: they differ only in which tenants they hold,
  * their update group and their tags, so both build themselves with `buildTenantCluster`. The constructor
  * builds the cluster and its platform; `addTenant` builds each tenant's landing zone on it, so that the
- * region can build tenants one at a time (`Region.addLandingZones`).
+ * region can build tenants one at a time (`Region.addLandingZones`). What a tenant owns in the region is not
+ * the cluster's: it stays put when the tenant moves to another cluster.
  */
 export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly clusterName: string;
@@ -131,7 +134,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
-    private readonly buildLandingZone: (tenant: TenantSpec) => TenantNamespace;
+    private readonly buildLandingZone: (tenant: TenantSpec, regionResources: TenantRegionResources) => TenantNamespace;
 
     protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, { clusterName: args.clusterName, tenants: args.tenants.map(t => t.name) }, opts);
@@ -152,11 +155,11 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         });
     }
 
-    /** Builds the landing zone of a tenant placement put on this cluster. */
-    public addTenant(tenant: TenantSpec): TenantNamespace {
+    /** Builds the landing zone of a tenant placement put on this cluster, around what the tenant owns in the region. */
+    public addTenant(tenant: TenantSpec, regionResources: TenantRegionResources): TenantNamespace {
         if (!this.tenantNames.includes(tenant.name)) {
             throw new Error(`tenant ${tenant.name} is not placed on ${this.clusterName} (it holds ${this.tenantNames.join(", ")})`);
         }
-        return this.buildLandingZone(tenant);
+        return this.buildLandingZone(tenant, regionResources);
     }
 }

@@ -1,4 +1,6 @@
+import { CONSUMER_GROUP_LIMITS } from "../policy/tenancy";
 import { FleetConfig } from "./config";
+import { ADX_CONSUMER_GROUP } from "./naming";
 import { Placement, PlacementReason } from "./placement";
 
 /**
@@ -36,7 +38,23 @@ export interface UnpinnedTenant {
     readonly reason: PlacementReason;
 }
 
+/**
+ * The region's telemetry event hub: every tenant reads it through a consumer group of its own, beside ADX's and
+ * the `$Default` group Azure creates, and the namespace tier caps the groups (the `event-hubs-limits` policy), so
+ * this, not `sharedClusterCapacity`, can be what stops the next tenant.
+ */
+export interface ConsumerGroupCapacity {
+    readonly tier: string;
+    readonly groups: Headroom;
+    /** More consumer groups than the tier allows: the policy refuses the stack. */
+    readonly overLimit: boolean;
+}
+
+/** Groups of the telemetry hub that are not a tenant's: Azure's own and ADX ingestion's. */
+const PLATFORM_CONSUMER_GROUPS = ["$Default", ADX_CONSUMER_GROUP];
+
 export interface CapacityReport {
+    readonly eventHubConsumerGroups: ConsumerGroupCapacity;
     readonly shared: readonly SharedClusterCapacity[];
     readonly dedicated: readonly DedicatedClusterCapacity[];
     /**
@@ -65,5 +83,7 @@ export function capacityReport(config: FleetConfig, placement: Placement): Capac
         const placed = placement.tenants.get(t.name)!;
         return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
     });
-    return { shared, dedicated, unpinned };
+    const tier = config.eventHubs.sku;
+    const groups = headroom(config.tenants.length + PLATFORM_CONSUMER_GROUPS.length, CONSUMER_GROUP_LIMITS[tier]);
+    return { eventHubConsumerGroups: { tier, groups, overLimit: groups.free < 0 }, shared, dedicated, unpinned };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
+import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { ADX_CONSUMER_GROUP, aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
@@ -128,6 +129,8 @@ export const tenantSchema = z.strictObject({
     name: z.string()
         .max(MAX_TENANT_NAME_LENGTH, `tenant names have at most ${MAX_TENANT_NAME_LENGTH} characters`)
         .regex(DNS_1123_LABEL, "tenant names must be DNS-1123 labels (lowercase letters, digits and '-')")
+        // A DNS-1123 label may repeat '-', but the tenant's checkpoint blob container and Key Vault names may not.
+        .refine(n => !n.includes("--"), "tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names")
         .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace")
         .refine(n => n !== ADX_CONSUMER_GROUP, `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`),
     deviceQuota: z.number().int("deviceQuota must be a whole number").positive("deviceQuota must be a positive number of devices"),
@@ -135,6 +138,8 @@ export const tenantSchema = z.strictObject({
     compliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
     /** Pins the tenant to a cluster (`shared-<n>` or `dedicated-<tenant>`); placement never moves a pinned tenant. */
     cluster: z.string().regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>").optional(),
+    /** Pins the /24 node subnet of the tenant's dedicated cluster. Default: its cluster name hashed into the upper half, which must then be nobody else's. */
+    subnet: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24$/, "expected a /24 of the address space's upper half, such as 10.40.200.0/24").optional(),
     /** Marks a tenant for removal: its namespace, identity and queue lose their protection on the next update. */
     decommission: z.boolean().default(false),
     overrides: overridesSchema.default({}),
@@ -165,11 +170,6 @@ const regionSchema = z.strictObject({
         "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
 });
 
-const eventHubsSchema = z.strictObject({
-    /** Standard (throughput units) or Premium (processing units, dedicated capacity). */
-    sku: z.enum(["Standard", "Premium"]).default("Standard"),
-});
-
 const sharedClusterCapacitySchema = z.strictObject({
     maxTenants: positiveInt.default(50),
     maxDevices: positiveInt.default(500_000),
@@ -185,6 +185,7 @@ export const fleetConfigSchema = z.strictObject({
     fleet: fleetSchema.prefault({}),
     kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
     eventHubs: eventHubsSchema.prefault({}),
+    dataPlane: dataPlaneSchema.prefault({}),
     gitops: gitopsSchema,
     dns: dnsSchema,
     tenantDefaults: tenantDefaultsSchema.prefault({}),
@@ -343,7 +344,11 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
     const placement = placeTenants(tenants.map(t => t.spec), placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }));
     const indexOf = (matches: (tenant: TenantSpec) => boolean) => tenants.find(t => matches(t.spec))!.index;
     const problems: ConfigProblem[] = [];
-    for (const { cluster, message } of planClusterSubnets(region.addressSpace, placement.clusters).problems) {
+    for (const { cluster, tenant, message } of planClusterSubnets(region.addressSpace, placement.clusters, tenants.map(t => t.spec)).problems) {
+        if (tenant !== undefined) {
+            problems.push({ path: keyPath(["tenants", indexOf(t => t.name === tenant), "subnet"]), message });
+            continue;
+        }
         // A pin asks for a shared cluster by number; otherwise placement opened the cluster, and the address space is what to change.
         const shared = clusterKindOf(cluster) === "shared";
         const pinned = shared && tenants.some(t => t.spec.cluster === cluster);

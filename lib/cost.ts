@@ -1,5 +1,6 @@
 import { FleetConfig, TenantSpec, tenantSettings } from "./config";
-import { ConfigError, ConfigProblem } from "./errors";
+import { ADX_MIN_STANDARD_INSTANCES, DataPlaneSizing, dataPlaneSizing, EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_SKUS, IOT_HUB_TIERS, IotHubSku } from "./dataPlane";
+import { ConfigProblem } from "./errors";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs, Workload } from "./nodePools";
 import { ClusterKind, Placement } from "./placement";
 import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, RegionPrices, tieredCost, VmPrice } from "./prices";
@@ -22,12 +23,17 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  *   load first; only the rest lands on Spot nodes;
  * - AKS Standard tier.
  *
- * Per region, sized from the region's devices × messages per device per day:
- * - IoT Hub: the cheapest tier whose daily quota and send throttle cover the load (4 KB billing blocks);
- * - Event Hubs Standard: TUs for peak ingress, and egress for each full-stream reader, plus ingress events;
- * - Service Bus Premium: MUs for the peak of batched queue messages and for 1,000 queues per MU;
- * - ADX: instances of the deployed SKU (Standard_E2ads_v5) to hold the hot-cache window at 80 % of their
- *   SSD, plus compressed storage for the retention; ingestion CPU is not modelled (the cache binds first);
+ * Per region, from the region's devices × messages per device per day. IoT Hub, Event Hubs and ADX have fixed
+ * capacity, which the stack sets (`dataPlaneSizing`): each is priced as configured, and flagged in `shortfalls`,
+ * like a `saturated` pool, where it is below what the load needs, with the cheapest setting that carries it:
+ * - IoT Hub: the configured tier and units; the load needs the units whose daily quota and send throttle cover
+ *   it (4 KB billing blocks);
+ * - Event Hubs: Standard TUs plus ingress events, or Premium PUs (ingress included); the load needs capacity
+ *   for peak ingress and the egress of each full-stream reader;
+ * - Service Bus Premium: MUs for the peak of batched queue messages and for 1,000 queues per MU, from the
+ *   deployed 1 MU up (no stack key sets it: 1 MU carries a region up to ~6 M devices);
+ * - ADX: the configured SKU and instances, plus compressed storage for the retention; the load needs the
+ *   instances whose SSD holds the hot-cache window at 80 %; ingestion CPU is not modelled (the cache binds first);
  * - Cosmos DB serverless: device-state writes and reads in RU, plus storage;
  * - blob telemetry archive (Parquet): hot 30 days, cool to 1 year, archive to 3 years, with a DR copy of
  *   the archive tier in the paired region (inter-region transfer);
@@ -38,8 +44,10 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  * Per tenant: a shared cluster's cost is split by device share on that cluster, a dedicated cluster's
  * cost goes to its tenant, regional services are split by device share of the region.
  *
- * Savings: Spot processing nodes against the same nodes on demand; reserved system and baseline nodes
- * against the same nodes on demand.
+ * Savings: Spot processing nodes against the same nodes on demand; the system pools and processing baselines
+ * on 1-year reservations against the same nodes on demand.
+ *
+ * A region, VM size or ADX SKU the price table lacks leaves the stack unpriced (`UnpricedCost`), not invalid.
  *
  * ## Limits
  * - List prices only (`lib/prices.ts`, reviewed 2026-11, not fetched live): no EA/MCA discount, savings
@@ -49,12 +57,8 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  * - Quotas are taken as active devices; a fleet that uses 60 % of its quotas costs less.
  * - Workloads are assumed to request the CPU they use at the target utilisation; the tenant LimitRange's
  *   default request only sets the floor per minimum replica.
- * - The data plane is sized to the load, not to what `DEFAULT_SIZING` deploys today (1 IoT Hub S1 unit,
- *   2 TUs, 2 ADX instances): where the two differ, the estimate is what the load needs.
- * - ADX is sized like the other services, to the load: the cheapest priced SKU and count whose SSD cache
- *   holds the hot window (`adxSizing`). `DEFAULT_SIZING` in components/regionDataPlane.ts deploys 2 ×
- *   Standard_E2ads_v5, which suits a region of a few hundred thousand devices; a larger one should set the SKU
- *   the estimate names.
+ * - A data plane below its load is priced as configured: the bill once its shortfalls are fixed is higher.
+ * - Event Hubs Premium throughput per PU is Microsoft's range's low end (5 MB/s in, 10 MB/s out), not a quota.
  * - Not priced: disks (OS disks of ephemeral nodes are free), load balancers and public IPs, private
  *   endpoints, Key Vault operations, DNS, Application Insights beyond Log Analytics ingestion, Defender,
  *   Fleet Manager, backup, support plans, Cosmos DB or ADX queries beyond the assumed reads.
@@ -66,36 +70,21 @@ import { DAYS_PER_MONTH, PRICED_REGIONS, PricedRegion, PriceTable, PRICES, Regio
  * - Inter-region transfer is only the archive's DR copy; nothing else in the stack crosses regions.
  *
  * ## Calibration (prices 2026-11, default assumptions, at the time of writing)
- * Generated regions of 3 dedicated tenants plus long-tail tenants of 10,000 devices (4 clusters):
- * - 1.0 M devices: ~15,900 EUR/month; 1.5 M: ~17,000; 2.0 M: ~20,800 (the IoT Hub needs a second S3 unit):
- *   inside the reference architecture's 12,000-22,000 for 1 to 2 M devices.
- * - Compute (~7,700-8,200) leads, then IoT Hub (2,325 per S3 unit), ADX (~2,500: 2 × Standard_L8as_v3 hold a
- *   30-day hot window of up to ~2.8 TB), egress (1,000-2,000). The reference architecture sees ADX and egress
- *   ahead of compute; with 1 KB messages at 96 a day, or a compute-optimised ADX SKU, the order changes, so the
- *   ordering is an outcome of the assumptions, not a fixed fact.
- * - Every cluster costs 1,700-1,930 EUR/month before any load (3 reserved system nodes, 2 ingest, 2 reserved
- *   processing baseline, 2 api, AKS Standard), so the cluster count, not the device count, sets the compute bill
- *   up to ~2 M devices per cluster; a second region repeats IoT Hub, Service Bus Premium and Grafana.
+ * Generated westeurope regions (bench/stacks.ts) of 3 dedicated tenants (500,000 devices) and 80 long-tail
+ * tenants on one shared cluster (4 clusters, 85 consumer groups: Event Hubs Premium, whose limit is 100), each
+ * with the data plane its load needs (test/cost.test.ts):
+ * - 1.0 M devices: ~16,500 EUR/month (1 × S3, 1 PU, 2 × Standard_L8as_v3); 1.5 M: ~18,300 (2 PUs);
+ *   2.0 M: ~21,700 (2 × S3, 2 PUs): inside the reference architecture's 12,000-22,000 for 1 to 2 M devices.
+ * - Compute (7,730-7,910) leads. Of the services, ADX (2,440-2,690: 2 × Standard_L8as_v3 hold a 30-day hot
+ *   window of up to ~2.8 TB) comes first at 1 and 1.5 M devices, just ahead of IoT Hub (2,325 per S3 unit);
+ *   at 2 M the second S3 unit puts IoT Hub (4,650) first. Then egress (1,000-2,000) and Event Hubs Premium
+ *   (837 per PU). The reference architecture sees ADX and egress ahead of compute: the ordering is an outcome
+ *   of the assumptions, not a fixed fact.
+ * - Every cluster costs 1,933 EUR/month in westeurope (1,694 in eastus) before any load (3 reserved system
+ *   nodes, 2 ingest, 2 reserved processing baseline, 2 api, AKS Standard), so the cluster count, not the device
+ *   count, sets the compute bill up to ~2 M devices per cluster; a second region repeats IoT Hub, Service Bus
+ *   Premium and Grafana.
  */
-
-/** What each region's data plane deploys at least; the model sizes up from it, never below. */
-export interface DataPlaneSizing {
-    /** The ADX SLA needs at least 2 instances. */
-    readonly adxMinInstances: number;
-    readonly adxHotCacheDays: number;
-    readonly adxRetentionDays: number;
-    readonly eventHubsMinThroughputUnits: number;
-    readonly serviceBusMinMessagingUnits: number;
-}
-
-/** Data-plane sizing the stack deploys: mirrors `DEFAULT_SIZING` in components/regionDataPlane.ts (not exported there). */
-export const DATA_PLANE_DEFAULTS: DataPlaneSizing = {
-    adxMinInstances: 2,
-    adxHotCacheDays: 30,
-    adxRetentionDays: 365,
-    eventHubsMinThroughputUnits: 2,
-    serviceBusMinMessagingUnits: 1,
-};
 
 export interface CostAssumptions {
     /** Telemetry messages a device sends per day. */
@@ -119,6 +108,10 @@ export interface CostAssumptions {
     readonly workloadPodsPerNode: number;
     /** Consumers that read the whole telemetry hub (Event Hubs egress). */
     readonly eventHubFullStreamReaders: number;
+    /** Ingress one Event Hubs Premium processing unit sustains, bytes per second. */
+    readonly premiumIngressBytesPerSecondPerProcessingUnit: number;
+    /** Egress one Event Hubs Premium processing unit sustains, bytes per second. */
+    readonly premiumEgressBytesPerSecondPerProcessingUnit: number;
     /** Device messages the ingest tier packs into one Service Bus message. */
     readonly deviceMessagesPerQueueMessage: number;
     /** Queue messages per second one Service Bus Premium MU sustains. */
@@ -152,7 +145,6 @@ export interface CostAssumptions {
     readonly firmwareBytesPerDevicePerYear: number;
     /** Bytes delivered to tenants' own systems (webhooks, exports, API) per byte of device telemetry. */
     readonly tenantDeliveryFactor: number;
-    readonly dataPlane: DataPlaneSizing;
 }
 
 /** The traffic profile of the fleet and the engineering rules of thumb the model rests on. */
@@ -178,6 +170,9 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     workloadPodsPerNode: 98,
     // The ADX data connection and the ingest tier, which reads once and routes per tenant.
     eventHubFullStreamReaders: 2,
+    // Microsoft quotes 5-10 MB/s in and 10-20 MB/s out per PU, depending on the workload; the low end, as for the other fixed-capacity services.
+    premiumIngressBytesPerSecondPerProcessingUnit: 5e6,
+    premiumEgressBytesPerSecondPerProcessingUnit: 10e6,
     // One queue message per tenant per receive batch keeps Service Bus operations per device low.
     deviceMessagesPerQueueMessage: 20,
     // Microsoft's sizing guidance for 1 KB messages on one MU, conservatively.
@@ -216,21 +211,14 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     firmwareBytesPerDevicePerYear: 8_000_000,
     // Each message is delivered once to the tenant's systems as enriched JSON over HTTPS (~1.5x its size).
     tenantDeliveryFactor: 1.5,
-    dataPlane: DATA_PLANE_DEFAULTS,
 };
 
-/** IoT Hub tiers: daily message quota and device-to-cloud send throttle per unit, and the most units one hub takes. */
-const IOT_HUB_TIERS = {
-    S1: { messagesPerUnitPerDay: 400_000, sendsPerSecondPerUnit: 12, maxUnits: 200 },
-    S2: { messagesPerUnitPerDay: 6_000_000, sendsPerSecondPerUnit: 120, maxUnits: 200 },
-    S3: { messagesPerUnitPerDay: 300_000_000, sendsPerSecondPerUnit: 6_000, maxUnits: 10 },
-} as const;
 /** Every hub may send at least this rate whatever its units (the throttle's floor on S1 and S2). */
 const IOT_HUB_SEND_FLOOR_PER_SECOND = 100;
 /** IoT Hub meters messages in 4 KB blocks. */
 const IOT_HUB_BILLING_BLOCK_BYTES = 4_096;
-/** Event Hubs Standard, per TU: 1 MB/s or 1,000 events/s in, 2 MB/s or 4,096 events/s out; 40 TUs at most. */
-const EVENT_HUBS_TU = { ingressEventsPerSecond: 1_000, ingressBytesPerSecond: 1e6, egressEventsPerSecond: 4_096, egressBytesPerSecond: 2e6, max: 40 };
+/** Event Hubs Standard, per TU: 1 MB/s or 1,000 events/s in, 2 MB/s or 4,096 events/s out. */
+const EVENT_HUBS_TU = { ingressEventsPerSecond: 1_000, ingressBytesPerSecond: 1e6, egressEventsPerSecond: 4_096, egressBytesPerSecond: 2e6 };
 /** Service Bus Premium: MU counts Azure accepts, and queues per MU. */
 const SERVICE_BUS_MU_STEPS = [1, 2, 4, 8, 16];
 const SERVICE_BUS_QUEUES_PER_MU = 1_000;
@@ -263,17 +251,52 @@ export interface ClusterCost {
     readonly monthly: number;
 }
 
+/** An IoT Hub tier and unit count, and what it costs a month. */
+export interface IotHubOption {
+    readonly tier: IotHubSku;
+    readonly units: number;
+    readonly monthly: number;
+}
+
+/** An ADX SKU and instance count, and what its compute costs a month. */
+export interface AdxOption {
+    readonly sku: string;
+    readonly instances: number;
+    readonly monthly: number;
+}
+
+/**
+ * Data-plane capacity the stack configures below what the load needs: IoT Hub rejects messages over its daily
+ * quota and throttles sends, Event Hubs throttles ingress and egress, ADX evicts the hot window from its cache.
+ */
+export interface CapacityShortfall {
+    readonly service: "IoT Hub" | "Event Hubs" | "ADX";
+    /** The stack-file key that sets the capacity. */
+    readonly key: string;
+    /** What the stack configures, e.g. `1 × S1`. */
+    readonly configured: string;
+    /** What the load needs of the configured tier or SKU, e.g. `121 × S1`, or why it cannot carry the load. */
+    readonly needed: string;
+    /** What to configure instead: the cheapest option that carries the load. */
+    readonly fix: string;
+}
+
 export interface RegionServicesCost {
-    readonly iotHub: { readonly tier: keyof typeof IOT_HUB_TIERS; readonly units: number; readonly billedMessagesPerDay: number; readonly monthly: number };
-    readonly eventHubs: { readonly throughputUnits: number; readonly overStandardMaximum: boolean; readonly monthly: number };
+    /** The configured tier and units, priced; `neededUnits` of that tier carry the load (above the tier's maximum when none do). */
+    readonly iotHub: IotHubOption & { readonly billedMessagesPerDay: number; readonly neededUnits: number; readonly cheapest: IotHubOption };
+    /** The configured tier and capacity (TUs on Standard, PUs on Premium), priced; `neededCapacity` of that tier carries the load. */
+    readonly eventHubs: { readonly sku: EventHubsSku; readonly capacity: number; readonly neededCapacity: number; readonly monthly: number };
     readonly serviceBus: { readonly messagingUnits: number; readonly monthly: number };
-    readonly adx: { readonly sku: string; readonly instances: number; readonly hotCacheGB: number; readonly storedGB: number; readonly monthly: number };
+    /** The configured SKU and instances, priced with the stored retention; `neededInstances` of that SKU hold the hot window. */
+    readonly adx: AdxOption & { readonly neededInstances: number; readonly cheapest: AdxOption; readonly hotCacheGB: number; readonly storedGB: number };
     readonly cosmos: { readonly millionRUPerMonth: number; readonly storageGB: number; readonly monthly: number };
     readonly storage: { readonly hotGB: number; readonly coolGB: number; readonly archiveGB: number; readonly monthly: number };
     readonly logAnalytics: { readonly gbPerMonth: number; readonly monthly: number };
     readonly prometheus: { readonly millionSamplesPerMonth: number; readonly monthly: number };
     readonly grafana: { readonly monthly: number };
     readonly egress: { readonly internetGB: number; readonly interRegionGB: number; readonly monthly: number };
+    /** Where the configured IoT Hub, Event Hubs or ADX capacity is below the load; empty when it carries it. */
+    readonly shortfalls: readonly CapacityShortfall[];
     readonly monthly: number;
 }
 
@@ -299,6 +322,7 @@ export interface Saving {
 }
 
 export interface CostEstimate {
+    readonly priced: true;
     readonly region: PricedRegion;
     readonly pricesAsOf: string;
     readonly devices: number;
@@ -315,22 +339,43 @@ export interface CostEstimate {
         readonly perDevice: number;
     };
     readonly tenants: readonly TenantCost[];
-    readonly savings: { readonly spotProcessing: Saving; readonly reservedBaseline: Saving; readonly total: number };
+    readonly savings: {
+        readonly spotProcessing: Saving;
+        /** The system pools and processing baselines on 1-year reservations. */
+        readonly reservedNodes: Saving;
+        readonly total: number;
+    };
 }
 
+/** A valid stack the price table cannot price: its region, or a VM size or ADX SKU it uses, has no price. */
+export interface UnpricedCost {
+    readonly priced: false;
+    readonly region: string;
+    readonly pricesAsOf: string;
+    /** Each missing price, at the key that asks for it. */
+    readonly missing: readonly ConfigProblem[];
+}
+
+export type CostResult = CostEstimate | UnpricedCost;
+
 /**
- * The monthly cost of one region stack. Throws a ConfigError listing every VM size, ADX SKU or region the
- * price table does not know.
+ * The monthly cost of one region stack, or what the price table lacks to price it (a region, VM size or ADX
+ * SKU): the stack is valid either way, and its plan does not depend on the price table.
  */
 export function estimateCost(config: FleetConfig, placement: Placement, prices: PriceTable = PRICES,
-    assumptions: CostAssumptions = COST_ASSUMPTIONS): CostEstimate {
-    const region = regionPricesOf(config, prices);
+    assumptions: CostAssumptions = COST_ASSUMPTIONS): CostResult {
+    const sizing = dataPlaneSizing(config);
+    const missing = missingPrices(config, sizing, prices);
+    if (missing.length > 0) {
+        return { priced: false, region: config.region.location, pricesAsOf: prices.asOf, missing };
+    }
+    const region = prices.regions[config.region.location as PricedRegion];
     const tenantsByName = new Map(config.tenants.map(t => [t.name, t]));
     const clusters = placement.clusters.map(placed =>
         clusterCost(placed.name, placed.kind, placed.tenants.map(name => tenantsByName.get(name)!), config, region, assumptions));
     const devices = sum(config.tenants.map(t => t.deviceQuota));
     const nodes = sum(clusters.flatMap(c => c.pools.map(p => p.expectedNodes)));
-    const services = regionServicesCost(devices, config.tenants.length, clusters.length, nodes, region, assumptions);
+    const services = regionServicesCost({ devices, tenants: config.tenants.length, clusters: clusters.length, nodes }, sizing, region, assumptions);
 
     const compute = sum(clusters.map(c => c.monthly));
     const monthly = compute + services.monthly;
@@ -344,6 +389,7 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
     });
 
     return {
+        priced: true,
         region: config.region.location as PricedRegion,
         pricesAsOf: prices.asOf,
         devices,
@@ -356,23 +402,26 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
     };
 }
 
-function regionPricesOf(config: FleetConfig, prices: PriceTable): RegionPrices {
+/** Every price the stack needs that the table lacks: its region's, or those of its VM sizes and ADX SKU there. */
+function missingPrices(config: FleetConfig, sizing: DataPlaneSizing, prices: PriceTable): ConfigProblem[] {
     const location = config.region.location;
     if (!(PRICED_REGIONS as readonly string[]).includes(location)) {
-        throw new ConfigError([{ path: "iot-fleet:region.location", message: `no prices for '${location}'; lib/prices.ts has ${PRICED_REGIONS.join(", ")}` }]);
+        return [{ path: "iot-fleet:region.location", message: `no prices for '${location}'; lib/prices.ts has ${PRICED_REGIONS.join(", ")}` }];
     }
     const region = prices.regions[location as PricedRegion];
-    const sizing = config.clusterDefaults;
-    const problems: ConfigProblem[] = [...[systemPoolSpec(sizing), ...workloadPoolSpecs(sizing)]]
+    const problems: ConfigProblem[] = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)]
         .filter(pool => region.vm[pool.vmSize] === undefined)
         .map(pool => ({
             path: `iot-fleet:clusterDefaults (${pool.poolName} pool)`,
             message: `no price for ${pool.vmSize} in ${location}; add it to lib/prices.ts or pick one of ${Object.keys(region.vm).join(", ")}`,
         }));
-    if (problems.length > 0) {
-        throw new ConfigError(problems, `cost estimate of ${config.environment}-${config.region.shortName}`);
+    if (region.adx.sku[sizing.adxSku] === undefined) {
+        problems.push({
+            path: "iot-fleet:dataPlane.adx.sku",
+            message: `no price for ADX ${sizing.adxSku} in ${location}; add it to lib/prices.ts or pick one of ${Object.keys(region.adx.sku).join(", ")}`,
+        });
     }
-    return region;
+    return problems;
 }
 
 /** What the cluster's tenants ask of one tier: vCPU (load or replica floor, whichever is more) and minimum pods. */
@@ -439,38 +488,67 @@ function poolCost(pool: NodePoolSpec, nodes: number, saturated: boolean, pricing
 const priceOf = (vm: VmPrice, pricing: Pricing): number =>
     pricing === "spot" ? vm.spot : pricing === "reserved-1y" ? vm.reserved1y : vm.onDemand;
 
-function regionServicesCost(devices: number, tenants: number, clusters: number, nodes: number, p: RegionPrices,
-    a: CostAssumptions): RegionServicesCost {
+/** What a region puts through its data plane besides its devices' messages. */
+interface RegionLoad {
+    readonly devices: number;
+    readonly tenants: number;
+    readonly clusters: number;
+    readonly nodes: number;
+}
+
+function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p: RegionPrices, a: CostAssumptions): RegionServicesCost {
+    const { devices, tenants, clusters, nodes } = load;
     const messagesPerDay = devices * a.messagesPerDevicePerDay;
     const peakPerSecond = messagesPerDay / SECONDS_PER_DAY * a.peakToAverage;
-    const rawGBPerDay = messagesPerDay * a.messageBytes / GB;
-    const dataPlane = a.dataPlane;
-
-    const iotHub = iotHubSizing(messagesPerDay * Math.ceil(a.messageBytes / IOT_HUB_BILLING_BLOCK_BYTES), peakPerSecond, p);
-
     const peakBytesPerSecond = peakPerSecond * a.messageBytes;
-    const throughputUnits = Math.max(dataPlane.eventHubsMinThroughputUnits,
-        Math.ceil(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond), Math.ceil(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
-        Math.ceil(a.eventHubFullStreamReaders * peakPerSecond / EVENT_HUBS_TU.egressEventsPerSecond),
-        Math.ceil(a.eventHubFullStreamReaders * peakBytesPerSecond / EVENT_HUBS_TU.egressBytesPerSecond));
-    const eventHubs = {
-        throughputUnits,
-        overStandardMaximum: throughputUnits > EVENT_HUBS_TU.max,
-        monthly: throughputUnits * p.eventHubs.standardThroughputUnit
-            + messagesPerDay * DAYS_PER_MONTH / 1e6 * p.eventHubs.standardIngressPerMillionEvents,
+    const rawGBPerDay = messagesPerDay * a.messageBytes / GB;
+
+    const billedMessagesPerDay = messagesPerDay * Math.ceil(a.messageBytes / IOT_HUB_BILLING_BLOCK_BYTES);
+    // Highest tier first, so that of two options at one price the one with more headroom wins.
+    const iotHubOptions = [...IOT_HUB_SKUS].reverse().map((tier): IotHubOption => {
+        const units = iotHubUnitsNeeded(tier, billedMessagesPerDay, peakPerSecond);
+        return { tier, units, monthly: units * p.iotHub[tier] };
+    });
+    const optionOf = (tier: IotHubSku) => iotHubOptions.find(o => o.tier === tier)!;
+    const iotHub = {
+        tier: sizing.iotHubSku, units: sizing.iotHubUnits, monthly: sizing.iotHubUnits * p.iotHub[sizing.iotHubSku], billedMessagesPerDay,
+        neededUnits: optionOf(sizing.iotHubSku).units,
+        // S3 beyond what any tier carries in one hub.
+        cheapest: cheapest(iotHubOptions.filter(o => o.units <= IOT_HUB_TIERS[o.tier].maxUnits)) ?? optionOf("S3"),
     };
 
-    const wantedMessagingUnits = Math.max(dataPlane.serviceBusMinMessagingUnits,
+    const eventHubsNeeds = (sku: EventHubsSku) => eventHubsCapacityNeeded(sku, peakPerSecond, peakBytesPerSecond, a);
+    const eventHubs = {
+        sku: sizing.eventHubsSku,
+        capacity: sizing.eventHubsCapacity,
+        neededCapacity: eventHubsNeeds(sizing.eventHubsSku),
+        monthly: sizing.eventHubsSku === "Premium"
+            ? sizing.eventHubsCapacity * p.eventHubs.premiumProcessingUnit
+            : sizing.eventHubsCapacity * p.eventHubs.standardThroughputUnit + messagesPerDay * DAYS_PER_MONTH / 1e6 * p.eventHubs.standardIngressPerMillionEvents,
+    };
+
+    const wantedMessagingUnits = Math.max(sizing.serviceBusCapacity,
         Math.ceil(peakPerSecond / a.deviceMessagesPerQueueMessage / a.queueMessagesPerSecondPerMessagingUnit),
         Math.ceil(tenants / SERVICE_BUS_QUEUES_PER_MU));
     const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
     const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
 
     const storedGBPerDay = rawGBPerDay / a.adxCompressionRatio;
-    const hotCacheGB = storedGBPerDay * dataPlane.adxHotCacheDays;
-    const storedGB = storedGBPerDay * dataPlane.adxRetentionDays;
-    const adx = { ...adxSizing(hotCacheGB, p, a), hotCacheGB, storedGB };
-    adx.monthly += storedGB * p.adx.storagePerGBMonth;
+    const hotCacheGB = storedGBPerDay * sizing.adxHotCacheDays;
+    const storedGB = storedGBPerDay * sizing.adxRetentionDays;
+    const adxOptions = Object.entries(p.adx.sku).map(([sku, price]): AdxOption => {
+        const instances = Math.max(ADX_MIN_STANDARD_INSTANCES, ceilOf(hotCacheGB / (price.cacheGB * a.adxCacheUtilisation)));
+        return { sku, instances, monthly: instances * (price.compute + price.markup) };
+    });
+    const adxPrice = p.adx.sku[sizing.adxSku];
+    const adx = {
+        sku: sizing.adxSku, instances: sizing.adxInstances,
+        monthly: sizing.adxInstances * (adxPrice.compute + adxPrice.markup) + storedGB * p.adx.storagePerGBMonth,
+        neededInstances: adxOptions.find(o => o.sku === sizing.adxSku)!.instances,
+        // Compute-optimised SKUs for a small region, storage-optimised ones once the hot data outgrows a few of their caches.
+        cheapest: cheapest(adxOptions)!,
+        hotCacheGB, storedGB,
+    };
 
     const millionRUPerMonth = devices * DAYS_PER_MONTH / 1e6
         * (a.stateWritesPerDevicePerDay * a.stateWriteRU + a.stateReadsPerDevicePerDay * a.stateReadRU);
@@ -498,33 +576,78 @@ function regionServicesCost(devices: number, tenants: number, clusters: number, 
     const interRegionGB = DAYS_PER_MONTH * parquetGBPerDay;
     const egress = { internetGB, interRegionGB, monthly: tieredCost(internetGB, p.egress.internet) + interRegionGB * p.egress.interRegionSameContinent };
 
+    const shortfalls = [iotHubShortfall(iotHub), eventHubsShortfall(eventHubs, eventHubsNeeds("Premium")), adxShortfall(adx)]
+        .filter((shortfall): shortfall is CapacityShortfall => shortfall !== undefined);
     const monthly = iotHub.monthly + eventHubs.monthly + serviceBus.monthly + adx.monthly + cosmos.monthly + storage.monthly
         + logAnalytics.monthly + prometheus.monthly + grafana.monthly + egress.monthly;
-    return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, monthly };
+    return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
+}
+
+const cheapest = <T extends { readonly monthly: number }>(options: readonly T[]): T | undefined =>
+    [...options].sort((x, y) => x.monthly - y.monthly)[0];
+
+/** Units of an IoT Hub tier whose daily quota and send throttle carry the load; above the tier's maximum when it cannot. */
+function iotHubUnitsNeeded(tier: IotHubSku, billedMessagesPerDay: number, peakPerSecond: number): number {
+    const limits = IOT_HUB_TIERS[tier];
+    const forThrottle = peakPerSecond <= IOT_HUB_SEND_FLOOR_PER_SECOND ? 1 : Math.ceil(peakPerSecond / limits.sendsPerSecondPerUnit);
+    return Math.max(1, Math.ceil(billedMessagesPerDay / limits.messagesPerUnitPerDay), forThrottle);
 }
 
 /**
- * The cheapest ADX SKU and instance count whose SSD cache holds the hot window: compute-optimised SKUs for a
- * small region, storage-optimised ones once the hot data outgrows a few of their caches.
+ * The capacity an Event Hubs tier needs for the peak ingress and the full-stream readers' egress: TUs on Standard
+ * (events and bytes per TU), PUs on Premium (bytes per PU, in the steps Azure sells); above the tier's maximum when it cannot.
  */
-function adxSizing(hotCacheGB: number, p: RegionPrices, a: CostAssumptions): { sku: string; instances: number; monthly: number } {
-    const options = Object.entries(p.adx.sku).map(([sku, price]) => {
-        const instances = Math.max(a.dataPlane.adxMinInstances, ceilOf(hotCacheGB / (price.cacheGB * a.adxCacheUtilisation)));
-        return { sku, instances, monthly: instances * (price.compute + price.markup) };
-    });
-    return options.sort((x, y) => x.monthly - y.monthly)[0];
+function eventHubsCapacityNeeded(sku: EventHubsSku, peakPerSecond: number, peakBytesPerSecond: number, a: CostAssumptions): number {
+    const readers = a.eventHubFullStreamReaders;
+    const wanted = sku === "Premium"
+        ? Math.max(ceilOf(peakBytesPerSecond / a.premiumIngressBytesPerSecondPerProcessingUnit),
+            ceilOf(readers * peakBytesPerSecond / a.premiumEgressBytesPerSecondPerProcessingUnit))
+        : Math.max(ceilOf(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond), ceilOf(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
+            ceilOf(readers * peakPerSecond / EVENT_HUBS_TU.egressEventsPerSecond), ceilOf(readers * peakBytesPerSecond / EVENT_HUBS_TU.egressBytesPerSecond));
+    return EVENT_HUBS_CAPACITY_STEPS[sku].find(step => step >= wanted) ?? wanted;
 }
 
-/** The cheapest IoT Hub tier whose daily quota and send throttle carry the load within one hub; S3 beyond that. */
-function iotHubSizing(billedMessagesPerDay: number, peakPerSecond: number, p: RegionPrices): RegionServicesCost["iotHub"] {
-    const options = (Object.keys(IOT_HUB_TIERS) as (keyof typeof IOT_HUB_TIERS)[]).map(tier => {
-        const limits = IOT_HUB_TIERS[tier];
-        const forThrottle = peakPerSecond <= IOT_HUB_SEND_FLOOR_PER_SECOND ? 1 : Math.ceil(peakPerSecond / limits.sendsPerSecondPerUnit);
-        const units = Math.max(1, Math.ceil(billedMessagesPerDay / limits.messagesPerUnitPerDay), forThrottle);
-        return { tier, units, monthly: units * p.iotHub[tier], fits: units <= limits.maxUnits };
-    });
-    const cheapestFitting = options.filter(o => o.fits).sort((x, y) => x.monthly - y.monthly)[0] ?? options[options.length - 1];
-    return { tier: cheapestFitting.tier, units: cheapestFitting.units, billedMessagesPerDay, monthly: cheapestFitting.monthly };
+const IOT_HUB_KEY = "iot-fleet:dataPlane.iotHub";
+const EVENT_HUBS_KEY = "iot-fleet:eventHubs";
+const ADX_KEY = "iot-fleet:dataPlane.adx";
+const SPLIT_THE_REGION = "more than one namespace or hub carries: split the region's tenants across another stack";
+
+function iotHubShortfall(iotHub: RegionServicesCost["iotHub"]): CapacityShortfall | undefined {
+    if (iotHub.units >= iotHub.neededUnits) {
+        return undefined;
+    }
+    const { maxUnits } = IOT_HUB_TIERS[iotHub.tier];
+    const best = iotHub.cheapest;
+    return {
+        service: "IoT Hub", key: IOT_HUB_KEY, configured: `${iotHub.units} × ${iotHub.tier}`,
+        needed: iotHub.neededUnits > maxUnits ? `more than ${maxUnits} × ${iotHub.tier}, the most one ${iotHub.tier} hub takes` : `${iotHub.neededUnits} × ${iotHub.tier}`,
+        fix: best.units > IOT_HUB_TIERS[best.tier].maxUnits ? SPLIT_THE_REGION : `sku: ${best.tier}, units: ${best.units}`,
+    };
+}
+
+function eventHubsShortfall(eventHubs: RegionServicesCost["eventHubs"], premiumNeeded: number): CapacityShortfall | undefined {
+    if (eventHubs.capacity >= eventHubs.neededCapacity) {
+        return undefined;
+    }
+    const unit = eventHubs.sku === "Premium" ? "PU" : "TU";
+    const fits = (sku: EventHubsSku, capacity: number) => EVENT_HUBS_CAPACITY_STEPS[sku].includes(capacity);
+    const fix = fits(eventHubs.sku, eventHubs.neededCapacity) ? `sku: ${eventHubs.sku}, capacity: ${eventHubs.neededCapacity}`
+        : fits("Premium", premiumNeeded) ? `sku: Premium, capacity: ${premiumNeeded}` : SPLIT_THE_REGION;
+    return {
+        service: "Event Hubs", key: EVENT_HUBS_KEY, configured: `${eventHubs.capacity} ${unit} (${eventHubs.sku})`,
+        needed: `${eventHubs.neededCapacity} ${unit}${fits(eventHubs.sku, eventHubs.neededCapacity) ? "" : `, above the ${eventHubs.sku} maximum`}`, fix,
+    };
+}
+
+function adxShortfall(adx: RegionServicesCost["adx"]): CapacityShortfall | undefined {
+    if (adx.instances >= adx.neededInstances) {
+        return undefined;
+    }
+    return {
+        service: "ADX", key: ADX_KEY, configured: `${adx.instances} × ${adx.sku}`,
+        needed: `${adx.neededInstances} × ${adx.sku} to cache ${Math.round(adx.hotCacheGB)} GB of hot data`,
+        fix: `sku: ${adx.cheapest.sku}, instances: ${adx.cheapest.instances}`,
+    };
 }
 
 function savingsOf(clusters: readonly ClusterCost[], region: RegionPrices): CostEstimate["savings"] {
@@ -535,8 +658,8 @@ function savingsOf(clusters: readonly ClusterCost[], region: RegionPrices): Cost
     };
     const pools = clusters.flatMap(c => c.pools);
     const spotProcessing = saving(pools.filter(p => p.pricing === "spot"));
-    const reservedBaseline = saving(pools.filter(p => p.pricing === "reserved-1y"));
-    return { spotProcessing, reservedBaseline, total: spotProcessing.saved + reservedBaseline.saved };
+    const reservedNodes = saving(pools.filter(p => p.pricing === "reserved-1y"));
+    return { spotProcessing, reservedNodes, total: spotProcessing.saved + reservedNodes.saved };
 }
 
 const CPU_SUFFIX: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };

@@ -8,7 +8,6 @@ export {
     DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, SYSTEM_POOL_TAINT, TAG_TENANT, TENANT_LABEL, WORKLOAD_LABEL,
 } from "../policy/labels";
 export const CLUSTER_LABEL = "iot-fleet.io/cluster";
-export const ISOLATION_LABEL = "iot-fleet.io/isolation";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_VALUE = "iot-fleet";
 

@@ -20,7 +20,6 @@ export const DAYS_PER_MONTH = 365 / 12;
 
 export interface VmPrice {
     readonly vcpus: number;
-    readonly memoryGiB: number;
     /** Pay-as-you-go, EUR per node-month. */
     readonly onDemand: number;
     /** Typical Spot price, EUR per node-month. */
@@ -56,12 +55,12 @@ export interface RegionPrices {
         readonly standardThroughputUnit: number;
         /** Standard ingress, EUR per million events (64 KB each). */
         readonly standardIngressPerMillionEvents: number;
+        /** Premium processing unit, EUR per PU-month; ingress events and retention up to 1 TB per PU are included. */
+        readonly premiumProcessingUnit: number;
     };
     readonly serviceBus: {
         /** Premium messaging unit, EUR per MU-month. */
         readonly premiumMessagingUnit: number;
-        /** Standard tier base charge, EUR per namespace-month (operations above the included 13 M extra). */
-        readonly standardBase: number;
     };
     /** IoT Hub, EUR per unit-month. */
     readonly iotHub: { readonly S1: number; readonly S2: number; readonly S3: number };
@@ -91,8 +90,6 @@ export interface RegionPrices {
         readonly internet: readonly PriceTier[];
         /** Between two regions on the same continent, EUR per GB. */
         readonly interRegionSameContinent: number;
-        /** Between continents (westeurope ↔ eastus), EUR per GB. */
-        readonly interRegionIntercontinental: number;
     };
 }
 
@@ -106,10 +103,9 @@ export interface PriceTable {
 const monthly = (perHour: number): number => Math.round(perHour * HOURS_PER_MONTH * 100) / 100;
 
 /** Spot and 1-year reserved as a fraction of on-demand; the discounts Azure's pricing pages showed for each family. */
-function vm(vcpus: number, memoryGiB: number, onDemandPerHour: number, spotDiscount: number, reservedDiscount: number): VmPrice {
+function vm(vcpus: number, onDemandPerHour: number, spotDiscount: number, reservedDiscount: number): VmPrice {
     return {
         vcpus,
-        memoryGiB,
         onDemand: monthly(onDemandPerHour),
         spot: monthly(onDemandPerHour * (1 - spotDiscount)),
         reserved1y: monthly(onDemandPerHour * (1 - reservedDiscount)),
@@ -135,23 +131,23 @@ export const PRICES: PriceTable = {
         westeurope: {
             // Azure retail prices API, westeurope, EUR, Linux pay-as-you-go / Spot / 1-year reservation, 2026-11.
             vm: {
-                Standard_D4ds_v5: vm(4, 16, 0.2455, 0.75, 0.39),
-                Standard_D8ds_v5: vm(8, 32, 0.4910, 0.75, 0.39),
-                Standard_D4s_v5: vm(4, 16, 0.2139, 0.75, 0.39),
-                Standard_D4as_v5: vm(4, 16, 0.1916, 0.75, 0.38),
-                Standard_E4ds_v5: vm(4, 32, 0.3088, 0.75, 0.39),
-                Standard_F4s_v2: vm(4, 8, 0.1786, 0.75, 0.37),
-                Standard_F8s_v2: vm(8, 16, 0.3571, 0.75, 0.37),
-                Standard_F16s_v2: vm(16, 32, 0.7142, 0.75, 0.37),
-                Standard_F32s_v2: vm(32, 64, 1.4284, 0.75, 0.37),
+                Standard_D4ds_v5: vm(4, 0.2455, 0.75, 0.39),
+                Standard_D8ds_v5: vm(8, 0.4910, 0.75, 0.39),
+                Standard_D4s_v5: vm(4, 0.2139, 0.75, 0.39),
+                Standard_D4as_v5: vm(4, 0.1916, 0.75, 0.38),
+                Standard_E4ds_v5: vm(4, 0.3088, 0.75, 0.39),
+                Standard_F4s_v2: vm(4, 0.1786, 0.75, 0.37),
+                Standard_F8s_v2: vm(8, 0.3571, 0.75, 0.37),
+                Standard_F16s_v2: vm(16, 0.7142, 0.75, 0.37),
+                Standard_F32s_v2: vm(32, 1.4284, 0.75, 0.37),
             },
             // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
             aksStandardTier: monthly(0.093),
             aksPremiumTier: monthly(0.558),
-            // azure.microsoft.com/pricing/details/event-hubs: Standard TU USD 0.030/h, ingress USD 0.028 per million, 2026-11.
-            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026 },
-            // azure.microsoft.com/pricing/details/service-bus: Premium MU USD 0.928/h, Standard base USD 0.0135/h, 2026-11.
-            serviceBus: { premiumMessagingUnit: monthly(0.863), standardBase: monthly(0.01255) },
+            // azure.microsoft.com/pricing/details/event-hubs: Standard TU USD 0.030/h, ingress USD 0.028 per million, Premium PU USD 1.233/h, 2026-11.
+            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
+            // azure.microsoft.com/pricing/details/service-bus: Premium MU USD 0.928/h, 2026-11.
+            serviceBus: { premiumMessagingUnit: monthly(0.863) },
             // azure.microsoft.com/pricing/details/iot-hub: S1 USD 25, S2 USD 250, S3 USD 2,500 per unit-month, 2026-11.
             iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
             adx: {
@@ -175,28 +171,28 @@ export const PRICES: PriceTable = {
             // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
             grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
             // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
-            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186, interRegionIntercontinental: 0.0465 },
+            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
         },
         eastus: {
             // Azure retail prices API, eastus, EUR, Linux pay-as-you-go / Spot / 1-year reservation, 2026-11.
             vm: {
-                Standard_D4ds_v5: vm(4, 16, 0.2102, 0.80, 0.39),
-                Standard_D8ds_v5: vm(8, 32, 0.4204, 0.80, 0.39),
-                Standard_D4s_v5: vm(4, 16, 0.1786, 0.80, 0.39),
-                Standard_D4as_v5: vm(4, 16, 0.1600, 0.80, 0.38),
-                Standard_E4ds_v5: vm(4, 32, 0.2678, 0.80, 0.39),
-                Standard_F4s_v2: vm(4, 8, 0.1572, 0.80, 0.37),
-                Standard_F8s_v2: vm(8, 16, 0.3143, 0.80, 0.37),
-                Standard_F16s_v2: vm(16, 32, 0.6296, 0.80, 0.37),
-                Standard_F32s_v2: vm(32, 64, 1.2592, 0.80, 0.37),
+                Standard_D4ds_v5: vm(4, 0.2102, 0.80, 0.39),
+                Standard_D8ds_v5: vm(8, 0.4204, 0.80, 0.39),
+                Standard_D4s_v5: vm(4, 0.1786, 0.80, 0.39),
+                Standard_D4as_v5: vm(4, 0.1600, 0.80, 0.38),
+                Standard_E4ds_v5: vm(4, 0.2678, 0.80, 0.39),
+                Standard_F4s_v2: vm(4, 0.1572, 0.80, 0.37),
+                Standard_F8s_v2: vm(8, 0.3143, 0.80, 0.37),
+                Standard_F16s_v2: vm(16, 0.6296, 0.80, 0.37),
+                Standard_F32s_v2: vm(32, 1.2592, 0.80, 0.37),
             },
             // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
             aksStandardTier: monthly(0.093),
             aksPremiumTier: monthly(0.558),
             // azure.microsoft.com/pricing/details/event-hubs, 2026-11.
-            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026 },
+            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
             // azure.microsoft.com/pricing/details/service-bus, 2026-11.
-            serviceBus: { premiumMessagingUnit: monthly(0.863), standardBase: monthly(0.01255) },
+            serviceBus: { premiumMessagingUnit: monthly(0.863) },
             // azure.microsoft.com/pricing/details/iot-hub, 2026-11.
             iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
             adx: {
@@ -220,7 +216,7 @@ export const PRICES: PriceTable = {
             // azure.microsoft.com/pricing/details/managed-grafana, 2026-11.
             grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
             // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
-            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186, interRegionIntercontinental: 0.0465 },
+            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
         },
     },
 };

@@ -3,8 +3,11 @@ import {
     EnforcementLevel, Policies, PolicyPackConfig, PolicyProviderResource, PolicyResource, ResourceValidationArgs,
     unknownCheckingProxy, UnknownValueError,
 } from "@pulumi/policy";
+import { FleetConfig } from "../lib/config";
 import { ConfigError, ConfigProblem } from "../lib/errors";
 import { fleetPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "../policy/policies";
+import { isUnknownValueError } from "../policy/resources";
+import { DEDICATED_THRESHOLD_POLICY } from "../policy/tenancy";
 import { version as PACK_VERSION } from "../policy/package.json";
 import { Evaluation, RecordedResource } from "./evaluate";
 
@@ -31,7 +34,10 @@ export interface PolicyReport {
 export interface PolicyRunOptions {
     /** Default: the pack's policies. */
     readonly policies?: Policies;
-    /** As given to `--policy-pack-config`: per-policy (or `all`) enforcement level and settings. Default: none. */
+    /**
+     * As given to `--policy-pack-config`: per-policy (or `all`) enforcement level and settings. Default: none.
+     * Where the stack's config is known, it goes over the stack's own settings (`stackPolicyConfig`).
+     */
     readonly config?: PolicyPackConfig;
     /** The pack's enforcement level, for policies that set none. Default: the pack's, as policy/index.ts sets it. */
     readonly packLevel?: EnforcementLevel;
@@ -79,6 +85,32 @@ export function configurePolicies(policies: Policies, config: PolicyPackConfig =
     return configured;
 }
 
+/**
+ * The pack settings a stack's own config implies, what CLI users pass with `--policy-pack-config` (README,
+ * Policy pack): dedicated-threshold judges by the stack's `iot-fleet:dedicatedDeviceThreshold`, the threshold
+ * placement used, not by the pack's default.
+ */
+export const stackPolicyConfig = (config: Pick<FleetConfig, "dedicatedDeviceThreshold">): PolicyPackConfig => ({
+    [DEDICATED_THRESHOLD_POLICY]: { dedicatedDeviceThreshold: config.dedicatedDeviceThreshold },
+});
+
+/** A config over defaults, policy by policy: what `given` sets for a policy wins, the rest of its defaults stay. */
+function overlayPolicyConfig(defaults: PolicyPackConfig, given: PolicyPackConfig): PolicyPackConfig {
+    const asEntry = (entry: PolicyPackConfig[string]) => (typeof entry === "string" ? { enforcementLevel: entry } : entry);
+    return Object.fromEntries([...new Set([...Object.keys(defaults), ...Object.keys(given)])].map(name =>
+        [name, name in defaults && name in given ? { ...asEntry(defaults[name]), ...asEntry(given[name]) } : given[name] ?? defaults[name]]));
+}
+
+/**
+ * `configurePolicies` of the options' policies (default: the pack's) and config, the config over the stack's
+ * own settings when the stack's config is given. Throws the same ConfigError, before anything runs.
+ */
+export function configureStackPolicies(stack: Pick<FleetConfig, "dedicatedDeviceThreshold"> | undefined,
+    options: PolicyRunOptions = {}): ConfiguredPolicy[] {
+    const config = stack === undefined ? options.config : overlayPolicyConfig(stackPolicyConfig(stack), options.config ?? {});
+    return configurePolicies(options.policies ?? fleetPolicies, config, options.packLevel);
+}
+
 /** The policy's settings with the schema defaults the engine fills in, without `enforcementLevel`. */
 function policySettings(policy: Policy, entry: PolicyPackConfig[string] | undefined): Record<string, unknown> {
     const defaults = Object.entries(policy.configSchema?.properties ?? {})
@@ -108,10 +140,15 @@ const notApplicable = (reason?: string): never => {
  * custom resource on its inputs, stack policies once over every resource's outputs (a component's are what
  * it registered) with parents, providers, dependencies and property dependencies resolved. Properties are
  * wrapped as the analyzer wraps them: a policy that reads a value unknown during a preview gets an advisory
- * "can't run" instead of a verdict. Levels and settings follow `configurePolicies`.
+ * "can't run" instead of a verdict. Levels and settings follow `configureStackPolicies`, with the evaluation's
+ * stack config where it has one.
  */
-export async function evaluatePolicies(evaluation: Pick<Evaluation, "resources">, options: PolicyRunOptions = {}): Promise<PolicyReport> {
-    const configured = configurePolicies(options.policies ?? fleetPolicies, options.config, options.packLevel);
+export function evaluatePolicies(evaluation: Pick<Evaluation, "resources"> & Partial<Pick<Evaluation, "config">>, options: PolicyRunOptions = {}): Promise<PolicyReport> {
+    return runPolicies(evaluation, configureStackPolicies(evaluation.config, options));
+}
+
+/** Runs policies already configured (`configureStackPolicies`) over an offline evaluation, as `evaluatePolicies` does. */
+export async function runPolicies(evaluation: Pick<Evaluation, "resources">, configured: readonly ConfiguredPolicy[]): Promise<PolicyReport> {
     const resources = toPolicyResources(evaluation.resources);
     const byUrn = new Map(resources.map(r => [r.urn, r]));
     const custom = evaluation.resources.filter(r => r.custom);
@@ -162,11 +199,13 @@ async function guard(run: () => unknown, onUnknown: (error: UnknownValueError) =
     try {
         await run();
     } catch (err) {
-        if (err instanceof UnknownValueError) {
-            onUnknown(err);
-        } else if (!(err instanceof NotApplicable)) {
+        if (err instanceof NotApplicable) {
+            return;
+        }
+        if (!isUnknownValueError(err)) {
             throw err;
         }
+        onUnknown(err);
     }
 }
 

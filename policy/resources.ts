@@ -1,4 +1,4 @@
-import { PolicyResource } from "@pulumi/policy";
+import { PolicyResource, UnknownValueError } from "@pulumi/policy";
 
 /** Type tokens the policies look at. Compared as strings, so the pack needs no provider SDK. */
 export const TYPES = {
@@ -17,9 +17,20 @@ export const TYPES = {
     scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
     helmRelease: "kubernetes:helm.sh/v3:Release",
     tenantNamespace: "iot-fleet:index:TenantNamespace",
+    tenantRegionResources: "iot-fleet:index:TenantRegionResources",
     sharedCluster: "iot-fleet:index:SharedCluster",
     dedicatedCluster: "iot-fleet:index:DedicatedTenantCluster",
 } as const;
+
+/**
+ * Whether an error is the analyzer's UnknownValueError: a policy read a value a preview does not know yet.
+ * Recognised by the fields its constructor sets (the unknown's sentinel and the property path), not by its
+ * class: once `npm --prefix policy ci` installs the pack's own @pulumi/policy, the offline run's proxy throws
+ * the root copy's class while the pack's modules import their own, and `instanceof` one class misses the other's errors.
+ */
+export const isUnknownValueError = (err: unknown): err is UnknownValueError =>
+    err instanceof Error && typeof (err as { unknownTypeSentinel?: unknown }).unknownTypeSentinel === "string"
+    && Array.isArray((err as { props?: unknown }).props);
 
 export const isKubernetesObject = (type: string): boolean =>
     type.startsWith("kubernetes:") && type !== TYPES.helmRelease && !type.startsWith("kubernetes:helm.sh/") && !type.startsWith("kubernetes:yaml");
@@ -37,14 +48,27 @@ export function ancestorOfType(resource: PolicyResource, type: string): PolicyRe
 export const dependencyOf = (resource: PolicyResource, property: string, type: string): PolicyResource | undefined =>
     resource.propertyDependencies[property]?.find(d => d.type === type);
 
+/** Components built for one tenant, which register its name and decommission flag among their outputs. */
+const TENANT_COMPONENTS: ReadonlySet<string> = new Set([TYPES.tenantNamespace, TYPES.tenantRegionResources]);
+
+/** The nearest component above a resource that was built for one tenant: its TenantNamespace (on a cluster) or TenantRegionResources (in the region). */
+export function tenantComponentOf(resource: PolicyResource): PolicyResource | undefined {
+    for (let current = resource.parent; current; current = current.parent) {
+        if (TENANT_COMPONENTS.has(current.type)) {
+            return current;
+        }
+    }
+    return undefined;
+}
+
 /**
- * The tenant a resource was made for: the nearest TenantNamespace or DedicatedTenantCluster component
- * above it says so in the outputs it registered (stack policies see a component's outputs, never its
- * inputs). Undefined for shared platform resources.
+ * The tenant a resource was made for: the nearest tenant component (`tenantComponentOf`) or DedicatedTenantCluster
+ * above it says so in the outputs it registered (stack policies see a component's outputs, never its inputs).
+ * Undefined for shared platform resources.
  */
 export function owningTenant(resource: PolicyResource): string | undefined {
     for (let current = resource.parent; current; current = current.parent) {
-        if (current.type === TYPES.tenantNamespace) {
+        if (TENANT_COMPONENTS.has(current.type)) {
             return current.props.tenant;
         }
         if (current.type === TYPES.dedicatedCluster) {

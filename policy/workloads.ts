@@ -1,5 +1,5 @@
-import { EnforcementLevel, ResourceValidationPolicy, UnknownValueError } from "@pulumi/policy";
-import { TYPES } from "./resources";
+import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import { isUnknownValueError, TYPES } from "./resources";
 
 /** Shapes of credentials that must never be literal values in Kubernetes objects or chart values. */
 export const SECRET_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
@@ -44,7 +44,7 @@ function known(container: any, key: string | number): unknown {
     try {
         return container[key];
     } catch (err) {
-        if (err instanceof UnknownValueError) {
+        if (isUnknownValueError(err)) {
             return undefined;
         }
         throw err;

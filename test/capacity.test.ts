@@ -2,9 +2,11 @@ import * as assert from "assert";
 import { capacityReport, headroom } from "../lib/capacity";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
 import { placeTenants } from "../lib/placement";
+import { renderCapacity } from "../cli/report";
 
-function fleetConfig(tenants: object[]): FleetConfig {
+function fleetConfig(tenants: object[], eventHubs: object = {}): FleetConfig {
     return parseFleetConfig({
+        eventHubs,
         region: { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" },
         gitops: { repositoryUrl: "https://github.com/example/fleet" },
         dns: { zoneName: "weu.iot.example.com", acmeEmail: "ops@example.com" },
@@ -70,5 +72,20 @@ describe("cluster capacity", () => {
             { tenant: "packed", cluster: "shared-2", reason: "packed" },
             { tenant: "big", cluster: "dedicated-big", reason: "threshold" },
         ]);
+    });
+
+    it("counts the telemetry hub's consumer groups, one per tenant plus $Default and adx, against the Standard tier's 20", () => {
+        const report = reportOf(fleetConfig([{ name: "a", deviceQuota: 20_000 }, { name: "b", deviceQuota: 5_000 }]));
+        assert.deepStrictEqual(report.eventHubConsumerGroups, { tier: "Standard", groups: { used: 4, max: 20, free: 16, freePercent: 80 }, overLimit: false });
+        assert.match(renderCapacity(report), /^ {2}event hub telemetry +consumer groups 4\/20 on Standard \(80% free, \$Default and adx included\) · room for 16 more tenant\(s\)$/m);
+    });
+
+    it("flags a region whose tenants need more consumer groups than Standard has, and fits them on Premium", () => {
+        const tenants = Array.from({ length: 19 }, (_, i) => ({ name: `t${i}`, deviceQuota: 10 }));
+        const standard = reportOf(fleetConfig(tenants)).eventHubConsumerGroups;
+        assert.deepStrictEqual([standard.groups.used, standard.groups.free, standard.overLimit], [21, -1, true]);
+        assert.match(renderCapacity(reportOf(fleetConfig(tenants))), /consumer groups 21\/20 on Standard .* · OVER THE TIER'S LIMIT$/m);
+        const premium = reportOf(fleetConfig(tenants, { sku: "Premium" })).eventHubConsumerGroups;
+        assert.deepStrictEqual([premium.tier, premium.groups.max, premium.groups.free, premium.overLimit], ["Premium", 100, 79, false]);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig, quantityValue, scalingQuotaProblems, tenantSettings } from "../lib/config";
+import { DATA_PLANE_DEFAULTS, dataPlaneSizing } from "../lib/dataPlane";
 import { aksNames, clusterNameProblems } from "../lib/naming";
 import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
 
@@ -23,6 +24,7 @@ const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; messa
     { title: "a tenant name that is not a DNS-1123 label", edit: raw => { raw.tenants[1].name = "Contoso_Ltd"; }, path: "iot-fleet:tenants[1].name", message: /DNS-1123/ },
     { title: "a tenant name that is too long", edit: raw => { raw.tenants[1].name = "a".repeat(31); }, path: "iot-fleet:tenants[1].name", message: /at most 30 characters/ },
     { title: "a reserved namespace as tenant name", edit: raw => { raw.tenants[1].name = "kube-system"; }, path: "iot-fleet:tenants[1].name", message: /reserved/ },
+    { title: "a tenant name with consecutive hyphens, which Azure refuses in container and vault names", edit: raw => { raw.tenants[1].name = "contoso--eu"; }, path: "iot-fleet:tenants[1].name", message: /^tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names, got "contoso--eu"$/ },
     { title: "a zero device quota", edit: raw => { raw.tenants[1].deviceQuota = 0; }, path: "iot-fleet:tenants[1].deviceQuota", message: /positive number of devices, got 0/ },
     { title: "a negative device quota", edit: raw => { raw.tenants[1].deviceQuota = -5; }, path: "iot-fleet:tenants[1].deviceQuota", message: /positive/ },
     { title: "a fractional device quota", edit: raw => { raw.tenants[1].deviceQuota = 10.5; }, path: "iot-fleet:tenants[1].deviceQuota", message: /whole number/ },
@@ -46,6 +48,9 @@ const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; messa
     { title: "an invalid quota quantity", edit: raw => { raw.tenants[1].overrides = { quota: { memory: "lots" } }; }, path: "iot-fleet:tenants[1].overrides.quota.memory", message: /Kubernetes quantity/ },
     { title: "a patch upgrade channel, which Fleet Manager does not have", edit: raw => { raw.clusterDefaults.upgradeChannel = "patch"; }, path: "iot-fleet:clusterDefaults.upgradeChannel", message: /^Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image \(or none\), got "patch"$/ },
     { title: "an unknown Event Hubs tier", edit: raw => { raw.eventHubs = { sku: "Basic" }; }, path: "iot-fleet:eventHubs.sku", message: /expected one of "Standard"\|"Premium", got "Basic"/ },
+    { title: "an Event Hubs capacity Premium does not sell", edit: raw => { raw.eventHubs = { sku: "Premium", capacity: 3 }; }, path: "iot-fleet:eventHubs.capacity", message: /^the Premium tier takes 1, 2, 4, 8, 16 processing units, got 3$/ },
+    { title: "more IoT Hub units than the tier takes", edit: raw => { raw.dataPlane.iotHub = { sku: "S3", units: 12 }; }, path: "iot-fleet:dataPlane.iotHub.units", message: /^an S3 hub takes at most 10 units; a larger load needs another region stack, got 12$/ },
+    { title: "an ADX cluster of one instance", edit: raw => { raw.dataPlane.adx.instances = 1; }, path: "iot-fleet:dataPlane.adx.instances", message: /^an ADX cluster with an SLA needs at least 2 instances, got 1$/ },
     { title: "an unknown kubelogin mode", edit: raw => { raw.kubeconfigLogin = "devicecode"; }, path: "iot-fleet:kubeconfigLogin", message: /"azurecli"\|"workloadidentity"\|"spn"/ },
 ];
 
@@ -60,6 +65,20 @@ describe("stack configuration", () => {
         assert.ok(weu.tenants.length >= 9);
         assert.ok(eus.tenants.some(t => t.compliance.length > 0));
         assert.strictEqual(eus.fleet.mode, "join");
+    });
+
+    it("gives an Event Hubs namespace its tier's default capacity when the stack names only the tier", () => {
+        const withEventHubs = (eventHubs: object) => parseFleetConfig({ ...validKeys(), eventHubs }).eventHubs;
+        assert.deepStrictEqual(withEventHubs({ sku: "Premium" }), { sku: "Premium", capacity: 1 });
+        assert.deepStrictEqual(withEventHubs({}), { sku: "Standard", capacity: 2 });
+        assert.deepStrictEqual(withEventHubs({ sku: "Standard", capacity: 12 }), { sku: "Standard", capacity: 12 });
+    });
+
+    it("sizes the data plane from the stack's IoT Hub, Event Hubs and ADX keys and the shared defaults for the rest", () => {
+        const sizing = dataPlaneSizing(loadStackFile(path.join(ROOT, "Pulumi.prod-eus.yaml")));
+        assert.deepStrictEqual(sizing, {
+            ...DATA_PLANE_DEFAULTS, iotHubSku: "S2", iotHubUnits: 7, eventHubsSku: "Standard", eventHubsCapacity: 2, adxSku: "Standard_E2ads_v5", adxInstances: 5,
+        });
     });
 
     it("fills every default a minimal stack leaves out", () => {
@@ -201,6 +220,32 @@ describe("stack configuration: the clusters placement asks for", () => {
         for (const message of problems) {
             assert.match(message, /^no \/24 left for dedicated-[a-z-]+: 10\.40\.0\.0\/20 has room for 8 dedicated clusters: use a larger address space$/);
         }
+    });
+
+    it("asks every unpinned tenant whose hashed /24 another unpinned one shares for a pin, at once, each with a distinct /24 to add", () => {
+        const raw: any = validKeys();
+        // All three hash to slot 135 of 10.40.0.0/16; nobody hashes to 128, 129 or 130.
+        raw.tenants.push(...["t35", "t40", "t226"].map(name => ({ name, deviceQuota: 10, isolation: "dedicated" })));
+        assert.deepStrictEqual(problemsOf(raw), [
+            { path: "iot-fleet:tenants[11].subnet", message: "dedicated-t35, dedicated-t40 and dedicated-t226 hash to the same /24, 10.40.135.0/24, so each needs a pin: add subnet: 10.40.128.0/24 (or, if dedicated-t35 already runs, the /24 it has now)" },
+            { path: "iot-fleet:tenants[12].subnet", message: "dedicated-t40, dedicated-t35 and dedicated-t226 hash to the same /24, 10.40.135.0/24, so each needs a pin: add subnet: 10.40.129.0/24 (or, if dedicated-t40 already runs, the /24 it has now)" },
+            { path: "iot-fleet:tenants[13].subnet", message: "dedicated-t226, dedicated-t35 and dedicated-t40 hash to the same /24, 10.40.135.0/24, so each needs a pin: add subnet: 10.40.130.0/24 (or, if dedicated-t226 already runs, the /24 it has now)" },
+        ]);
+    });
+
+    it("says which rule each subnet pin breaks: a shared tenant's, outside the dedicated half, taken by a pin, an unpinned tenant's hashed /24, malformed", () => {
+        const raw: any = validKeys();
+        raw.tenants[1].subnet = "10.40.200.0/24";
+        const dedicated = (name: string, subnet: string) => ({ name, deviceQuota: 10, isolation: "dedicated", subnet });
+        raw.tenants.push(dedicated("far", "10.40.5.0/24"), dedicated("first", "10.40.200.0/24"), dedicated("second", "10.40.200.0/24"),
+            dedicated("squatter", "10.40.247.0/24"), dedicated("sloppy", "10.40.200.7/24"));
+        assert.deepStrictEqual(problemsOf(raw), [
+            { path: "iot-fleet:tenants[15].subnet", message: "expected a /24 of the address space's upper half, such as 10.40.200.0/24, got \"10.40.200.7/24\"" },
+            { path: "iot-fleet:tenants[1].subnet", message: "'contoso' runs on shared-1, and only a dedicated cluster's /24 is pinned: remove subnet" },
+            { path: "iot-fleet:tenants[11].subnet", message: "subnet 10.40.5.0/24 is outside the dedicated half of 10.40.0.0/16 (10.40.128.0/24 to 10.40.255.0/24): use subnet: 10.40.128.0/24 instead" },
+            { path: "iot-fleet:tenants[13].subnet", message: "subnet 10.40.200.0/24 is already pinned by dedicated-first, and pins are unique: use subnet: 10.40.129.0/24 instead" },
+            { path: "iot-fleet:tenants[14].subnet", message: "subnet 10.40.247.0/24 is the hashed /24 of dedicated-acme, which has no pin and keeps it: use subnet: 10.40.130.0/24 instead" },
+        ]);
     });
 
     it("rejects a dedicated cluster whose DNS prefix AKS would refuse, at the tenant's name", () => {

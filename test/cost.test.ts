@@ -1,20 +1,21 @@
 import * as assert from "assert";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
-import { ConfigError } from "../lib/errors";
-import { CostAssumptions, CostEstimate, DATA_PLANE_DEFAULTS, estimateCost } from "../lib/cost";
+import { CostAssumptions, CostEstimate, CostResult, estimateCost } from "../lib/cost";
 import { placeTenants, Placement } from "../lib/placement";
 import { DAYS_PER_MONTH, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
-import { generatedStackConfig } from "../bench/stacks";
+import { generatedStackConfig, GeneratedStackOptions } from "../bench/stacks";
+import { renderCost } from "../cli/report";
+import { capacityReport } from "../lib/capacity";
 
 /** Round prices, so that every expected number below can be checked with a pencil. */
-const vm = (vcpus: number, onDemand: number, spot: number, reserved1y: number): VmPrice => ({ vcpus, memoryGiB: 4 * vcpus, onDemand, spot, reserved1y });
+const vm = (vcpus: number, onDemand: number, spot: number, reserved1y: number): VmPrice => ({ vcpus, onDemand, spot, reserved1y });
 const TINY_REGION: RegionPrices = {
     vm: { Standard_D4ds_v5: vm(4, 100, 30, 60), Standard_F8s_v2: vm(8, 200, 50, 130), Standard_F16s_v2: vm(16, 400, 100, 250) },
     aksStandardTier: 70,
     aksPremiumTier: 400,
-    eventHubs: { standardThroughputUnit: 20, standardIngressPerMillionEvents: 0.05 },
-    serviceBus: { premiumMessagingUnit: 500, standardBase: 10 },
+    eventHubs: { standardThroughputUnit: 20, standardIngressPerMillionEvents: 0.05, premiumProcessingUnit: 800 },
+    serviceBus: { premiumMessagingUnit: 500 },
     iotHub: { S1: 10, S2: 100, S3: 1_000 },
     adx: {
         sku: {
@@ -28,7 +29,7 @@ const TINY_REGION: RegionPrices = {
     logAnalyticsPerGB: 2,
     prometheusPer10MSamples: 0.1,
     grafanaStandard: { instance: 50, activeUser: 5 },
-    egress: { internet: [{ upToGB: 100, perGB: 0 }, { upToGB: Infinity, perGB: 0.1 }], interRegionSameContinent: 0.02, interRegionIntercontinental: 0.05 },
+    egress: { internet: [{ upToGB: 100, perGB: 0 }, { upToGB: Infinity, perGB: 0.1 }], interRegionSameContinent: 0.02 },
 };
 const TINY_PRICES: PriceTable = { asOf: "test", currency: "EUR", regions: { westeurope: TINY_REGION, eastus: TINY_REGION } };
 
@@ -45,6 +46,8 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     nodeCpuForWorkloads: 0.5,
     workloadPodsPerNode: 100,
     eventHubFullStreamReaders: 2,
+    premiumIngressBytesPerSecondPerProcessingUnit: 2e6,
+    premiumEgressBytesPerSecondPerProcessingUnit: 4e6,
     deviceMessagesPerQueueMessage: 20,
     queueMessagesPerSecondPerMessagingUnit: 1_000,
     adxCompressionRatio: 4,
@@ -68,10 +71,12 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     deviceDownlinkBytesPerDay: 50_000,
     firmwareBytesPerDevicePerYear: 12_000_000,
     tenantDeliveryFactor: 1,
-    dataPlane: DATA_PLANE_DEFAULTS,
 };
 
 const REGION = { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" };
+const SMALL_REGION_TENANTS = [{ name: "alpha", deviceQuota: 40_000 }, { name: "beta", deviceQuota: 10_000 }, { name: "gamma", deviceQuota: 100_000 }];
+/** What the small region's 129.6 M messages a day need (Event Hubs: 3 TUs). */
+const SMALL_REGION_DATA_PLANE = { iotHub: { sku: "S3", units: 1 }, adx: { sku: "Standard_L8as_v3", instances: 2 } };
 /** Every other key at its schema default: D4ds_v5 system ×3, F8s_v2 ingest 2-10, F16s_v2 Spot 0-40 + 2 baseline, D4ds_v5 api 2-6. */
 function fleetConfig(tenants: object[], extra: Record<string, unknown> = {}): FleetConfig {
     return parseFleetConfig({
@@ -87,8 +92,13 @@ const placementOf = (config: FleetConfig): Placement => placeTenants(config.tena
     sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
     sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
 });
-const estimate = (config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions) =>
+const costOf = (config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions): CostResult =>
     estimateCost(config, placementOf(config), prices, assumptions);
+function estimate(config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions): CostEstimate {
+    const cost = costOf(config, prices, assumptions);
+    assert.ok(cost.priced, `expected a priced estimate, got ${JSON.stringify(cost)}`);
+    return cost;
+}
 const stackConfig = (raw: Record<string, unknown>) => parseFleetConfig(projectKeys(raw));
 
 const near = (actual: number, expected: number, what: string) =>
@@ -98,7 +108,7 @@ const nodesByPool = (e: CostEstimate, cluster: string) =>
 
 describe("cost model", () => {
     describe("on a small hand-checked region (alpha 40k and beta 10k devices shared, gamma 100k dedicated)", () => {
-        const config = fleetConfig([{ name: "alpha", deviceQuota: 40_000 }, { name: "beta", deviceQuota: 10_000 }, { name: "gamma", deviceQuota: 100_000 }]);
+        const config = fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { capacity: 3 }, dataPlane: SMALL_REGION_DATA_PLANE });
         const e = estimate(config, TINY_PRICES, TINY_ASSUMPTIONS);
 
         it("sizes each pool from the tenants' message rate between its min and max", () => {
@@ -126,18 +136,20 @@ describe("cost model", () => {
             assert.strictEqual(e.totals.compute, 2_150 + 3_150);
         });
 
-        it("sizes and prices every regional service from 129.6 M messages a day", () => {
+        it("prices the data plane the stack configures, which carries the 129.6 M messages a day", () => {
             const s = e.regionServices;
             const messagesPerDay = 150_000 * 864;
-            // 3,000 msg/s at peak: S2 needs 25 units for its throttle (2,500), one S3 unit carries it all (1,000).
-            assert.deepStrictEqual(s.iotHub, { tier: "S3", units: 1, billedMessagesPerDay: messagesPerDay, monthly: 1_000 });
+            // 3,000 msg/s at peak: S1 needs 324 units for the daily quota (over its 200), S2 25 for its throttle (2,500), S3 1 (1,000).
+            assert.deepStrictEqual(s.iotHub, {
+                tier: "S3", units: 1, monthly: 1_000, billedMessagesPerDay: messagesPerDay, neededUnits: 1, cheapest: { tier: "S3", units: 1, monthly: 1_000 },
+            });
             // 3,000 events/s and 3 MB/s in → 3 TUs; out, 2 readers × 3 MB/s / 2 MB/s → 3 TUs.
-            assert.strictEqual(s.eventHubs.throughputUnits, 3);
+            assert.deepStrictEqual([s.eventHubs.sku, s.eventHubs.capacity, s.eventHubs.neededCapacity], ["Standard", 3, 3]);
             near(s.eventHubs.monthly, 3 * 20 + messagesPerDay * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
             assert.deepStrictEqual(s.serviceBus, { messagingUnits: 1, monthly: 500 });
             // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB: 11 E2 instances (90 GB usable each) cost
             // 2,200, the 2-instance minimum of L8 (900 GB usable each) 1,800.
-            assert.deepStrictEqual([s.adx.sku, s.adx.instances], ["Standard_L8as_v3", 2]);
+            assert.deepStrictEqual([s.adx.sku, s.adx.instances, s.adx.neededInstances, s.adx.cheapest], ["Standard_L8as_v3", 2, 2, { sku: "Standard_L8as_v3", instances: 2, monthly: 1_800 }]);
             near(s.adx.monthly, 2 * 900 + 32.4 * 365 * 0.02, "adx");
             near(s.cosmos.monthly, 150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH / 1e6 * 1 + 0.3 * 1, "cosmos");
             // Parquet: 16.2 GB/day; hot 30 days, cool 335 days, archive 730 days kept twice.
@@ -152,6 +164,7 @@ describe("cost model", () => {
             near(s.egress.monthly, (internetGB - 100) * 0.1 + 16.2 * DAYS_PER_MONTH * 0.02, "egress");
             near(s.monthly, s.iotHub.monthly + s.eventHubs.monthly + s.serviceBus.monthly + s.adx.monthly + s.cosmos.monthly
                 + s.storage.monthly + s.logAnalytics.monthly + s.prometheus.monthly + s.grafana.monthly + s.egress.monthly, "services");
+            assert.deepStrictEqual(s.shortfalls, []);
             near(e.totals.monthly, 5_300 + s.monthly, "total");
             near(e.totals.perDevice, e.totals.monthly / 150_000, "per device");
         });
@@ -169,15 +182,66 @@ describe("cost model", () => {
         it("reports what Spot and reservations save against the same nodes on demand", () => {
             // Spot: 11 F16s_v2 nodes at 100 instead of 400. Reserved: 6 D4ds_v5 at 60 instead of 100, 4 F16s_v2 at 250 instead of 400.
             assert.deepStrictEqual(e.savings.spotProcessing, { onDemand: 4_400, actual: 1_100, saved: 3_300, share: 0.75 });
-            assert.deepStrictEqual(e.savings.reservedBaseline, { onDemand: 2_200, actual: 1_360, saved: 840, share: 840 / 2_200 });
+            assert.deepStrictEqual(e.savings.reservedNodes, { onDemand: 2_200, actual: 1_360, saved: 840, share: 840 / 2_200 });
             assert.strictEqual(e.savings.total, 4_140);
+        });
+    });
+
+    describe("on the same region with the default data plane (1 IoT Hub S1 unit, 2 TUs, 2 × Standard_E2ads_v5)", () => {
+        const e = estimate(fleetConfig(SMALL_REGION_TENANTS), TINY_PRICES, TINY_ASSUMPTIONS);
+
+        it("prices what the stack configures, not what the load needs", () => {
+            const s = e.regionServices;
+            assert.deepStrictEqual([s.iotHub.tier, s.iotHub.units, s.iotHub.monthly], ["S1", 1, 10]);
+            near(s.eventHubs.monthly, 2 * 20 + 150_000 * 864 * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
+            near(s.adx.monthly, 2 * 200 + 32.4 * 365 * 0.02, "adx");
+        });
+
+        it("flags each data-plane service below its load, with the cheapest setting that carries it", () => {
+            assert.deepStrictEqual(e.regionServices.shortfalls, [
+                { service: "IoT Hub", key: "iot-fleet:dataPlane.iotHub", configured: "1 × S1", needed: "more than 200 × S1, the most one S1 hub takes", fix: "sku: S3, units: 1" },
+                { service: "Event Hubs", key: "iot-fleet:eventHubs", configured: "2 TU (Standard)", needed: "3 TU", fix: "sku: Standard, capacity: 3" },
+                { service: "ADX", key: "iot-fleet:dataPlane.adx", configured: "2 × Standard_E2ads_v5", needed: "11 × Standard_E2ads_v5 to cache 972 GB of hot data", fix: "sku: Standard_L8as_v3, instances: 2" },
+            ]);
+        });
+
+        it("shows saturated pools, data-plane shortfalls and what the reservations cover in the plan's text", () => {
+            const text = renderCost(e);
+            assert.match(text, /cluster dedicated-gamma .*api 6×on-demand SATURATED \(max 6\)\)$/m);
+            assert.doesNotMatch(text, /cluster shared-1 .*SATURATED/);
+            assert.match(text, /^ {2}SHORT IoT Hub: 1 × S1 configured, the load needs more than 200 × S1, the most one S1 hub takes; set iot-fleet:dataPlane\.iotHub to sku: S3, units: 1$/m);
+            assert.match(text, /^ {2}SHORT Event Hubs: 2 TU \(Standard\) configured, the load needs 3 TU; set iot-fleet:eventHubs to sku: Standard, capacity: 3$/m);
+            assert.match(text, /^ {2}SHORT ADX: 2 × Standard_E2ads_v5 configured, .* set iot-fleet:dataPlane\.adx to sku: Standard_L8as_v3, instances: 2$/m);
+            assert.match(text, /reserved system and processing-baseline nodes €840 \(38%\)/);
+            assert.doesNotMatch(text, /data plane: .* carry every tenant/);
         });
     });
 
     it("picks the cheapest IoT Hub tier that carries the load", () => {
         // 8.64 M messages a day, 200/s at peak: S1 needs 22 units (220), S2 2 units (200), S3 1 unit (1,000).
         const e = estimate(fleetConfig([{ name: "small", deviceQuota: 10_000 }]), TINY_PRICES, TINY_ASSUMPTIONS);
-        assert.deepStrictEqual([e.regionServices.iotHub.tier, e.regionServices.iotHub.units, e.regionServices.iotHub.monthly], ["S2", 2, 200]);
+        assert.deepStrictEqual(e.regionServices.iotHub.cheapest, { tier: "S2", units: 2, monthly: 200 });
+    });
+
+    it("prices Event Hubs Premium in processing units, with no ingress charge, and sizes them from bytes", () => {
+        // 3,000 msg/s of 1 KB at peak: 3 MB/s in over 2 MB/s per PU, 6 MB/s out over 4 MB/s per PU: 2 PUs.
+        const premium = (capacity: number) => estimate(fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { sku: "Premium", capacity }, dataPlane: SMALL_REGION_DATA_PLANE }),
+            TINY_PRICES, TINY_ASSUMPTIONS).regionServices;
+        assert.deepStrictEqual(premium(2).eventHubs, { sku: "Premium", capacity: 2, neededCapacity: 2, monthly: 1_600 });
+        assert.deepStrictEqual(premium(2).shortfalls, []);
+        assert.deepStrictEqual(premium(1).shortfalls.map(f => [f.configured, f.needed, f.fix]), [["1 PU (Premium)", "2 PU", "sku: Premium, capacity: 2"]]);
+    });
+
+    it("advises Premium when the load needs more throughput units than Standard sells, and another stack beyond Premium", () => {
+        // 3,000 messages/s at peak; with PUs of 5 MB/s in and 10 MB/s out. 10 KB messages: 30 MB/s in, 60 MB/s out → 30 TUs.
+        // 16 KB: 48 TUs, past Standard's 40; Premium needs 48 / 5 → 10 PUs, sold as 16. 40 KB: 120 MB/s in, 24 PUs, past Premium's 16.
+        const eventHubsShortfalls = (messageBytes: number) => estimate(
+            fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { capacity: 40 }, dataPlane: SMALL_REGION_DATA_PLANE }), TINY_PRICES,
+            { ...TINY_ASSUMPTIONS, messageBytes, premiumIngressBytesPerSecondPerProcessingUnit: 5e6, premiumEgressBytesPerSecondPerProcessingUnit: 10e6 },
+        ).regionServices.shortfalls.filter(f => f.service === "Event Hubs").map(f => [f.needed, f.fix]);
+        assert.deepStrictEqual(eventHubsShortfalls(10_000), []);
+        assert.deepStrictEqual(eventHubsShortfalls(16_000), [["48 TU, above the Standard maximum", "sku: Premium, capacity: 16"]]);
+        assert.deepStrictEqual(eventHubsShortfalls(40_000), [["120 TU, above the Standard maximum", "more than one namespace or hub carries: split the region's tenants across another stack"]]);
     });
 
     it("runs processing on demand, and saves nothing on Spot, when the stack turns Spot off", () => {
@@ -196,38 +260,76 @@ describe("cost model", () => {
         assert.strictEqual(nodesByPool(estimate(config, TINY_PRICES, TINY_ASSUMPTIONS), "shared-1").ingest, 3);
     });
 
-    it("names every VM size the price table lacks", () => {
+    it("names every VM size and ADX SKU the price table lacks instead of an estimate, and the plan says so", () => {
         const config = fleetConfig([{ name: "alpha", deviceQuota: 1_000 }], {
             clusterDefaults: { ingestPool: { vmSize: "Standard_X8_v9" }, apiPool: { vmSize: "Standard_Y4_v9" } },
+            dataPlane: { adx: { sku: "Standard_Z8_v9" } },
         });
-        assert.throws(() => estimate(config), (err: unknown) => err instanceof ConfigError && err.problems.length === 2
-            && /Standard_X8_v9/.test(err.problems[0].message) && /Standard_Y4_v9/.test(err.problems[1].message));
+        const cost = costOf(config);
+        assert.ok(!cost.priced);
+        assert.deepStrictEqual(cost.missing.map(m => m.path), ["iot-fleet:clusterDefaults (ingest pool)", "iot-fleet:clusterDefaults (api pool)", "iot-fleet:dataPlane.adx.sku"]);
+        assert.match(cost.missing[2].message, /^no price for ADX Standard_Z8_v9 in westeurope; add it to lib\/prices\.ts or pick one of Standard_E2ads_v5, /);
+        assert.match(renderCost(cost), /^Cost estimate: not priced: iot-fleet:clusterDefaults \(ingest pool\): no price for Standard_X8_v9 in westeurope; .*; iot-fleet:dataPlane\.adx\.sku: no price for ADX Standard_Z8_v9/);
+    });
+
+    it("leaves a region the price table does not have unpriced", () => {
+        const cost = costOf(fleetConfig([{ name: "alpha", deviceQuota: 1_000 }], { region: { ...REGION, location: "norwayeast" } }));
+        assert.deepStrictEqual(cost, {
+            priced: false, region: "norwayeast", pricesAsOf: "2026-11",
+            missing: [{ path: "iot-fleet:region.location", message: "no prices for 'norwayeast'; lib/prices.ts has westeurope, eastus" }],
+        });
+        assert.strictEqual(renderCost(cost), "Cost estimate: not priced: iot-fleet:region.location: no prices for 'norwayeast'; lib/prices.ts has westeurope, eastus");
     });
 
     for (const stack of ["prod-weu", "prod-eus"]) {
-        it(`splits the whole ${stack} bill over its tenants and saves on reserved nodes`, () => {
+        it(`splits the whole ${stack} bill over its tenants, saves on reserved nodes, and configures the data plane its quotas need`, () => {
             const e = estimate(stackConfig(readStackConfig(stackFilePath(stack))));
             near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
-            assert.ok(e.savings.reservedBaseline.saved > 0);
-            assert.ok(e.savings.reservedBaseline.share >= 0.3 && e.savings.reservedBaseline.share <= 0.4);
+            assert.ok(e.savings.reservedNodes.saved > 0);
+            assert.ok(e.savings.reservedNodes.share >= 0.3 && e.savings.reservedNodes.share <= 0.4);
+            assert.deepStrictEqual(e.regionServices.shortfalls, []);
+            assert.match(renderCost(e), /^ {2}data plane: IoT Hub, Event Hubs and ADX as configured carry every tenant at its full quota$/m);
         });
     }
 
-    for (const devicesPerTenant of [5_000, 10_000, 15_000]) {
-        const devices = 500_000 + 100 * devicesPerTenant;
-        it(`puts a ${devices / 1e6} M-device region (100 long-tail tenants, 3 dedicated) at 12,000-22,000 EUR a month`, () => {
-            const e = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: devicesPerTenant })));
+    /**
+     * The calibration: 3 dedicated tenants (500,000 devices) and 80 long-tail ones on one shared cluster, 85 consumer
+     * groups on a Premium namespace, each data plane sized as the model's shortfalls ask for that load.
+     */
+    const SCENARIOS: { devices: number; options: GeneratedStackOptions; biggestService: "ADX" | "IoT Hub" }[] = [
+        { devices: 1_000_000, options: scenario(6_250, 1, 1), biggestService: "ADX" },
+        { devices: 1_500_000, options: scenario(12_500, 2, 1), biggestService: "ADX" },
+        { devices: 2_000_000, options: scenario(18_750, 2, 2), biggestService: "IoT Hub" },
+    ];
+    for (const { devices, options, biggestService } of SCENARIOS) {
+        it(`puts a ${devices / 1e6} M-device region that passes the consumer-group limit at 12,000-22,000 EUR a month, ${biggestService} ahead of the other services`, () => {
+            const config = stackConfig(generatedStackConfig(options));
+            const e = estimate(config);
             assert.strictEqual(e.devices, devices);
+            assert.strictEqual(capacityReport(config, placementOf(config)).eventHubConsumerGroups.overLimit, false);
+            assert.deepStrictEqual(e.regionServices.shortfalls, []);
             assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
             near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+            const { iotHub, eventHubs, serviceBus, adx, egress } = e.regionServices;
+            const services = Object.entries({ "IoT Hub": iotHub, "Event Hubs": eventHubs, "Service Bus": serviceBus, ADX: adx, egress })
+                .sort(([, x], [, y]) => y.monthly - x.monthly);
+            assert.strictEqual(services[0][0], biggestService);
+            assert.ok(e.totals.compute > services[0][1].monthly, "compute leads");
         });
     }
 
-    it("keeps a small region's ADX on compute-optimised instances and moves a large one to storage-optimised", () => {
+    it("recommends compute-optimised ADX instances for a small region and storage-optimised ones for a large one", () => {
         const small = estimate(stackConfig(readStackConfig(stackFilePath("prod-weu"))));
-        const large = estimate(stackConfig(generatedStackConfig({ longTailTenants: 100, devicesPerLongTailTenant: 15_000 })));
-        assert.match(small.regionServices.adx.sku, /^Standard_E/);
-        assert.strictEqual(large.regionServices.adx.sku, "Standard_L8as_v3");
+        const large = estimate(stackConfig(generatedStackConfig(SCENARIOS[2].options)));
+        assert.match(small.regionServices.adx.cheapest.sku, /^Standard_E/);
+        assert.strictEqual(large.regionServices.adx.cheapest.sku, "Standard_L8as_v3");
     });
 });
 
+/** A calibration stack: 80 long-tail tenants of `devicesPerTenant`, Event Hubs Premium PUs, IoT Hub S3 units, 2 × Standard_L8as_v3. */
+function scenario(devicesPerTenant: number, processingUnits: number, iotHubUnits: number): GeneratedStackOptions {
+    return {
+        longTailTenants: 80, devicesPerLongTailTenant: devicesPerTenant, eventHubsProcessingUnits: processingUnits,
+        dataPlane: { iotHub: { sku: "S3", units: iotHubUnits }, adx: { sku: "Standard_L8as_v3", instances: 2 } },
+    };
+}

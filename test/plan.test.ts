@@ -2,6 +2,9 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as path from "path";
 import type { PlanReport } from "../cli/report";
+import { ConfigError } from "../lib/errors";
+import { readStackConfig, stackFilePath } from "../lib/stackFile";
+import { planStack } from "../offline/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 interface Run { code: number; stdout: string; stderr: string }
@@ -37,7 +40,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
         assert.match(stdout, /^Resources: \d+ in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of [\d-]+\): €[\d,]+ · €[\d.]+ per device$/m);
-        assert.match(stdout, /savings: Spot processing €[\d,]+ \(\d+%\), reserved baseline €[\d,]+ \(\d+%\)/);
+        assert.match(stdout, /savings: Spot processing €[\d,]+ \(\d+%\), reserved system and processing-baseline nodes €[\d,]+ \(\d+%\)/);
         assert.doesNotMatch(runs.weuText.stderr, /evaluating/, "no progress line when stderr is not a terminal");
     });
 
@@ -48,12 +51,14 @@ describe("npm start: the offline plan", () => {
             assert.strictEqual(report.policies.mandatory, 0);
             assert.ok(report.resources.total > 300);
             assert.strictEqual(Object.values(report.resources.byType).reduce((a, b) => a + b, 0), report.resources.total);
+            assert.ok(report.cost.priced, "the real stacks' regions are priced");
             assert.ok(report.cost.totals.monthly > 0 && report.cost.totals.perDevice > 0);
             assert.ok(report.cost.clusters.every(c => c.monthly > 0));
             assert.ok(report.cost.tenants.every(t => t.monthly > 0 && t.perDevice > 0));
             assert.strictEqual(report.clusters.flatMap(c => c.tenants).length, report.region.tenants);
         }
         const json: PlanReport = JSON.parse(runs.weuJson.stdout);
+        assert.ok(json.cost.priced);
         const text = runs.weuText.stdout;
         assert.ok(text.includes(`Resources: ${json.resources.total.toLocaleString("en-US")} in`));
         assert.ok(text.includes(`€${Math.round(json.cost.totals.monthly).toLocaleString("en-US")} · `));
@@ -85,5 +90,21 @@ describe("npm start: the offline plan", () => {
         const { code, stderr } = await plan("--stack", "prod-xyz");
         assert.strictEqual(code, 2);
         assert.match(stderr, /unknown stack 'prod-xyz'; stacks with a stack file: prod-eus, prod-weu/);
+    });
+});
+
+describe("planStack", () => {
+    it("refuses a bad policy config with every problem before it runs the program", async () => {
+        let ran = false;
+        await assert.rejects(planStack({
+            stack: "prod-weu",
+            stackConfig: readStackConfig(stackFilePath("prod-weu")),
+            program: () => { ran = true; },
+            policyConfig: { all: "sometimes" as any, "dedicated-threshold": { dedicatedDeviceThreshold: 0 } },
+        }), (err: ConfigError) => {
+            assert.deepStrictEqual(err.problems.map(p => p.path), ["all", "dedicated-threshold.dedicatedDeviceThreshold"]);
+            return err instanceof ConfigError;
+        });
+        assert.strictEqual(ran, false, "the program ran before the policy config was checked");
     });
 });

@@ -1,19 +1,21 @@
 import * as assert from "assert";
 import * as path from "path";
-import { Policies, PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
+import { Policies, PolicyResource, ResourceValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack, Evaluation, RecordedResource } from "../offline/evaluate";
 import { configurePolicies, evaluatePolicies, PolicyReport } from "../offline/policies";
 import { fleetPolicies } from "../policy/policies";
 import { clusterIdentity, fleetMembership, systemPoolIsolation } from "../policy/clusters";
-import { dedicatedThreshold, eventHubsLimits, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES } from "../policy/tenancy";
+import {
+    dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES,
+} from "../policy/tenancy";
 import { isCredentialName, noPlaintextSecrets, queueBasedScaling } from "../policy/workloads";
 import { processorScaledObject } from "../components/tenantScaling";
 import { BUILT_IN_TENANT_DEFAULTS } from "../lib/config";
 import { ConfigError } from "../lib/errors";
 import { POD_SECURITY_ENFORCE_LABEL } from "../lib/labels";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
-import { faultyProgram, ROGUE_NAMESPACE, UNPROTECTED_TENANT } from "./fixtures/faultyProgram";
+import { faultyProgram, ROGUE_NAMESPACE, UNLABELLED_SCALER, UNPROTECTED_TENANT } from "./fixtures/faultyProgram";
 import { acceptsTags, evaluateRealStack, REAL_STACKS } from "./support/stacks";
 
 /** Runs the given policies over a set of recorded resources, as the CLI would. */
@@ -41,6 +43,24 @@ const replacing = (resources: readonly RecordedResource[], select: (r: RecordedR
     resources.flatMap(r => (select(r) ? [replace(r)].filter((x): x is RecordedResource => x !== undefined) : [r]));
 
 const inTenantNamespace = (type: string, namespace: string) => (r: RecordedResource) => r.type === type && r.inputs.metadata?.namespace === namespace;
+
+/**
+ * A module loaded afresh with its own @pulumi/policy, as the pack's modules are once `npm --prefix policy ci`
+ * installs the pack's copy beside the root's: the two copies' classes (UnknownValueError) differ.
+ */
+function withOwnPolicySdk<T>(modulePath: string): T {
+    const sdk = path.dirname(require.resolve("@pulumi/policy"));
+    const target = require.resolve(modulePath);
+    const reloaded = (file: string) => file === target || file.startsWith(`${sdk}${path.sep}`);
+    const saved = Object.entries(require.cache).filter(([file]) => reloaded(file));
+    saved.forEach(([file]) => delete require.cache[file]);
+    try {
+        return require(target);
+    } finally {
+        Object.keys(require.cache).filter(reloaded).forEach(file => delete require.cache[file]);
+        saved.forEach(([file, module]) => { require.cache[file] = module; });
+    }
+}
 
 /** A stack file's config with one tenant changed. */
 function withTenant(stack: string, tenant: string, change: Record<string, unknown>): Record<string, unknown> {
@@ -100,7 +120,7 @@ describe("the policy pack", () => {
                 ["system-pool-isolation", "faulty-shared-1-aks", "system pool 'system' keeps 2 nodes; at least 3 are needed for HA."],
                 ["tenant-data-protection", `faulty-shared-1-tenant-${UNPROTECTED_TENANT}-ns`, `kubernetes:core/v1:Namespace 'faulty-shared-1-tenant-${UNPROTECTED_TENANT}-ns' of tenant ${UNPROTECTED_TENANT} is not protected and the tenant is not being decommissioned.`],
                 ["tenant-guardrails", "rogue-ns", `Tenant namespace '${ROGUE_NAMESPACE}' lacks a ResourceQuota.`],
-                ["tenant-labels", "rogue-unlabelled", `kubernetes:core/v1:ConfigMap 'rogue-unlabelled' in tenant namespace '${ROGUE_NAMESPACE}' has iot-fleet.io/tenant=(missing), expected ${ROGUE_NAMESPACE}.`],
+                ["tenant-labels", UNLABELLED_SCALER, `kubernetes:keda.sh/v1alpha1:ScaledObject '${UNLABELLED_SCALER}' in tenant namespace '${ROGUE_NAMESPACE}' has iot-fleet.io/tenant=(missing), expected ${ROGUE_NAMESPACE}.`],
             ]);
             assert.strictEqual(report.mandatory, 6);
             assert.ok(report.violations.every(v => v.urn.startsWith("urn:pulumi:faulty::iot-fleet::")));
@@ -118,6 +138,16 @@ describe("the policy pack", () => {
             assert.strictEqual(unprotected.length, 3);
             const report = await evaluatePolicies(evaluation);
             assert.strictEqual(report.mandatory, 0, summary(report).join("\n"));
+        });
+
+        it("tenant-data-protection flags a tenant's identity and queue left unprotected while the tenant stays", async () => {
+            const isKept = (r: RecordedResource) => /-tenant-contoso-/.test(r.name)
+                && ["azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue"].includes(r.type);
+            assert.deepStrictEqual(summary(await run([tenantDataProtection()], weu.resources)), []);
+            const unprotected = replacing(weu.resources, isKept, r => ({ ...r, protect: false }));
+            assert.deepStrictEqual(messages(await run([tenantDataProtection()], unprotected)).sort(),
+                weu.resources.filter(isKept).map(r => `${r.type} '${r.name}' of tenant contoso is not protected and the tenant is not being decommissioned.`).sort());
+            assert.strictEqual(weu.resources.filter(isKept).length, 2);
         });
 
         it("tenant-labels flags a tenant identity that lost its tenant tag", async () => {
@@ -161,6 +191,27 @@ describe("the policy pack", () => {
             const configMap = resource("kubernetes:core/v1:ConfigMap", { metadata: { name: "telemetry-config" }, data: { KEY_VAULT_URI: unknown, DB_PASSWORD: "hunter2" } });
             assert.deepStrictEqual(messages(await run([noPlaintextSecrets()], [configMap])), [
                 "ConfigMap 'telemetry-config' data.DB_PASSWORD holds a literal value under the credential name DB_PASSWORD.",
+            ]);
+        });
+
+        it("no-plaintext-secrets still skips unknown values when the pack has its own copy of @pulumi/policy", async () => {
+            const ownCopy = withOwnPolicySdk<typeof import("../policy/workloads")>("../policy/workloads");
+            const configMap = resource("kubernetes:core/v1:ConfigMap", { metadata: { name: "telemetry-config" }, data: { KEY_VAULT_URI: unknown, DB_PASSWORD: "hunter2" } });
+            assert.deepStrictEqual(summary(await run([ownCopy.noPlaintextSecrets()], [configMap])), [
+                "no-plaintext-secrets @ fragment: ConfigMap 'telemetry-config' data.DB_PASSWORD holds a literal value under the credential name DB_PASSWORD.",
+            ]);
+        });
+
+        it("reports an unknown value thrown by another copy of @pulumi/policy as unable to run, not as a failed run", async () => {
+            const otherSdk = withOwnPolicySdk<typeof import("@pulumi/policy")>("@pulumi/policy");
+            const foreign = new (otherSdk.UnknownValueError as any)(unknown, ["data", "KEY_VAULT_URI"]);
+            assert.ok(!(foreign instanceof UnknownValueError), "the copies share one class, so this test proves nothing");
+            const readsAll: ResourceValidationPolicy = {
+                name: "reads-data", description: "probe", enforcementLevel: "mandatory", validateResource: () => { throw foreign; },
+            };
+            const report = await run([readsAll], [resource("kubernetes:core/v1:ConfigMap", { data: {} })]);
+            assert.deepStrictEqual(report.violations.map(v => [v.enforcementLevel, v.message]), [
+                ["advisory", "can't run policy 'reads-data' from policy pack 'iot-fleet@v1.0.0' during preview: string value at .data.KEY_VAULT_URI can't be known during preview"],
             ]);
         });
     });
@@ -323,6 +374,19 @@ describe("the policy pack", () => {
                 "dedicated-threshold", "advisory",
                 "Tenant contoso (namespace 'contoso') has 75000 devices, at or above the dedicated threshold of 50000, but runs on shared cluster shared-1.",
             ]]);
+        });
+
+        it("dedicated-threshold judges by the stack's own threshold unless the policy config sets another", async () => {
+            const stackConfig = { ...withTenant("prod-weu", "contoso", { deviceQuota: 75_000 }), "iot-fleet:dedicatedDeviceThreshold": 70_000 };
+            const grown = await evaluateStack({ stack: "prod-weu", stackConfig });
+            /** Each dedicated-threshold finding's level and the threshold it names. */
+            const findings = async (evaluation: Parameters<typeof evaluatePolicies>[0], config?: Parameters<typeof configurePolicies>[1]) =>
+                (await evaluatePolicies(evaluation, { config })).violations.filter(v => v.policyName === "dedicated-threshold")
+                    .map(v => [v.enforcementLevel, v.message.match(/threshold of (\d+)/)?.[1]]);
+            assert.deepStrictEqual(await findings(grown), [["advisory", "70000"]]);
+            assert.deepStrictEqual(await findings(grown, { "dedicated-threshold": "mandatory" }), [["mandatory", "70000"]], "a level alone keeps the stack's threshold");
+            assert.deepStrictEqual(await findings(grown, { "dedicated-threshold": { dedicatedDeviceThreshold: 80_000 } }), [], "the policy config's threshold wins");
+            assert.deepStrictEqual(await findings({ resources: grown.resources }), [["advisory", "50000"]], "without the stack's config, the pack's default");
         });
 
         it("follows the policy config: a level set there wins, and thresholds come from it", async () => {

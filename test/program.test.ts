@@ -221,6 +221,18 @@ describe("Fleet Manager wiring across regions", () => {
         assert.ok(profile.propertyDependencies.fleetName.includes(ofType(weu, "azure-native:containerservice:Fleet")[0].urn));
     });
 
+    it("creates the update strategy and its auto-upgrade profile after the members whose update groups they name", async () => {
+        const weu = await evaluateRealStack("prod-weu");
+        const members = ofType(weu, "azure-native:containerservice:FleetMember");
+        assert.ok(members.length > 0);
+        const rollout = [...ofType(weu, "azure-native:containerservice:FleetUpdateStrategy"), ...ofType(weu, "azure-native:containerservice:AutoUpgradeProfile")];
+        assert.strictEqual(rollout.length, 2);
+        for (const resource of rollout) {
+            for (const member of members) {
+                assert.ok(resource.dependencies.includes(member.urn), `${resource.type} does not wait for member ${member.inputs.fleetMemberName}`);
+            }
+        }
+    });
 
     it("creates the fleet and its shared-then-dedicated strategy in prod-weu, and only joins it from prod-eus", async () => {
         const weu = await evaluateRealStack("prod-weu");

@@ -5,22 +5,37 @@ import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/net
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/azureRoles";
-import { PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/namespaceGuardrails";
+import { AZURE_EGRESS_PORTS, COSMOS_DIRECT_PORTS, cosmosConnectionMode, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/namespaceGuardrails";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
+/** The cluster side of each tenant's landing zone. */
 const tenantComponents = (evaluation: Evaluation) => ofType(evaluation, "iot-fleet:index:TenantNamespace");
-/** The resources a TenantNamespace component owns, by type. */
-function ownedBy(evaluation: Evaluation, component: RecordedResource): Map<string, RecordedResource[]> {
+/** The region side of each tenant's landing zone. */
+const regionComponents = (evaluation: Evaluation) => ofType(evaluation, "iot-fleet:index:TenantRegionResources");
+/** The tenant a landing zone component was built for, as it registered it. */
+const tenantOf = (component: RecordedResource) => component.outputs.tenant as string;
+/** The resources below some components, by type. */
+function ownedBy(evaluation: Evaluation, ...components: RecordedResource[]): Map<string, RecordedResource[]> {
+    const urns = new Set(components.map(c => c.urn));
     const owned = new Map<string, RecordedResource[]>();
     for (const resource of evaluation.resources) {
-        if (ancestors(evaluation, resource).some(a => a.urn === component.urn)) {
+        if (ancestors(evaluation, resource).some(a => urns.has(a.urn))) {
             owned.set(resource.type, [...(owned.get(resource.type) ?? []), resource]);
         }
     }
     return owned;
 }
-const tenantOf = (evaluation: Evaluation, component: RecordedResource) =>
-    ofType(evaluation, "kubernetes:core/v1:Namespace").find(ns => ns.parent === component.urn)!.inputs.metadata.name as string;
+/** Both components of one tenant's landing zone. */
+function landingZoneOf(evaluation: Evaluation, tenant: string): { namespace: RecordedResource; region: RecordedResource } {
+    const namespace = tenantComponents(evaluation).find(c => tenantOf(c) === tenant)!;
+    const region = regionComponents(evaluation).find(c => tenantOf(c) === tenant)!;
+    return { namespace, region };
+}
+/** Everything a tenant's landing zone holds, on its cluster and in the region, by type. */
+const ownedByTenant = (evaluation: Evaluation, tenant: string) => {
+    const { namespace, region } = landingZoneOf(evaluation, tenant);
+    return ownedBy(evaluation, namespace, region);
+};
 /** The built-in role a role assignment grants. */
 const roleGuidOf = (assignment: RecordedResource) => (assignment.inputs.roleDefinitionId as string).split("/").pop()!;
 /** The last two segments of a (mock) Azure resource id: `<type>/<name>`. */
@@ -41,6 +56,7 @@ for (const stack of REAL_STACKS) {
 
         it("gives every tenant a namespace with quota, limit range, default-deny policies and restricted PSA", () => {
             assert.strictEqual(tenantComponents(evaluation).length, evaluation.config.tenants.length);
+            assert.strictEqual(regionComponents(evaluation).length, evaluation.config.tenants.length);
             for (const component of tenantComponents(evaluation)) {
                 const owned = ownedBy(evaluation, component);
                 const [namespace] = owned.get("kubernetes:core/v1:Namespace")!;
@@ -103,13 +119,17 @@ for (const stack of REAL_STACKS) {
         it("federates each tenant identity to its own service account and KEDA, on its own cluster's issuer", () => {
             const outputs = evaluation.outputs;
             for (const component of tenantComponents(evaluation)) {
-                const tenant = tenantOf(evaluation, component);
-                const cluster = outputs.clusters[outputs.tenants[tenant].cluster];
+                const tenant = tenantOf(component);
+                const clusterName = outputs.tenants[tenant].cluster;
+                const cluster = outputs.clusters[clusterName];
                 const credentials = ownedBy(evaluation, component).get("azure-native:managedidentity:FederatedIdentityCredential")!;
                 assert.deepStrictEqual(credentials.map(c => c.inputs.subject).sort(),
                     [`system:serviceaccount:${tenant}:telemetry`, "system:serviceaccount:kube-system:keda-operator"].sort());
                 for (const credential of credentials) {
                     assert.strictEqual(credential.inputs.issuer, cluster.oidcIssuerUrl);
+                    // A move creates the new cluster's credentials on the same identity before the old ones are deleted.
+                    assert.ok(credential.inputs.federatedIdentityCredentialResourceName.startsWith(`${clusterName}-`),
+                        `${credential.inputs.federatedIdentityCredentialResourceName} does not name its cluster`);
                     assert.deepStrictEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
                     assert.strictEqual(credential.inputs.resourceName, `id-prod-${stack.split("-")[1]}-${tenant}`);
                 }
@@ -120,9 +140,8 @@ for (const stack of REAL_STACKS) {
         });
 
         it("grants each tenant identity its own queue, checkpoints and vault, and receive on the shared hub", () => {
-            for (const component of tenantComponents(evaluation)) {
-                const tenant = tenantOf(evaluation, component);
-                const owned = ownedBy(evaluation, component);
+            for (const { name: tenant } of evaluation.config.tenants) {
+                const owned = ownedByTenant(evaluation, tenant);
                 const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "ServicePrincipal");
                 // On the hub: Event Hubs clients read hub and partition properties, which a consumer-group scope refuses.
                 assert.deepStrictEqual(Object.fromEntries(grants.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)])), {
@@ -136,9 +155,8 @@ for (const stack of REAL_STACKS) {
 
         it("lets each tenant's admin group fetch its cluster's kubeconfig and manage its own vault's secrets", () => {
             const outputs = evaluation.outputs;
-            for (const component of tenantComponents(evaluation)) {
-                const tenant = tenantOf(evaluation, component);
-                const owned = ownedBy(evaluation, component);
+            for (const { name: tenant } of evaluation.config.tenants) {
+                const owned = ownedByTenant(evaluation, tenant);
                 const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "Group");
                 assert.ok(grants.every(a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId), `${tenant}'s grants go to another group`);
                 const scopes = Object.fromEntries(grants.map(a => [roleGuidOf(a), a.inputs.scope as string]));
@@ -210,9 +228,8 @@ for (const stack of REAL_STACKS) {
         });
 
         it("labels every tenant Kubernetes object and tags every tenant Azure resource with the tenant", () => {
-            for (const component of tenantComponents(evaluation)) {
-                const tenant = tenantOf(evaluation, component);
-                for (const [type, resources] of ownedBy(evaluation, component)) {
+            for (const { name: tenant } of evaluation.config.tenants) {
+                for (const [type, resources] of ownedByTenant(evaluation, tenant)) {
                     for (const resource of resources) {
                         if (type.startsWith("kubernetes:")) {
                             assert.strictEqual(resource.inputs.metadata.labels?.[TENANT_LABEL], tenant, `${resource.urn} lacks the tenant label`);
@@ -245,6 +262,7 @@ for (const stack of REAL_STACKS) {
                     COSMOS_ENDPOINT: endpoints.cosmosEndpoint,
                     COSMOS_DATABASE: endpoints.cosmosDatabase,
                     COSMOS_CONTAINER: out.cosmosContainer,
+                    COSMOS_CONNECTION_MODE: endpoints.cosmosConnectionMode,
                     KEY_VAULT_URI: out.keyVaultUri,
                     OTEL_EXPORTER_OTLP_ENDPOINT: out.otlpEndpoint,
                     OTEL_RESOURCE_ATTRIBUTES: `tenant.id=${tenant}`,
@@ -253,11 +271,24 @@ for (const stack of REAL_STACKS) {
             }
         });
 
+        it("tells tenant services to reach Cosmos DB in the connection mode their egress policy allows", () => {
+            const { endpoints } = evaluation.outputs;
+            assert.strictEqual(endpoints.cosmosConnectionMode, "Gateway", "direct mode's replica ports are closed to tenants");
+            for (const { name: tenant } of evaluation.config.tenants) {
+                const internetPorts = inNamespace(evaluation, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tenant)
+                    .flatMap(p => p.spec.egress ?? [])
+                    .filter((rule: any) => rule.to.some((peer: any) => peer.ipBlock))
+                    .flatMap((rule: any) => rule.ports.map((port: any) => port.port as number));
+                const [config] = inNamespace(evaluation, "kubernetes:core/v1:ConfigMap", tenant).filter(c => c.metadata.name === "telemetry-config");
+                assert.strictEqual(config.data.COSMOS_CONNECTION_MODE, cosmosConnectionMode(internetPorts), `${tenant}'s Cosmos mode`);
+            }
+        });
+
         it("protects every tenant's namespace, identity, queue, checkpoints and vault", () => {
-            for (const component of tenantComponents(evaluation)) {
-                const owned = ownedBy(evaluation, component);
+            for (const { name: tenant } of evaluation.config.tenants) {
+                const owned = ownedByTenant(evaluation, tenant);
                 for (const type of PROTECTED_TYPES) {
-                    assert.ok(owned.get(type)!.every(r => r.protect), `${type} of ${component.name} is not protected`);
+                    assert.ok(owned.get(type)!.every(r => r.protect), `${type} of ${tenant} is not protected`);
                 }
             }
         });
@@ -269,25 +300,79 @@ describe("tenant decommissioning", () => {
         const stackConfig = readStackConfig(stackFilePath("prod-weu"));
         const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => t.name === "lamna" ? { ...t, decommission: true } : t);
         const evaluation = await evaluateStack({ stack: "prod-weu", stackConfig: { ...stackConfig, "iot-fleet:tenants": tenants } });
-        for (const component of tenantComponents(evaluation)) {
-            const decommissioned = tenantOf(evaluation, component) === "lamna";
-            const owned = ownedBy(evaluation, component);
+        for (const { name: tenant } of evaluation.config.tenants) {
+            const decommissioned = tenant === "lamna";
+            const owned = ownedByTenant(evaluation, tenant);
             for (const type of PROTECTED_TYPES) {
-                assert.ok(owned.get(type)!.length > 0 && owned.get(type)!.every(r => r.protect === !decommissioned), `${type} of ${component.name}`);
+                assert.ok(owned.get(type)!.length > 0 && owned.get(type)!.every(r => r.protect === !decommissioned), `${type} of ${tenant}`);
             }
         }
+    });
+});
+
+describe("Cosmos DB connection mode", () => {
+    const replicaPorts = Array.from({ length: COSMOS_DIRECT_PORTS.last - COSMOS_DIRECT_PORTS.first + 1 }, (_, i) => COSMOS_DIRECT_PORTS.first + i);
+
+    it("is Gateway when egress opens only the Azure service ports (443 and 5671)", () => {
+        assert.strictEqual(cosmosConnectionMode(AZURE_EGRESS_PORTS), "Gateway");
+    });
+
+    it("is Direct only when egress opens 443 and every replica port from 10000 to 20000", () => {
+        assert.strictEqual(cosmosConnectionMode([443, ...replicaPorts]), "Direct");
+        assert.strictEqual(cosmosConnectionMode([443, ...replicaPorts.slice(0, -1)]), "Gateway");
+        assert.strictEqual(cosmosConnectionMode(replicaPorts), "Gateway");
+    });
+});
+
+describe("moving a tenant to another cluster", () => {
+    it("keeps the URNs and Azure names of what the tenant owns in the region, and rebuilds only its cluster side", async () => {
+        const before = await evaluateRealStack("prod-weu");
+        const stackConfig = readStackConfig(stackFilePath("prod-weu"));
+        const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => t.name === "contoso" ? { ...t, cluster: "dedicated-contoso" } : t);
+        const after = await evaluateStack({ stack: "prod-weu", stackConfig: { ...stackConfig, "iot-fleet:tenants": tenants } });
+        assert.deepStrictEqual([before.outputs.tenants.contoso.cluster, after.outputs.tenants.contoso.cluster], ["shared-1", "dedicated-contoso"]);
+
+        const side = (evaluation: Evaluation, part: "namespace" | "region") => {
+            const component = landingZoneOf(evaluation, "contoso")[part];
+            return new Map([component, ...[...ownedBy(evaluation, component).values()].flat()].map(r => [r.urn, r]));
+        };
+        const [regionBefore, regionAfter] = [side(before, "region"), side(after, "region")];
+        assert.deepStrictEqual([...regionAfter.keys()].sort(), [...regionBefore.keys()].sort());
+        const types = [...regionBefore.values()].map(r => r.type);
+        for (const type of ["azure-native:servicebus:Queue", "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
+            "azure-native:managedidentity:UserAssignedIdentity", "azure-native:authorization:RoleAssignment", "azuread:index/group:Group"]) {
+            assert.ok(types.includes(type), `no ${type} on the region side`);
+        }
+        // Only the cluster tag and the admin group's description name the cluster: both are updated in place.
+        const withoutCluster = (r: RecordedResource) => ({ ...r.inputs, tags: { ...r.inputs.tags, cluster: undefined }, description: undefined });
+        for (const [urn, was] of regionBefore) {
+            const now = regionAfter.get(urn)!;
+            assert.deepStrictEqual(withoutCluster(now), withoutCluster(was), `${urn} changes beyond its cluster tag`);
+            if (was.inputs.tags !== undefined) {
+                assert.strictEqual(now.inputs.tags.cluster, "dedicated-contoso");
+            }
+        }
+
+        const [clusterBefore, clusterAfter] = [side(before, "namespace"), side(after, "namespace")];
+        assert.strictEqual(clusterAfter.size, clusterBefore.size);
+        assert.deepStrictEqual([...clusterAfter.keys()].filter(urn => clusterBefore.has(urn)), [], "a cluster-scoped resource kept its URN");
+        const grants = [...clusterAfter.values()].filter(r => r.type === "azure-native:authorization:RoleAssignment");
+        assert.deepStrictEqual(grants.map(g => g.inputs.scope), [after.outputs.clusters["dedicated-contoso"].resourceId]);
     });
 });
 
 describe("dedicated tenants", () => {
     it("get the same namespace set-up as shared tenants", async () => {
         const evaluation = await evaluateRealStack("prod-weu");
-        const shape = (component: RecordedResource) => [...ownedBy(evaluation, component).entries()]
+        const shape = (tenant: string) => [...ownedByTenant(evaluation, tenant).entries()]
             .map(([type, resources]) => `${type}×${resources.length}`).sort();
-        const [acme, contoso] = ["acme", "contoso"].map(t => tenantComponents(evaluation).find(c => tenantOf(evaluation, c) === t)!);
-        assert.ok(ancestors(evaluation, acme).some(a => a.type === "iot-fleet:index:DedicatedTenantCluster"));
-        assert.ok(ancestors(evaluation, contoso).some(a => a.type === "iot-fleet:index:SharedCluster"));
-        assert.deepStrictEqual(shape(acme), shape(contoso));
+        const [acme, contoso] = ["acme", "contoso"].map(t => landingZoneOf(evaluation, t));
+        assert.ok(ancestors(evaluation, acme.namespace).some(a => a.type === "iot-fleet:index:DedicatedTenantCluster"));
+        assert.ok(ancestors(evaluation, contoso.namespace).some(a => a.type === "iot-fleet:index:SharedCluster"));
+        for (const zone of [acme, contoso]) {
+            assert.deepStrictEqual(ancestors(evaluation, zone.region).map(a => a.type), ["iot-fleet:index:Region", "pulumi:pulumi:Stack"]);
+        }
+        assert.deepStrictEqual(shape("acme"), shape("contoso"));
     });
 });
 

@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as servicebus from "@pulumi/azure-native/servicebus";
+import * as storage from "@pulumi/azure-native/storage";
+import { TenantSpec } from "../lib/config";
+import { TAG_CLUSTER, TAG_TENANT } from "../lib/labels";
+import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } from "../lib/naming";
+import { AZURE_ROLES, assignGroupRole } from "./azureRoles";
+import { RegionServices } from "./tenantCluster";
+import { managedIdentityWithRoles } from "./workloadIdentity";
+
+/** A processor holds a message this long before it is redelivered to another replica; a batch takes seconds. */
+const QUEUE_LOCK_DURATION = "PT1M";
+/** Deliveries before a message is dead-lettered, so that a poison message stops being retried. */
+const QUEUE_MAX_DELIVERY_COUNT = 10;
+/** Telemetry older than a day is too stale to process; expired messages are dead-lettered, not dropped. */
+const QUEUE_MESSAGE_TIME_TO_LIVE = "P1D";
+
+export interface TenantRegionResourcesArgs {
+    /** The tenant as the stack file declares it. Required. */
+    readonly tenant: TenantSpec;
+    /**
+     * Logical name of the cluster the tenant runs on, for the `cluster` tag only: a move updates the tag in place
+     * and replaces nothing here. Required.
+     */
+    readonly clusterName: string;
+    /** The region's services (data plane, resource group, tags). Required. */
+    readonly services: RegionServices;
+}
+
+/**
+ * What a tenant owns in its region, whatever cluster it runs on: its Service Bus queue, checkpoint container and
+ * Key Vault, its managed identity with roles on those (and receive on the region's hub), and its Entra ID admin
+ * group with the secrets of its vault. A child of the Region keyed by the tenant's name, so that moving the tenant
+ * to another cluster (a pin change) keeps every URN and Azure name here: only its `TenantNamespace` is rebuilt.
+ * Queue, checkpoints, vault and identity are protected until the tenant is marked `decommission: true`.
+ */
+export class TenantRegionResources extends pulumi.ComponentResource {
+    public readonly identityName: pulumi.Output<string>;
+    public readonly identityClientId: pulumi.Output<string>;
+    public readonly queueName: pulumi.Output<string>;
+    public readonly consumerGroup: pulumi.Output<string>;
+    public readonly checkpointContainer: pulumi.Output<string>;
+    public readonly checkpointContainerUrl: pulumi.Output<string>;
+    public readonly keyVaultUri: pulumi.Output<string>;
+    public readonly adminGroupObjectId: pulumi.Output<string>;
+
+    constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { tenant, services } = args;
+        super("iot-fleet:index:TenantRegionResources", name, {
+            tenant: tenant.name, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
+        }, opts);
+        const dataPlane = services.dataPlane;
+        const tags = { ...services.tags, [TAG_TENANT]: tenant.name, [TAG_CLUSTER]: args.clusterName };
+        const azure = { parent: this };
+        // What holds the tenant's data or identity: protection is lifted only while the tenant is decommissioned.
+        const kept = { parent: this, protect: !tenant.decommission };
+
+        const queue = new servicebus.Queue(`${name}-queue`, {
+            queueName: tenantQueueName(tenant.name),
+            namespaceName: dataPlane.serviceBusNamespaceName,
+            resourceGroupName: services.resourceGroupName,
+            lockDuration: QUEUE_LOCK_DURATION,
+            maxDeliveryCount: QUEUE_MAX_DELIVERY_COUNT,
+            deadLetteringOnMessageExpiration: true,
+            defaultMessageTimeToLive: QUEUE_MESSAGE_TIME_TO_LIVE,
+        }, kept);
+        // The tenant's consumer offsets: losing them replays or skips the hub's retention.
+        const checkpoints = new storage.BlobContainer(`${name}-checkpoints`, {
+            containerName: tenantCheckpointContainer(tenant.name),
+            accountName: dataPlane.checkpointStorageAccountName,
+            resourceGroupName: services.resourceGroupName,
+            publicAccess: storage.PublicAccess.None,
+        }, kept);
+        const vault = new keyvault.Vault(`${name}-kv`, {
+            vaultName: pulumi.interpolate`${tenantVaultNamePrefix(tenant.name)}${services.uniqueSuffix}`,
+            resourceGroupName: services.resourceGroupName,
+            location: services.location,
+            properties: {
+                tenantId: services.azureTenantId,
+                sku: { family: "A", name: keyvault.SkuName.Standard },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                enablePurgeProtection: true,
+            },
+            tags,
+        }, kept);
+
+        const { identity } = managedIdentityWithRoles(name, {
+            identityName: `id-${services.environment}-${services.regionShortName}-${tenant.name}`,
+            resourceGroupName: services.resourceGroupName,
+            location: services.location,
+            subscriptionId: services.subscriptionId,
+            roles: [
+                // Owner on its own queue only: KEDA reads the queue's message count through management operations.
+                { role: "queue", scope: queue.id, roleGuid: AZURE_ROLES.serviceBusDataOwner },
+                // On the hub, not the consumer group: EventProcessorClient and KEDA read hub and partition properties,
+                // which a consumer-group scope refuses ("Listen claim required"). The hub is the region's, shared by
+                // every tenant: a consumer group is a cursor, not a data boundary.
+                { role: "event-hub", scope: dataPlane.eventHubId, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
+                { role: "checkpoints", scope: checkpoints.id, roleGuid: AZURE_ROLES.storageBlobDataContributor },
+                { role: "secrets", scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsUser },
+            ],
+            tags,
+            identityOptions: { protect: kept.protect },
+        }, azure);
+
+        const admins = new azuread.Group(`${name}-admins`, {
+            displayName: `iot-fleet ${services.environment} ${services.regionShortName} tenant ${tenant.name} admins`,
+            description: `Namespace admins of tenant ${tenant.name} on ${args.clusterName}.`,
+            securityEnabled: true,
+            preventDuplicateNames: true,
+            owners: [services.deployerObjectId],
+        }, azure);
+        // Admins manage the secrets of its vault; its workloads only read them.
+        assignGroupRole(`${name}-admins-secrets`, admins.objectId, services.subscriptionId,
+            { scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsOfficer }, azure);
+
+        this.identityName = identity.name;
+        this.identityClientId = identity.clientId;
+        this.queueName = queue.name;
+        this.consumerGroup = dataPlane.consumerGroups[tenant.name];
+        this.checkpointContainer = checkpoints.name;
+        this.checkpointContainerUrl = pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${this.checkpointContainer}`;
+        this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        this.adminGroupObjectId = admins.objectId;
+        this.registerOutputs({
+            identityName: this.identityName, identityClientId: this.identityClientId, queueName: this.queueName,
+            consumerGroup: this.consumerGroup, checkpointContainer: this.checkpointContainer,
+            checkpointContainerUrl: this.checkpointContainerUrl, keyVaultUri: this.keyVaultUri,
+            adminGroupObjectId: this.adminGroupObjectId,
+            // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
+            tenant: tenant.name, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
+        });
+    }
+}
