@@ -1,9 +1,13 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import {
     CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, OutputMap, PolicyEvent, PreviewOptions,
     PulumiCommand, StackAlreadyExistsError, StackNotFoundError, UpOptions,
 } from "@pulumi/pulumi/automation";
+import { parseFleetConfig } from "../lib/config";
+import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
+import { stackPolicyConfig } from "../offline/policies";
 import { Engine, EngineError, PolicyViolation, RunOptions, RunResult } from "./engine";
 
 /** The part of an Automation API `Stack` the engine uses; tests hand in fakes. */
@@ -94,8 +98,17 @@ export class AutomationEngine implements Engine {
         const log: string[] = [];
         const violations: PolicyViolation[] = [];
         const signal = AbortSignal.timeout(this.runTimeoutMs);
+        const policyConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "iot-fleet-policy-config-"));
+        let policyConfigFile: string;
+        try {
+            policyConfigFile = this.writePolicyConfig(stack, policyConfigDir);
+        } catch (err) {
+            fs.rmSync(policyConfigDir, { recursive: true, force: true });
+            throw err;
+        }
         const common = {
             policyPacks: [this.policyPackDir],
+            policyPackConfigs: [policyConfigFile],
             color: "never" as const,
             signal,
             onOutput: (out: string) => {
@@ -128,7 +141,20 @@ export class AutomationEngine implements Engine {
             // Only a preview is harmless to fail; and it is the policy's refusal only if a mandatory policy spoke.
             const failure = phase === "up" ? "deploy-error" : mandatory() ? "policy" : "preview-error";
             return { ok: false, failure, policyViolations: violations, log };
+        } finally {
+            fs.rmSync(policyConfigDir, { recursive: true, force: true });
         }
+    }
+
+    /**
+     * The pack's settings the stack implies (`--policy-pack-config`), as the offline engine applies them:
+     * dedicated-threshold judges by the stack's own `dedicatedDeviceThreshold`, the one its placement used.
+     */
+    private writePolicyConfig(stack: string, dir: string): string {
+        const config = parseFleetConfig(projectKeys(readStackConfig(stackFilePath(stack, this.options.projectDir))), `stack ${stack}`);
+        const file = path.join(dir, "policy-config.json");
+        fs.writeFileSync(file, JSON.stringify(stackPolicyConfig(config)));
+        return file;
     }
 
     private stack(stack: string): Promise<AutomationStack> {

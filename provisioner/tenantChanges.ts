@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "util";
 import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, tenantSchema, TenantSpec } from "../lib/config";
 import { CONFIG_NAMESPACE } from "../lib/labels";
 import { placeTenants, placementSettings } from "../lib/placement";
+import { dedicatedSubnetPin } from "../lib/network";
 import { projectKeys } from "../lib/stackFile";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { StackDocument } from "./stackDocument";
@@ -34,6 +35,7 @@ const PATCHABLE = new Set(["deviceQuota", "overrides"]);
 const IMMUTABLE: Record<string, string> = {
     name: "the name is the tenant's identity (namespace, identity, queue); onboard a new tenant instead",
     cluster: "moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
+    subnet: "a dedicated cluster's subnet cannot change while it has nodes; the service pins it when it onboards the tenant",
     isolation: "isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
     compliance: "compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
     decommission: "decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
@@ -98,6 +100,9 @@ function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, u
     if (body.cluster !== undefined) {
         problems.push({ path: "body.cluster", message: "placement decides the cluster and the service pins it; leave cluster out" });
     }
+    if (body.subnet !== undefined) {
+        problems.push({ path: "body.subnet", message: "the address plan decides a dedicated cluster's subnet and the service pins it; leave subnet out" });
+    }
     if (body.decommission === true) {
         problems.push({ path: "body.decommission", message: "a new tenant cannot be marked for decommissioning; leave decommission out" });
     }
@@ -105,7 +110,11 @@ function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, u
     if (existing && problems.length === 0) {
         return unchangedOrConflict(existing, body, stack);
     }
-    const { cluster: _cluster, decommission: _decommission, ...tenant } = body;
+    const { cluster: _cluster, decommission: _decommission, subnet: _subnet, ...requested } = body;
+    // A dedicated tenant whose hashed /24 another tenant already has gets a subnet pin, or validation refuses it.
+    const spec = tenantSchema.safeParse(requested);
+    const subnet = spec.success ? dedicatedSubnetPin(before, spec.data) : undefined;
+    const tenant = subnet === undefined ? requested : { ...requested, subnet };
     const trial = doc.clone();
     const index = trial.appendTenant(tenant);
     const after = validateOrCollect(trial, stack, index, problems);
@@ -121,7 +130,7 @@ function unchangedOrConflict(existing: TenantSpec, body: Record<string, unknown>
         throw ProvisionerError.conflict(`tenant ${existing.name} is being decommissioned in ${stack}; finish with DELETE, then onboard it again`);
     }
     const requested = tenantSchema.safeParse(body);
-    const withoutPin = ({ cluster: _cluster, ...spec }: TenantSpec) => spec;
+    const withoutPin = ({ cluster: _cluster, subnet: _subnet, ...spec }: TenantSpec) => spec;
     if (!requested.success || !isDeepStrictEqual(withoutPin(requested.data), withoutPin(existing))) {
         throw ProvisionerError.conflict(`tenant ${existing.name} already exists in ${stack} with a different spec; change it with PATCH`);
     }

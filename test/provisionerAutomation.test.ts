@@ -40,7 +40,9 @@ function fakeStack(script: { preview?: (o: PreviewOptions) => Promise<unknown>; 
 }
 
 describe("provisioner: the Automation API engine, with fake stacks", () => {
-    const projectDir = "/srv/iot-fleet";
+    let projectDir: string;
+    before(() => { projectDir = makeProject(); });
+    after(() => removeProject(projectDir));
     const engineWith = (stack: AutomationStack) => new AutomationEngine({ projectDir, openStack: async () => stack });
 
     it("maps a stack the backend does not know to 404", async () => {
@@ -110,25 +112,46 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         const { stack, calls } = fakeStack({
             up: async () => ({ outputs: { tenants: { value: { contoso: { cluster: "shared-1" } }, secret: false }, kubeconfig: { value: "apiVersion: v1", secret: true } } }),
         });
-        const engine = new AutomationEngine({ projectDir: "relative/project", openStack: async () => stack });
+        const relative = path.relative(process.cwd(), projectDir);
+        const engine = new AutomationEngine({ projectDir: relative, openStack: async () => stack });
         await engine.preview(FIXTURE_STACK);
         const up = await engine.up(FIXTURE_STACK);
         assert.deepStrictEqual(up.outputs, { tenants: { contoso: { cluster: "shared-1" } } });
         for (const { options } of calls) {
             assert.ok(options.signal instanceof AbortSignal && !options.signal.aborted, "every run can be interrupted");
-            assert.deepStrictEqual(options.policyPacks, [path.resolve("relative/project/policy")]);
+            assert.deepStrictEqual(options.policyPacks, [path.resolve(relative, "policy")]);
             assert.ok(path.isAbsolute(options.policyPacks![0]));
             assert.strictEqual(options.color, "never");
         }
         assert.deepStrictEqual(calls.map(c => [c.method, (c.options as PreviewOptions).diff]), [["preview", true], ["up", undefined]]);
     });
 
+    it("gives the pack the stack's own dedicated threshold as policy config, in a file removed after the run", async () => {
+        const stackFile = path.join(projectDir, `Pulumi.${FIXTURE_STACK}.yaml`);
+        fs.writeFileSync(stackFile, stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 50000", "iot-fleet:dedicatedDeviceThreshold: 80000"));
+        const seen: { file: string; config: unknown }[] = [];
+        const { stack } = fakeStack({
+            preview: async options => {
+                const file = options.policyPackConfigs![0];
+                seen.push({ file, config: JSON.parse(fs.readFileSync(file, "utf8")) });
+            },
+        });
+        try {
+            await engineWith(stack).preview(FIXTURE_STACK);
+        } finally {
+            fs.writeFileSync(stackFile, stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 80000", "iot-fleet:dedicatedDeviceThreshold: 50000"));
+        }
+        assert.deepStrictEqual(seen.map(s => s.config), [{ "dedicated-threshold": { dedicatedDeviceThreshold: 80000 } }]);
+        assert.ok(path.isAbsolute(seen[0].file) && !fs.existsSync(seen[0].file), "the config file is absolute and removed after the run");
+    });
+
     it("opens each stack once, and one at a time per project directory (pulumi/pulumi #8186)", async () => {
         let open = 0;
         let most = 0;
         const opened: string[] = [];
+        const threeStacks = makeProject(["a", "b", "c"]);
         const engine = new AutomationEngine({
-            projectDir,
+            projectDir: threeStacks,
             openStack: async name => {
                 most = Math.max(most, ++open);
                 await new Promise(resolve => setTimeout(resolve, 20));
@@ -137,7 +160,11 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
                 return fakeStack().stack;
             },
         });
-        await Promise.all(["a", "b", "a", "c", "b"].map(name => engine.preview(name)));
+        try {
+            await Promise.all(["a", "b", "a", "c", "b"].map(name => engine.preview(name)));
+        } finally {
+            removeProject(threeStacks);
+        }
         assert.deepStrictEqual(opened, ["a", "b", "c"]);
         assert.strictEqual(most, 1);
     });

@@ -85,6 +85,18 @@ describe("provisioner: tenant changes on a stack document", () => {
         assert.deepStrictEqual(err.problems, [{ path: "body.isolation", message: "a tenant with compliance tags (hipaa) runs on a dedicated cluster; remove isolation: shared" }]);
     });
 
+    it("pins the subnet of a dedicated tenant whose hashed /24 another dedicated tenant has, and only then", () => {
+        // dedicated-t35 and dedicated-t40 hash to the same /24 of 10.40.0.0/16.
+        const first = apply({ kind: "onboard", tenant: { name: "t35", deviceQuota: 60000, isolation: "dedicated" } });
+        assert.match(first.text, /- name: t35\n {6}deviceQuota: 60000\n {6}cluster: dedicated-t35\n {6}isolation: dedicated\n/);
+        const second = apply({ kind: "onboard", tenant: { name: "t40", deviceQuota: 60000, isolation: "dedicated" } }, first.doc);
+        assert.match(second.text, /- name: t40\n {6}deviceQuota: 60000\n {6}cluster: dedicated-t40\n {6}isolation: dedicated\n {6}subnet: 10\.40\.128\.0\/24\n/);
+        const again = apply({ kind: "onboard", tenant: { name: "t40", deviceQuota: 60000, isolation: "dedicated" } }, second.doc);
+        assert.strictEqual(again.result.outcome, "unchanged");
+        const repin = refusal({ kind: "update", name: "t40", patch: { subnet: "10.40.129.0/24" } }, second.doc);
+        assert.match(repin.problems.find(p => p.path === "body.subnet")?.message ?? "", /^cannot be changed here: a dedicated cluster's subnet/);
+    });
+
     it("never moves a tenant whose quota grows past the dedicated threshold", () => {
         const { result, text } = apply({ kind: "update", name: "contoso", patch: { deviceQuota: 80000 } });
         assert.strictEqual(result.view?.cluster, "shared-1");
