@@ -124,6 +124,27 @@ const INTERNET_EGRESS_TIERS: readonly PriceTier[] = [
 /** ADX markup: USD 0.11 per vCore-hour on the Standard tier (azure.microsoft.com/pricing/details/data-explorer, 2026-11). */
 const ADX_MARKUP_PER_VCORE_HOUR = 0.102;
 
+/** Prices this table holds the same for westeurope and eastus: the services list one price across both. */
+const SAME_IN_EVERY_REGION = {
+    // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
+    aksStandardTier: monthly(0.093),
+    aksPremiumTier: monthly(0.558),
+    // azure.microsoft.com/pricing/details/event-hubs: Standard TU USD 0.030/h, ingress USD 0.028 per million, Premium PU USD 1.233/h, 2026-11.
+    eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
+    // azure.microsoft.com/pricing/details/service-bus: Premium MU USD 0.928/h, 2026-11.
+    serviceBus: { premiumMessagingUnit: monthly(0.863) },
+    // azure.microsoft.com/pricing/details/iot-hub: S1 USD 25, S2 USD 250, S3 USD 2,500 per unit-month, 2026-11.
+    iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
+    // azure.microsoft.com/pricing/details/cosmos-db/serverless: USD 0.25 per million RU, USD 0.25 per GB-month, 2026-11.
+    cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
+    // azure.microsoft.com/pricing/details/monitor: managed Prometheus USD 0.16 per 10 M samples ingested, 2026-11.
+    prometheusPer10MSamples: 0.149,
+    // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
+    grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
+    // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
+    egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
+};
+
 export const PRICES: PriceTable = {
     asOf: "2026-11",
     currency: "EUR",
@@ -141,15 +162,7 @@ export const PRICES: PriceTable = {
                 Standard_F16s_v2: vm(16, 0.7142, 0.75, 0.37),
                 Standard_F32s_v2: vm(32, 1.4284, 0.75, 0.37),
             },
-            // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
-            aksStandardTier: monthly(0.093),
-            aksPremiumTier: monthly(0.558),
-            // azure.microsoft.com/pricing/details/event-hubs: Standard TU USD 0.030/h, ingress USD 0.028 per million, Premium PU USD 1.233/h, 2026-11.
-            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
-            // azure.microsoft.com/pricing/details/service-bus: Premium MU USD 0.928/h, 2026-11.
-            serviceBus: { premiumMessagingUnit: monthly(0.863) },
-            // azure.microsoft.com/pricing/details/iot-hub: S1 USD 25, S2 USD 250, S3 USD 2,500 per unit-month, 2026-11.
-            iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
+            ...SAME_IN_EVERY_REGION,
             adx: {
                 // azure.microsoft.com/pricing/details/data-explorer, westeurope, EUR, 2026-11; cache is the SKU's local SSD (learn.microsoft.com/azure/data-explorer/manage-cluster-choose-sku).
                 sku: {
@@ -160,18 +173,10 @@ export const PRICES: PriceTable = {
                 // Azure retail prices API, westeurope, EUR, Blob Hot LRS data stored, 2026-11.
                 storagePerGBMonth: 0.0184,
             },
-            // azure.microsoft.com/pricing/details/cosmos-db/serverless: USD 0.25 per million RU, USD 0.25 per GB-month, 2026-11.
-            cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
             // Azure retail prices API, westeurope, EUR, Block Blob LRS hot / cool / archive data stored, 2026-11.
             blob: { hot: 0.0184, cool: 0.0100, archive: 0.0018 },
             // azure.microsoft.com/pricing/details/monitor, westeurope, Analytics logs pay-as-you-go, 2026-11.
             logAnalyticsPerGB: 2.53,
-            // azure.microsoft.com/pricing/details/monitor: managed Prometheus USD 0.16 per 10 M samples ingested, 2026-11.
-            prometheusPer10MSamples: 0.149,
-            // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
-            grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
-            // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
-            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
         },
         eastus: {
             // Azure retail prices API, eastus, EUR, Linux pay-as-you-go / Spot / 1-year reservation, 2026-11.
@@ -186,15 +191,7 @@ export const PRICES: PriceTable = {
                 Standard_F16s_v2: vm(16, 0.6296, 0.80, 0.37),
                 Standard_F32s_v2: vm(32, 1.2592, 0.80, 0.37),
             },
-            // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
-            aksStandardTier: monthly(0.093),
-            aksPremiumTier: monthly(0.558),
-            // azure.microsoft.com/pricing/details/event-hubs, 2026-11.
-            eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
-            // azure.microsoft.com/pricing/details/service-bus, 2026-11.
-            serviceBus: { premiumMessagingUnit: monthly(0.863) },
-            // azure.microsoft.com/pricing/details/iot-hub, 2026-11.
-            iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
+            ...SAME_IN_EVERY_REGION,
             adx: {
                 // azure.microsoft.com/pricing/details/data-explorer, eastus, EUR, 2026-11.
                 sku: {
@@ -205,18 +202,10 @@ export const PRICES: PriceTable = {
                 // Azure retail prices API, eastus, EUR, Blob Hot LRS data stored, 2026-11.
                 storagePerGBMonth: 0.0171,
             },
-            // azure.microsoft.com/pricing/details/cosmos-db/serverless, 2026-11.
-            cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
             // Azure retail prices API, eastus, EUR, Block Blob LRS hot / cool / archive data stored, 2026-11.
             blob: { hot: 0.0171, cool: 0.0093, archive: 0.00092 },
             // azure.microsoft.com/pricing/details/monitor, eastus, Analytics logs pay-as-you-go (USD 2.30/GB), 2026-11.
             logAnalyticsPerGB: 2.14,
-            // azure.microsoft.com/pricing/details/monitor, 2026-11.
-            prometheusPer10MSamples: 0.149,
-            // azure.microsoft.com/pricing/details/managed-grafana, 2026-11.
-            grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
-            // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
-            egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
         },
     },
 };
