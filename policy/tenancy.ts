@@ -20,6 +20,7 @@ export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
 
 const PROTECTED_TENANT_TYPES = new Set([
     TYPES.namespace, "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue",
+    "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
 ]);
 
 export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
@@ -123,7 +124,7 @@ export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory
 
 export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-data-protection",
-    description: "A tenant's namespace, managed identity and queue are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
+    description: "A tenant's namespace, managed identity, queue, checkpoint container and Key Vault are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
         // The tenant's namespace says whether it is being decommissioned; its identity and queue go with it.

@@ -140,14 +140,14 @@ describe("the policy pack", () => {
             assert.strictEqual(report.mandatory, 0, summary(report).join("\n"));
         });
 
-        it("tenant-data-protection flags a tenant's identity and queue left unprotected while the tenant stays", async () => {
-            const isKept = (r: RecordedResource) => /-tenant-contoso-/.test(r.name)
-                && ["azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue"].includes(r.type);
+        it("tenant-data-protection flags a tenant's identity, queue, checkpoints and vault left unprotected while the tenant stays", async () => {
+            const isKept = (r: RecordedResource) => /-tenant-contoso-/.test(r.name) && ["azure-native:managedidentity:UserAssignedIdentity",
+                "azure-native:servicebus:Queue", "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault"].includes(r.type);
             assert.deepStrictEqual(summary(await run([tenantDataProtection()], weu.resources)), []);
             const unprotected = replacing(weu.resources, isKept, r => ({ ...r, protect: false }));
             assert.deepStrictEqual(messages(await run([tenantDataProtection()], unprotected)).sort(),
                 weu.resources.filter(isKept).map(r => `${r.type} '${r.name}' of tenant contoso is not protected and the tenant is not being decommissioned.`).sort());
-            assert.strictEqual(weu.resources.filter(isKept).length, 2);
+            assert.strictEqual(weu.resources.filter(isKept).length, 4);
         });
 
         it("tenant-labels flags a tenant identity that lost its tenant tag", async () => {
