@@ -1,4 +1,4 @@
-import { FleetConfig, TenantSpec, tenantSettings } from "./config";
+import { FleetConfig, quantityValue, TenantSpec, tenantSettings } from "./config";
 import { ADX_MIN_STANDARD_INSTANCES, DataPlaneSizing, dataPlaneSizing, EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_SKUS, IOT_HUB_TIERS, IotHubSku } from "./dataPlane";
 import { ConfigProblem } from "./errors";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs, Workload } from "./nodePools";
@@ -437,7 +437,7 @@ function clusterCost(cluster: string, kind: ClusterKind, tenants: readonly Tenan
     const demand = (tier: "ingest" | "processing", perVcpuSecond: number): TierDemand => {
         const perTenant = tenants.map(t => {
             const settings = tenantSettings(config.tenantDefaults, t.overrides);
-            const floor = settings[tier].minReplicas * cpuCores(settings.limits.defaultRequestCpu);
+            const floor = settings[tier].minReplicas * quantityValue(settings.limits.defaultRequestCpu);
             return { vcpus: Math.max(floor, messagesPerSecond(t) / (perVcpuSecond * a.targetCpuUtilisation)), pods: settings[tier].minReplicas };
         });
         return { vcpus: sum(perTenant.map(d => d.vcpus)), pods: sum(perTenant.map(d => d.pods)) };
@@ -660,18 +660,6 @@ function savingsOf(clusters: readonly ClusterCost[], region: RegionPrices): Cost
     const spotProcessing = saving(pools.filter(p => p.pricing === "spot"));
     const reservedNodes = saving(pools.filter(p => p.pricing === "reserved-1y"));
     return { spotProcessing, reservedNodes, total: spotProcessing.saved + reservedNodes.saved };
-}
-
-const CPU_SUFFIX: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-
-/** Cores in a Kubernetes CPU quantity ("100m", "2"); the config schema has already checked its form. */
-export function cpuCores(quantity: string): number {
-    const match = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(quantity);
-    const factor = match ? CPU_SUFFIX[match[2]] : undefined;
-    if (!match || factor === undefined) {
-        throw new Error(`expected a Kubernetes CPU quantity such as 100m or 2, got '${quantity}'`);
-    }
-    return Number(match[1]) * factor;
 }
 
 const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
