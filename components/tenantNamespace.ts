@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { TenantSettings, TenantSpec } from "../lib/config";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../lib/labels";
 import { AZURE_ROLES, assignGroupRole } from "./azureRoles";
-import { createNamespaceGuardrails, TENANT_COSMOS_CONNECTION_MODE } from "./namespaceGuardrails";
+import { createNamespaceGuardrails, KUBE_SYSTEM, TENANT_COSMOS_CONNECTION_MODE } from "./namespaceGuardrails";
 import { TENANT_ATTRIBUTE } from "./platformCharts";
 import { RegionServices } from "./tenantCluster";
 import { TenantRegionResources } from "./tenantRegionResources";
@@ -13,7 +13,7 @@ import { createTenantScaling } from "./tenantScaling";
 /** The service account the tenant's telemetry workloads run as. */
 export const TENANT_SERVICE_ACCOUNT = "telemetry";
 /** KEDA's operator (the AKS add-on) acts as the tenant identity to read queue depth and consumer lag. */
-const KEDA_OPERATOR = { namespace: "kube-system", name: "keda-operator" };
+const KEDA_OPERATOR = { namespace: KUBE_SYSTEM, name: "keda-operator" };
 export const TELEMETRY_CONFIG_MAP = "telemetry-config";
 
 export interface TenantNamespaceArgs {
