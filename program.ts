@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings } from "./lib/placement";
-import { JoinedFleet } from "./components/fleetManager";
-import { TENANT_COSMOS_CONNECTION_MODE } from "./components/namespaceGuardrails";
-import { Region } from "./components/region";
+import { JoinedFleet } from "./components/cluster/fleetManager";
+import { TENANT_COSMOS_CONNECTION_MODE } from "./components/common/namespaceGuardrails";
+import { Region } from "./components/region/region";
 
 /**
  * The whole region stack: placement decided up front (pure), then the Region component.
@@ -16,7 +16,7 @@ export async function fleetProgram(config: FleetConfig) {
         : undefined;
     const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
     const landingZones = await region.addLandingZones();
-    const data = region.dataPlane;
+    const data = region.dataPlane.endpoints;
 
     return {
         fleet: {

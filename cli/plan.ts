@@ -4,7 +4,7 @@ import { PolicyPackConfig } from "@pulumi/policy";
 import { ConfigError } from "../lib/errors";
 import { FleetConfig } from "../lib/config";
 import { listStacks, readStackConfig, stackFilePath } from "../lib/stackFile";
-import { planStack } from "../offline/plan";
+import { planStack } from "./planStack";
 import { parsePlanArgs, PlanArgs } from "./args";
 import { renderPlan } from "./report";
 

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { FleetConfig } from "./config";
 
 /**
  * The sizing of a region's data plane (IoT Hub, Event Hubs, Service Bus, ADX, Cosmos DB), in one place for
@@ -90,7 +89,7 @@ export function withDataPlaneDefaults(given: Partial<DataPlaneSizing>): DataPlan
 }
 
 /** The data plane a validated stack config asks for. */
-export function dataPlaneSizing(config: Pick<FleetConfig, "dataPlane" | "eventHubs">): DataPlaneSizing {
+export function dataPlaneSizing(config: { readonly dataPlane: z.output<typeof dataPlaneSchema>; readonly eventHubs: z.output<typeof eventHubsSchema> }): DataPlaneSizing {
     const { iotHub, adx } = config.dataPlane;
     return withDataPlaneDefaults({
         iotHubSku: iotHub.sku, iotHubUnits: iotHub.units,

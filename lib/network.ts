@@ -1,6 +1,5 @@
-import type { FleetConfig } from "./config";
 import { fnv1a } from "./naming";
-import { ClusterPlacement, dedicatedClusterName, PlacementTenant, placeTenants, placementSettings } from "./placement";
+import { ClusterPlacement, dedicatedClusterName, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
 
 /**
  * Address plan of a region. Pods use the Azure CNI overlay, so only nodes take VNet addresses;
@@ -85,8 +84,8 @@ export function planClusterSubnets(addressSpace: string, clusters: readonly Clus
 }
 
 /** The config `dedicatedSubnetPin` reads. */
-export type SubnetPinConfig = Pick<FleetConfig, "dedicatedDeviceThreshold" | "sharedClusterCapacity"> & {
-    readonly region: Pick<FleetConfig["region"], "addressSpace">;
+export type SubnetPinConfig = PlacementConfig & {
+    readonly region: { readonly addressSpace: string };
     readonly tenants: readonly (PlacementTenant & SubnetPinnedTenant)[];
 };
 

@@ -10,7 +10,6 @@
  * - nothing re-balances: a shared cluster that a grown tenant pushes over capacity stays over it
  *   (reported by the capacity view and the dedicated-threshold policy) until an operator acts.
  */
-import type { FleetConfig } from "./config";
 
 export type ClusterKind = "shared" | "dedicated";
 export type PlacementReason = "pinned" | "isolation" | "compliance" | "threshold" | "packed";
@@ -51,8 +50,14 @@ export interface Placement {
     readonly tenants: ReadonlyMap<string, TenantPlacement>;
 }
 
+/** The keys of a stack's config that placement reads (`FleetConfig` has them). */
+export interface PlacementConfig {
+    readonly dedicatedDeviceThreshold: number;
+    readonly sharedClusterCapacity: { readonly maxTenants: number; readonly maxDevices: number };
+}
+
 /** The placement settings of a stack's config. */
-export const placementSettings = (config: Pick<FleetConfig, "dedicatedDeviceThreshold" | "sharedClusterCapacity">): PlacementSettings => ({
+export const placementSettings = (config: PlacementConfig): PlacementSettings => ({
     dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
     sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
     sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,

@@ -4,7 +4,7 @@ import * as path from "path";
 import type { PlanReport } from "../cli/report";
 import { ConfigError } from "../lib/errors";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
-import { planStack } from "../offline/plan";
+import { planStack } from "../cli/planStack";
 
 const ROOT = path.resolve(__dirname, "..");
 interface Run { code: number; stdout: string; stderr: string }

@@ -10,7 +10,7 @@ import {
     dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES,
 } from "../policy/tenancy";
 import { isCredentialName, noPlaintextSecrets, queueBasedScaling } from "../policy/workloads";
-import { processorScaledObject } from "../components/tenantScaling";
+import { processorScaledObject } from "../components/tenant/tenantScaling";
 import { BUILT_IN_TENANT_DEFAULTS } from "../lib/config";
 import { ConfigError } from "../lib/errors";
 import { POD_SECURITY_ENFORCE_LABEL } from "../lib/labels";

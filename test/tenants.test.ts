@@ -4,8 +4,8 @@ import { tenantSettings } from "../lib/config";
 import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
-import { AZURE_ROLES } from "../components/azureRoles";
-import { AZURE_EGRESS_PORTS, COSMOS_DIRECT_PORTS, cosmosConnectionMode, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/namespaceGuardrails";
+import { AZURE_ROLES } from "../components/common/azureRoles";
+import { AZURE_EGRESS_PORTS, COSMOS_DIRECT_PORTS, cosmosConnectionMode, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
 /** The cluster side of each tenant's landing zone. */

@@ -3,12 +3,12 @@ import * as azuread from "@pulumi/azuread";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
-import { TenantSpec } from "../lib/config";
-import { TAG_CLUSTER, TAG_TENANT } from "../lib/labels";
-import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } from "../lib/naming";
-import { AZURE_ROLES, assignGroupRole } from "./azureRoles";
-import { RegionServices } from "./tenantCluster";
-import { managedIdentityWithRoles } from "./workloadIdentity";
+import { TenantSpec } from "../../lib/config";
+import { TAG_CLUSTER, TAG_TENANT } from "../../lib/labels";
+import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } from "../../lib/naming";
+import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
+import { RegionServices } from "../common/regionServices";
+import { managedIdentityWithRoles } from "../common/workloadIdentity";
 
 /** A processor holds a message this long before it is redelivered to another replica; a batch takes seconds. */
 const QUEUE_LOCK_DURATION = "PT1M";

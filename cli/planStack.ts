@@ -4,9 +4,9 @@ import { FleetConfig, parseFleetConfig } from "../lib/config";
 import { estimateCost } from "../lib/cost";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { projectKeys } from "../lib/stackFile";
-import { buildPlanReport, PlanReport } from "../cli/report";
-import { evaluateStack } from "./evaluate";
-import { configureStackPolicies, runPolicies } from "./policies";
+import { buildPlanReport, PlanReport } from "./report";
+import { evaluateStack } from "../offline/evaluate";
+import { configureStackPolicies, runPolicies } from "../offline/policies";
 
 export interface PlanOptions {
     /** The stack name (for URNs and `pulumi.getStack()`). Required. */

@@ -1,43 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ClusterDefaults, TenantSettings, TenantSpec, tenantSettings } from "../lib/config";
-import { KubeloginMode } from "../lib/kubeconfig";
-import { TAG_CLUSTER } from "../lib/labels";
-import { aksNames, fluxClusterPath } from "../lib/naming";
+import { TenantSpec } from "../../lib/config";
+import { TAG_CLUSTER } from "../../lib/labels";
+import { aksNames, fluxClusterPath } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
-import { ClusterPlatform } from "./clusterPlatform";
+import { ClusterPlatform } from "../platform/clusterPlatform";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
-import { TenantNamespace } from "./tenantNamespace";
-import { TenantRegionResources } from "./tenantRegionResources";
-import { RegionDataPlane } from "./regionDataPlane";
-
-/** What the region provides to each of its clusters. */
-export interface RegionServices {
-    readonly environment: string;
-    readonly regionShortName: string;
-    readonly location: string;
-    readonly resourceGroupName: pulumi.Output<string>;
-    readonly subscriptionId: pulumi.Output<string>;
-    readonly azureTenantId: pulumi.Output<string>;
-    /** Random suffix of the region's globally unique names. */
-    readonly uniqueSuffix: pulumi.Output<string>;
-    readonly deployerObjectId: pulumi.Output<string>;
-    readonly adminGroupObjectId: pulumi.Output<string>;
-    /** The deployer's membership of the admin group, which every Kubernetes provider waits for. */
-    readonly deployerAdmin: pulumi.Resource;
-    readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
-    readonly azureMonitorWorkspaceId: pulumi.Output<string>;
-    readonly keyVault: { readonly id: pulumi.Output<string>; readonly name: pulumi.Output<string>; readonly uri: pulumi.Output<string> };
-    readonly appInsightsConnectionStringSecret: { readonly id: pulumi.Output<string>; readonly name: string };
-    readonly dns: { readonly zoneName: string; readonly zoneId: pulumi.Output<string>; readonly acmeEmail: string };
-    readonly gitops: { readonly repositoryUrl: string; readonly branch: string };
-    readonly kubeloginMode: KubeloginMode;
-    readonly sizing: ClusterDefaults;
-    readonly tenantDefaults: TenantSettings;
-    readonly dataPlane: RegionDataPlane;
-    /** environment and region tags. */
-    readonly tags: Record<string, string>;
-}
+import { RegionServices } from "../common/regionServices";
 
 export interface TenantClusterArgs {
     /** The region's services the cluster plugs into. No default. */
@@ -55,8 +24,6 @@ export interface TenantClusterArgs {
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
     readonly platform: ClusterPlatform;
-    /** Builds one tenant's landing zone on the cluster, as a child of the cluster component, around what it owns in the region. */
-    readonly buildLandingZone: (tenant: TenantSpec, regionResources: TenantRegionResources) => TenantNamespace;
 }
 
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
@@ -101,28 +68,20 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
         subscriptionId: services.subscriptionId,
     }, { parent });
-    const buildLandingZone = (tenant: TenantSpec, regionResources: TenantRegionResources) => new TenantNamespace(`${name}-tenant-${tenant.name}`, {
-        tenant,
-        settings: tenantSettings(services.tenantDefaults, tenant.overrides),
-        services,
-        regionResources,
-        clusterName: args.clusterName,
-        clusterResourceId: aks.cluster.id,
-        provider: aks.provider,
-        oidcIssuerUrl: aks.oidcIssuerUrl,
-        otlpEndpoint: platform.otlpEndpoint,
-    }, { parent });
-    return { ...aks, aksName: names.aksName, platform, buildLandingZone };
+    return { ...aks, aksName: names.aksName, platform };
 }
 
 /**
  * The base of SharedCluster and DedicatedTenantCluster: they differ only in which tenants they hold,
  * their update group and their tags, so both build themselves with `buildTenantCluster`. The constructor
- * builds the cluster and its platform; `addTenant` builds each tenant's landing zone on it, so that the
- * region can build tenants one at a time (`Region.addLandingZones`). What a tenant owns in the region is not
- * the cluster's: it stays put when the tenant moves to another cluster.
+ * builds the cluster and its platform; each tenant's namespace is added later, as a child of the cluster, by
+ * `buildTenantLandingZone` (components/tenant/), so that the region can build tenants one at a time
+ * (`Region.addLandingZones`). What a tenant owns in the region is not the cluster's: it stays put when the
+ * tenant moves to another cluster.
  */
 export abstract class TenantClusterComponent extends pulumi.ComponentResource {
+    /** The component's name, the prefix of its children's (a tenant's namespace component among them). */
+    public readonly componentName: string;
     public readonly clusterName: string;
     public readonly aksName: string;
     public readonly clusterId: pulumi.Output<string>;
@@ -134,11 +93,11 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
-    private readonly buildLandingZone: (tenant: TenantSpec, regionResources: TenantRegionResources) => TenantNamespace;
 
     protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, { clusterName: args.clusterName, tenants: args.tenants.map(t => t.name) }, opts);
         const built = buildTenantCluster(name, args, this);
+        this.componentName = name;
         this.clusterName = args.clusterName;
         this.aksName = built.aksName;
         this.clusterId = built.cluster.id;
@@ -147,19 +106,10 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.tenantNames = args.tenants.map(t => t.name);
-        this.buildLandingZone = built.buildLandingZone;
         this.registerOutputs({
             clusterName: this.clusterName, aksName: this.aksName, clusterId: this.clusterId,
             oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig, otlpEndpoint: this.otlpEndpoint,
             tenants: this.tenantNames,
         });
-    }
-
-    /** Builds the landing zone of a tenant placement put on this cluster, around what the tenant owns in the region. */
-    public addTenant(tenant: TenantSpec, regionResources: TenantRegionResources): TenantNamespace {
-        if (!this.tenantNames.includes(tenant.name)) {
-            throw new Error(`tenant ${tenant.name} is not placed on ${this.clusterName} (it holds ${this.tenantNames.join(", ")})`);
-        }
-        return this.buildLandingZone(tenant, regionResources);
     }
 }

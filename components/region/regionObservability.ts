@@ -4,8 +4,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dashboard from "@pulumi/azure-native/dashboard";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { AZURE_ROLES, assignRole, roleDefinitionId } from "./azureRoles";
-import { dashedName, systemPrincipalId } from "./regionDataPlane";
+import { dashedName } from "../common/azureNames";
+import { AZURE_ROLES, assignRole, roleDefinitionId, systemPrincipalId } from "../common/azureRoles";
 
 const DEFAULT_LOG_RETENTION_DAYS = 30;
 /** Admin rights are best held by a group whose membership is managed in Entra ID. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TenantSettings } from "../lib/config";
+import { TenantSettings } from "../../lib/config";
 
 /**
  * KEDA objects of a tenant. Telemetry backpressure shows up as queue depth and consumer lag, not CPU,

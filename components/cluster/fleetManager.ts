@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
-import { ClusterDefaults } from "../lib/config";
-import { ClusterKind } from "../lib/placement";
+import { ClusterDefaults } from "../../lib/config";
+import { ClusterKind } from "../../lib/placement";
 
 /** Fleet update stages: shared clusters first, where a bad version meets many small tenants; dedicated ones after a soak. */
 export const UPDATE_STAGES: readonly { readonly group: ClusterKind; readonly afterStageWaitInSeconds: number }[] = [

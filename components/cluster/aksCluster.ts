@@ -2,14 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
-import { ClusterDefaults } from "../lib/config";
-import { KubeloginMode, nonInteractiveKubeconfig } from "../lib/kubeconfig";
-import { CLUSTER_DNS_SERVICE_IP, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
-import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
-import { AksNames } from "../lib/naming";
-import { AZURE_ROLES, assignRole, roleDefinitionId } from "./azureRoles";
+import { ClusterDefaults } from "../../lib/config";
+import { KubeloginMode, nonInteractiveKubeconfig } from "../../lib/kubeconfig";
+import { CLUSTER_DNS_SERVICE_IP, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../../lib/network";
+import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs } from "../../lib/nodePools";
+import { AksNames } from "../../lib/naming";
+import { AZURE_ROLES, assignRole, roleDefinitionId, systemPrincipalId } from "../common/azureRoles";
 import { MEMBER_CLUSTER_UPGRADE_CHANNEL } from "./fleetManager";
-import { systemPrincipalId } from "./regionDataPlane";
 
 /** The maintenance windows of Kubernetes and node OS upgrades, honoured by AKS and by Fleet Manager update runs alike. */
 const MAINTENANCE_CONFIGS = ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"] as const;

@@ -68,3 +68,8 @@ function roleAssignment(name: string, principal: { id: pulumi.Input<string>; typ
         roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
     }, opts);
 }
+
+/** Azure always returns the principal once SystemAssigned is requested; the cast only drops the `undefined` of the generic response type. */
+export function systemPrincipalId(resource: { readonly identity: pulumi.Output<{ principalId: string } | undefined> }): pulumi.Output<string> {
+    return resource.identity.apply(identity => identity?.principalId as string);
+}

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TenantSettings, TenantSpec } from "../lib/config";
-import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../lib/labels";
-import { AZURE_ROLES, assignGroupRole } from "./azureRoles";
-import { createNamespaceGuardrails, KUBE_SYSTEM, TENANT_COSMOS_CONNECTION_MODE } from "./namespaceGuardrails";
-import { TENANT_ATTRIBUTE } from "./platformCharts";
-import { RegionServices } from "./tenantCluster";
+import { TenantSettings, TenantSpec } from "../../lib/config";
+import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
+import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
+import { createNamespaceGuardrails, KUBE_SYSTEM, TENANT_COSMOS_CONNECTION_MODE } from "../common/namespaceGuardrails";
+import { TENANT_ATTRIBUTE } from "../platform/charts";
+import { RegionServices } from "../common/regionServices";
 import { TenantRegionResources } from "./tenantRegionResources";
-import { federateServiceAccounts } from "./workloadIdentity";
+import { federateServiceAccounts } from "../common/workloadIdentity";
 import { createTenantScaling } from "./tenantScaling";
 
 /** The service account the tenant's telemetry workloads run as. */

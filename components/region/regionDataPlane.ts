@@ -7,14 +7,14 @@ import * as kusto from "@pulumi/azure-native/kusto";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
-import { DataPlaneSizing, isAdxDevSku, withDataPlaneDefaults } from "../lib/dataPlane";
-import { ADX_CONSUMER_GROUP } from "../lib/naming";
-import { AZURE_ROLES, assignRole } from "./azureRoles";
+import { DataPlaneSizing, isAdxDevSku, withDataPlaneDefaults } from "../../lib/dataPlane";
+import { ADX_CONSUMER_GROUP } from "../../lib/naming";
+import { alnumName, dashedName } from "../common/azureNames";
+import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles";
+import { DataPlaneEndpoints } from "../common/regionServices";
 
 /** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
 const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
-/** Length of the caller's random suffix; name budgets below reserve room for it. */
-const SUFFIX_LENGTH = 6;
 const EVENT_HUB_NAME = "telemetry";
 const ADX_DATABASE = "telemetry";
 const ADX_LANDING_TABLE = "TelemetryRaw";
@@ -39,53 +39,12 @@ export interface RegionDataPlaneArgs {
     readonly sizing?: Partial<DataPlaneSizing>;
 }
 
-/** `<prefix>-<role>-<suffix>`, with the prefix trimmed so the whole name fits `max`. */
-export function dashedName(prefix: string, role: string, suffix: pulumi.Input<string>, max: number): pulumi.Output<string> {
-    const head = prefix.slice(0, max - role.length - SUFFIX_LENGTH - 2).replace(/-+$/, "");
-    return pulumi.interpolate`${head}-${role}-${suffix}`;
-}
 
-/** Like dashedName, for resources whose names must be lowercase alphanumeric only. */
-function alnumName(prefix: string, role: string, suffix: pulumi.Input<string>, max: number): pulumi.Output<string> {
-    const head = prefix.replace(/-/g, "").slice(0, max - role.length - SUFFIX_LENGTH);
-    return pulumi.interpolate`${head}${role}${suffix}`;
-}
-
-/** Azure always returns the principal once SystemAssigned is requested; the cast only drops the `undefined` of the generic response type. */
-export function systemPrincipalId(resource: { readonly identity: pulumi.Output<{ principalId: string } | undefined> }): pulumi.Output<string> {
-    return resource.identity.apply(identity => identity?.principalId as string);
-}
-
-type DataPlaneOutputs = Omit<RegionDataPlane, keyof pulumi.ComponentResource>;
 
 /** IoT Hub -> Event Hubs -> AKS consumers, plus Service Bus fan-out, ADX telemetry and Cosmos device state for one region. */
 export class RegionDataPlane extends pulumi.ComponentResource {
-    // Assigned in one Object.assign from a DataPlaneOutputs literal, so properties and registerOutputs cannot drift apart.
-    public readonly eventHubsNamespaceName!: pulumi.Output<string>;
-    public readonly eventHubsNamespaceId!: pulumi.Output<string>;
-    /** Fully qualified namespace `<ns>.servicebus.windows.net`, what Event Hubs SDK clients take with a token credential. */
-    public readonly eventHubsEndpoint!: pulumi.Output<string>;
-    public readonly eventHubName!: pulumi.Output<string>;
-    public readonly eventHubId!: pulumi.Output<string>;
-    /** Tenant -> consumer group name. */
-    public readonly consumerGroups!: Record<string, pulumi.Output<string>>;
-    public readonly checkpointStorageAccountName!: pulumi.Output<string>;
-    public readonly checkpointStorageAccountId!: pulumi.Output<string>;
-    public readonly checkpointBlobEndpoint!: pulumi.Output<string>;
-    public readonly serviceBusNamespaceName!: pulumi.Output<string>;
-    public readonly serviceBusNamespaceId!: pulumi.Output<string>;
-    /** Fully qualified namespace `<ns>.servicebus.windows.net`. */
-    public readonly serviceBusEndpoint!: pulumi.Output<string>;
-    public readonly iotHubName!: pulumi.Output<string>;
-    public readonly iotHubHostName!: pulumi.Output<string>;
-    public readonly adxClusterName!: pulumi.Output<string>;
-    public readonly adxClusterUri!: pulumi.Output<string>;
-    public readonly adxDatabaseName!: pulumi.Output<string>;
-    public readonly cosmosAccountId!: pulumi.Output<string>;
-    public readonly cosmosAccountName!: pulumi.Output<string>;
-    public readonly cosmosEndpoint!: pulumi.Output<string>;
-    public readonly cosmosDatabaseName!: pulumi.Output<string>;
-    public readonly cosmosContainerName!: pulumi.Output<string>;
+    /** Names, ids and endpoints of the data plane, what clusters, tenants and the stack outputs read. */
+    public readonly endpoints: DataPlaneEndpoints;
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iot-fleet:index:RegionDataPlane", name, {}, opts);
@@ -105,7 +64,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         const adx = createAdx(name, args, sizing, hubs, subscriptionId, this);
         const cosmos = createCosmos(name, args, sizing, this);
 
-        const outputs: DataPlaneOutputs = {
+        const outputs: DataPlaneEndpoints = {
             eventHubsNamespaceName: hubs.namespace.name,
             eventHubsNamespaceId: hubs.namespace.id,
             eventHubsEndpoint: hubs.fullyQualifiedNamespace,
@@ -129,7 +88,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             cosmosDatabaseName: cosmos.database.name,
             cosmosContainerName: cosmos.container.name,
         };
-        Object.assign(this, outputs);
+        this.endpoints = outputs;
         this.registerOutputs(outputs);
     }
 }

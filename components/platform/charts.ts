@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     POOL_LABEL, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL,
-} from "../lib/labels";
+} from "../../lib/labels";
 
 /**
  * The Helm charts of the cluster platform and the values each is installed with, as pure functions.

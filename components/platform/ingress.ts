@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import { APP_COMPONENT_LABEL, APP_INSTANCE_LABEL } from "../lib/labels";
-import { INGRESS_NAMESPACE, NAMESPACE_NAME_LABEL, PUBLIC_INTERNET } from "./namespaceGuardrails";
-import * as charts from "./platformCharts";
+import { APP_COMPONENT_LABEL, APP_INSTANCE_LABEL } from "../../lib/labels";
+import { INGRESS_NAMESPACE, NAMESPACE_NAME_LABEL, PUBLIC_INTERNET } from "../common/namespaceGuardrails";
+import * as charts from "./charts";
 import { PLATFORM_LABELS, PlatformContext, allowIngress, platformNamespace, release } from "./platformContext";
 
 /** The ingress tier of the platform: ingress-nginx, and cert-manager with its Let's Encrypt ClusterIssuer. */

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TenantSpec } from "../lib/config";
-import { TAG_TENANT } from "../lib/labels";
-import { dedicatedClusterName } from "../lib/placement";
-import { RegionServices, TenantClusterComponent } from "./tenantCluster";
+import { TenantSpec } from "../../lib/config";
+import { TAG_TENANT } from "../../lib/labels";
+import { dedicatedClusterName } from "../../lib/placement";
+import { RegionServices } from "../common/regionServices";
+import { TenantClusterComponent } from "./tenantClusterComponent";
 
 export interface DedicatedTenantClusterArgs {
     /** The region's services the cluster plugs into. */

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { APP_INSTANCE_LABEL, APP_NAME_LABEL } from "../lib/labels";
-import { AZURE_ROLES } from "./azureRoles";
-import { OBSERVABILITY_NAMESPACE, OTLP_PORTS } from "./namespaceGuardrails";
-import * as charts from "./platformCharts";
+import { APP_INSTANCE_LABEL, APP_NAME_LABEL } from "../../lib/labels";
+import { AZURE_ROLES } from "../common/azureRoles";
+import { OBSERVABILITY_NAMESPACE, OTLP_PORTS } from "../common/namespaceGuardrails";
+import * as charts from "./charts";
 import {
     PLATFORM_LABELS, PlatformContext, allowIngress, identityReady, inNamespace, platformIdentity, platformNamespace, release,
 } from "./platformContext";

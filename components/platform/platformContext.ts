@@ -1,12 +1,47 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { CLUSTER_LABEL, PLATFORM_LABEL } from "../lib/labels";
-import { KUBE_SYSTEM, NamespaceGuardrails, NamespaceGuardrailsArgs, createNamespaceGuardrails } from "./namespaceGuardrails";
-import { ChartRef } from "./platformCharts";
-import { WorkloadIdentity, federatedWorkloadIdentity } from "./workloadIdentity";
-import type { ClusterPlatformArgs } from "./clusterPlatform";
+import { CLUSTER_LABEL, PLATFORM_LABEL } from "../../lib/labels";
+import { KUBE_SYSTEM, NamespaceGuardrails, NamespaceGuardrailsArgs, createNamespaceGuardrails } from "../common/namespaceGuardrails";
+import { ChartRef } from "./charts";
+import { WorkloadIdentity, federatedWorkloadIdentity } from "../common/workloadIdentity";
 
-/** The helpers every installer of the cluster platform builds with. */
+/** What every installer of the cluster platform builds with: the component's arguments and the helpers. */
+
+export interface ClusterPlatformArgs {
+    /** The cluster's one Kubernetes provider; every in-cluster object goes through it. Required. */
+    readonly provider: k8s.Provider;
+    /** Logical cluster name (`shared-1`, `dedicated-acme`): GitOps path and Azure identity names. Required. */
+    readonly clusterName: string;
+    /** The AKS resource name: the Flux extension's target and external-dns's TXT owner id (unique across regions). Required. */
+    readonly aksClusterName: pulumi.Input<string>;
+    /** Resource group of the cluster; the platform identities are created there too. Required. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the identities. Required. */
+    readonly location: pulumi.Input<string>;
+    /** The cluster's OIDC issuer, trusted by every federated credential. Required. */
+    readonly oidcIssuerUrl: pulumi.Input<string>;
+    /** Tags of every Azure resource the platform creates. Required. */
+    readonly tags: Record<string, string>;
+    /** The Azure DNS zone external-dns manages and the ACME account contact. Required. */
+    readonly dns: {
+        /** Zone name; external-dns only touches records under it. */
+        readonly zoneName: string;
+        /** Zone resource id; the only scope external-dns may write to. */
+        readonly zoneId: pulumi.Input<string>;
+        /** Resource group of the zone (in `subscriptionId`). */
+        readonly zoneResourceGroupName: pulumi.Input<string>;
+        /** Let's Encrypt account email. */
+        readonly acmeEmail: string;
+    };
+    /** The Git repository Flux reconciles and the cluster's directory in it (`fluxClusterPath`). Required. */
+    readonly gitops: { readonly repositoryUrl: string; readonly branch: string; readonly path: string };
+    /** The regional Key Vault holding the Application Insights connection string (RBAC authorization). Required. */
+    readonly keyVault: { readonly name: pulumi.Input<string>; readonly tenantId: pulumi.Input<string> };
+    /** The Key Vault secret with the connection string; the collector may read this secret only. Required. */
+    readonly appInsightsConnectionStringSecret: { readonly id: pulumi.Input<string>; readonly name: string };
+    /** Subscription of the role definitions and of the DNS zone. Required. */
+    readonly subscriptionId: pulumi.Input<string>;
+}
 
 /** Container defaults in platform namespaces; every chart also sets its own requests and limits. */
 const PLATFORM_LIMITS: NamespaceGuardrailsArgs["limits"] = {

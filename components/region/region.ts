@@ -6,20 +6,19 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
-import { ConfigError, FleetConfig, TenantSpec } from "../lib/config";
-import { dataPlaneSizing } from "../lib/dataPlane";
-import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../lib/labels";
-import { compactName, regionPrefix, regionResourceGroupName } from "../lib/naming";
-import { planClusterSubnets, privateEndpointSubnet } from "../lib/network";
-import { Placement } from "../lib/placement";
-import { DedicatedTenantCluster } from "./dedicatedTenantCluster";
-import { FleetManager, JoinedFleet } from "./fleetManager";
+import { ConfigError, FleetConfig, TenantSpec } from "../../lib/config";
+import { dataPlaneSizing } from "../../lib/dataPlane";
+import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
+import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
+import { planClusterSubnets, privateEndpointSubnet } from "../../lib/network";
+import { Placement } from "../../lib/placement";
+import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
+import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
-import { SharedCluster } from "./sharedCluster";
-import { RegionServices } from "./tenantCluster";
-import { TenantNamespace } from "./tenantNamespace";
-import { TenantRegionResources } from "./tenantRegionResources";
+import { SharedCluster } from "../cluster/sharedCluster";
+import { RegionServices } from "../common/regionServices";
+import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
 
 export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
 
@@ -33,14 +32,6 @@ export interface RegionArgs {
 }
 
 export type RegionCluster = SharedCluster | DedicatedTenantCluster;
-
-/** A tenant's landing zone: what it owns in the region, and its namespace on the cluster it runs on. */
-export interface TenantLandingZone {
-    /** A child of the Region: unchanged when the tenant moves to another cluster. */
-    readonly regionResources: TenantRegionResources;
-    /** A child of the tenant's cluster: rebuilt on the new cluster when the tenant moves. */
-    readonly namespace: TenantNamespace;
-}
 
 /**
  * One Azure region of the fleet: its network, Key Vault, observability and IoT data plane,
@@ -164,7 +155,7 @@ export class Region extends pulumi.ComponentResource {
             kubeloginMode: config.kubeconfigLogin,
             sizing: config.clusterDefaults,
             tenantDefaults: config.tenantDefaults,
-            dataPlane: this.dataPlane,
+            dataPlane: this.dataPlane.endpoints,
             tags,
         };
         this.services = services;
@@ -204,11 +195,10 @@ export class Region extends pulumi.ComponentResource {
     public async addLandingZones(): Promise<ReadonlyMap<string, TenantLandingZone>> {
         const landingZones = new Map<string, TenantLandingZone>();
         for (const tenant of this.args.config.tenants) {
-            const clusterName = this.args.placement.tenants.get(tenant.name)!.cluster;
-            const regionResources = new TenantRegionResources(`${this.componentName}-tenant-${tenant.name}`,
-                { tenant, clusterName, services: this.services }, { parent: this });
-            const namespace = this.clusters.get(clusterName)!.addTenant(tenant, regionResources);
-            landingZones.set(tenant.name, { regionResources, namespace });
+            const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
+            landingZones.set(tenant.name, buildTenantLandingZone({
+                tenant, services: this.services, region: { resource: this, componentName: this.componentName }, cluster,
+            }));
             await new Promise(resolve => setImmediate(resolve));
         }
         return landingZones;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TenantSpec } from "../lib/config";
-import { RegionServices, TenantClusterComponent } from "./tenantCluster";
+import { TenantSpec } from "../../lib/config";
+import { RegionServices } from "../common/regionServices";
+import { TenantClusterComponent } from "./tenantClusterComponent";
 
 export interface SharedClusterArgs {
     /** The region's services the cluster plugs into. */

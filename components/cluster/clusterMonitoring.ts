@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { fnv1a } from "../lib/naming";
+import { fnv1a } from "../../lib/naming";
 
 /** Azure caps data collection endpoint names at 44 characters and rule and association names at 64. */
 const ENDPOINT_NAME_MAX = 44;

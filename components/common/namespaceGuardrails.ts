@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import {
     KUBE_DNS_LABEL, KUBE_DNS_VALUE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_SECURITY_AUDIT_LABEL, POD_SECURITY_ENFORCE_LABEL,
     POD_SECURITY_WARN_LABEL,
-} from "../lib/labels";
+} from "../../lib/labels";
 
 /** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
 export const INGRESS_NAMESPACE = "ingress-nginx";

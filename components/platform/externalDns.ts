@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { AZURE_ROLES } from "./azureRoles";
-import * as charts from "./platformCharts";
+import { AZURE_ROLES } from "../common/azureRoles";
+import * as charts from "./charts";
 import {
     PLATFORM_LABELS, PlatformContext, identityReady, inNamespace, platformIdentity, platformNamespace, release,
 } from "./platformContext";

@@ -1,0 +1,66 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterDefaults, TenantSettings } from "../../lib/config";
+import { KubeloginMode } from "../../lib/kubeconfig";
+
+/**
+ * The contract between a region and what runs in it: the region's services, which its clusters and its tenants'
+ * landing zones consume. A leaf: it imports nothing of the component folders, so that region/, cluster/ and
+ * tenant/ can all depend on it without depending on each other.
+ */
+
+/** Names, ids and endpoints of the region's data plane (`RegionDataPlane`). */
+export interface DataPlaneEndpoints {
+    readonly eventHubsNamespaceName: pulumi.Output<string>;
+    readonly eventHubsNamespaceId: pulumi.Output<string>;
+    /** Fully qualified namespace `<ns>.servicebus.windows.net`, what Event Hubs SDK clients take with a token credential. */
+    readonly eventHubsEndpoint: pulumi.Output<string>;
+    readonly eventHubName: pulumi.Output<string>;
+    readonly eventHubId: pulumi.Output<string>;
+    /** Tenant -> consumer group name. */
+    readonly consumerGroups: Record<string, pulumi.Output<string>>;
+    readonly checkpointStorageAccountName: pulumi.Output<string>;
+    readonly checkpointStorageAccountId: pulumi.Output<string>;
+    readonly checkpointBlobEndpoint: pulumi.Output<string>;
+    readonly serviceBusNamespaceName: pulumi.Output<string>;
+    readonly serviceBusNamespaceId: pulumi.Output<string>;
+    /** Fully qualified namespace `<ns>.servicebus.windows.net`. */
+    readonly serviceBusEndpoint: pulumi.Output<string>;
+    readonly iotHubName: pulumi.Output<string>;
+    readonly iotHubHostName: pulumi.Output<string>;
+    readonly adxClusterName: pulumi.Output<string>;
+    readonly adxClusterUri: pulumi.Output<string>;
+    readonly adxDatabaseName: pulumi.Output<string>;
+    readonly cosmosAccountId: pulumi.Output<string>;
+    readonly cosmosAccountName: pulumi.Output<string>;
+    readonly cosmosEndpoint: pulumi.Output<string>;
+    readonly cosmosDatabaseName: pulumi.Output<string>;
+    readonly cosmosContainerName: pulumi.Output<string>;
+}
+
+/** What the region provides to each of its clusters and tenants. */
+export interface RegionServices {
+    readonly environment: string;
+    readonly regionShortName: string;
+    readonly location: string;
+    readonly resourceGroupName: pulumi.Output<string>;
+    readonly subscriptionId: pulumi.Output<string>;
+    readonly azureTenantId: pulumi.Output<string>;
+    /** Random suffix of the region's globally unique names. */
+    readonly uniqueSuffix: pulumi.Output<string>;
+    readonly deployerObjectId: pulumi.Output<string>;
+    readonly adminGroupObjectId: pulumi.Output<string>;
+    /** The deployer's membership of the admin group, which every Kubernetes provider waits for. */
+    readonly deployerAdmin: pulumi.Resource;
+    readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
+    readonly azureMonitorWorkspaceId: pulumi.Output<string>;
+    readonly keyVault: { readonly id: pulumi.Output<string>; readonly name: pulumi.Output<string>; readonly uri: pulumi.Output<string> };
+    readonly appInsightsConnectionStringSecret: { readonly id: pulumi.Output<string>; readonly name: string };
+    readonly dns: { readonly zoneName: string; readonly zoneId: pulumi.Output<string>; readonly acmeEmail: string };
+    readonly gitops: { readonly repositoryUrl: string; readonly branch: string };
+    readonly kubeloginMode: KubeloginMode;
+    readonly sizing: ClusterDefaults;
+    readonly tenantDefaults: TenantSettings;
+    readonly dataPlane: DataPlaneEndpoints;
+    /** environment and region tags. */
+    readonly tags: Record<string, string>;
+}

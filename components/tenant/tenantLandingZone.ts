@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { TenantSpec, tenantSettings } from "../../lib/config";
+import { RegionServices } from "../common/regionServices";
+import { TenantNamespace } from "./tenantNamespace";
+import { TenantRegionResources } from "./tenantRegionResources";
+
+/** What a tenant's namespace needs of the cluster it runs on (a `SharedCluster` or `DedicatedTenantCluster`). */
+export interface TenantHostCluster extends pulumi.Resource {
+    /** The cluster component's name, the prefix of the tenant's namespace component. */
+    readonly componentName: string;
+    /** Logical cluster name (`shared-1`, `dedicated-acme`). */
+    readonly clusterName: string;
+    /** The AKS cluster's resource id: the tenant's admins get the cluster user role on it. */
+    readonly clusterId: pulumi.Output<string>;
+    /** The cluster's one Kubernetes provider. */
+    readonly provider: k8s.Provider;
+    /** The cluster's OIDC issuer, trusted by the tenant identity's federated credentials. */
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Where the tenant's workloads send OTLP. */
+    readonly otlpEndpoint: pulumi.Output<string>;
+    /** The tenants placement put on the cluster. */
+    readonly tenantNames: readonly string[];
+}
+
+/** A tenant's landing zone: what it owns in the region, and its namespace on the cluster it runs on. */
+export interface TenantLandingZone {
+    /** A child of the Region: unchanged when the tenant moves to another cluster. */
+    readonly regionResources: TenantRegionResources;
+    /** A child of the tenant's cluster: rebuilt on the new cluster when the tenant moves. */
+    readonly namespace: TenantNamespace;
+}
+
+export interface TenantLandingZoneArgs {
+    /** The tenant as the stack file declares it. Required. */
+    readonly tenant: TenantSpec;
+    /** The region's services. Required. */
+    readonly services: RegionServices;
+    /** The Region component (parent of what the tenant owns in the region) and its name, their prefix. Required. */
+    readonly region: { readonly resource: pulumi.Resource; readonly componentName: string };
+    /** The cluster placement put the tenant on, parent of its namespace. Required. */
+    readonly cluster: TenantHostCluster;
+}
+
+/**
+ * Builds both halves of one tenant's landing zone: what it owns in the region (keyed by the tenant's name
+ * alone, so that a move between clusters keeps it), then its namespace on its cluster, around it.
+ */
+export function buildTenantLandingZone(args: TenantLandingZoneArgs): TenantLandingZone {
+    const { tenant, services, region, cluster } = args;
+    if (!cluster.tenantNames.includes(tenant.name)) {
+        throw new Error(`tenant ${tenant.name} is not placed on ${cluster.clusterName} (it holds ${cluster.tenantNames.join(", ")})`);
+    }
+    const regionResources = new TenantRegionResources(`${region.componentName}-tenant-${tenant.name}`,
+        { tenant, clusterName: cluster.clusterName, services }, { parent: region.resource });
+    const namespace = new TenantNamespace(`${cluster.componentName}-tenant-${tenant.name}`, {
+        tenant,
+        settings: tenantSettings(services.tenantDefaults, tenant.overrides),
+        services,
+        regionResources,
+        clusterName: cluster.clusterName,
+        clusterResourceId: cluster.clusterId,
+        provider: cluster.provider,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        otlpEndpoint: cluster.otlpEndpoint,
+    }, { parent: cluster });
+    return { regionResources, namespace };
+}
