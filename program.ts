@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings } from "./lib/placement";
 import { JoinedFleet } from "./components/cluster/fleetManager";
-import { TENANT_COSMOS_CONNECTION_MODE } from "./components/common/namespaceGuardrails";
+import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
 
 /**

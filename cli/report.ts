@@ -1,4 +1,4 @@
-import { FleetConfig, tenantSettings } from "../lib/config";
+import { FleetConfig } from "../lib/config";
 import { CapacityReport } from "../lib/capacity";
 import { CostEstimate, CostResult } from "../lib/cost";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
@@ -60,7 +60,7 @@ export function buildPlanReport(config: FleetConfig, placement: Placement, evalu
                 const tenant = tenants.get(name)!;
                 return {
                     name, deviceQuota: tenant.deviceQuota, pinned: tenant.cluster !== undefined,
-                    targetMessageCount: tenantSettings(config.tenantDefaults, tenant.overrides).processing.targetMessageCount,
+                    targetMessageCount: tenant.settings.processing.targetMessageCount,
                 };
             }),
         })),

@@ -1,202 +1,25 @@
 import { z } from "zod";
+import { CIDR, FleetConfig, fleetConfigSchema, TenantEntry, tenantSchema } from "./configSchema";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
-import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
-import { ADX_CONSUMER_GROUP, aksNames, clusterNameProblems } from "./naming";
+import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
+import { quantityValue } from "./quantity";
+import { resolveTenantSettings, TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
+export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
+export type { TenantOverrides, TenantSettings } from "./tenantSettings";
+export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
+export { BUILT_IN_TENANT_DEFAULTS, resolveTenantSettings } from "./tenantSettings";
+export { quantityValue } from "./quantity";
 
 /**
- * The stack configuration schema. Every key lives under the `iot-fleet:` namespace of a stack file;
- * `parseFleetConfig` validates all of them at once and reports every problem with its key path.
+ * Validation of a stack's `iot-fleet:` keys: the schema (`configSchema.ts`) key by key, then the rules that span
+ * several keys; `parseFleetConfig` reports every problem at once, each with its key path.
  */
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Tenant names end up in namespace, identity, queue and AKS names: 30 characters keeps all of them legal. */
-export const MAX_TENANT_NAME_LENGTH = 30;
-const RESERVED_NAMESPACES = new Set([
-    "default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "flux-system",
-    "ingress-nginx", "cert-manager", "external-dns", "observability", "keda", "calico-system", "tigera-operator",
-]);
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const QUANTITY = /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/;
-
-const vmSize = z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "expected an Azure VM size such as Standard_D4ds_v5");
-const quantity = z.string().regex(QUANTITY, "expected a Kubernetes quantity such as 500m, 4 or 8Gi");
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
-
-const systemPoolSchema = z.strictObject({
-    vmSize: vmSize.default("Standard_D4ds_v5"),
-    count: z.number().int().min(3, "the system pool needs at least 3 nodes for HA").default(3),
-});
-
-const workloadPoolSchema = (vm: string, min: number, max: number) => z.strictObject({
-    vmSize: vmSize.default(vm),
-    minCount: nonNegativeInt.default(min),
-    maxCount: positiveInt.default(max),
-});
-
-const processingPoolSchema = z.strictObject({
-    vmSize: vmSize.default("Standard_F16s_v2"),
-    minCount: nonNegativeInt.default(0),
-    maxCount: positiveInt.default(40),
-    /** Spot capacity for the stateless, KEDA-scaled processing tier. */
-    spot: z.boolean().default(true),
-    /** -1 pays up to the on-demand price, so nodes are only evicted for capacity, never for price. */
-    spotMaxPrice: z.number().refine(v => v === -1 || v > 0, "expected -1 (on-demand cap) or a positive price").default(-1),
-    /** Non-Spot processing nodes that keep the tier alive through a Spot eviction wave. */
-    baselineCount: nonNegativeInt.default(2),
-    baselineVmSize: vmSize.optional(),
-});
-
-const maintenanceWindowSchema = z.strictObject({
-    dayOfWeek: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).default("Sunday"),
-    startHour: z.number().int().min(0).max(23).default(2),
-    durationHours: z.number().int().min(4, "AKS maintenance windows last at least 4 hours").max(24).default(4),
-});
-
-const clusterDefaultsSchema = z.strictObject({
-    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33").default("1.33"),
-    tier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
-    /** Fleet Manager's auto-upgrade channel for every cluster of the fleet; Fleet has no `patch` channel. */
-    upgradeChannel: z.enum(["stable", "rapid", "node-image", "none"],
-        "Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image (or none)").default("stable"),
-    nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
-    availabilityZones: z.array(z.enum(["1", "2", "3"])).min(1).default(["1", "2", "3"]),
-    maintenanceWindow: maintenanceWindowSchema.prefault({}),
-    systemPool: systemPoolSchema.prefault({}),
-    ingestPool: workloadPoolSchema("Standard_F8s_v2", 2, 10).prefault({}),
-    processingPool: processingPoolSchema.prefault({}),
-    apiPool: workloadPoolSchema("Standard_D4ds_v5", 2, 6).prefault({}),
-});
-
-/** Every per-tenant setting, without defaults: `tenantDefaults` fills them, a tenant changes them only under `overrides`. */
-const tenantSettingFields = {
-    processing: z.strictObject({
-        /** KEDA's per-replica target: queue messages one processor replica handles at steady state. */
-        targetMessageCount: positiveInt,
-        minReplicas: z.number().int().min(1, "processing keeps at least 1 replica so the queue is always drained"),
-        maxReplicas: positiveInt,
-    }),
-    ingest: z.strictObject({
-        /** KEDA's per-replica target of unprocessed events (consumer lag) per partition. */
-        unprocessedEventThreshold: positiveInt,
-        minReplicas: z.number().int().min(1, "ingest keeps at least 1 consumer per region"),
-        maxReplicas: positiveInt,
-    }),
-    quota: z.strictObject({ cpu: quantity, memory: quantity, pods: positiveInt }),
-    limits: z.strictObject({
-        defaultCpu: quantity, defaultMemory: quantity, defaultRequestCpu: quantity, defaultRequestMemory: quantity,
-    }),
-    podSecurity: z.enum(["restricted", "baseline"]),
-};
-
-/** The built-in tenant settings, used where a stack's `tenantDefaults` is silent. */
-export const BUILT_IN_TENANT_DEFAULTS = {
-    processing: { targetMessageCount: 500, minReplicas: 1, maxReplicas: 20 },
-    ingest: { unprocessedEventThreshold: 64, minReplicas: 1, maxReplicas: 8 },
-    // 16 CPU and 16Gi hold the 28 replicas KEDA may start at the default limits (14 CPU, 14Gi) plus a rolling-update surge.
-    quota: { cpu: "16", memory: "16Gi", pods: 100 },
-    limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
-    podSecurity: "restricted" as const,
-};
-
-function withBuiltIn<Shape extends z.ZodRawShape, Out extends object>(fields: z.ZodObject<Shape, z.core.$strict>, builtIn: Out) {
-    return fields.partial().optional().transform(given => ({ ...builtIn, ...given }) as Out);
-}
-
-const tenantDefaultsSchema = z.strictObject({
-    processing: withBuiltIn(tenantSettingFields.processing, BUILT_IN_TENANT_DEFAULTS.processing),
-    ingest: withBuiltIn(tenantSettingFields.ingest, BUILT_IN_TENANT_DEFAULTS.ingest),
-    quota: withBuiltIn(tenantSettingFields.quota, BUILT_IN_TENANT_DEFAULTS.quota),
-    limits: withBuiltIn(tenantSettingFields.limits, BUILT_IN_TENANT_DEFAULTS.limits),
-    podSecurity: tenantSettingFields.podSecurity.default(BUILT_IN_TENANT_DEFAULTS.podSecurity),
-});
-
-/** Overrides hold the keys of `tenantDefaults`, none required and none unknown. */
-const overridesSchema = z.strictObject({
-    processing: tenantSettingFields.processing.partial(),
-    ingest: tenantSettingFields.ingest.partial(),
-    quota: tenantSettingFields.quota.partial(),
-    limits: tenantSettingFields.limits.partial(),
-    podSecurity: tenantSettingFields.podSecurity,
-}).partial();
-
-export const tenantSchema = z.strictObject({
-    name: z.string()
-        .max(MAX_TENANT_NAME_LENGTH, `tenant names have at most ${MAX_TENANT_NAME_LENGTH} characters`)
-        .regex(DNS_1123_LABEL, "tenant names must be DNS-1123 labels (lowercase letters, digits and '-')")
-        // A DNS-1123 label may repeat '-', but the tenant's checkpoint blob container and Key Vault names may not.
-        .refine(n => !n.includes("--"), "tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names")
-        .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace")
-        .refine(n => n !== ADX_CONSUMER_GROUP, `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`),
-    deviceQuota: z.number().int("deviceQuota must be a whole number").positive("deviceQuota must be a positive number of devices"),
-    isolation: z.enum(["auto", "shared", "dedicated"]).default("auto"),
-    compliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
-    /** Pins the tenant to a cluster (`shared-<n>` or `dedicated-<tenant>`); placement never moves a pinned tenant. */
-    cluster: z.string().regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>").optional(),
-    /** Pins the /24 node subnet of the tenant's dedicated cluster. Default: its cluster name hashed into the upper half, which must then be nobody else's. */
-    subnet: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24$/, "expected a /24 of the address space's upper half, such as 10.40.200.0/24").optional(),
-    /** Marks a tenant for removal: its namespace, identity and queue lose their protection on the next update. */
-    decommission: z.boolean().default(false),
-    overrides: overridesSchema.default({}),
-});
-
-const fleetSchema = z.strictObject({
-    /** `create` owns the Fleet Manager fleet (and its update strategy); `join` adds this region's clusters to it. */
-    mode: z.enum(["create", "join"]).default("create"),
-    /** For `join`: the stack that created the fleet, as `<org>/iot-fleet/<stack>`. */
-    stackReference: z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "expected <org>/<project>/<stack>").optional(),
-});
-
-const gitopsSchema = z.strictObject({
-    repositoryUrl: z.string().regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL"),
-    branch: z.string().min(1).default("main"),
-});
-
-const dnsSchema = z.strictObject({
-    zoneName: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "expected a DNS zone such as iot.example.com"),
-    acmeEmail: z.email("expected the e-mail address Let's Encrypt sends expiry notices to"),
-});
-
-const regionSchema = z.strictObject({
-    shortName: z.string().regex(/^[a-z]{2,4}[0-9]?$/, "expected a short region name such as weu or eus"),
-    location: z.string().regex(/^[a-z]+[a-z0-9]*$/, "expected an Azure location such as westeurope"),
-    /** The VNet range; each cluster gets one /24 node subnet (pods use the CNI overlay, not VNet addresses). */
-    addressSpace: z.string().regex(CIDR, "expected a CIDR such as 10.40.0.0/16").refine(isPrivateCidrOfSize(16, 20),
-        "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
-});
-
-const sharedClusterCapacitySchema = z.strictObject({
-    maxTenants: positiveInt.default(50),
-    maxDevices: positiveInt.default(500_000),
-});
-
-/** One entry per config key, named as in the stack file after the `iot-fleet:` prefix. */
-export const fleetConfigSchema = z.strictObject({
-    environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "expected a short lowercase environment name such as prod").default("prod"),
-    region: regionSchema,
-    clusterDefaults: clusterDefaultsSchema.prefault({}),
-    dedicatedDeviceThreshold: positiveInt.default(50_000),
-    sharedClusterCapacity: sharedClusterCapacitySchema.prefault({}),
-    fleet: fleetSchema.prefault({}),
-    kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
-    eventHubs: eventHubsSchema.prefault({}),
-    dataPlane: dataPlaneSchema.prefault({}),
-    gitops: gitopsSchema,
-    dns: dnsSchema,
-    tenantDefaults: tenantDefaultsSchema.prefault({}),
-    tenants: z.array(tenantSchema).min(1, "a region stack needs at least one tenant"),
-});
-
-export type FleetConfig = z.output<typeof fleetConfigSchema>;
-export type TenantSpec = z.output<typeof tenantSchema>;
-export type TenantSettings = z.output<typeof tenantDefaultsSchema>;
-export type TenantOverrides = z.output<typeof overridesSchema>;
-export type ClusterDefaults = z.output<typeof clusterDefaultsSchema>;
 
 /**
  * Validates the `iot-fleet:` keys of a stack (already parsed from YAML or JSON, without the prefix)
@@ -209,18 +32,8 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string):
     if (problems.length > 0) {
         throw new ConfigError(dedupe(problems), source);
     }
-    return result.data!;
-}
-
-/** Effective settings of one tenant: the defaults with its overrides laid over them. */
-export function tenantSettings(defaults: TenantSettings, overrides: TenantOverrides): TenantSettings {
-    return {
-        processing: { ...defaults.processing, ...overrides.processing },
-        ingest: { ...defaults.ingest, ...overrides.ingest },
-        quota: { ...defaults.quota, ...overrides.quota },
-        limits: { ...defaults.limits, ...overrides.limits },
-        podSecurity: overrides.podSecurity ?? defaults.podSecurity,
-    };
+    const config = result.data!;
+    return { ...config, tenants: config.tenants.map(tenant => ({ ...tenant, settings: resolveTenantSettings(config.tenantDefaults, tenant.overrides) })) };
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
@@ -334,7 +147,7 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
         return [];
     }
     // Valid tenants only, the first of each name (a duplicate is reported on its own).
-    const tenants: { index: number; spec: TenantSpec }[] = [];
+    const tenants: { index: number; spec: TenantEntry }[] = [];
     (Array.isArray(raw.tenants) ? raw.tenants : []).forEach((input: unknown, index: number) => {
         const spec = tenantSchema.safeParse(input).data;
         if (spec && !tenants.some(t => t.spec.name === spec.name)) {
@@ -342,7 +155,7 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
         }
     });
     const placement = placeTenants(tenants.map(t => t.spec), placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }));
-    const indexOf = (matches: (tenant: TenantSpec) => boolean) => tenants.find(t => matches(t.spec))!.index;
+    const indexOf = (matches: (tenant: TenantEntry) => boolean) => tenants.find(t => matches(t.spec))!.index;
     const problems: ConfigProblem[] = [];
     for (const { cluster, tenant, message } of planClusterSubnets(region.addressSpace, placement.clusters, tenants.map(t => t.spec)).problems) {
         if (tenant !== undefined) {
@@ -364,18 +177,6 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
         }
     }
     return problems;
-}
-
-const QUANTITY_SUFFIXES: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
-/** The value of a Kubernetes quantity the schema accepts: cores for CPU (`500m` is 0.5), bytes for memory (`1Ki` is 1024). */
-export function quantityValue(quantity: string): number {
-    const match = QUANTITY.exec(quantity);
-    if (!match) {
-        throw new Error(`expected a Kubernetes quantity such as 500m, 4 or 8Gi, got '${quantity}'`);
-    }
-    const suffix = match[2] ?? "";
-    return Number(quantity.slice(0, quantity.length - suffix.length)) * (QUANTITY_SUFFIXES[suffix] ?? 1);
 }
 
 /** The settings that decide whether a tenant's namespace quota holds every replica it may scale to. */
@@ -423,11 +224,11 @@ function tenantScalingQuotaProblems(raw: Record<string, unknown>): ConfigProblem
     }
     const problems = scalingQuotaProblems(defaults, keyPath(["tenantDefaults"]));
     (Array.isArray(raw.tenants) ? raw.tenants : []).forEach((tenant: unknown, i: number) => {
-        const overrides = overridesSchema.safeParse((isObject(tenant) ? tenant.overrides : undefined) ?? {}).data;
+        const overrides = tenantOverridesSchema.safeParse((isObject(tenant) ? tenant.overrides : undefined) ?? {}).data;
         const changesScaling = overrides && [overrides.processing?.maxReplicas, overrides.ingest?.maxReplicas, overrides.quota,
             overrides.limits?.defaultCpu, overrides.limits?.defaultMemory].some(value => value !== undefined);
         if (changesScaling) {
-            problems.push(...scalingQuotaProblems(tenantSettings(defaults, overrides), keyPath(["tenants", i, "overrides"])));
+            problems.push(...scalingQuotaProblems(resolveTenantSettings(defaults, overrides), keyPath(["tenants", i, "overrides"])));
         }
     });
     return problems;
@@ -460,18 +261,4 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
         const key = `${p.path}\u0000${p.message}`;
         return seen.has(key) ? false : (seen.add(key), true);
     });
-}
-
-function isPrivateCidrOfSize(minPrefix: number, maxPrefix: number): (cidr: string) => boolean {
-    return cidr => {
-        const m = CIDR.exec(cidr);
-        if (!m) {
-            return false;
-        }
-        const [a, b, c, d, prefix] = m.slice(1).map(Number);
-        if ([a, b, c, d].some(o => o > 255) || prefix < minPrefix || prefix > maxPrefix) {
-            return false;
-        }
-        return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-    };
 }

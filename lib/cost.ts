@@ -1,4 +1,4 @@
-import { FleetConfig, quantityValue, TenantSpec, tenantSettings } from "./config";
+import { FleetConfig, quantityValue, TenantSpec } from "./config";
 import { ADX_MIN_STANDARD_INSTANCES, DataPlaneSizing, dataPlaneSizing, EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_SKUS, IOT_HUB_TIERS, IotHubSku } from "./dataPlane";
 import { ConfigProblem } from "./errors";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs, Workload } from "./nodePools";
@@ -436,7 +436,7 @@ function clusterCost(cluster: string, kind: ClusterKind, tenants: readonly Tenan
     const messagesPerSecond = (t: TenantSpec) => t.deviceQuota * a.messagesPerDevicePerDay / SECONDS_PER_DAY;
     const demand = (tier: "ingest" | "processing", perVcpuSecond: number): TierDemand => {
         const perTenant = tenants.map(t => {
-            const settings = tenantSettings(config.tenantDefaults, t.overrides);
+            const settings = t.settings;
             const floor = settings[tier].minReplicas * quantityValue(settings.limits.defaultRequestCpu);
             return { vcpus: Math.max(floor, messagesPerSecond(t) / (perVcpuSecond * a.targetCpuUtilisation)), pods: settings[tier].minReplicas };
         });

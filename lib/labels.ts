@@ -40,3 +40,6 @@ export const APP_COMPONENT_LABEL = "app.kubernetes.io/component";
 /** The label (and its value) of the cluster DNS pods (CoreDNS on AKS), the only DNS server tenants may query. */
 export const KUBE_DNS_LABEL = "k8s-app";
 export const KUBE_DNS_VALUE = "kube-dns";
+
+/** The OpenTelemetry resource attribute every log, metric and trace carries its tenant in. */
+export const TENANT_ATTRIBUTE = "tenant.id";

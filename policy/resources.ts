@@ -1,4 +1,5 @@
 import { PolicyResource, UnknownValueError } from "@pulumi/policy";
+import { COMPONENT_TYPES } from "./componentTypes";
 
 /** Type tokens the policies look at. Compared as strings, so the pack needs no provider SDK. */
 export const TYPES = {
@@ -16,10 +17,7 @@ export const TYPES = {
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
     helmRelease: "kubernetes:helm.sh/v3:Release",
-    tenantNamespace: "iot-fleet:index:TenantNamespace",
-    tenantRegionResources: "iot-fleet:index:TenantRegionResources",
-    sharedCluster: "iot-fleet:index:SharedCluster",
-    dedicatedCluster: "iot-fleet:index:DedicatedTenantCluster",
+    ...COMPONENT_TYPES,
 } as const;
 
 /**

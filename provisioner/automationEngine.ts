@@ -8,7 +8,7 @@ import {
 import { parseFleetConfig } from "../lib/config";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
 import { stackPolicyConfig } from "../offline/policies";
-import { Engine, EngineError, PolicyViolation, RunOptions, RunResult } from "./engine";
+import { Engine, EngineError, ReportedViolation, RunOptions, RunResult } from "./engine";
 
 /** The part of an Automation API `Stack` the engine uses; tests hand in fakes. */
 export interface AutomationStack {
@@ -96,7 +96,7 @@ export class AutomationEngine implements Engine {
         operation: (opened: AutomationStack, common: PreviewOptions & UpOptions) => Promise<Record<string, unknown> | undefined>): Promise<RunResult> {
         const opened = await this.stack(stack).catch(err => { throw cannotOpen(err, stack); });
         const log: string[] = [];
-        const violations: PolicyViolation[] = [];
+        const violations: ReportedViolation[] = [];
         const signal = AbortSignal.timeout(this.runTimeoutMs);
         const policyConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "iot-fleet-policy-config-"));
         let policyConfigFile: string;
@@ -209,7 +209,7 @@ function cannotOpen(err: unknown, stack: string): unknown {
     return mapped instanceof CommandError ? new EngineError(502, `the pulumi CLI cannot select stack ${stack}: ${mapped.message}`) : mapped;
 }
 
-function toViolation(event: PolicyEvent): PolicyViolation {
+function toViolation(event: PolicyEvent): ReportedViolation {
     return {
         policyName: event.policyName,
         enforcementLevel: event.enforcementLevel === "mandatory" ? "mandatory" : "advisory",

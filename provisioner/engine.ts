@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { PolicyViolation } from "../offline/policies";
 
 /**
  * The one boundary between the provisioning service and Pulumi. Everything above it (stack file
@@ -9,12 +10,11 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
  * has written before calling either method.
  */
 
-export interface PolicyViolation {
-    readonly policyName: string;
-    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
-    readonly urn: string;
-    readonly message: string;
-}
+/**
+ * A policy violation as both engines report it: the offline run's `PolicyViolation` without the policy's
+ * description, which the CLI's policy events do not carry.
+ */
+export type ReportedViolation = Pick<PolicyViolation, "policyName" | "enforcementLevel" | "urn" | "message">;
 
 export interface RunOptions {
     /** One line of human-readable progress. Default: none. */
@@ -37,7 +37,7 @@ export interface RunResult {
     readonly ok: boolean;
     /** Why the run failed; set exactly when `ok` is false. */
     readonly failure?: RunFailure;
-    readonly policyViolations: readonly PolicyViolation[];
+    readonly policyViolations: readonly ReportedViolation[];
     /** Stack outputs as plain values (secrets shown as "[secret]"): after an `up`, and offline after a preview too. */
     readonly outputs?: Record<string, unknown>;
     readonly log: readonly string[];

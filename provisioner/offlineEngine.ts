@@ -1,13 +1,13 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { evaluateStack, Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
-import { Engine, PolicyViolation, RunOptions, RunResult } from "./engine";
+import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
 
 /**
  * The policy check the offline engine runs on an evaluation: `evaluatePolicies` of
  * `offline/policies.ts` (the policy pack's policies run in-process), or a stand-in in tests.
  */
-export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly violations: readonly PolicyViolation[] }>;
+export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly violations: readonly ReportedViolation[] }>;
 
 export interface OfflineEngineOptions {
     readonly projectDir: string;

@@ -1,7 +1,7 @@
 import * as crypto from "crypto";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ConfigProblem } from "../lib/config";
-import { PolicyViolation } from "./engine";
+import { ReportedViolation } from "./engine";
 
 export type OperationKind = "onboard" | "update" | "decommission";
 export type OperationStatus = "queued" | "running" | "succeeded" | "failed";
@@ -15,7 +15,7 @@ export interface OperationError {
     readonly status: number;
     readonly message: string;
     readonly problems?: readonly ConfigProblem[];
-    readonly policyViolations?: readonly PolicyViolation[];
+    readonly policyViolations?: readonly ReportedViolation[];
 }
 
 /**

@@ -1,8 +1,8 @@
-import { ConfigProblem, TenantSpec } from "../lib/config";
+import { ConfigProblem, TenantEntry } from "../lib/config";
 import { listStacks, stackFilePath } from "../lib/stackFile";
 import { attentionConflict } from "./attention";
 import { FileSystem, nodeFileSystem } from "./atomicFile";
-import { Engine, PolicyViolation } from "./engine";
+import { Engine, ReportedViolation } from "./engine";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { OfflineEngine } from "./offlineEngine";
 import { Operation, OperationStore } from "./operations";
@@ -37,13 +37,13 @@ export type ChangeOutcome =
      * 202: queued; follow the operation. The tenant as the request makes it; an onboarding's has no
      * `cluster` yet: the worker pins it when it applies the change (the operation then says where).
      */
-    | { readonly kind: "accepted"; readonly operation: Operation; readonly tenant?: TenantSpec }
+    | { readonly kind: "accepted"; readonly operation: Operation; readonly tenant?: TenantEntry }
     /** 200: the stack already is as asked; nothing was written or run. */
     | { readonly kind: "unchanged"; readonly tenant?: TenantView }
     /** 200: the verdict of a dry run. */
     | {
         readonly kind: "dryRun"; readonly ok: boolean; readonly changed: boolean; readonly tenant?: TenantView;
-        readonly policyViolations: readonly PolicyViolation[]; readonly outputs?: unknown; readonly log: readonly string[];
+        readonly policyViolations: readonly ReportedViolation[]; readonly outputs?: unknown; readonly log: readonly string[];
     };
 
 /**
@@ -198,7 +198,7 @@ export class Provisioner {
 }
 
 /** An onboarding's pin computed on the file as it was when the request arrived: it is provisional until the worker applies the change. */
-function withoutPin({ cluster: _provisional, ...tenant }: TenantView): TenantSpec {
+function withoutPin({ cluster: _provisional, ...tenant }: TenantView): TenantEntry {
     return tenant;
 }
 

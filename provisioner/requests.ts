@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConfigProblem, tenantSchema } from "../lib/config";
+import { ConfigProblem } from "../lib/config";
+import { tenantSchema } from "../lib/configSchema";
 import { ProvisionerError } from "./errors";
 
 /**

@@ -1,6 +1,6 @@
 import { AttentionMark, attentionConflict, clearAttention, markAttention, readAttention } from "./attention";
 import { FileSystem, writeFileAtomic } from "./atomicFile";
-import { Engine, EngineError, PolicyViolation, RunFailure, RunOptions, RunResult } from "./engine";
+import { Engine, EngineError, ReportedViolation, RunFailure, RunOptions, RunResult } from "./engine";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { newRun, Operation, OperationError, OperationStore, recordEvent, recordLine } from "./operations";
 import { StackDocument } from "./stackDocument";
@@ -32,7 +32,7 @@ interface Batch {
 }
 
 type Verdict = { readonly ok: true; readonly outputs?: Record<string, unknown> }
-    | { readonly ok: false; readonly failure: RunFailure; readonly policyViolations: readonly PolicyViolation[] };
+    | { readonly ok: false; readonly failure: RunFailure; readonly policyViolations: readonly ReportedViolation[] };
 
 /**
  * The one writer of a stack file, with group commit. Changes queue up while a run is in progress;
@@ -253,7 +253,7 @@ function failed(result: RunResult): Verdict {
 }
 
 /** A policy refusal is the change's fault (422); the rest is Pulumi's side failing (502). */
-function failureError(failure: RunFailure, stack: string, policyViolations: readonly PolicyViolation[]): OperationError {
+function failureError(failure: RunFailure, stack: string, policyViolations: readonly ReportedViolation[]): OperationError {
     switch (failure) {
         case "policy":
             return { status: 422, message: "the change was refused by a mandatory policy; the stack file was rolled back", policyViolations };

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "util";
-import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, tenantSchema, TenantSpec } from "../lib/config";
+import { ConfigError, ConfigProblem, FleetConfig, parseFleetConfig, TenantEntry, TenantSpec } from "../lib/config";
+import { tenantSchema } from "../lib/configSchema";
 import { CONFIG_NAMESPACE } from "../lib/labels";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { dedicatedSubnetPin } from "../lib/network";
@@ -42,7 +43,8 @@ const IMMUTABLE: Record<string, string> = {
 };
 
 /** A tenant as the program sees it: defaults applied and the cluster placement gives it. */
-export type TenantView = TenantSpec & { readonly cluster: string };
+/** A tenant as its stack-file entry says, with the cluster placement put it on. */
+export type TenantView = TenantEntry & { readonly cluster: string };
 
 export interface AppliedChange {
     /** `unchanged`: the stack already is as asked (a repeated request), nothing to write or run. */
@@ -64,7 +66,7 @@ export function validateStack(doc: StackDocument, stack: string): FleetConfig {
 /** Every tenant of a validated config, with the cluster it is (or would be) placed on. */
 export function tenantViews(config: FleetConfig): TenantView[] {
     const placement = placeTenants(config.tenants, placementSettings(config));
-    return config.tenants.map(t => ({ ...t, cluster: placement.tenants.get(t.name)!.cluster }));
+    return config.tenants.map(entryOf).map(entry => ({ ...entry, cluster: placement.tenants.get(entry.name)!.cluster }));
 }
 
 export function applyChange(doc: StackDocument, change: TenantChange, stack: string): AppliedChange {
@@ -124,14 +126,17 @@ function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, u
     return { outcome: "changed", tenant: name, view: viewOf(doc, stack, name), summary: `onboard ${name} on ${cluster}` };
 }
 
+/** A tenant's stack-file entry, without the settings the config check resolved for it. */
+const entryOf = ({ settings: _settings, ...entry }: TenantSpec): TenantEntry => entry;
+
 /** A repeated onboarding is answered with the tenant as it is; the same name with another spec is a conflict. */
 function unchangedOrConflict(existing: TenantSpec, body: Record<string, unknown>, stack: string): AppliedChange {
     if (existing.decommission) {
         throw ProvisionerError.conflict(`tenant ${existing.name} is being decommissioned in ${stack}; finish with DELETE, then onboard it again`);
     }
     const requested = tenantSchema.safeParse(body);
-    const withoutPin = ({ cluster: _cluster, subnet: _subnet, ...spec }: TenantSpec) => spec;
-    if (!requested.success || !isDeepStrictEqual(withoutPin(requested.data), withoutPin(existing))) {
+    const withoutPin = ({ cluster: _cluster, subnet: _subnet, ...spec }: TenantEntry) => spec;
+    if (!requested.success || !isDeepStrictEqual(withoutPin(requested.data), withoutPin(entryOf(existing)))) {
         throw ProvisionerError.conflict(`tenant ${existing.name} already exists in ${stack} with a different spec; change it with PATCH`);
     }
     return { outcome: "unchanged", tenant: existing.name, summary: `${existing.name} already onboarded` };

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
-import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig, quantityValue, scalingQuotaProblems, tenantSettings } from "../lib/config";
+import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig, quantityValue, scalingQuotaProblems } from "../lib/config";
 import { DATA_PLANE_DEFAULTS, dataPlaneSizing } from "../lib/dataPlane";
 import { aksNames, clusterNameProblems } from "../lib/naming";
 import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
@@ -59,9 +59,9 @@ describe("stack configuration", () => {
         const weu = loadStackFile(path.join(ROOT, "Pulumi.prod-weu.yaml"));
         const eus = loadStackFile(path.join(ROOT, "Pulumi.prod-eus.yaml"));
         const acme = weu.tenants.find(t => t.name === "acme")!;
-        assert.strictEqual(tenantSettings(weu.tenantDefaults, acme.overrides).processing.targetMessageCount, 1000);
+        assert.strictEqual(acme.settings.processing.targetMessageCount, 1000);
         const contoso = weu.tenants.find(t => t.name === "contoso")!;
-        assert.strictEqual(tenantSettings(weu.tenantDefaults, contoso.overrides).processing.targetMessageCount, 500);
+        assert.strictEqual(contoso.settings.processing.targetMessageCount, 500);
         assert.ok(weu.tenants.length >= 9);
         assert.ok(eus.tenants.some(t => t.compliance.length > 0));
         assert.strictEqual(eus.fleet.mode, "join");

@@ -17,6 +17,7 @@ import { POD_SECURITY_ENFORCE_LABEL } from "../lib/labels";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { faultyProgram, ROGUE_NAMESPACE, UNLABELLED_SCALER, UNPROTECTED_TENANT } from "./fixtures/faultyProgram";
 import { acceptsTags, evaluateRealStack, REAL_STACKS } from "./support/stacks";
+import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 /** Runs the given policies over a set of recorded resources, as the CLI would. */
 const run = (policies: Policies, resources: readonly RecordedResource[]) => evaluatePolicies({ resources }, { policies });
@@ -167,7 +168,7 @@ describe("the policy pack", () => {
             const cluster = seen.stack.find(r => r.type === "azure-native:containerservice:ManagedCluster")!;
             assert.match(cluster.props.fqdn, /\.azmk8s\.io$/, "the stack policy sees the provider's outputs");
             assert.ok(seen.resource.some(props => props.resourceName === cluster.props.resourceName && props.fqdn === undefined), "the resource policy sees the inputs");
-            const tenantNamespace = seen.stack.find(r => r.type === "iot-fleet:index:TenantNamespace" && r.props.tenant === "contoso")!;
+            const tenantNamespace = seen.stack.find(r => r.type === COMPONENT_TYPES.tenantNamespace && r.props.tenant === "contoso")!;
             assert.deepStrictEqual([tenantNamespace.props.namespace, tenantNamespace.props.decommission], ["contoso", false]);
         });
     });
@@ -404,7 +405,7 @@ describe("the policy pack", () => {
             const member = seen.find(r => r.type === "azure-native:containerservice:FleetMember")!;
             assert.ok(member.propertyDependencies.clusterResourceId.some(d => d.type === "azure-native:containerservice:ManagedCluster"));
             const namespace = seen.find(r => r.type === "kubernetes:core/v1:Namespace" && r.props.metadata.name === "contoso")!;
-            assert.strictEqual(namespace.parent!.type, "iot-fleet:index:TenantNamespace");
+            assert.strictEqual(namespace.parent!.type, COMPONENT_TYPES.tenantNamespace);
             assert.strictEqual(namespace.provider!.type, "pulumi:providers:kubernetes");
             assert.strictEqual(namespace.opts.protect, true);
             const group = seen.find(r => r.type === "azure-native:resources:ResourceGroup")!;

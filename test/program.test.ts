@@ -6,6 +6,7 @@ import { fleetProgram } from "../program";
 import { SPOT_TAINT, SYSTEM_POOL_TAINT } from "../lib/labels";
 import { OFFLINE_DEPLOYER_OBJECT_ID } from "../offline/mockCloud";
 import { acceptsTags, ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
+import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 const EXPECTED_CLUSTERS: Record<string, Record<string, "shared" | "dedicated">> = {
     "prod-weu": { "shared-1": "shared", "dedicated-acme": "dedicated" },
@@ -14,7 +15,7 @@ const EXPECTED_CLUSTERS: Record<string, Record<string, "shared" | "dedicated">> 
 
 const clusterComponentOf = (evaluation: Evaluation, urn: string) =>
     ancestors(evaluation, evaluation.resources.find(r => r.urn === urn)!)
-        .find(a => a.type === "iot-fleet:index:SharedCluster" || a.type === "iot-fleet:index:DedicatedTenantCluster");
+        .find(a => a.type === COMPONENT_TYPES.sharedCluster || a.type === COMPONENT_TYPES.dedicatedCluster);
 
 for (const stack of REAL_STACKS) {
     describe(`the ${stack} stack under the offline engine`, () => {
@@ -26,7 +27,7 @@ for (const stack of REAL_STACKS) {
             const found = Object.fromEntries(clusters.map(c => {
                 const component = clusterComponentOf(evaluation, c.urn)!;
                 return [c.inputs.resourceName.replace(`aks-prod-${stack.split("-")[1]}-`, ""),
-                    component.type === "iot-fleet:index:SharedCluster" ? "shared" : "dedicated"];
+                    component.type === COMPONENT_TYPES.sharedCluster ? "shared" : "dedicated"];
             }));
             assert.deepStrictEqual(found, EXPECTED_CLUSTERS[stack]);
         });
@@ -170,7 +171,7 @@ for (const stack of REAL_STACKS) {
                 const cluster = clusters.find(c => c.inputs.resourceName.endsWith(member.inputs.fleetMemberName.replace(/^(weu|eus)-/, "")))!;
                 assert.ok(cluster, `member ${member.inputs.fleetMemberName} has no cluster`);
                 assert.match(member.inputs.clusterResourceId, new RegExp(`${cluster.inputs.resourceName}$`));
-                const kind = clusterComponentOf(evaluation, cluster.urn)!.type === "iot-fleet:index:SharedCluster" ? "shared" : "dedicated";
+                const kind = clusterComponentOf(evaluation, cluster.urn)!.type === COMPONENT_TYPES.sharedCluster ? "shared" : "dedicated";
                 assert.strictEqual(member.inputs.group, kind);
             }
         });
@@ -181,7 +182,7 @@ for (const stack of REAL_STACKS) {
             for (const resource of taggable) {
                 assert.strictEqual(resource.inputs.tags?.environment, "prod", `${resource.urn} lacks the environment tag`);
                 assert.strictEqual(resource.inputs.tags?.region, stack.split("-")[1], `${resource.urn} lacks the region tag`);
-                const dedicated = ancestors(evaluation, resource).find(a => a.type === "iot-fleet:index:DedicatedTenantCluster");
+                const dedicated = ancestors(evaluation, resource).find(a => a.type === COMPONENT_TYPES.dedicatedCluster);
                 if (dedicated) {
                     assert.strictEqual(resource.inputs.tags.tenant, dedicated.name.split("-dedicated-")[1], `${resource.urn} lacks the tenant tag`);
                 }

@@ -1,17 +1,18 @@
 import * as assert from "assert";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
-import { tenantSettings } from "../lib/config";
 import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";
-import { AZURE_EGRESS_PORTS, COSMOS_DIRECT_PORTS, cosmosConnectionMode, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
+import { AZURE_EGRESS_PORTS, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
+import { COSMOS_DIRECT_PORTS, cosmosConnectionMode } from "../components/tenant/telemetryConfig";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
+import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 /** The cluster side of each tenant's landing zone. */
-const tenantComponents = (evaluation: Evaluation) => ofType(evaluation, "iot-fleet:index:TenantNamespace");
+const tenantComponents = (evaluation: Evaluation) => ofType(evaluation, COMPONENT_TYPES.tenantNamespace);
 /** The region side of each tenant's landing zone. */
-const regionComponents = (evaluation: Evaluation) => ofType(evaluation, "iot-fleet:index:TenantRegionResources");
+const regionComponents = (evaluation: Evaluation) => ofType(evaluation, COMPONENT_TYPES.tenantRegionResources);
 /** The tenant a landing zone component was built for, as it registered it. */
 const tenantOf = (component: RecordedResource) => component.outputs.tenant as string;
 /** The resources below some components, by type. */
@@ -204,7 +205,7 @@ for (const stack of REAL_STACKS) {
         it("scales each tenant's ingest on its own consumer group and checkpoint container, within its configured replicas", () => {
             const checkpointAccounts = new Set<string>();
             for (const tenant of evaluation.config.tenants) {
-                const settings = tenantSettings(evaluation.config.tenantDefaults, tenant.overrides);
+                const settings = tenant.settings;
                 const objects = inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant.name);
                 const ingest = objects.find(s => s.spec.triggers[0].type === "azure-eventhub")!;
                 const processor = objects.find(s => s.spec.triggers[0].type === "azure-servicebus")!;
@@ -367,10 +368,10 @@ describe("dedicated tenants", () => {
         const shape = (tenant: string) => [...ownedByTenant(evaluation, tenant).entries()]
             .map(([type, resources]) => `${type}×${resources.length}`).sort();
         const [acme, contoso] = ["acme", "contoso"].map(t => landingZoneOf(evaluation, t));
-        assert.ok(ancestors(evaluation, acme.namespace).some(a => a.type === "iot-fleet:index:DedicatedTenantCluster"));
-        assert.ok(ancestors(evaluation, contoso.namespace).some(a => a.type === "iot-fleet:index:SharedCluster"));
+        assert.ok(ancestors(evaluation, acme.namespace).some(a => a.type === COMPONENT_TYPES.dedicatedCluster));
+        assert.ok(ancestors(evaluation, contoso.namespace).some(a => a.type === COMPONENT_TYPES.sharedCluster));
         for (const zone of [acme, contoso]) {
-            assert.deepStrictEqual(ancestors(evaluation, zone.region).map(a => a.type), ["iot-fleet:index:Region", "pulumi:pulumi:Stack"]);
+            assert.deepStrictEqual(ancestors(evaluation, zone.region).map(a => a.type), [COMPONENT_TYPES.region, "pulumi:pulumi:Stack"]);
         }
         assert.deepStrictEqual(shape("acme"), shape("contoso"));
     });

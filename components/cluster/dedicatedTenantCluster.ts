@@ -4,6 +4,7 @@ import { TAG_TENANT } from "../../lib/labels";
 import { dedicatedClusterName } from "../../lib/placement";
 import { RegionServices } from "../common/regionServices";
 import { TenantClusterComponent } from "./tenantClusterComponent";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 export interface DedicatedTenantClusterArgs {
     /** The region's services the cluster plugs into. */
@@ -20,7 +21,7 @@ export interface DedicatedTenantClusterArgs {
  */
 export class DedicatedTenantCluster extends TenantClusterComponent {
     constructor(name: string, args: DedicatedTenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:DedicatedTenantCluster", name, {
+        super(COMPONENT_TYPES.dedicatedCluster, name, {
             services: args.services,
             clusterName: dedicatedClusterName(args.tenant.name),
             subnetId: args.subnetId,

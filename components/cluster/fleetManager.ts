@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { ClusterDefaults } from "../../lib/config";
 import { ClusterKind } from "../../lib/placement";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** Fleet update stages: shared clusters first, where a bad version meets many small tenants; dedicated ones after a soak. */
 export const UPDATE_STAGES: readonly { readonly group: ClusterKind; readonly afterStageWaitInSeconds: number }[] = [
@@ -68,7 +69,7 @@ export class FleetManager extends pulumi.ComponentResource {
     public readonly memberIds: pulumi.Output<string>[];
 
     constructor(name: string, args: FleetManagerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:FleetManager", name, {}, opts);
+        super(COMPONENT_TYPES.fleetManager, name, {}, opts);
         const fleet = args.mode === "create" ? this.createFleet(name, args) : requireJoined(args.joined);
         this.fleetId = fleet.id;
         this.fleetName = fleet.name;

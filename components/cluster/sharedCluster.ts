@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TenantSpec } from "../../lib/config";
 import { RegionServices } from "../common/regionServices";
 import { TenantClusterComponent } from "./tenantClusterComponent";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 export interface SharedClusterArgs {
     /** The region's services the cluster plugs into. */
@@ -17,6 +18,6 @@ export interface SharedClusterArgs {
 /** A cluster shared by many tenants, one isolated namespace per tenant; update group `shared`. */
 export class SharedCluster extends TenantClusterComponent {
     constructor(name: string, args: SharedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:SharedCluster", name, { ...args, extraTags: {} }, opts);
+        super(COMPONENT_TYPES.sharedCluster, name, { ...args, extraTags: {} }, opts);
     }
 }

@@ -18,29 +18,6 @@ export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Ports tenant workloads use to reach Azure PaaS endpoints: HTTPS, and AMQP over TLS for Event Hubs and Service Bus. */
 export const AZURE_EGRESS_PORTS = [443, 5671] as const;
-/** Cosmos DB's direct mode talks to the replicas on these TCP ports, besides 443 for the gateway. */
-export const COSMOS_DIRECT_PORTS = { first: 10000, last: 20000 } as const;
-
-export type CosmosConnectionMode = "Direct" | "Gateway";
-
-/**
- * The Cosmos DB SDK connection mode that egress on these TCP ports allows: direct mode needs 443 and the whole
- * replica range, gateway mode only 443. A client left on the SDKs' default (direct) behind a policy that allows
- * 443 only fails to reach any replica.
- */
-export function cosmosConnectionMode(allowedTcpPorts: readonly number[]): CosmosConnectionMode {
-    const allowed = new Set(allowedTcpPorts);
-    for (let port = COSMOS_DIRECT_PORTS.first; port <= COSMOS_DIRECT_PORTS.last; port++) {
-        if (!allowed.has(port)) {
-            return "Gateway";
-        }
-    }
-    return allowed.has(443) ? "Direct" : "Gateway";
-}
-
-/** The mode tenant workloads must use, given the egress the tenant NetworkPolicy allows them. */
-export const TENANT_COSMOS_CONNECTION_MODE = cosmosConnectionMode(AZURE_EGRESS_PORTS);
-
 /** OTLP gRPC and HTTP ports of the collector. */
 export const OTLP_PORTS = [4317, 4318] as const;
 
@@ -112,11 +89,11 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
             },
         },
     }, { ...opts, ...args.namespaceOptions });
-    const inNamespace = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
+    const metadataIn = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
     const childOpts = { ...opts, dependsOn: [namespace] };
 
     const resourceQuota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-        metadata: inNamespace(RESOURCE_QUOTA_NAME),
+        metadata: metadataIn(RESOURCE_QUOTA_NAME),
         spec: {
             hard: {
                 "requests.cpu": args.quota.cpu,
@@ -129,7 +106,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
     }, childOpts);
 
     const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, {
-        metadata: inNamespace(LIMIT_RANGE_NAME),
+        metadata: metadataIn(LIMIT_RANGE_NAME),
         spec: {
             limits: [{
                 type: "Container",
@@ -140,7 +117,7 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
     }, childOpts);
 
     const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: inNamespace(role), spec }, childOpts);
+        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: metadataIn(role), spec }, childOpts);
     const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])]
         .filter(ns => ns !== args.namespace);
 

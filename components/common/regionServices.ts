@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterDefaults, TenantSettings } from "../../lib/config";
+import { ClusterDefaults } from "../../lib/config";
 import { KubeloginMode } from "../../lib/kubeconfig";
 
 /**
@@ -59,7 +59,6 @@ export interface RegionServices {
     readonly gitops: { readonly repositoryUrl: string; readonly branch: string };
     readonly kubeloginMode: KubeloginMode;
     readonly sizing: ClusterDefaults;
-    readonly tenantDefaults: TenantSettings;
     readonly dataPlane: DataPlaneEndpoints;
     /** environment and region tags. */
     readonly tags: Record<string, string>;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-    POOL_LABEL, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL,
+    POOL_LABEL, TENANT_ATTRIBUTE, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL,
 } from "../../lib/labels";
 
 /**
@@ -50,8 +50,6 @@ export const COLLECTOR_SECRET_PROVIDER_CLASS = "otel-collector-secrets";
 export const COLLECTOR_SECRETS_PATH = "/mnt/secrets";
 /** The file the Secrets Store CSI driver writes the Application Insights connection string to. */
 export const CONNECTION_STRING_FILE = "appinsights-connection-string";
-/** The resource attribute every log, metric and trace carries its tenant in. */
-export const TENANT_ATTRIBUTE = "tenant.id";
 /** Stamped when telemetry cannot be tied to a tenant namespace (platform pods, unknown senders). */
 export const UNATTRIBUTED_TENANT = "unattributed";
 const SECRETS_VOLUME = "secrets-store";

@@ -6,6 +6,7 @@ import { ClusterPlatformArgs, PlatformContext } from "./platformContext";
 import { installExternalDns } from "./externalDns";
 import { FLUX_CONFIGURATION_NAME, installFlux } from "./flux";
 import { createClusterIssuer, installCertManager, installIngressNginx } from "./ingress";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 export type { ClusterPlatformArgs };
 
@@ -23,7 +24,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     public readonly fluxConfigurationName: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:ClusterPlatform", name, {}, opts);
+        super(COMPONENT_TYPES.clusterPlatform, name, {}, opts);
         const ctx: PlatformContext = { name, args, parent: this, k8sOpts: { parent: this, provider: args.provider } };
 
         const ingress = installIngressNginx(ctx);

@@ -5,7 +5,7 @@ import { AZURE_ROLES } from "../common/azureRoles";
 import { OBSERVABILITY_NAMESPACE, OTLP_PORTS } from "../common/namespaceGuardrails";
 import * as charts from "./charts";
 import {
-    PLATFORM_LABELS, PlatformContext, allowIngress, identityReady, inNamespace, platformIdentity, platformNamespace, release,
+    PLATFORM_LABELS, PlatformContext, allowIngress, identityReady, optionsIn, platformIdentity, platformNamespace, release,
 } from "./platformContext";
 
 /** Ceilings sized for two replicas plus one rolling-update surge. */
@@ -40,7 +40,7 @@ export function installCollector(ctx: PlatformContext): { release: k8s.helm.v3.R
                 objects: charts.keyVaultSecretObjects(args.appInsightsConnectionStringSecret.name, charts.CONNECTION_STRING_FILE),
             },
         },
-    }, inNamespace(ctx, namespace));
+    }, optionsIn(ctx, namespace));
     const values = charts.otelCollectorValues({ clientId });
     const collector = release(ctx, "otel-collector", charts.CHARTS.otelCollector, namespace, values,
         [otlp, secretProviderClass, ...identityReady(identity)]);

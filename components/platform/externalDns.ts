@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { AZURE_ROLES } from "../common/azureRoles";
 import * as charts from "./charts";
 import {
-    PLATFORM_LABELS, PlatformContext, identityReady, inNamespace, platformIdentity, platformNamespace, release,
+    PLATFORM_LABELS, PlatformContext, identityReady, optionsIn, platformIdentity, platformNamespace, release,
 } from "./platformContext";
 
 const EXTERNAL_DNS_NAMESPACE = "external-dns";
@@ -29,7 +29,7 @@ export function installExternalDns(ctx: PlatformContext): { release: k8s.helm.v3
         data: {
             "azure.json": charts.externalDnsAzureConfig(identity.identity.tenantId, args.subscriptionId, args.dns.zoneResourceGroupName),
         },
-    }, inNamespace(ctx, namespace));
+    }, optionsIn(ctx, namespace));
     const clientId = identity.identity.clientId;
     // The AKS name carries environment and region: logical names like `shared-1` repeat in every region sharing the zone.
     const values = charts.externalDnsValues({ clientId, zoneName: args.dns.zoneName, txtOwnerId: args.aksClusterName });

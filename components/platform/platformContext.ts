@@ -81,7 +81,7 @@ export function platformNamespace(ctx: PlatformContext, name: string,
 }
 
 /** Options of an object in a platform namespace: created once the namespace exists. */
-export const inNamespace = (ctx: PlatformContext, namespace: PlatformNamespace): pulumi.CustomResourceOptions =>
+export const optionsIn = (ctx: PlatformContext, namespace: PlatformNamespace): pulumi.CustomResourceOptions =>
     ({ ...ctx.k8sOpts, dependsOn: [namespace.guardrails.namespace] });
 
 /** Everything a release must find in place: the namespace, its quota defaults and its network flows. */
@@ -98,7 +98,7 @@ export function allowIngress(ctx: PlatformContext, namespace: PlatformNamespace,
             policyTypes: ["Ingress"],
             ingress: [{ ...(from ? { from } : {}), ports: ports.map(port => ({ protocol: "TCP", port })) }],
         },
-    }, inNamespace(ctx, namespace));
+    }, optionsIn(ctx, namespace));
 }
 
 /** A pinned Helm chart installed into a guarded platform namespace, after everything it depends on. */

@@ -19,6 +19,7 @@ import { RegionObservability } from "./regionObservability";
 import { SharedCluster } from "../cluster/sharedCluster";
 import { RegionServices } from "../common/regionServices";
 import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
 
@@ -51,7 +52,7 @@ export class Region extends pulumi.ComponentResource {
     private readonly services: RegionServices;
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:Region", name, {}, opts);
+        super(COMPONENT_TYPES.region, name, {}, opts);
         this.args = args;
         this.componentName = name;
         const { config, placement } = args;
@@ -154,7 +155,6 @@ export class Region extends pulumi.ComponentResource {
             gitops: config.gitops,
             kubeloginMode: config.kubeconfigLogin,
             sizing: config.clusterDefaults,
-            tenantDefaults: config.tenantDefaults,
             dataPlane: this.dataPlane.endpoints,
             tags,
         };

@@ -12,6 +12,7 @@ import { ADX_CONSUMER_GROUP } from "../../lib/naming";
 import { alnumName, dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles";
 import { DataPlaneEndpoints } from "../common/regionServices";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
 const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
@@ -47,7 +48,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
     public readonly endpoints: DataPlaneEndpoints;
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:RegionDataPlane", name, {}, opts);
+        super(COMPONENT_TYPES.regionDataPlane, name, {}, opts);
         const sizing = withDataPlaneDefaults(args.sizing ?? {});
 
         const { subscriptionId } = authorization.getClientConfigOutput({ parent: this });

@@ -6,6 +6,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole, roleDefinitionId, systemPrincipalId } from "../common/azureRoles";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 const DEFAULT_LOG_RETENTION_DAYS = 30;
 /** Admin rights are best held by a group whose membership is managed in Entra ID. */
@@ -44,7 +45,7 @@ export class RegionObservability extends pulumi.ComponentResource {
     public readonly appInsightsInstrumentationKey: pulumi.Output<string>;
 
     constructor(name: string, args: RegionObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("iot-fleet:index:RegionObservability", name, {}, opts);
+        super(COMPONENT_TYPES.regionObservability, name, {}, opts);
         const placement = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
 
         const logs = new operationalinsights.Workspace(`${name}-logs`, {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TenantSpec, tenantSettings } from "../../lib/config";
+import { TenantSpec } from "../../lib/config";
 import { RegionServices } from "../common/regionServices";
 import { TenantNamespace } from "./tenantNamespace";
 import { TenantRegionResources } from "./tenantRegionResources";
@@ -55,7 +55,6 @@ export function buildTenantLandingZone(args: TenantLandingZoneArgs): TenantLandi
         { tenant, clusterName: cluster.clusterName, services }, { parent: region.resource });
     const namespace = new TenantNamespace(`${cluster.componentName}-tenant-${tenant.name}`, {
         tenant,
-        settings: tenantSettings(services.tenantDefaults, tenant.overrides),
         services,
         regionResources,
         clusterName: cluster.clusterName,

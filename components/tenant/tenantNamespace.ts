@@ -1,26 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { TenantSettings, TenantSpec } from "../../lib/config";
+import { TenantSpec } from "../../lib/config";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
 import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
-import { createNamespaceGuardrails, KUBE_SYSTEM, TENANT_COSMOS_CONNECTION_MODE } from "../common/namespaceGuardrails";
-import { TENANT_ATTRIBUTE } from "../platform/charts";
+import { createNamespaceGuardrails, KUBE_SYSTEM } from "../common/namespaceGuardrails";
 import { RegionServices } from "../common/regionServices";
 import { TenantRegionResources } from "./tenantRegionResources";
 import { federateServiceAccounts } from "../common/workloadIdentity";
 import { createTenantScaling } from "./tenantScaling";
+import { createTelemetryConfig } from "./telemetryConfig";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** The service account the tenant's telemetry workloads run as. */
 export const TENANT_SERVICE_ACCOUNT = "telemetry";
 /** KEDA's operator (the AKS add-on) acts as the tenant identity to read queue depth and consumer lag. */
 const KEDA_OPERATOR = { namespace: KUBE_SYSTEM, name: "keda-operator" };
-export const TELEMETRY_CONFIG_MAP = "telemetry-config";
 
 export interface TenantNamespaceArgs {
-    /** The tenant as the stack file declares it. Required. */
+    /** The tenant as the stack file declares it, with its settings resolved. Required. */
     readonly tenant: TenantSpec;
-    /** The tenant's effective settings: defaults with its overrides applied. Required. */
-    readonly settings: TenantSettings;
     /** The region's services (data plane, resource group, subscription). Required. */
     readonly services: RegionServices;
     /** What the tenant owns in the region (queue, identity, vault, admin group), which outlives a move between clusters. Required. */
@@ -38,7 +36,7 @@ export interface TenantNamespaceArgs {
 }
 
 /**
- * A tenant's landing zone on its cluster: everything that exists because the tenant runs there. An isolated
+ * The cluster half of a tenant's landing zone: everything that exists because the tenant runs there. An isolated
  * namespace, its ServiceAccount federated to the tenant's identity (and KEDA's, through this cluster's issuer),
  * KEDA scaling on queue depth and consumer lag, the admin group's Role and its right to the cluster's kubeconfig,
  * and the config its services read. Moving the tenant to another cluster rebuilds this component there; what the
@@ -51,14 +49,14 @@ export class TenantNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services, regionResources: own } = args;
         // The component's own inputs tell policies whose resources lie below it and in what lifecycle state.
-        super("iot-fleet:index:TenantNamespace", name, {
+        super(COMPONENT_TYPES.tenantNamespace, name, {
             tenant: tenant.name, cluster: args.clusterName, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
         }, opts);
         const labels = { [TENANT_LABEL]: tenant.name };
         const azure = { parent: this };
         const kube = { parent: this, provider: args.provider };
         const guardrails = createNamespaceGuardrails(name, {
-            namespace: tenant.name, labels, podSecurity: args.settings.podSecurity, quota: args.settings.quota, limits: args.settings.limits,
+            namespace: tenant.name, labels, podSecurity: tenant.settings.podSecurity, quota: tenant.settings.quota, limits: tenant.settings.limits,
             namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
             namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
             namespaceOptions: { protect: !tenant.decommission },
@@ -86,13 +84,15 @@ export class TenantNamespace extends pulumi.ComponentResource {
 
         const dataPlane = services.dataPlane;
         createTenantScaling(name, {
-            namespace, labels, settings: args.settings, identityClientId: own.identityClientId,
+            namespace, labels, settings: tenant.settings, identityClientId: own.identityClientId,
             queueName: own.queueName, serviceBusNamespace: dataPlane.serviceBusNamespaceName,
             eventHubNamespace: dataPlane.eventHubsNamespaceName, eventHubName: dataPlane.eventHubName,
             consumerGroup: own.consumerGroup, storageAccountName: dataPlane.checkpointStorageAccountName,
             blobContainer: own.checkpointContainer,
         }, kube);
-        createTelemetryConfig(name, args, namespace, labels, kube);
+        createTelemetryConfig(name, {
+            tenant: tenant.name, dataPlane: services.dataPlane, regionResources: own, otlpEndpoint: args.otlpEndpoint,
+        }, namespace, labels, kube);
 
         this.namespace = namespace;
         this.registerOutputs({
@@ -124,34 +124,5 @@ function bindNamespaceAdmins(name: string, namespace: pulumi.Output<string>, lab
         metadata: { name: "tenant-admins", namespace, labels },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: groupObjectId }],
-    }, opts);
-}
-
-/** The `telemetry-config` ConfigMap: what the tenant's services connect to, the same values as its stack outputs. */
-function createTelemetryConfig(name: string, args: TenantNamespaceArgs, namespace: pulumi.Output<string>,
-    labels: Record<string, string>, opts: pulumi.CustomResourceOptions): void {
-    const data = args.services.dataPlane;
-    const own = args.regionResources;
-    new k8s.core.v1.ConfigMap(`${name}-config`, {
-        metadata: { name: TELEMETRY_CONFIG_MAP, namespace, labels },
-        data: {
-            TENANT_ID: args.tenant.name,
-            AZURE_CLIENT_ID: own.identityClientId,
-            SERVICE_BUS_NAMESPACE: data.serviceBusEndpoint,
-            SERVICE_BUS_QUEUE: own.queueName,
-            EVENT_HUBS_NAMESPACE: data.eventHubsEndpoint,
-            EVENT_HUB_NAME: data.eventHubName,
-            EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
-            CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
-            ADX_CLUSTER_URI: data.adxClusterUri,
-            ADX_DATABASE: data.adxDatabaseName,
-            COSMOS_ENDPOINT: data.cosmosEndpoint,
-            COSMOS_DATABASE: data.cosmosDatabaseName,
-            COSMOS_CONTAINER: data.cosmosContainerName,
-            COSMOS_CONNECTION_MODE: TENANT_COSMOS_CONNECTION_MODE,
-            KEY_VAULT_URI: own.keyVaultUri,
-            OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint,
-            OTEL_RESOURCE_ATTRIBUTES: `${TENANT_ATTRIBUTE}=${args.tenant.name}`,
-        },
     }, opts);
 }

@@ -9,6 +9,7 @@ import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } fro
 import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
 import { RegionServices } from "../common/regionServices";
 import { managedIdentityWithRoles } from "../common/workloadIdentity";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** A processor holds a message this long before it is redelivered to another replica; a batch takes seconds. */
 const QUEUE_LOCK_DURATION = "PT1M";
@@ -48,7 +49,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services } = args;
-        super("iot-fleet:index:TenantRegionResources", name, {
+        super(COMPONENT_TYPES.tenantRegionResources, name, {
             tenant: tenant.name, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
         }, opts);
         const dataPlane = services.dataPlane;
@@ -65,6 +66,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             maxDeliveryCount: QUEUE_MAX_DELIVERY_COUNT,
             deadLetteringOnMessageExpiration: true,
             defaultMessageTimeToLive: QUEUE_MESSAGE_TIME_TO_LIVE,
+            maxSizeInMegabytes: tenant.settings.queue.maxSizeInMegabytes,
         }, kept);
         // The tenant's consumer offsets: losing them replays or skips the hub's retention.
         const checkpoints = new storage.BlobContainer(`${name}-checkpoints`, {
