@@ -205,9 +205,22 @@ for (const stack of REAL_STACKS) {
                 assert.strictEqual(tenant.namespace, name);
                 assert.strictEqual(tenant.eventHubsConsumerGroup, name);
             }
-            for (const key of ["eventHubsNamespace", "serviceBusNamespace", "adxClusterUri", "cosmosEndpoint", "appInsightsConnectionString"]) {
-                assert.ok(typeof outputs.endpoints[key] === "string" && outputs.endpoints[key].length > 0, `endpoint ${key} missing`);
+            // The keys the README's "Stack outputs" documents; test/outputs.test.ts holds each value to the resource it comes from.
+            assert.deepStrictEqual(Object.keys(outputs).sort(), ["clusters", "endpoints", "fleet", "region", "tenants"]);
+            assert.deepStrictEqual(Object.keys(outputs.fleet).sort(), ["id", "name", "resourceGroupName"]);
+            assert.deepStrictEqual(Object.keys(outputs.region).sort(), ["location", "name", "resourceGroupName"]);
+            for (const cluster of Object.values<any>(outputs.clusters)) {
+                assert.deepStrictEqual(Object.keys(cluster).sort(), ["kind", "kubeconfig", "name", "oidcIssuerUrl", "resourceId"]);
             }
+            for (const tenant of Object.values<any>(outputs.tenants)) {
+                assert.deepStrictEqual(Object.keys(tenant).sort(), ["adminGroupObjectId", "adxDatabase", "checkpointContainer", "checkpointContainerUrl",
+                    "cluster", "cosmosContainer", "decommission", "deviceQuota", "eventHubsConsumerGroup", "identityClientId", "isolation",
+                    "keyVaultUri", "namespace", "otlpEndpoint", "serviceBusQueue"]);
+            }
+            assert.deepStrictEqual(Object.keys(outputs.endpoints).sort(), ["adxClusterUri", "adxDatabase", "appInsightsConnectionString", "cosmosConnectionMode",
+                "cosmosDatabase", "cosmosEndpoint", "eventHubName", "eventHubsNamespace", "grafanaEndpoint", "iotHubHostName", "keyVaultUri",
+                "serviceBusNamespace"]);
+            assert.notStrictEqual(outputs.endpoints.serviceBusNamespace, outputs.endpoints.eventHubsNamespace, "Service Bus and Event Hubs are separate namespaces");
         });
     });
 }
