@@ -4,6 +4,7 @@ import { OFFLINE_SUBSCRIPTION_ID, offlineMocks } from "../offline/mockCloud";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { byUrn, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
+import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 /**
  * Every stack output of the real stacks, held to the recorded resource it comes from. Each expected value is read
@@ -32,8 +33,8 @@ function offlineAzureId(resource: RecordedResource): string {
 }
 
 const CLUSTER_KINDS: Record<string, "shared" | "dedicated"> = {
-    "iot-fleet:index:SharedCluster": "shared",
-    "iot-fleet:index:DedicatedTenantCluster": "dedicated",
+    [COMPONENT_TYPES.sharedCluster]: "shared",
+    [COMPONENT_TYPES.dedicatedCluster]: "dedicated",
 };
 
 /** One cluster as the recorded graph has it: its component, its AKS resource and its Kubernetes provider. */
@@ -55,7 +56,7 @@ function clusterOfObject(evaluation: Evaluation, object: RecordedResource): Reco
 
 /** The tenant's own region resources component, found by the tenant it registered. */
 const regionResourcesOf = (evaluation: Evaluation, tenant: string) =>
-    one(ofType(evaluation, "iot-fleet:index:TenantRegionResources").filter(c => c.inputs.tenant === tenant), `TenantRegionResources of ${tenant}`);
+    one(ofType(evaluation, COMPONENT_TYPES.tenantRegionResources).filter(c => c.inputs.tenant === tenant), `TenantRegionResources of ${tenant}`);
 
 /** The tenant's namespace: the Namespace object carrying its tenant label. */
 const namespaceOf = (evaluation: Evaluation, tenant: string) =>
@@ -71,7 +72,7 @@ function dataPlaneOf(evaluation: Evaluation) {
     const cosmos = one(ofType(evaluation, "azure-native:cosmosdb:DatabaseAccount"), "Cosmos DB account");
     const cosmosDatabase = one(fedBy(evaluation, cosmos, "azure-native:cosmosdb:SqlResourceSqlDatabase", "accountName"), "database in the Cosmos DB account");
     const cosmosContainer = one(fedBy(evaluation, cosmosDatabase, "azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName"), "container in the Cosmos DB database");
-    const dataPlane = one(ofType(evaluation, "iot-fleet:index:RegionDataPlane"), "RegionDataPlane");
+    const dataPlane = one(ofType(evaluation, COMPONENT_TYPES.regionDataPlane), "RegionDataPlane");
     return { eventHubs, serviceBus, hub, adx, adxDatabase, cosmos, cosmosDatabase, cosmosContainer, dataPlane };
 }
 
@@ -117,7 +118,7 @@ for (const stack of REAL_STACKS) {
         });
 
         it("exports the region of the stack file and the resource group the region is built in", () => {
-            const region = one(ofType(evaluation, "iot-fleet:index:Region"), "Region");
+            const region = one(ofType(evaluation, COMPONENT_TYPES.region), "Region");
             const group = one(childrenOf(evaluation, region, "azure-native:resources:ResourceGroup"), "resource group of the region");
             const file = readStackConfig(stackFilePath(stack))["iot-fleet:region"] as { shortName: string; location: string };
             assert.strictEqual(group.outputs.location, file.location);
@@ -149,7 +150,7 @@ for (const stack of REAL_STACKS) {
 
         it("exports the endpoints of the region's own data plane, Key Vault, Grafana and Application Insights", () => {
             const data = dataPlaneOf(evaluation);
-            const region = one(ofType(evaluation, "iot-fleet:index:Region"), "Region");
+            const region = one(ofType(evaluation, COMPONENT_TYPES.region), "Region");
             const vault = one(childrenOf(evaluation, region, "azure-native:keyvault:Vault"), "Key Vault of the region");
             const iotHub = one(ofType(evaluation, "azure-native:iothub:IotHubResource"), "IoT hub");
             const grafana = one(ofType(evaluation, "azure-native:dashboard:Grafana"), "Grafana");
