@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
-import { CostAssumptions, CostEstimate, CostResult, estimateCost } from "../lib/cost";
+import { CostAssumptions } from "../lib/cost/assumptions";
+import { CostEstimate, CostResult, estimateCost } from "../lib/cost/estimate";
 import { placeTenants, Placement } from "../lib/placement";
 import { DAYS_PER_MONTH, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
