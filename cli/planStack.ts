@@ -1,7 +1,7 @@
 import { PolicyPackConfig } from "@pulumi/policy";
 import { capacityReport } from "../lib/capacity";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
-import { estimateCost } from "../lib/cost";
+import { estimateCost } from "../lib/cost/estimate";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { projectKeys } from "../lib/stackFile";
 import { buildPlanReport, PlanReport } from "./report";

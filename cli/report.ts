@@ -1,6 +1,6 @@
 import { FleetConfig } from "../lib/config";
 import { CapacityReport } from "../lib/capacity";
-import { CostEstimate, CostResult } from "../lib/cost";
+import { CostEstimate, CostResult } from "../lib/cost/estimate";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
 import { Placement } from "../lib/placement";
 import { Evaluation } from "../offline/evaluate";

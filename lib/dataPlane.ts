@@ -2,9 +2,10 @@ import { z } from "zod";
 
 /**
  * The sizing of a region's data plane (IoT Hub, Event Hubs, Service Bus, ADX, Cosmos DB), in one place for
- * `components/regionDataPlane.ts`, which deploys it, and `lib/cost.ts`, which prices it and checks it against
- * the load. The stack file sets the capacity that has to grow with the region's devices: IoT Hub and ADX under
- * `iot-fleet:dataPlane`, Event Hubs under `iot-fleet:eventHubs` (next to its tier, which stack files already set).
+ * `components/region/regionDataPlane.ts`, which deploys it, and `lib/cost/regionServices.ts` and
+ * `lib/cost/shortfalls.ts`, which price it and check it against the load. The stack file sets the capacity that
+ * has to grow with the region's devices: IoT Hub and ADX under `iot-fleet:dataPlane`, Event Hubs under
+ * `iot-fleet:eventHubs` (next to its tier, which stack files already set).
  */
 
 export const IOT_HUB_SKUS = ["S1", "S2", "S3"] as const;

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
-import { CostAssumptions, CostEstimate, CostResult, estimateCost } from "../lib/cost";
+import { CostAssumptions } from "../lib/cost/assumptions";
+import { CostEstimate, CostResult, estimateCost } from "../lib/cost/estimate";
 import { placeTenants, Placement } from "../lib/placement";
 import { DAYS_PER_MONTH, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
@@ -282,9 +283,10 @@ describe("cost model", () => {
     });
 
     for (const stack of ["prod-weu", "prod-eus"]) {
-        it(`splits the whole ${stack} bill over its tenants, saves on reserved nodes, and configures the data plane its quotas need`, () => {
+        it(`splits the whole ${stack} bill over its tenants, saves on reserved nodes but not on Spot, and configures the data plane its quotas need`, () => {
             const e = estimate(stackConfig(readStackConfig(stackFilePath(stack))));
             near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+            assert.strictEqual(e.savings.spotProcessing.saved, 0, "the processing load fits in the on-demand baseline, as the README says");
             assert.ok(e.savings.reservedNodes.saved > 0);
             assert.ok(e.savings.reservedNodes.share >= 0.3 && e.savings.reservedNodes.share <= 0.4);
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
@@ -293,28 +295,48 @@ describe("cost model", () => {
     }
 
     /**
-     * The calibration: 3 dedicated tenants (500,000 devices) and 80 long-tail ones on one shared cluster, 85 consumer
-     * groups on a Premium namespace, each data plane sized as the model's shortfalls ask for that load.
+     * The calibration the README's "Cost model" quotes, to its rounding: 3 dedicated tenants (500,000 devices) and 80
+     * long-tail ones on one shared cluster (4 clusters, 85 consumer groups on a Premium namespace, whose limit is 100),
+     * each data plane sized as the model's shortfalls ask for that load. A change of price, assumption or model that
+     * moves a figure fails here, and the README has to move with it.
      */
-    const SCENARIOS: { devices: number; options: GeneratedStackOptions; biggestService: "ADX" | "IoT Hub" }[] = [
-        { devices: 1_000_000, options: scenario(6_250, 1, 1), biggestService: "ADX" },
-        { devices: 1_500_000, options: scenario(12_500, 2, 1), biggestService: "ADX" },
-        { devices: 2_000_000, options: scenario(18_750, 2, 2), biggestService: "IoT Hub" },
+    const SCENARIOS: {
+        devices: number; options: GeneratedStackOptions; monthly: number; compute: number; adx: number; egress: number;
+        biggestService: "ADX" | "IoT Hub";
+    }[] = [
+        { devices: 1_000_000, options: scenario(6_250, 1, 1), monthly: 16_500, compute: 7_700, adx: 2_400, egress: 1_000, biggestService: "ADX" },
+        { devices: 1_500_000, options: scenario(12_500, 2, 1), monthly: 18_300, compute: 7_700, adx: 2_600, egress: 1_500, biggestService: "ADX" },
+        { devices: 2_000_000, options: scenario(18_750, 2, 2), monthly: 21_700, compute: 7_900, adx: 2_700, egress: 2_000, biggestService: "IoT Hub" },
     ];
-    for (const { devices, options, biggestService } of SCENARIOS) {
-        it(`puts a ${devices / 1e6} M-device region that passes the consumer-group limit at 12,000-22,000 EUR a month, ${biggestService} ahead of the other services`, () => {
+    const hundreds = (value: number) => Math.round(value / 100) * 100;
+    for (const { devices, options, monthly, compute, adx, egress, biggestService } of SCENARIOS) {
+        it(`puts a ${devices / 1e6} M-device region that passes the consumer-group limit at ${monthly.toLocaleString("en-US")} EUR a month, inside the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
             const config = stackConfig(generatedStackConfig(options));
             const e = estimate(config);
             assert.strictEqual(e.devices, devices);
-            assert.strictEqual(capacityReport(config, placementOf(config)).eventHubConsumerGroups.overLimit, false);
+            assert.strictEqual(e.clusters.length, 4);
+            const consumerGroups = capacityReport(config, placementOf(config)).eventHubConsumerGroups;
+            assert.deepStrictEqual([consumerGroups.groups.used, consumerGroups.groups.max, consumerGroups.overLimit], [85, 100, false]);
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
+            assert.strictEqual(hundreds(e.totals.monthly), monthly, `total ${e.totals.monthly}`);
             assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
             near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
-            const { iotHub, eventHubs, serviceBus, adx, egress } = e.regionServices;
-            const services = Object.entries({ "IoT Hub": iotHub, "Event Hubs": eventHubs, "Service Bus": serviceBus, ADX: adx, egress })
+            const { iotHub, eventHubs, serviceBus, adx: adxCost, egress: egressCost } = e.regionServices;
+            assert.deepStrictEqual(
+                [hundreds(e.totals.compute), hundreds(adxCost.monthly), hundreds(egressCost.monthly)], [compute, adx, egress], "compute, ADX, egress");
+            assert.deepStrictEqual([iotHub.tier, iotHub.monthly / iotHub.units], ["S3", 2_325], "IoT Hub per S3 unit");
+            assert.deepStrictEqual([eventHubs.sku, Math.round(eventHubs.monthly / eventHubs.capacity)], ["Premium", 837], "Event Hubs per PU");
+            const services = Object.entries({ "IoT Hub": iotHub, "Event Hubs": eventHubs, "Service Bus": serviceBus, ADX: adxCost, egress: egressCost })
                 .sort(([, x], [, y]) => y.monthly - x.monthly);
             assert.strictEqual(services[0][0], biggestService);
             assert.ok(e.totals.compute > services[0][1].monthly, "compute leads");
+        });
+    }
+
+    for (const [location, monthly] of [["westeurope", 1_933], ["eastus", 1_694]] as const) {
+        it(`costs ${monthly.toLocaleString("en-US")} EUR a month per cluster in ${location} before any load, as the README quotes`, () => {
+            const e = estimate(fleetConfig([{ name: "alpha", deviceQuota: 1 }], { region: { ...REGION, location } }));
+            assert.deepStrictEqual(e.clusters.map(c => Math.round(c.monthly)), [monthly]);
         });
     }
 

@@ -56,7 +56,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         const checkpoints = createCheckpointStore(name, args, sizing, this);
         const iotHub = createIotHub(name, args, sizing, hubs, subscriptionId, this);
         const serviceBus = new servicebus.Namespace(`${name}-servicebus`, {
-            ...placement(args),
+            ...regionalScope(args),
             namespaceName: dashedName(args.namePrefix, "sb", args.uniqueSuffix, 50),
             sku: { name: sizing.serviceBusSku, capacity: sizing.serviceBusSku === "Premium" ? sizing.serviceBusCapacity : undefined },
             disableLocalAuth: true,
@@ -94,7 +94,8 @@ export class RegionDataPlane extends pulumi.ComponentResource {
     }
 }
 
-function placement(args: RegionDataPlaneArgs) {
+/** Where every data-plane resource goes and how it is tagged: the region's resource group, location and tags. */
+function regionalScope(args: RegionDataPlaneArgs) {
     return { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
 }
 
@@ -107,7 +108,7 @@ interface EventHubs {
 
 function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource): EventHubs {
     const namespace = new eventhub.Namespace(`${name}-eventhubs`, {
-        ...placement(args),
+        ...regionalScope(args),
         namespaceName: dashedName(args.namePrefix, "eh", args.uniqueSuffix, 50),
         // Both tiers size by capacity: throughput units on Standard, processing units on Premium.
         sku: { name: sizing.eventHubsSku, tier: sizing.eventHubsSku, capacity: sizing.eventHubsCapacity },
@@ -133,7 +134,7 @@ function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: DataPl
 /** The account tenants checkpoint into, each in a container of its own (TenantNamespace creates it). */
 function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource): storage.StorageAccount {
     return new storage.StorageAccount(`${name}-checkpoints`, {
-        ...placement(args),
+        ...regionalScope(args),
         accountName: alnumName(args.namePrefix, "ck", args.uniqueSuffix, 24),
         kind: storage.Kind.StorageV2,
         sku: { name: sizing.checkpointStorageSku },
@@ -149,7 +150,7 @@ function createCheckpointStore(name: string, args: RegionDataPlaneArgs, sizing: 
 function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
     parent: pulumi.Resource) {
     const identity = new managedidentity.UserAssignedIdentity(`${name}-iothub-identity`, {
-        ...placement(args),
+        ...regionalScope(args),
         resourceName: `${args.namePrefix}-iothub-id`,
     }, { parent });
     // A user-assigned identity can hold the sender role before the hub exists, so the hub's routing endpoint validates on first create.
@@ -157,7 +158,7 @@ function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: DataPlane
         { scope: hubs.hub.id, roleGuid: AZURE_ROLES.eventHubsDataSender }, { parent });
     const endpointName = "telemetry-eventhub";
     return new iothub.IotHubResource(`${name}-iothub`, {
-        ...placement(args),
+        ...regionalScope(args),
         resourceName: dashedName(args.namePrefix, "iot", args.uniqueSuffix, 50),
         sku: { name: sizing.iotHubSku, capacity: sizing.iotHubUnits },
         identity: { type: iothub.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
@@ -184,7 +185,7 @@ function createIotHub(name: string, args: RegionDataPlaneArgs, sizing: DataPlane
 function createAdx(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, hubs: EventHubs, subscriptionId: pulumi.Output<string>,
     parent: pulumi.Resource) {
     const cluster = new kusto.Cluster(`${name}-adx`, {
-        ...placement(args),
+        ...regionalScope(args),
         clusterName: alnumName(args.namePrefix, "dx", args.uniqueSuffix, 22),
         // Dev(No SLA) SKUs exist only in the Basic tier.
         sku: { name: sizing.adxSku, tier: isAdxDevSku(sizing.adxSku) ? kusto.AzureSkuTier.Basic : kusto.AzureSkuTier.Standard, capacity: sizing.adxInstances },
@@ -238,7 +239,7 @@ function createAdx(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSiz
 function createCosmos(name: string, args: RegionDataPlaneArgs, sizing: DataPlaneSizing, parent: pulumi.Resource) {
     const serverless = sizing.cosmosThroughput === "serverless";
     const account = new cosmosdb.DatabaseAccount(`${name}-cosmos`, {
-        ...placement(args),
+        ...regionalScope(args),
         accountName: dashedName(args.namePrefix, "cosmos", args.uniqueSuffix, 44),
         kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
         databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
@@ -249,13 +250,13 @@ function createCosmos(name: string, args: RegionDataPlaneArgs, sizing: DataPlane
         minimalTlsVersion: cosmosdb.MinimalTlsVersion.Tls12,
     }, { parent });
     const database = new cosmosdb.SqlResourceSqlDatabase(`${name}-cosmos-device-state`, {
-        ...placement(args),
+        ...regionalScope(args),
         accountName: account.name,
         databaseName: COSMOS_DATABASE,
         resource: { id: COSMOS_DATABASE },
     }, { parent });
     const container = new cosmosdb.SqlResourceSqlContainer(`${name}-cosmos-devices`, {
-        ...placement(args),
+        ...regionalScope(args),
         accountName: account.name,
         databaseName: database.name,
         containerName: COSMOS_CONTAINER,

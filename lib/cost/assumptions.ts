@@ -1,0 +1,132 @@
+/**
+ * The traffic profile the cost model prices and the engineering rules of thumb it rests on: everything the
+ * estimate knows about load comes from here and the tenants' `deviceQuota`. Tests pass their own to check the
+ * arithmetic with round numbers.
+ */
+
+export interface CostAssumptions {
+    /** Telemetry messages a device sends per day. */
+    readonly messagesPerDevicePerDay: number;
+    /** Bytes of one telemetry message as ADX stores it (JSON body and the properties kept). */
+    readonly messageBytes: number;
+    /** Peak over average message rate, for the services whose capacity is fixed (IoT Hub throttle, Event Hubs, Service Bus). */
+    readonly peakToAverage: number;
+    /** Device messages one ingest vCPU forwards per second (read from Event Hubs, route to the tenant queue in batches). */
+    readonly ingestMessagesPerVcpuSecond: number;
+    /** Device messages one processing vCPU handles per second (decode, validate, enrich, rules, state). */
+    readonly processingMessagesPerVcpuSecond: number;
+    /** API requests a device causes per day (dashboards and apps reading its state and history). */
+    readonly apiRequestsPerDevicePerDay: number;
+    readonly apiRequestsPerVcpuSecond: number;
+    /** Share of a node's CPU the autoscaled workloads are sized to use: headroom for bursts and scale-out lag. */
+    readonly targetCpuUtilisation: number;
+    /** Share of a node's vCPUs left to workloads after kubelet reservations and daemonsets. */
+    readonly nodeCpuForWorkloads: number;
+    /** Pods a node takes for workloads: AKS maxPods (110 in components/cluster/aksCluster.ts) minus the daemonset pods. */
+    readonly workloadPodsPerNode: number;
+    /** Consumers that read the whole telemetry hub (Event Hubs egress). */
+    readonly eventHubFullStreamReaders: number;
+    /** Ingress one Event Hubs Premium processing unit sustains, bytes per second. */
+    readonly premiumIngressBytesPerSecondPerProcessingUnit: number;
+    /** Egress one Event Hubs Premium processing unit sustains, bytes per second. */
+    readonly premiumEgressBytesPerSecondPerProcessingUnit: number;
+    /** Device messages the ingest tier packs into one Service Bus message. */
+    readonly deviceMessagesPerQueueMessage: number;
+    /** Queue messages per second one Service Bus Premium MU sustains. */
+    readonly queueMessagesPerSecondPerMessagingUnit: number;
+    /** Raw JSON bytes per byte ADX keeps (compressed columns and indexes). */
+    readonly adxCompressionRatio: number;
+    /** Share of the SSD cache the hot window may fill: merges and cold-data queries need the rest. */
+    readonly adxCacheUtilisation: number;
+    /** Device-state writes (upserts) per device per day, coalesced by processing to state changes. */
+    readonly stateWritesPerDevicePerDay: number;
+    readonly stateWriteRU: number;
+    /** Device-state point reads per device per day (API and rules). */
+    readonly stateReadsPerDevicePerDay: number;
+    readonly stateReadRU: number;
+    readonly stateBytesPerDevice: number;
+    /** Raw JSON bytes per byte of the Parquet archive. */
+    readonly parquetCompressionRatio: number;
+    readonly archiveHotDays: number;
+    readonly archiveCoolUntilDays: number;
+    readonly archiveRetentionDays: number;
+    readonly logGBPerNodePerDay: number;
+    readonly logGBPerClusterPerDay: number;
+    /** Application log bytes per telemetry message (sampled: batch summaries and errors, not a line per message). */
+    readonly logBytesPerMessage: number;
+    readonly prometheusSeriesPerNode: number;
+    readonly prometheusSeriesPerTenant: number;
+    readonly prometheusScrapeIntervalSeconds: number;
+    readonly grafanaActiveUsers: number;
+    /** Bytes a connected device receives per day: MQTT keep-alive responses, PUBACKs, twin and C2D, with TLS/TCP/IP framing. */
+    readonly deviceDownlinkBytesPerDay: number;
+    readonly firmwareBytesPerDevicePerYear: number;
+    /** Bytes delivered to tenants' own systems (webhooks, exports, API) per byte of device telemetry. */
+    readonly tenantDeliveryFactor: number;
+}
+
+/** The traffic profile of the fleet and the engineering rules of thumb the model rests on. */
+export const COST_ASSUMPTIONS: CostAssumptions = {
+    // One message every 10 minutes, batching ten 1-minute readings: IoT Hub bills per message in 4 KB
+    // blocks, so devices batch rather than send each reading.
+    messagesPerDevicePerDay: 144,
+    // Ten readings of ~100 bytes of JSON plus the device id, timestamps and the IoT Hub properties ADX keeps.
+    messageBytes: 1_500,
+    // Diurnal swing and reconnect storms after an outage; fixed-capacity services must absorb them.
+    peakToAverage: 2,
+    // Forwarding is I/O-bound: batched receive, envelope parse, batched send.
+    ingestMessagesPerVcpuSecond: 1_000,
+    // ~5 ms of CPU per message for decode, validation, enrichment from a cached registry, rules and state.
+    processingMessagesPerVcpuSecond: 200,
+    // About one dashboard or app read per device per hour.
+    apiRequestsPerDevicePerDay: 24,
+    apiRequestsPerVcpuSecond: 100,
+    targetCpuUtilisation: 0.6,
+    // kube-reserved, eviction threshold and ~0.6 vCPU of daemonsets (Cilium, CSI, monitoring agents) per node.
+    nodeCpuForWorkloads: 0.85,
+    // 110 maxPods minus ~12 daemonset and system pods on every node.
+    workloadPodsPerNode: 98,
+    // The ADX data connection and the ingest tier, which reads once and routes per tenant.
+    eventHubFullStreamReaders: 2,
+    // Microsoft quotes 5-10 MB/s in and 10-20 MB/s out per PU, depending on the workload; the low end, as for the other fixed-capacity services.
+    premiumIngressBytesPerSecondPerProcessingUnit: 5e6,
+    premiumEgressBytesPerSecondPerProcessingUnit: 10e6,
+    // One queue message per tenant per receive batch keeps Service Bus operations per device low.
+    deviceMessagesPerQueueMessage: 20,
+    // Microsoft's sizing guidance for 1 KB messages on one MU, conservatively.
+    queueMessagesPerSecondPerMessagingUnit: 1_000,
+    // JSON telemetry in a dynamic column compresses less than typed columns, and ADX adds term indexes.
+    adxCompressionRatio: 6,
+    adxCacheUtilisation: 0.8,
+    // Connectivity, configuration and alarm changes; per-message writes would cost ~35x more RU.
+    stateWritesPerDevicePerDay: 4,
+    // A ~2 KB document upserted with the default indexing policy.
+    stateWriteRU: 10,
+    stateReadsPerDevicePerDay: 12,
+    stateReadRU: 1,
+    stateBytesPerDevice: 2_000,
+    // Typed, columnar, zstd-compressed readings.
+    parquetCompressionRatio: 8,
+    // The reference architecture's tiers: hot 30 days, cool to 1 year, archive beyond (kept 3 years).
+    archiveHotDays: 30,
+    archiveCoolUntilDays: 365,
+    archiveRetentionDays: 3 * 365,
+    // Container Insights at its cost-optimised collection profile: system pods, events, inventory.
+    logGBPerNodePerDay: 0.2,
+    // Control-plane and platform (ingress, cert-manager, Flux, KEDA) logs.
+    logGBPerClusterPerDay: 0.5,
+    logBytesPerMessage: 10,
+    // The managed Prometheus minimal ingestion profile: node, kubelet and cAdvisor series.
+    prometheusSeriesPerNode: 1_000,
+    // kube-state-metrics of the namespace's objects, KEDA and the tenant's own service metrics.
+    prometheusSeriesPerTenant: 300,
+    prometheusScrapeIntervalSeconds: 30,
+    // The platform team and on-call; tenants see their data through the API, not Grafana.
+    grafanaActiveUsers: 10,
+    // ~100 bytes on the wire per MQTT keep-alive (every 300 s) and per PUBACK, plus ~15 KB of twin and commands.
+    deviceDownlinkBytesPerDay: 60_000,
+    // A 2 MB firmware image (or delta) four times a year.
+    firmwareBytesPerDevicePerYear: 8_000_000,
+    // Each message is delivered once to the tenant's systems as enriched JSON over HTTPS (~1.5x its size).
+    tenantDeliveryFactor: 1.5,
+};

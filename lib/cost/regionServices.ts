@@ -1,0 +1,133 @@
+import { DataPlaneSizing, EventHubsSku } from "../dataPlane";
+import { DAYS_PER_MONTH, RegionPrices, tieredCost } from "../prices";
+import { GB, SECONDS_PER_DAY } from "./arithmetic";
+import { CostAssumptions } from "./assumptions";
+import { adxNeeds, AdxOption, CapacityShortfall, dataPlaneShortfalls, eventHubsCapacityNeeded, iotHubNeeds, IotHubOption } from "./shortfalls";
+
+/**
+ * What a region's services cost a month, from the region's devices × messages per device per day:
+ * - IoT Hub: the configured tier and units;
+ * - Event Hubs: Standard TUs plus ingress events, or Premium PUs (ingress included);
+ * - Service Bus Premium: MUs for the peak of batched queue messages and for 1,000 queues per MU, from the
+ *   deployed 1 MU up (no stack key sets it: 1 MU carries a region up to ~6 M devices);
+ * - ADX: the configured SKU and instances, plus compressed storage for the retention;
+ * - Cosmos DB serverless: device-state writes and reads in RU, plus storage;
+ * - blob telemetry archive (Parquet): hot 30 days, cool to 1 year, archive to 3 years, with a DR copy of
+ *   the archive tier in the paired region (inter-region transfer, the only traffic that crosses regions);
+ * - Log Analytics, managed Prometheus, Managed Grafana Standard;
+ * - internet egress (tiered): device downlink (MQTT acks and keep-alives), firmware, delivery of
+ *   telemetry to tenants' own systems. The tiers apply per billing account: several region stacks on one account
+ *   pay slightly less than the sum of their estimates.
+ * IoT Hub, Event Hubs and ADX are checked against the load in `shortfalls.ts`.
+ */
+
+/** IoT Hub meters messages in 4 KB blocks. */
+const IOT_HUB_BILLING_BLOCK_BYTES = 4_096;
+/** Service Bus Premium: MU counts Azure accepts, and queues per MU. */
+const SERVICE_BUS_MU_STEPS = [1, 2, 4, 8, 16];
+const SERVICE_BUS_QUEUES_PER_MU = 1_000;
+
+/** Each region service's monthly cost and what it is made of, and where the data plane is short of the load. */
+export interface RegionServicesCost {
+    /** The configured tier and units, priced; `neededUnits` of that tier carry the load (above the tier's maximum when none do). */
+    readonly iotHub: IotHubOption & { readonly billedMessagesPerDay: number; readonly neededUnits: number; readonly cheapest: IotHubOption };
+    /** The configured tier and capacity (TUs on Standard, PUs on Premium), priced; `neededCapacity` of that tier carries the load. */
+    readonly eventHubs: { readonly sku: EventHubsSku; readonly capacity: number; readonly neededCapacity: number; readonly monthly: number };
+    readonly serviceBus: { readonly messagingUnits: number; readonly monthly: number };
+    /** The configured SKU and instances, priced with the stored retention; `neededInstances` of that SKU hold the hot window. */
+    readonly adx: AdxOption & { readonly neededInstances: number; readonly cheapest: AdxOption; readonly hotCacheGB: number; readonly storedGB: number };
+    readonly cosmos: { readonly millionRUPerMonth: number; readonly storageGB: number; readonly monthly: number };
+    readonly storage: { readonly hotGB: number; readonly coolGB: number; readonly archiveGB: number; readonly monthly: number };
+    readonly logAnalytics: { readonly gbPerMonth: number; readonly monthly: number };
+    readonly prometheus: { readonly millionSamplesPerMonth: number; readonly monthly: number };
+    readonly grafana: { readonly monthly: number };
+    readonly egress: { readonly internetGB: number; readonly interRegionGB: number; readonly monthly: number };
+    /** Where the configured IoT Hub, Event Hubs or ADX capacity is below the load; empty when it carries it. */
+    readonly shortfalls: readonly CapacityShortfall[];
+    readonly monthly: number;
+}
+
+/** What a region puts through its data plane besides its devices' messages. */
+export interface RegionLoad {
+    readonly devices: number;
+    readonly tenants: number;
+    readonly clusters: number;
+    readonly nodes: number;
+}
+
+/** The monthly cost of a region's services for its load, with the data plane as the stack sizes it. */
+export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p: RegionPrices, a: CostAssumptions): RegionServicesCost {
+    const { devices, tenants, clusters, nodes } = load;
+    const messagesPerDay = devices * a.messagesPerDevicePerDay;
+    const peakPerSecond = messagesPerDay / SECONDS_PER_DAY * a.peakToAverage;
+    const peakBytesPerSecond = peakPerSecond * a.messageBytes;
+    const rawGBPerDay = messagesPerDay * a.messageBytes / GB;
+
+    const billedMessagesPerDay = messagesPerDay * Math.ceil(a.messageBytes / IOT_HUB_BILLING_BLOCK_BYTES);
+    const iotHubNeed = iotHubNeeds(sizing.iotHubSku, billedMessagesPerDay, peakPerSecond, p.iotHub);
+    const iotHub = {
+        tier: sizing.iotHubSku, units: sizing.iotHubUnits, monthly: sizing.iotHubUnits * p.iotHub[sizing.iotHubSku], billedMessagesPerDay,
+        neededUnits: iotHubNeed.neededUnits,
+        cheapest: iotHubNeed.cheapest,
+    };
+
+    const eventHubsNeeds = (sku: EventHubsSku) => eventHubsCapacityNeeded(sku, peakPerSecond, peakBytesPerSecond, a);
+    const eventHubs = {
+        sku: sizing.eventHubsSku,
+        capacity: sizing.eventHubsCapacity,
+        neededCapacity: eventHubsNeeds(sizing.eventHubsSku),
+        monthly: sizing.eventHubsSku === "Premium"
+            ? sizing.eventHubsCapacity * p.eventHubs.premiumProcessingUnit
+            : sizing.eventHubsCapacity * p.eventHubs.standardThroughputUnit + messagesPerDay * DAYS_PER_MONTH / 1e6 * p.eventHubs.standardIngressPerMillionEvents,
+    };
+
+    const wantedMessagingUnits = Math.max(sizing.serviceBusCapacity,
+        Math.ceil(peakPerSecond / a.deviceMessagesPerQueueMessage / a.queueMessagesPerSecondPerMessagingUnit),
+        Math.ceil(tenants / SERVICE_BUS_QUEUES_PER_MU));
+    const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
+    const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
+
+    const storedGBPerDay = rawGBPerDay / a.adxCompressionRatio;
+    const hotCacheGB = storedGBPerDay * sizing.adxHotCacheDays;
+    const storedGB = storedGBPerDay * sizing.adxRetentionDays;
+    const adxNeed = adxNeeds(sizing.adxSku, hotCacheGB, p.adx.sku, a);
+    const adxPrice = p.adx.sku[sizing.adxSku];
+    const adx = {
+        sku: sizing.adxSku, instances: sizing.adxInstances,
+        monthly: sizing.adxInstances * (adxPrice.compute + adxPrice.markup) + storedGB * p.adx.storagePerGBMonth,
+        neededInstances: adxNeed.neededInstances,
+        cheapest: adxNeed.cheapest,
+        hotCacheGB, storedGB,
+    };
+
+    const millionRUPerMonth = devices * DAYS_PER_MONTH / 1e6
+        * (a.stateWritesPerDevicePerDay * a.stateWriteRU + a.stateReadsPerDevicePerDay * a.stateReadRU);
+    const stateGB = devices * a.stateBytesPerDevice / GB;
+    const cosmos = { millionRUPerMonth, storageGB: stateGB, monthly: millionRUPerMonth * p.cosmosServerless.perMillionRU + stateGB * p.cosmosServerless.storagePerGBMonth };
+
+    const parquetGBPerDay = rawGBPerDay / a.parquetCompressionRatio;
+    const hotGB = parquetGBPerDay * a.archiveHotDays;
+    const coolGB = parquetGBPerDay * (a.archiveCoolUntilDays - a.archiveHotDays);
+    // The archive tier has a disaster-recovery copy in the paired region: stored twice, written across regions once.
+    const archiveGB = 2 * parquetGBPerDay * (a.archiveRetentionDays - a.archiveCoolUntilDays);
+    const storage = { hotGB, coolGB, archiveGB, monthly: hotGB * p.blob.hot + coolGB * p.blob.cool + archiveGB * p.blob.archive };
+
+    const logGBPerMonth = DAYS_PER_MONTH * (nodes * a.logGBPerNodePerDay + clusters * a.logGBPerClusterPerDay + messagesPerDay * a.logBytesPerMessage / GB);
+    const logAnalytics = { gbPerMonth: logGBPerMonth, monthly: logGBPerMonth * p.logAnalyticsPerGB };
+
+    const series = nodes * a.prometheusSeriesPerNode + tenants * a.prometheusSeriesPerTenant;
+    const millionSamplesPerMonth = series * SECONDS_PER_DAY / a.prometheusScrapeIntervalSeconds * DAYS_PER_MONTH / 1e6;
+    const prometheus = { millionSamplesPerMonth, monthly: millionSamplesPerMonth / 10 * p.prometheusPer10MSamples };
+    const grafana = { monthly: p.grafanaStandard.instance + a.grafanaActiveUsers * p.grafanaStandard.activeUser };
+
+    const internetGB = DAYS_PER_MONTH * devices * a.deviceDownlinkBytesPerDay / GB
+        + devices * a.firmwareBytesPerDevicePerYear / 12 / GB
+        + DAYS_PER_MONTH * rawGBPerDay * a.tenantDeliveryFactor;
+    const interRegionGB = DAYS_PER_MONTH * parquetGBPerDay;
+    const egress = { internetGB, interRegionGB, monthly: tieredCost(internetGB, p.egress.internet) + interRegionGB * p.egress.interRegionSameContinent };
+
+    const shortfalls = dataPlaneShortfalls(iotHub, eventHubs, eventHubsNeeds("Premium"), adx);
+    const monthly = iotHub.monthly + eventHubs.monthly + serviceBus.monthly + adx.monthly + cosmos.monthly + storage.monthly
+        + logAnalytics.monthly + prometheus.monthly + grafana.monthly + egress.monthly;
+    return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
+}
