@@ -11,9 +11,10 @@ import { Region } from "./components/region/region";
  */
 export async function fleetProgram(config: FleetConfig) {
     const placement: Placement = placeTenants(config.tenants, placementSettings(config));
-    const joinedFleet = config.fleet.mode === "join"
-        ? new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>
-        : undefined;
+    const joinedFleet =
+        config.fleet.mode === "join"
+            ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)
+            : undefined;
     const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
     const landingZones = await region.addLandingZones();
     const data = region.dataPlane.endpoints;
@@ -29,34 +30,44 @@ export async function fleetProgram(config: FleetConfig) {
             location: config.region.location,
             resourceGroupName: region.resourceGroupName,
         },
-        clusters: Object.fromEntries([...region.clusters.entries()].map(([name, cluster]) => [name, {
-            kind: placement.clusters.find(c => c.name === name)!.kind,
-            name: cluster.aksName,
-            resourceId: cluster.clusterId,
-            oidcIssuerUrl: cluster.oidcIssuerUrl,
-            kubeconfig: cluster.kubeconfig,
-        }])),
-        tenants: Object.fromEntries(config.tenants.map(tenant => {
-            const placed = placement.tenants.get(tenant.name)!;
-            const { regionResources: own, namespace } = landingZones.get(tenant.name)!;
-            return [tenant.name, {
-                cluster: placed.cluster,
-                isolation: placed.kind,
-                namespace: namespace.namespace,
-                identityClientId: own.identityClientId,
-                eventHubsConsumerGroup: own.consumerGroup,
-                serviceBusQueue: own.queueName,
-                checkpointContainer: own.checkpointContainer,
-                checkpointContainerUrl: own.checkpointContainerUrl,
-                adxDatabase: data.adxDatabaseName,
-                cosmosContainer: data.cosmosContainerName,
-                keyVaultUri: own.keyVaultUri,
-                adminGroupObjectId: own.adminGroupObjectId,
-                otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
-                deviceQuota: tenant.deviceQuota,
-                decommission: tenant.decommission,
-            }];
-        })),
+        clusters: Object.fromEntries(
+            [...region.clusters.entries()].map(([name, cluster]) => [
+                name,
+                {
+                    kind: placement.clusters.find(c => c.name === name)!.kind,
+                    name: cluster.aksName,
+                    resourceId: cluster.clusterId,
+                    oidcIssuerUrl: cluster.oidcIssuerUrl,
+                    kubeconfig: cluster.kubeconfig,
+                },
+            ]),
+        ),
+        tenants: Object.fromEntries(
+            config.tenants.map(tenant => {
+                const placed = placement.tenants.get(tenant.name)!;
+                const { regionResources: own, namespace } = landingZones.get(tenant.name)!;
+                return [
+                    tenant.name,
+                    {
+                        cluster: placed.cluster,
+                        isolation: placed.kind,
+                        namespace: namespace.namespace,
+                        identityClientId: own.identityClientId,
+                        eventHubsConsumerGroup: own.consumerGroup,
+                        serviceBusQueue: own.queueName,
+                        checkpointContainer: own.checkpointContainer,
+                        checkpointContainerUrl: own.checkpointContainerUrl,
+                        adxDatabase: data.adxDatabaseName,
+                        cosmosContainer: data.cosmosContainerName,
+                        keyVaultUri: own.keyVaultUri,
+                        adminGroupObjectId: own.adminGroupObjectId,
+                        otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
+                        deviceQuota: tenant.deviceQuota,
+                        decommission: tenant.decommission,
+                    },
+                ];
+            }),
+        ),
         endpoints: {
             eventHubsNamespace: data.eventHubsEndpoint,
             eventHubName: data.eventHubName,

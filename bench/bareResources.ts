@@ -11,10 +11,14 @@ export const BARE_RESOURCES: Readonly<Record<string, (name: string, provider: k8
         new k8s.core.v1.ConfigMap(name, { metadata: { name, namespace: "default" }, data: { index: name } }, { provider });
     },
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": (name, provider) => {
-        new k8s.networking.v1.NetworkPolicy(name, {
-            metadata: { name, namespace: "default" },
-            spec: { podSelector: {}, policyTypes: ["Ingress"] },
-        }, { provider });
+        new k8s.networking.v1.NetworkPolicy(
+            name,
+            {
+                metadata: { name, namespace: "default" },
+                spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            },
+            { provider },
+        );
     },
     "azure-native:authorization:RoleAssignment": name => {
         new authorization.RoleAssignment(name, {
@@ -26,15 +30,24 @@ export const BARE_RESOURCES: Readonly<Record<string, (name: string, provider: k8
     },
     "azure-native:managedidentity:FederatedIdentityCredential": name => {
         new managedidentity.FederatedIdentityCredential(name, {
-            resourceName: "bench", resourceGroupName: "bench", issuer: "https://bench", subject: name, audiences: ["bench"],
+            resourceName: "bench",
+            resourceGroupName: "bench",
+            issuer: "https://bench",
+            subject: name,
+            audiences: ["bench"],
         });
     },
     "kubernetes:keda.sh/v1alpha1:ScaledObject": (name, provider) => {
-        new k8s.apiextensions.CustomResource(name, {
-            apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject",
-            metadata: { name, namespace: "default" },
-            spec: { scaleTargetRef: { name }, triggers: [] },
-        }, { provider });
+        new k8s.apiextensions.CustomResource(
+            name,
+            {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledObject",
+                metadata: { name, namespace: "default" },
+                spec: { scaleTargetRef: { name }, triggers: [] },
+            },
+            { provider },
+        );
     },
 };
 

@@ -73,23 +73,35 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
         resourcesByType[resource.type] = (resourcesByType[resource.type] ?? 0) + 1;
     }
     return {
-        kind, longTailTenants, tenants, importMs, evaluateMs, resources: evaluation.resources.length, resourcesByType,
-        peakRssMB: process.resourceUsage().maxRSS / 1024, peakHeapMB: Math.max(peakHeap, process.memoryUsage().heapUsed) / MB,
+        kind,
+        longTailTenants,
+        tenants,
+        importMs,
+        evaluateMs,
+        resources: evaluation.resources.length,
+        resourcesByType,
+        peakRssMB: process.resourceUsage().maxRSS / 1024,
+        peakHeapMB: Math.max(peakHeap, process.memoryUsage().heapUsed) / MB,
     };
 }
 
 if (require.main === module) {
     const [kind, tenants, count, bareType = "kubernetes:core/v1:ConfigMap"] = process.argv.slice(2);
     if ((kind !== "fleet" && kind !== "floor") || !/^\d+$/.test(tenants ?? "") || (kind === "floor" && !/^\d+$/.test(count ?? ""))) {
-        console.error("usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count> [<type in bench/bareResources.ts>]");
+        console.error(
+            "usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count> [<type in bench/bareResources.ts>]",
+        );
         process.exit(2);
     }
-    measure(kind, Number(tenants), Number(count ?? 0), bareType).then(result => {
-        console.log(RESULT_PREFIX + JSON.stringify(result));
-        // The Pulumi runtime may keep handles open after disconnect; the measurement is complete.
-        process.exit(0);
-    }, err => {
-        console.error(err);
-        process.exit(1);
-    });
+    measure(kind, Number(tenants), Number(count ?? 0), bareType).then(
+        result => {
+            console.log(RESULT_PREFIX + JSON.stringify(result));
+            // The Pulumi runtime may keep handles open after disconnect; the measurement is complete.
+            process.exit(0);
+        },
+        err => {
+            console.error(err);
+            process.exit(1);
+        },
+    );
 }

@@ -30,7 +30,13 @@ export interface TargetCheck {
 
 export interface BenchResults {
     readonly date: string;
-    readonly machine: { readonly cores: number; readonly cpuModel: string; readonly memoryGB: number; readonly node: string; readonly platform: string };
+    readonly machine: {
+        readonly cores: number;
+        readonly cpuModel: string;
+        readonly memoryGB: number;
+        readonly node: string;
+        readonly platform: string;
+    };
     readonly tree: { readonly commit: string; readonly subject: string; readonly uncommittedPaths: readonly string[] };
     readonly mode: string;
     readonly childHeapLimitMB: number;
@@ -62,34 +68,79 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
     const checks: TargetCheck[] = [];
     const base = at(TARGETS.size);
     if (base) {
-        checks.push({ name: `${TARGETS.size} tenants evaluate in < ${TARGETS.maxSeconds} s`, actual: `${seconds(base.fleet.evaluateMs)} s`, met: base.fleet.evaluateMs < TARGETS.maxSeconds * 1000 });
-        checks.push({ name: `${TARGETS.size} tenants peak RSS < ${TARGETS.maxRssMB} MB`, actual: `${Math.round(base.fleet.peakRssMB)} MB`, met: base.fleet.peakRssMB < TARGETS.maxRssMB });
+        checks.push({
+            name: `${TARGETS.size} tenants evaluate in < ${TARGETS.maxSeconds} s`,
+            actual: `${seconds(base.fleet.evaluateMs)} s`,
+            met: base.fleet.evaluateMs < TARGETS.maxSeconds * 1000,
+        });
+        checks.push({
+            name: `${TARGETS.size} tenants peak RSS < ${TARGETS.maxRssMB} MB`,
+            actual: `${Math.round(base.fleet.peakRssMB)} MB`,
+            met: base.fleet.peakRssMB < TARGETS.maxRssMB,
+        });
         const doubled = at(TARGETS.doubledSize);
         if (doubled) {
             const factor = doubled.fleet.evaluateMs / base.fleet.evaluateMs;
-            checks.push({ name: `${TARGETS.doubledSize} tenants take <= ${TARGETS.maxDoublingFactor}x the ${TARGETS.size}-tenant time`, actual: `${factor.toFixed(2)}x`, met: factor <= TARGETS.maxDoublingFactor });
+            checks.push({
+                name: `${TARGETS.doubledSize} tenants take <= ${TARGETS.maxDoublingFactor}x the ${TARGETS.size}-tenant time`,
+                actual: `${factor.toFixed(2)}x`,
+                met: factor <= TARGETS.maxDoublingFactor,
+            });
         }
     }
     for (const row of rows) {
         const ratio = floorRatio(row);
-        checks.push({ name: `${row.fleet.longTailTenants} tenants: per-resource time <= ${TARGETS.maxFloorRatio}x the bare-ConfigMap floor`, actual: `${ratio.toFixed(2)}x`, met: ratio <= TARGETS.maxFloorRatio });
+        checks.push({
+            name: `${row.fleet.longTailTenants} tenants: per-resource time <= ${TARGETS.maxFloorRatio}x the bare-ConfigMap floor`,
+            actual: `${ratio.toFixed(2)}x`,
+            met: ratio <= TARGETS.maxFloorRatio,
+        });
     }
     return checks;
 }
 
-const HEADER = ["long-tail", "tenants", "resources", "per tenant", "marginal/tenant", "import s", "evaluate s", "ms/resource",
-    "peak RSS MB", "peak heap MB", "floor evaluate s", "floor ms/resource", "floor RSS MB", "vs floor", "mix floor ms/resource", "vs mix floor"];
+const HEADER = [
+    "long-tail",
+    "tenants",
+    "resources",
+    "per tenant",
+    "marginal/tenant",
+    "import s",
+    "evaluate s",
+    "ms/resource",
+    "peak RSS MB",
+    "peak heap MB",
+    "floor evaluate s",
+    "floor ms/resource",
+    "floor RSS MB",
+    "vs floor",
+    "mix floor ms/resource",
+    "vs mix floor",
+];
 
 function rowCells(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): string[][] {
     return rows.map((row, i) => {
         const { fleet, floor } = row;
         const previous = rows[i - 1]?.fleet;
         const marginal = previous ? ((fleet.resources - previous.resources) / (fleet.tenants - previous.tenants)).toFixed(1) : "";
-        return [String(fleet.longTailTenants), String(fleet.tenants), String(fleet.resources), (fleet.resources / fleet.tenants).toFixed(1), marginal,
-            seconds(fleet.importMs), seconds(fleet.evaluateMs), perResourceMs(fleet).toFixed(2), String(Math.round(fleet.peakRssMB)),
-            String(Math.round(fleet.peakHeapMB)), seconds(floor.evaluateMs), perResourceMs(floor).toFixed(2), String(Math.round(floor.peakRssMB)),
-            `${floorRatio(row).toFixed(2)}x`, mixFloorMs(row, typeFloors).toFixed(2),
-            `${(perResourceMs(fleet) / mixFloorMs(row, typeFloors)).toFixed(2)}x`];
+        return [
+            String(fleet.longTailTenants),
+            String(fleet.tenants),
+            String(fleet.resources),
+            (fleet.resources / fleet.tenants).toFixed(1),
+            marginal,
+            seconds(fleet.importMs),
+            seconds(fleet.evaluateMs),
+            perResourceMs(fleet).toFixed(2),
+            String(Math.round(fleet.peakRssMB)),
+            String(Math.round(fleet.peakHeapMB)),
+            seconds(floor.evaluateMs),
+            perResourceMs(floor).toFixed(2),
+            String(Math.round(floor.peakRssMB)),
+            `${floorRatio(row).toFixed(2)}x`,
+            mixFloorMs(row, typeFloors).toFixed(2),
+            `${(perResourceMs(fleet) / mixFloorMs(row, typeFloors)).toFixed(2)}x`,
+        ];
     });
 }
 
@@ -115,7 +166,9 @@ function perTenantMix(rows: readonly BenchRow[]): [string, number][] {
 
 export function markdownReport(results: BenchResults): string {
     const m = results.machine;
-    const table = [HEADER, HEADER.map(() => "---:"), ...rowCells(results.rows, results.typeFloors)].map(cells => `| ${cells.join(" | ")} |`);
+    const table = [HEADER, HEADER.map(() => "---:"), ...rowCells(results.rows, results.typeFloors)].map(
+        cells => `| ${cells.join(" | ")} |`,
+    );
     const dirty = results.tree.uncommittedPaths;
     return [
         "# Evaluation benchmark",
@@ -137,7 +190,10 @@ export function markdownReport(results: BenchResults): string {
         "",
         "## Floor by type",
         "",
-        ...results.typeFloors.map(t => `- ${(perResourceMs(t.floor)).toFixed(3)} ms per bare ${t.type} (${t.floor.resources} resources, peak RSS ${Math.round(t.floor.peakRssMB)} MB)`),
+        ...results.typeFloors.map(
+            t =>
+                `- ${perResourceMs(t.floor).toFixed(3)} ms per bare ${t.type} (${t.floor.resources} resources, peak RSS ${Math.round(t.floor.peakRssMB)} MB)`,
+        ),
         "",
         "## Resources each added tenant brings",
         "",

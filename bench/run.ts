@@ -39,14 +39,25 @@ function parseArgs(argv: readonly string[]): { sizes: number[]; tsNode: boolean 
 
 function precompile(): void {
     const started = Date.now();
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(BENCH_DIR, "tsconfig.json")], { cwd: PROJECT_DIR, stdio: "inherit" });
-    console.log(`compiled bench/ and the program to ${path.relative(PROJECT_DIR, OUT_DIR)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(BENCH_DIR, "tsconfig.json")], {
+        cwd: PROJECT_DIR,
+        stdio: "inherit",
+    });
+    console.log(
+        `compiled bench/ and the program to ${path.relative(PROJECT_DIR, OUT_DIR)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 }
 
 function runChild(tsNode: boolean, args: readonly string[]): Measurement {
-    const entry = tsNode ? ["-r", "ts-node/register/transpile-only", path.join(BENCH_DIR, "measure.ts")] : [path.join(OUT_DIR, "bench", "measure.js")];
-    const child = spawnSync(process.execPath, [`--max-old-space-size=${CHILD_HEAP_LIMIT_MB}`, ...entry, ...args],
-        { cwd: PROJECT_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+    const entry = tsNode
+        ? ["-r", "ts-node/register/transpile-only", path.join(BENCH_DIR, "measure.ts")]
+        : [path.join(OUT_DIR, "bench", "measure.js")];
+    const child = spawnSync(process.execPath, [`--max-old-space-size=${CHILD_HEAP_LIMIT_MB}`, ...entry, ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 1024 * 1024,
+    });
     const line = child.stdout.split("\n").find(l => l.startsWith(RESULT_PREFIX));
     if (child.status !== 0 || line === undefined) {
         throw new Error(`measure ${args.join(" ")} failed (exit ${child.status ?? child.signal}):\n${child.stdout.slice(-2_000)}`);
@@ -59,7 +70,10 @@ function treeState(): BenchResults["tree"] {
     // Each porcelain line starts with two status columns, the first often a space: never trim those.
     const porcelain = () => execFileSync("git", ["status", "--porcelain"], { cwd: PROJECT_DIR, encoding: "utf8" });
     try {
-        const changed = porcelain().split("\n").filter(Boolean).map(line => line.slice(3));
+        const changed = porcelain()
+            .split("\n")
+            .filter(Boolean)
+            .map(line => line.slice(3));
         return { commit: git("rev-parse", "--short", "HEAD"), subject: git("log", "-1", "--format=%s"), uncommittedPaths: changed };
     } catch {
         return { commit: "unknown", subject: "not a git work tree", uncommittedPaths: [] };
@@ -89,7 +103,13 @@ function main(): void {
     const cpus = os.cpus();
     const results: BenchResults = {
         date: new Date().toISOString(),
-        machine: { cores: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGB: Math.round(os.totalmem() / 1e9), node: process.version, platform: `${os.platform()} ${os.release()}` },
+        machine: {
+            cores: cpus.length,
+            cpuModel: cpus[0]?.model ?? "unknown",
+            memoryGB: Math.round(os.totalmem() / 1e9),
+            node: process.version,
+            platform: `${os.platform()} ${os.release()}`,
+        },
         tree: treeState(),
         mode: tsNode ? "ts-node (transpile-only)" : "precompiled JavaScript (tsc -p bench)",
         childHeapLimitMB: CHILD_HEAP_LIMIT_MB,
@@ -100,7 +120,14 @@ function main(): void {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(RESULTS_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
     fs.writeFileSync(path.join(RESULTS_DIR, "results.md"), markdownReport(results));
-    console.log(["", ...tableLines(rows, typeFloors), "", ...results.targets.map(t => `${t.met ? "met   " : "MISSED"} ${t.name}: ${t.actual}`)].join("\n"));
+    console.log(
+        [
+            "",
+            ...tableLines(rows, typeFloors),
+            "",
+            ...results.targets.map(t => `${t.met ? "met   " : "MISSED"} ${t.name}: ${t.actual}`),
+        ].join("\n"),
+    );
     console.log(`\nwrote ${path.relative(PROJECT_DIR, RESULTS_DIR)}/results.json and results.md`);
 }
 

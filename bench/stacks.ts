@@ -52,7 +52,7 @@ export const longTailTenantName = (i: number): string => `tenant-${String(i + 1)
 export function generatedStackConfig(options: GeneratedStackOptions): Record<string, unknown> {
     const longTail = Array.from({ length: options.longTailTenants }, (_, i) => ({
         name: longTailTenantName(i),
-        deviceQuota: options.devicesPerLongTailTenant ?? LONG_TAIL_MIN_DEVICES + (i * SPREAD_STEP) % LONG_TAIL_DEVICE_SPREAD,
+        deviceQuota: options.devicesPerLongTailTenant ?? LONG_TAIL_MIN_DEVICES + ((i * SPREAD_STEP) % LONG_TAIL_DEVICE_SPREAD),
     }));
     const base = readStackConfig(stackFilePath(BASE_STACK, projectDir()));
     return {

@@ -39,16 +39,24 @@ function stackFileOf(args: PlanArgs): string {
         return path.resolve(args.configFile);
     }
     if (!listStacks().includes(args.stack)) {
-        throw new ConfigError([{ path: "--stack", message: `unknown stack '${args.stack}'; stacks with a stack file: ${listStacks().join(", ")}` }], "the command line");
+        throw new ConfigError(
+            [{ path: "--stack", message: `unknown stack '${args.stack}'; stacks with a stack file: ${listStacks().join(", ")}` }],
+            "the command line",
+        );
     }
     return stackFilePath(args.stack);
 }
 
 function loadProgram(modulePath: string): (config: FleetConfig) => unknown {
+    // A module named on the command line, loaded at run time: only require() can.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported: Record<string, unknown> = require(path.resolve(modulePath));
     const programs = Object.values(exported).filter((value): value is (config: FleetConfig) => unknown => typeof value === "function");
     if (programs.length !== 1) {
-        throw new ConfigError([{ path: "--program", message: `${modulePath} must export exactly one function (the program), found ${programs.length}` }], "the command line");
+        throw new ConfigError(
+            [{ path: "--program", message: `${modulePath} must export exactly one function (the program), found ${programs.length}` }],
+            "the command line",
+        );
     }
     return programs[0];
 }
@@ -76,7 +84,12 @@ function progressLine() {
     };
 }
 
-main(process.argv.slice(2)).then(code => { process.exitCode = code; }, err => {
-    process.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 70;
-});
+main(process.argv.slice(2)).then(
+    code => {
+        process.exitCode = code;
+    },
+    err => {
+        process.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exitCode = 70;
+    },
+);

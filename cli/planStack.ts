@@ -6,7 +6,8 @@ import { placeTenants, placementSettings } from "../lib/placement";
 import { projectKeys } from "../lib/stackFile";
 import { buildPlanReport, PlanReport } from "./report";
 import { evaluateStack } from "../offline/evaluate";
-import { configureStackPolicies, runPolicies } from "../offline/policies";
+import { runPolicies } from "../offline/policies";
+import { configureStackPolicies } from "../offline/policyConfig";
 
 export interface PlanOptions {
     /** The stack name (for URNs and `pulumi.getStack()`). Required. */

@@ -13,15 +13,28 @@ export interface PlanReport {
     readonly clusters: readonly {
         readonly name: string;
         readonly kind: string;
-        readonly pools: readonly { readonly pool: string; readonly vmSize: string; readonly spot: boolean; readonly minCount: number; readonly maxCount: number }[];
-        readonly tenants: readonly { readonly name: string; readonly deviceQuota: number; readonly targetMessageCount: number; readonly pinned: boolean }[];
+        readonly pools: readonly {
+            readonly pool: string;
+            readonly vmSize: string;
+            readonly spot: boolean;
+            readonly minCount: number;
+            readonly maxCount: number;
+        }[];
+        readonly tenants: readonly {
+            readonly name: string;
+            readonly deviceQuota: number;
+            readonly targetMessageCount: number;
+            readonly pinned: boolean;
+        }[];
     }[];
     readonly resources: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
     readonly policies: {
         readonly mandatory: number;
         readonly advisory: number;
         readonly byPolicy: readonly {
-            readonly policy: string; readonly enforcementLevel: string; readonly fix: string;
+            readonly policy: string;
+            readonly enforcementLevel: string;
+            readonly fix: string;
             readonly violations: readonly { readonly urn: string; readonly message: string }[];
         }[];
     };
@@ -31,26 +44,41 @@ export interface PlanReport {
     readonly evaluationMs: number;
 }
 
-export function buildPlanReport(config: FleetConfig, placement: Placement, evaluation: Evaluation, policies: PolicyReport,
-    capacity: CapacityReport, cost: CostResult): PlanReport {
+export function buildPlanReport(
+    config: FleetConfig,
+    placement: Placement,
+    evaluation: Evaluation,
+    policies: PolicyReport,
+    capacity: CapacityReport,
+    cost: CostResult,
+): PlanReport {
     const tenants = new Map(config.tenants.map(t => [t.name, t]));
-    const pools = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)]
-        .map(p => ({ pool: p.poolName, vmSize: p.vmSize, spot: p.spot, minCount: p.minCount, maxCount: p.maxCount }));
+    const pools = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)].map(p => ({
+        pool: p.poolName,
+        vmSize: p.vmSize,
+        spot: p.spot,
+        minCount: p.minCount,
+        maxCount: p.maxCount,
+    }));
     const byType: Record<string, number> = {};
     for (const resource of evaluation.resources) {
         byType[resource.type] = (byType[resource.type] ?? 0) + 1;
     }
     const byPolicy = policies.policies
         .map(p => ({
-            policy: p.name, enforcementLevel: p.enforcementLevel, fix: p.description,
+            policy: p.name,
+            enforcementLevel: p.enforcementLevel,
+            fix: p.description,
             violations: policies.violations.filter(v => v.policyName === p.name).map(v => ({ urn: v.urn, message: v.message })),
         }))
         .filter(p => p.violations.length > 0);
     return {
         stack: evaluation.stack,
         region: {
-            name: config.region.shortName, location: config.region.location,
-            tenants: config.tenants.length, devices: config.tenants.reduce((sum, t) => sum + t.deviceQuota, 0),
+            name: config.region.shortName,
+            location: config.region.location,
+            tenants: config.tenants.length,
+            devices: config.tenants.reduce((sum, t) => sum + t.deviceQuota, 0),
         },
         clusters: placement.clusters.map(cluster => ({
             name: cluster.name,
@@ -59,12 +87,17 @@ export function buildPlanReport(config: FleetConfig, placement: Placement, evalu
             tenants: cluster.tenants.map(name => {
                 const tenant = tenants.get(name)!;
                 return {
-                    name, deviceQuota: tenant.deviceQuota, pinned: tenant.cluster !== undefined,
+                    name,
+                    deviceQuota: tenant.deviceQuota,
+                    pinned: tenant.cluster !== undefined,
                     targetMessageCount: tenant.settings.processing.targetMessageCount,
                 };
             }),
         })),
-        resources: { total: evaluation.resources.length, byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))) },
+        resources: {
+            total: evaluation.resources.length,
+            byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))),
+        },
         policies: { mandatory: policies.mandatory, advisory: policies.advisory, byPolicy },
         capacity,
         cost,
@@ -77,22 +110,36 @@ const eur = (n: number) => `€${n.toLocaleString("en-US", { maximumFractionDigi
 const pad = (text: string, width: number) => text.padEnd(width);
 
 export function renderPlan(report: PlanReport): string {
-    return [renderTree(report), renderResources(report), renderPolicies(report), renderCapacity(report.capacity), renderCost(report.cost)].join("\n\n") + "\n";
+    return (
+        [
+            renderTree(report),
+            renderResources(report),
+            renderPolicies(report),
+            renderCapacity(report.capacity),
+            renderCost(report.cost),
+        ].join("\n\n") + "\n"
+    );
 }
 
 function renderTree(report: PlanReport): string {
     const { region } = report;
-    const lines = [`Region ${region.name} (${region.location}) · stack ${report.stack} · ${region.tenants} tenants · ${count(region.devices)} devices`];
+    const lines = [
+        `Region ${region.name} (${region.location}) · stack ${report.stack} · ${region.tenants} tenants · ${count(region.devices)} devices`,
+    ];
     report.clusters.forEach((cluster, i) => {
         const last = i === report.clusters.length - 1;
         const [branch, stem] = last ? ["└─", "   "] : ["├─", "│  "];
         lines.push(`${branch} ${cluster.name} (${cluster.kind})`);
         for (const pool of cluster.pools) {
             const size = pool.minCount === pool.maxCount ? `${pool.minCount}` : `${pool.minCount}–${pool.maxCount}`;
-            lines.push(`${stem}  pool ${pad(pool.pool, 9)} ${pad(pool.vmSize, 18)} ${pad(pool.spot ? "Spot" : "on-demand", 10)} ${size} nodes`);
+            lines.push(
+                `${stem}  pool ${pad(pool.pool, 9)} ${pad(pool.vmSize, 18)} ${pad(pool.spot ? "Spot" : "on-demand", 10)} ${size} nodes`,
+            );
         }
         for (const tenant of cluster.tenants) {
-            lines.push(`${stem}  tenant ${pad(tenant.name, 20)} ${count(tenant.deviceQuota).padStart(9)} devices · ${tenant.targetMessageCount} msg/replica${tenant.pinned ? "" : " · unpinned"}`);
+            lines.push(
+                `${stem}  tenant ${pad(tenant.name, 20)} ${count(tenant.deviceQuota).padStart(9)} devices · ${tenant.targetMessageCount} msg/replica${tenant.pinned ? "" : " · unpinned"}`,
+            );
         }
     });
     return lines.join("\n");
@@ -110,7 +157,9 @@ function renderPolicies(report: PlanReport): string {
         lines.push("  ✓ every policy passes");
     }
     for (const policy of policies.byPolicy) {
-        lines.push(`  ${policy.enforcementLevel === "mandatory" ? "✗" : "!"} ${policy.policy} (${policy.enforcementLevel}) · ${policy.violations.length} violation(s)`);
+        lines.push(
+            `  ${policy.enforcementLevel === "mandatory" ? "✗" : "!"} ${policy.policy} (${policy.enforcementLevel}) · ${policy.violations.length} violation(s)`,
+        );
         for (const violation of policy.violations) {
             lines.push(`      ${violation.urn || "(stack)"}`, `        ${violation.message}`);
         }
@@ -122,17 +171,23 @@ function renderPolicies(report: PlanReport): string {
 export function renderCapacity(capacity: CapacityReport): string {
     const lines = ["Capacity:"];
     const { tier, groups, overLimit } = capacity.eventHubConsumerGroups;
-    lines.push(`  ${pad("event hub telemetry", 22)} consumer groups ${groups.used}/${groups.max} on ${tier} (${groups.freePercent.toFixed(0)}% free, ` +
-        `$Default and adx included) · ${overLimit ? "OVER THE TIER'S LIMIT" : `room for ${groups.free} more tenant(s)`}`);
+    lines.push(
+        `  ${pad("event hub telemetry", 22)} consumer groups ${groups.used}/${groups.max} on ${tier} (${groups.freePercent.toFixed(0)}% free, ` +
+            `$Default and adx included) · ${overLimit ? "OVER THE TIER'S LIMIT" : `room for ${groups.free} more tenant(s)`}`,
+    );
     for (const shared of capacity.shared) {
-        lines.push(`  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +
-            ` · devices ${count(shared.devices.used)}/${count(shared.devices.max)} (${shared.devices.freePercent.toFixed(0)}% free)${shared.overCapacity ? " · OVER CAPACITY" : ""}`);
+        lines.push(
+            `  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +
+                ` · devices ${count(shared.devices.used)}/${count(shared.devices.max)} (${shared.devices.freePercent.toFixed(0)}% free)${shared.overCapacity ? " · OVER CAPACITY" : ""}`,
+        );
     }
     for (const dedicated of capacity.dedicated) {
         lines.push(`  ${pad(dedicated.cluster, 22)} dedicated to ${dedicated.tenant} · ${count(dedicated.devices)} devices`);
     }
     for (const unpinned of capacity.unpinned) {
-        lines.push(`  unpinned: ${unpinned.tenant} placed on ${unpinned.cluster} (${unpinned.reason}); pin it with cluster: ${unpinned.cluster}`);
+        lines.push(
+            `  unpinned: ${unpinned.tenant} placed on ${unpinned.cluster} (${unpinned.reason}); pin it with cluster: ${unpinned.cluster}`,
+        );
     }
     return lines.join("\n");
 }
@@ -141,9 +196,13 @@ export function renderCost(cost: CostResult): string {
     if (!cost.priced) {
         return `Cost estimate: not priced: ${cost.missing.map(m => `${m.path}: ${m.message}`).join("; ")}`;
     }
-    const lines = [`Cost estimate (EUR/month, ${cost.region} list prices as of ${cost.pricesAsOf}): ${eur(cost.totals.monthly)} · ${eur(cost.totals.perDevice)} per device`];
+    const lines = [
+        `Cost estimate (EUR/month, ${cost.region} list prices as of ${cost.pricesAsOf}): ${eur(cost.totals.monthly)} · ${eur(cost.totals.perDevice)} per device`,
+    ];
     for (const cluster of cost.clusters) {
-        const pools = cluster.pools.map(p => `${p.pool} ${p.expectedNodes}×${p.pricing}${p.saturated ? ` SATURATED (max ${p.maxCount})` : ""}`);
+        const pools = cluster.pools.map(
+            p => `${p.pool} ${p.expectedNodes}×${p.pricing}${p.saturated ? ` SATURATED (max ${p.maxCount})` : ""}`,
+        );
         lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")})`);
     }
     lines.push(...renderRegionServices(cost));
@@ -152,18 +211,24 @@ export function renderCost(cost: CostResult): string {
         lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);
     }
     const { spotProcessing, reservedNodes } = cost.savings;
-    lines.push(`  savings: Spot processing ${eur(spotProcessing.saved)} (${(spotProcessing.share * 100).toFixed(0)}%), ` +
-        `reserved system and processing-baseline nodes ${eur(reservedNodes.saved)} (${(reservedNodes.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`);
+    lines.push(
+        `  savings: Spot processing ${eur(spotProcessing.saved)} (${(spotProcessing.share * 100).toFixed(0)}%), ` +
+            `reserved system and processing-baseline nodes ${eur(reservedNodes.saved)} (${(reservedNodes.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`,
+    );
     return lines.join("\n");
 }
 
 function renderRegionServices(cost: CostEstimate): string[] {
     const { adx, iotHub, eventHubs, shortfalls } = cost.regionServices;
-    const lines = [`  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
-        `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, Event Hubs ${eventHubs.sku} ${eventHubs.capacity} ${eventHubs.sku === "Premium" ? "PU" : "TU"} ` +
-        `${eur(eventHubs.monthly)}, egress ${eur(cost.totals.egress)})`];
+    const lines = [
+        `  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
+            `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, Event Hubs ${eventHubs.sku} ${eventHubs.capacity} ${eventHubs.sku === "Premium" ? "PU" : "TU"} ` +
+            `${eur(eventHubs.monthly)}, egress ${eur(cost.totals.egress)})`,
+    ];
     for (const shortfall of shortfalls) {
-        lines.push(`  SHORT ${shortfall.service}: ${shortfall.configured} configured, the load needs ${shortfall.needed}; set ${shortfall.key} to ${shortfall.fix}`);
+        lines.push(
+            `  SHORT ${shortfall.service}: ${shortfall.configured} configured, the load needs ${shortfall.needed}; set ${shortfall.key} to ${shortfall.fix}`,
+        );
     }
     if (shortfalls.length === 0) {
         lines.push("  data plane: IoT Hub, Event Hubs and ADX as configured carry every tenant at its full quota");

@@ -67,22 +67,27 @@ export interface CapacityReport {
 
 export function headroom(used: number, max: number): Headroom {
     const free = max - used;
-    return { used, max, free, freePercent: free / max * 100 };
+    return { used, max, free, freePercent: (free / max) * 100 };
 }
 
 export function capacityReport(config: FleetConfig, placement: Placement): CapacityReport {
     const { maxTenants, maxDevices } = config.sharedClusterCapacity;
-    const shared = placement.clusters.filter(c => c.kind === "shared").map((c): SharedClusterCapacity => {
-        const tenants = headroom(c.tenants.length, maxTenants);
-        const devices = headroom(c.devices, maxDevices);
-        return { cluster: c.name, tenants, devices, overCapacity: tenants.free < 0 || devices.free < 0 };
-    });
-    const dedicated = placement.clusters.filter(c => c.kind === "dedicated")
+    const shared = placement.clusters
+        .filter(c => c.kind === "shared")
+        .map((c): SharedClusterCapacity => {
+            const tenants = headroom(c.tenants.length, maxTenants);
+            const devices = headroom(c.devices, maxDevices);
+            return { cluster: c.name, tenants, devices, overCapacity: tenants.free < 0 || devices.free < 0 };
+        });
+    const dedicated = placement.clusters
+        .filter(c => c.kind === "dedicated")
         .map((c): DedicatedClusterCapacity => ({ cluster: c.name, tenant: c.tenants[0], devices: c.devices }));
-    const unpinned = config.tenants.filter(t => t.cluster === undefined).map((t): UnpinnedTenant => {
-        const placed = placement.tenants.get(t.name)!;
-        return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
-    });
+    const unpinned = config.tenants
+        .filter(t => t.cluster === undefined)
+        .map((t): UnpinnedTenant => {
+            const placed = placement.tenants.get(t.name)!;
+            return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
+        });
     const tier = config.eventHubs.sku;
     const groups = headroom(config.tenants.length + PLATFORM_CONSUMER_GROUPS.length, CONSUMER_GROUP_LIMITS[tier]);
     return { eventHubConsumerGroups: { tier, groups, overLimit: groups.free < 0 }, shared, dedicated, unpinned };

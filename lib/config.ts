@@ -5,8 +5,8 @@ import { ConfigError, ConfigProblem } from "./errors";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
-import { quantityValue } from "./quantity";
-import { resolveTenantSettings, TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
+import { scalingQuotaProblems } from "./scalingQuota";
+import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
@@ -14,12 +14,13 @@ export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
 export { BUILT_IN_TENANT_DEFAULTS, resolveTenantSettings } from "./tenantSettings";
 export { quantityValue } from "./quantity";
+export { scalingQuotaProblems } from "./scalingQuota";
+export type { ScalingQuotaSettings } from "./scalingQuota";
 
 /**
  * Validation of a stack's `iot-fleet:` keys: the schema (`configSchema.ts`) key by key, then the rules that span
  * several keys; `parseFleetConfig` reports every problem at once, each with its key path.
  */
-
 
 /**
  * Validates the `iot-fleet:` keys of a stack (already parsed from YAML or JSON, without the prefix)
@@ -33,21 +34,31 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string):
         throw new ConfigError(dedupe(problems), source);
     }
     const config = result.data!;
-    return { ...config, tenants: config.tenants.map(tenant => ({ ...tenant, settings: resolveTenantSettings(config.tenantDefaults, tenant.overrides) })) };
+    return {
+        ...config,
+        tenants: config.tenants.map(tenant => ({ ...tenant, settings: resolveTenantSettings(config.tenantDefaults, tenant.overrides) })),
+    };
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
     const path = keyPath(issue.path);
     if (issue.code === "unrecognized_keys") {
         return issue.path.length === 0
-            ? { path: issue.keys.map(k => `${CONFIG_NAMESPACE}:${k}`).join(", "), message: "unknown config key; check its spelling against the README's config reference" }
-            : { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}; per-tenant settings go under tenants[].overrides with the keys of tenantDefaults` };
+            ? {
+                  path: issue.keys.map(k => `${CONFIG_NAMESPACE}:${k}`).join(", "),
+                  message: "unknown config key; check its spelling against the README's config reference",
+              }
+            : {
+                  path,
+                  message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}; per-tenant settings go under tenants[].overrides with the keys of tenantDefaults`,
+              };
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
         return { path, message: `required, expected ${issue.expected}` };
     }
     const found = issue.input;
-    const shown = typeof found === "string" || typeof found === "number" || typeof found === "boolean" ? `, got ${JSON.stringify(found)}` : "";
+    const shown =
+        typeof found === "string" || typeof found === "number" || typeof found === "boolean" ? `, got ${JSON.stringify(found)}` : "";
     return { path, message: issue.message + shown };
 }
 
@@ -56,7 +67,7 @@ function keyPath(path: readonly PropertyKey[]): string {
         return CONFIG_NAMESPACE;
     }
     const [key, ...rest] = path;
-    return `${CONFIG_NAMESPACE}:${String(key)}` + rest.map(p => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("");
+    return `${CONFIG_NAMESPACE}:${String(key)}` + rest.map(p => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
 /**
@@ -69,8 +80,10 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
 
     const processing = objectAt(raw, "clusterDefaults", "processingPool");
     if (processing && processing.spot !== false && typeof processing.baselineCount === "number" && processing.baselineCount < 1) {
-        add(["clusterDefaults", "processingPool", "baselineCount"],
-            "a Spot processing pool needs a non-Spot baseline of at least 1 node to survive an eviction wave");
+        add(
+            ["clusterDefaults", "processingPool", "baselineCount"],
+            "a Spot processing pool needs a non-Spot baseline of at least 1 node to survive an eviction wave",
+        );
     }
     for (const pool of ["ingestPool", "processingPool", "apiPool"]) {
         checkMinMax(objectAt(raw, "clusterDefaults", pool), "minCount", "maxCount", ["clusterDefaults", pool], add);
@@ -80,7 +93,10 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
     if (typeof addressSpace === "string" && CIDR.test(addressSpace)) {
         for (const reserved of [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
             if (cidrsOverlap(addressSpace, reserved)) {
-                add(["region", "addressSpace"], `overlaps ${reserved}, which every cluster uses inside (pod overlay or services); choose another range`);
+                add(
+                    ["region", "addressSpace"],
+                    `overlaps ${reserved}, which every cluster uses inside (pod overlay or services); choose another range`,
+                );
             }
         }
     }
@@ -105,7 +121,10 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
         if (typeof name === "string") {
             const first = firstIndexByName.get(name);
             if (first !== undefined) {
-                add(["tenants", i, "name"], `duplicate tenant '${name}' (first defined at tenants[${first}]); tenant names are unique within a stack`);
+                add(
+                    ["tenants", i, "name"],
+                    `duplicate tenant '${name}' (first defined at tenants[${first}]); tenant names are unique within a stack`,
+                );
             } else {
                 firstIndexByName.set(name, i);
             }
@@ -113,10 +132,16 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
         const compliance = Array.isArray(tenant.compliance) ? tenant.compliance : [];
         const cluster = tenant.cluster;
         if (tenant.isolation === "shared" && compliance.length > 0) {
-            add(["tenants", i, "isolation"], `a tenant with compliance tags (${compliance.join(", ")}) runs on a dedicated cluster; remove isolation: shared`);
+            add(
+                ["tenants", i, "isolation"],
+                `a tenant with compliance tags (${compliance.join(", ")}) runs on a dedicated cluster; remove isolation: shared`,
+            );
         }
         if (typeof cluster === "string" && cluster.startsWith("shared-") && (tenant.isolation === "dedicated" || compliance.length > 0)) {
-            add(["tenants", i, "cluster"], `'${String(name)}' needs a dedicated cluster but is pinned to ${cluster}; remove the pin to move it (its namespace is recreated)`);
+            add(
+                ["tenants", i, "cluster"],
+                `'${String(name)}' needs a dedicated cluster but is pinned to ${cluster}; remove the pin to move it (its namespace is recreated)`,
+            );
         }
         if (typeof cluster === "string" && cluster.startsWith("dedicated-") && cluster !== `dedicated-${String(name)}`) {
             add(["tenants", i, "cluster"], `a dedicated cluster belongs to one tenant: expected dedicated-${String(name)}, got ${cluster}`);
@@ -154,10 +179,17 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
             tenants.push({ index, spec });
         }
     });
-    const placement = placeTenants(tenants.map(t => t.spec), placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }));
+    const placement = placeTenants(
+        tenants.map(t => t.spec),
+        placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }),
+    );
     const indexOf = (matches: (tenant: TenantEntry) => boolean) => tenants.find(t => matches(t.spec))!.index;
     const problems: ConfigProblem[] = [];
-    for (const { cluster, tenant, message } of planClusterSubnets(region.addressSpace, placement.clusters, tenants.map(t => t.spec)).problems) {
+    for (const { cluster, tenant, message } of planClusterSubnets(
+        region.addressSpace,
+        placement.clusters,
+        tenants.map(t => t.spec),
+    ).problems) {
         if (tenant !== undefined) {
             problems.push({ path: keyPath(["tenants", indexOf(t => t.name === tenant), "subnet"]), message });
             continue;
@@ -166,49 +198,21 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
         const shared = clusterKindOf(cluster) === "shared";
         const pinned = shared && tenants.some(t => t.spec.cluster === cluster);
         const path = pinned ? ["tenants", indexOf(t => t.cluster === cluster), "cluster"] : ["region", "addressSpace"];
-        const advice = pinned ? "pin the tenant to a lower-numbered shared cluster"
-            : shared ? "use a larger address space or raise sharedClusterCapacity" : "use a larger address space";
+        const advice = pinned
+            ? "pin the tenant to a lower-numbered shared cluster"
+            : shared
+              ? "use a larger address space or raise sharedClusterCapacity"
+              : "use a larger address space";
         problems.push({ path: keyPath(path), message: `${message}: ${advice}` });
     }
     for (const cluster of placement.clusters) {
         const path = cluster.kind === "dedicated" ? ["tenants", indexOf(t => t.name === cluster.tenants[0]), "name"] : ["environment"];
         for (const message of clusterNameProblems(aksNames(environment, region.shortName, region.location, cluster.name))) {
-            problems.push({ path: keyPath(path), message: `${cluster.name}: ${message}; shorten the ${cluster.kind === "dedicated" ? "tenant name" : "environment or region.shortName"}` });
-        }
-    }
-    return problems;
-}
-
-/** The settings that decide whether a tenant's namespace quota holds every replica it may scale to. */
-export type ScalingQuotaSettings = Pick<TenantSettings, "processing" | "ingest" | "quota" | "limits">;
-
-/**
- * Problems of settings whose ResourceQuota cannot hold every replica KEDA may start: processing.maxReplicas +
- * ingest.maxReplicas pods (one container each), at the LimitRange's default limits, must fit quota.cpu,
- * quota.memory and quota.pods. A replica the quota refuses never starts, and the queue grows while KEDA
- * believes it scaled. `path` is the key path of the settings (`iot-fleet:tenantDefaults`).
- */
-export function scalingQuotaProblems(settings: ScalingQuotaSettings, path: string): ConfigProblem[] {
-    const { processing, ingest, quota, limits } = settings;
-    const replicas = processing.maxReplicas + ingest.maxReplicas;
-    const startable = `the ${replicas} replicas KEDA may start (processing.maxReplicas ${processing.maxReplicas} + ingest.maxReplicas ${ingest.maxReplicas})`;
-    const problems: ConfigProblem[] = [];
-    const check = (key: "cpu" | "memory", limit: "defaultCpu" | "defaultMemory", format: (value: number) => string) => {
-        const needed = replicas * quantityValue(limits[limit]);
-        if (needed > quantityValue(quota[key]) * (1 + 1e-9)) {
             problems.push({
-                path: `${path}.quota.${key}`,
-                message: `quota.${key} ${quota[key]} cannot hold ${startable} at limits.${limit} ${limits[limit]} each, ${format(needed)} in all; raise quota.${key} to at least ${format(needed)} or lower maxReplicas`,
+                path: keyPath(path),
+                message: `${cluster.name}: ${message}; shorten the ${cluster.kind === "dedicated" ? "tenant name" : "environment or region.shortName"}`,
             });
         }
-    };
-    check("cpu", "defaultCpu", cores => String(Math.ceil(cores * 1000 - 1e-6) / 1000));
-    check("memory", "defaultMemory", bytes => bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30}Gi` : `${Math.ceil(bytes / 2 ** 20)}Mi`);
-    if (replicas > quota.pods) {
-        problems.push({
-            path: `${path}.quota.pods`,
-            message: `quota.pods ${quota.pods} cannot hold ${startable}; raise quota.pods to at least ${replicas} or lower maxReplicas`,
-        });
     }
     return problems;
 }
@@ -225,8 +229,15 @@ function tenantScalingQuotaProblems(raw: Record<string, unknown>): ConfigProblem
     const problems = scalingQuotaProblems(defaults, keyPath(["tenantDefaults"]));
     (Array.isArray(raw.tenants) ? raw.tenants : []).forEach((tenant: unknown, i: number) => {
         const overrides = tenantOverridesSchema.safeParse((isObject(tenant) ? tenant.overrides : undefined) ?? {}).data;
-        const changesScaling = overrides && [overrides.processing?.maxReplicas, overrides.ingest?.maxReplicas, overrides.quota,
-            overrides.limits?.defaultCpu, overrides.limits?.defaultMemory].some(value => value !== undefined);
+        const changesScaling =
+            overrides &&
+            [
+                overrides.processing?.maxReplicas,
+                overrides.ingest?.maxReplicas,
+                overrides.quota,
+                overrides.limits?.defaultCpu,
+                overrides.limits?.defaultMemory,
+            ].some(value => value !== undefined);
         if (changesScaling) {
             problems.push(...scalingQuotaProblems(resolveTenantSettings(defaults, overrides), keyPath(["tenants", i, "overrides"])));
         }
@@ -234,8 +245,13 @@ function tenantScalingQuotaProblems(raw: Record<string, unknown>): ConfigProblem
     return problems;
 }
 
-function checkMinMax(obj: Record<string, unknown> | undefined, minKey: string, maxKey: string, path: PropertyKey[],
-    add: (path: PropertyKey[], message: string) => void): void {
+function checkMinMax(
+    obj: Record<string, unknown> | undefined,
+    minKey: string,
+    maxKey: string,
+    path: PropertyKey[],
+    add: (path: PropertyKey[], message: string) => void,
+): void {
     const min = obj?.[minKey];
     const max = obj?.[maxKey];
     if (typeof min === "number" && typeof max === "number" && min > max) {

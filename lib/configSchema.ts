@@ -12,8 +12,19 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Tenant names end up in namespace, identity, queue and AKS names: 30 characters keeps all of them legal. */
 export const MAX_TENANT_NAME_LENGTH = 30;
 const RESERVED_NAMESPACES = new Set([
-    "default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "flux-system",
-    "ingress-nginx", "cert-manager", "external-dns", "observability", "keda", "calico-system", "tigera-operator",
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "gatekeeper-system",
+    "flux-system",
+    "ingress-nginx",
+    "cert-manager",
+    "external-dns",
+    "observability",
+    "keda",
+    "calico-system",
+    "tigera-operator",
 ]);
 export const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -26,11 +37,12 @@ const systemPoolSchema = z.strictObject({
     count: z.number().int().min(3, "the system pool needs at least 3 nodes for HA").default(3),
 });
 
-const workloadPoolSchema = (vm: string, min: number, max: number) => z.strictObject({
-    vmSize: vmSize.default(vm),
-    minCount: nonNegativeInt.default(min),
-    maxCount: positiveInt.default(max),
-});
+const workloadPoolSchema = (vm: string, min: number, max: number) =>
+    z.strictObject({
+        vmSize: vmSize.default(vm),
+        minCount: nonNegativeInt.default(min),
+        maxCount: positiveInt.default(max),
+    });
 
 const processingPoolSchema = z.strictObject({
     vmSize: vmSize.default("Standard_F16s_v2"),
@@ -39,7 +51,10 @@ const processingPoolSchema = z.strictObject({
     /** Spot capacity for the stateless, KEDA-scaled processing tier. */
     spot: z.boolean().default(true),
     /** -1 pays up to the on-demand price, so nodes are only evicted for capacity, never for price. */
-    spotMaxPrice: z.number().refine(v => v === -1 || v > 0, "expected -1 (on-demand cap) or a positive price").default(-1),
+    spotMaxPrice: z
+        .number()
+        .refine(v => v === -1 || v > 0, "expected -1 (on-demand cap) or a positive price")
+        .default(-1),
     /** Non-Spot processing nodes that keep the tier alive through a Spot eviction wave. */
     baselineCount: nonNegativeInt.default(2),
     baselineVmSize: vmSize.optional(),
@@ -52,13 +67,23 @@ const maintenanceWindowSchema = z.strictObject({
 });
 
 const clusterDefaultsSchema = z.strictObject({
-    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33").default("1.33"),
+    kubernetesVersion: z
+        .string()
+        .regex(/^\d+\.\d+(\.\d+)?$/, "expected a version such as 1.33")
+        .default("1.33"),
     tier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
     /** Fleet Manager's auto-upgrade channel for every cluster of the fleet; Fleet has no `patch` channel. */
-    upgradeChannel: z.enum(["stable", "rapid", "node-image", "none"],
-        "Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image (or none)").default("stable"),
+    upgradeChannel: z
+        .enum(
+            ["stable", "rapid", "node-image", "none"],
+            "Fleet Manager rolls upgrades and offers the channels stable, rapid and node-image (or none)",
+        )
+        .default("stable"),
     nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
-    availabilityZones: z.array(z.enum(["1", "2", "3"])).min(1).default(["1", "2", "3"]),
+    availabilityZones: z
+        .array(z.enum(["1", "2", "3"]))
+        .min(1)
+        .default(["1", "2", "3"]),
     maintenanceWindow: maintenanceWindowSchema.prefault({}),
     systemPool: systemPoolSchema.prefault({}),
     ingestPool: workloadPoolSchema("Standard_F8s_v2", 2, 10).prefault({}),
@@ -67,20 +92,33 @@ const clusterDefaultsSchema = z.strictObject({
 });
 
 export const tenantSchema = z.strictObject({
-    name: z.string()
+    name: z
+        .string()
         .max(MAX_TENANT_NAME_LENGTH, `tenant names have at most ${MAX_TENANT_NAME_LENGTH} characters`)
         .regex(DNS_1123_LABEL, "tenant names must be DNS-1123 labels (lowercase letters, digits and '-')")
         // A DNS-1123 label may repeat '-', but the tenant's checkpoint blob container and Key Vault names may not.
-        .refine(n => !n.includes("--"), "tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names")
+        .refine(
+            n => !n.includes("--"),
+            "tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names",
+        )
         .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace")
-        .refine(n => n !== ADX_CONSUMER_GROUP, `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`),
+        .refine(
+            n => n !== ADX_CONSUMER_GROUP,
+            `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`,
+        ),
     deviceQuota: z.number().int("deviceQuota must be a whole number").positive("deviceQuota must be a positive number of devices"),
     isolation: z.enum(["auto", "shared", "dedicated"]).default("auto"),
     compliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
     /** Pins the tenant to a cluster (`shared-<n>` or `dedicated-<tenant>`); placement never moves a pinned tenant. */
-    cluster: z.string().regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>").optional(),
+    cluster: z
+        .string()
+        .regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>")
+        .optional(),
     /** Pins the /24 node subnet of the tenant's dedicated cluster. Default: its cluster name hashed into the upper half, which must then be nobody else's. */
-    subnet: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24$/, "expected a /24 of the address space's upper half, such as 10.40.200.0/24").optional(),
+    subnet: z
+        .string()
+        .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.0\/24$/, "expected a /24 of the address space's upper half, such as 10.40.200.0/24")
+        .optional(),
     /** Marks a tenant for removal: its namespace, identity and queue lose their protection on the next update. */
     decommission: z.boolean().default(false),
     overrides: tenantOverridesSchema.default({}),
@@ -90,7 +128,10 @@ const fleetSchema = z.strictObject({
     /** `create` owns the Fleet Manager fleet (and its update strategy); `join` adds this region's clusters to it. */
     mode: z.enum(["create", "join"]).default("create"),
     /** For `join`: the stack that created the fleet, as `<org>/iot-fleet/<stack>`. */
-    stackReference: z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "expected <org>/<project>/<stack>").optional(),
+    stackReference: z
+        .string()
+        .regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "expected <org>/<project>/<stack>")
+        .optional(),
 });
 
 const gitopsSchema = z.strictObject({
@@ -107,8 +148,10 @@ const regionSchema = z.strictObject({
     shortName: z.string().regex(/^[a-z]{2,4}[0-9]?$/, "expected a short region name such as weu or eus"),
     location: z.string().regex(/^[a-z]+[a-z0-9]*$/, "expected an Azure location such as westeurope"),
     /** The VNet range; each cluster gets one /24 node subnet (pods use the CNI overlay, not VNet addresses). */
-    addressSpace: z.string().regex(CIDR, "expected a CIDR such as 10.40.0.0/16").refine(isPrivateCidrOfSize(16, 20),
-        "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
+    addressSpace: z
+        .string()
+        .regex(CIDR, "expected a CIDR such as 10.40.0.0/16")
+        .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
 });
 
 const sharedClusterCapacitySchema = z.strictObject({
@@ -118,7 +161,10 @@ const sharedClusterCapacitySchema = z.strictObject({
 
 /** One entry per config key, named as in the stack file after the `iot-fleet:` prefix. */
 export const fleetConfigSchema = z.strictObject({
-    environment: z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "expected a short lowercase environment name such as prod").default("prod"),
+    environment: z
+        .string()
+        .regex(/^[a-z][a-z0-9]{1,7}$/, "expected a short lowercase environment name such as prod")
+        .default("prod"),
     region: regionSchema,
     clusterDefaults: clusterDefaultsSchema.prefault({}),
     dedicatedDeviceThreshold: positiveInt.default(50_000),

@@ -9,17 +9,19 @@ import { z } from "zod";
  */
 
 export const IOT_HUB_SKUS = ["S1", "S2", "S3"] as const;
-export type IotHubSku = typeof IOT_HUB_SKUS[number];
+export type IotHubSku = (typeof IOT_HUB_SKUS)[number];
 
 /** IoT Hub tiers: daily message quota and device-to-cloud send throttle per unit, and the most units one hub takes. */
-export const IOT_HUB_TIERS: Readonly<Record<IotHubSku, { messagesPerUnitPerDay: number; sendsPerSecondPerUnit: number; maxUnits: number }>> = {
+export const IOT_HUB_TIERS: Readonly<
+    Record<IotHubSku, { messagesPerUnitPerDay: number; sendsPerSecondPerUnit: number; maxUnits: number }>
+> = {
     S1: { messagesPerUnitPerDay: 400_000, sendsPerSecondPerUnit: 12, maxUnits: 200 },
     S2: { messagesPerUnitPerDay: 6_000_000, sendsPerSecondPerUnit: 120, maxUnits: 200 },
     S3: { messagesPerUnitPerDay: 300_000_000, sendsPerSecondPerUnit: 6_000, maxUnits: 10 },
 };
 
 export const EVENT_HUBS_SKUS = ["Standard", "Premium"] as const;
-export type EventHubsSku = typeof EVENT_HUBS_SKUS[number];
+export type EventHubsSku = (typeof EVENT_HUBS_SKUS)[number];
 
 /** The capacity units a namespace of each tier can have: throughput units on Standard, processing units on Premium. */
 export const EVENT_HUBS_CAPACITY_STEPS: Readonly<Record<EventHubsSku, readonly number[]>> = {
@@ -90,51 +92,74 @@ export function withDataPlaneDefaults(given: Partial<DataPlaneSizing>): DataPlan
 }
 
 /** The data plane a validated stack config asks for. */
-export function dataPlaneSizing(config: { readonly dataPlane: z.output<typeof dataPlaneSchema>; readonly eventHubs: z.output<typeof eventHubsSchema> }): DataPlaneSizing {
+export function dataPlaneSizing(config: {
+    readonly dataPlane: z.output<typeof dataPlaneSchema>;
+    readonly eventHubs: z.output<typeof eventHubsSchema>;
+}): DataPlaneSizing {
     const { iotHub, adx } = config.dataPlane;
     return withDataPlaneDefaults({
-        iotHubSku: iotHub.sku, iotHubUnits: iotHub.units,
-        eventHubsSku: config.eventHubs.sku, eventHubsCapacity: config.eventHubs.capacity,
-        adxSku: adx.sku, adxInstances: adx.instances,
+        iotHubSku: iotHub.sku,
+        iotHubUnits: iotHub.units,
+        eventHubsSku: config.eventHubs.sku,
+        eventHubsCapacity: config.eventHubs.capacity,
+        adxSku: adx.sku,
+        adxInstances: adx.instances,
     });
 }
 
 const positiveInt = z.number().int().positive();
 
 /** `iot-fleet:eventHubs`: the telemetry namespace's tier and capacity. */
-export const eventHubsSchema = z.strictObject({
-    /** Standard (throughput units) or Premium (processing units, dedicated capacity). */
-    sku: z.enum(EVENT_HUBS_SKUS).default(DATA_PLANE_DEFAULTS.eventHubsSku),
-    capacity: positiveInt.optional(),
-}).superRefine(({ sku, capacity }, ctx) => {
-    const steps = EVENT_HUBS_CAPACITY_STEPS[sku];
-    if (capacity !== undefined && !steps.includes(capacity)) {
-        const allowed = sku === "Standard" ? `1 to ${steps[steps.length - 1]} throughput units` : `${steps.join(", ")} processing units`;
-        ctx.addIssue({ code: "custom", path: ["capacity"], input: capacity, message: `the ${sku} tier takes ${allowed}` });
-    }
-}).transform(({ sku, capacity }) => ({ sku, capacity: capacity ?? DEFAULT_EVENT_HUBS_CAPACITY[sku] }));
+export const eventHubsSchema = z
+    .strictObject({
+        /** Standard (throughput units) or Premium (processing units, dedicated capacity). */
+        sku: z.enum(EVENT_HUBS_SKUS).default(DATA_PLANE_DEFAULTS.eventHubsSku),
+        capacity: positiveInt.optional(),
+    })
+    .superRefine(({ sku, capacity }, ctx) => {
+        const steps = EVENT_HUBS_CAPACITY_STEPS[sku];
+        if (capacity !== undefined && !steps.includes(capacity)) {
+            const allowed =
+                sku === "Standard" ? `1 to ${steps[steps.length - 1]} throughput units` : `${steps.join(", ")} processing units`;
+            ctx.addIssue({ code: "custom", path: ["capacity"], input: capacity, message: `the ${sku} tier takes ${allowed}` });
+        }
+    })
+    .transform(({ sku, capacity }) => ({ sku, capacity: capacity ?? DEFAULT_EVENT_HUBS_CAPACITY[sku] }));
 
-const iotHubSchema = z.strictObject({
-    sku: z.enum(IOT_HUB_SKUS).default(DATA_PLANE_DEFAULTS.iotHubSku),
-    units: positiveInt.default(DATA_PLANE_DEFAULTS.iotHubUnits),
-}).superRefine(({ sku, units }, ctx) => {
-    const { maxUnits } = IOT_HUB_TIERS[sku];
-    if (units > maxUnits) {
-        ctx.addIssue({ code: "custom", path: ["units"], input: units, message: `an ${sku} hub takes at most ${maxUnits} units; a larger load needs ${sku === "S3" ? "another region stack" : "a higher tier"}` });
-    }
-});
+const iotHubSchema = z
+    .strictObject({
+        sku: z.enum(IOT_HUB_SKUS).default(DATA_PLANE_DEFAULTS.iotHubSku),
+        units: positiveInt.default(DATA_PLANE_DEFAULTS.iotHubUnits),
+    })
+    .superRefine(({ sku, units }, ctx) => {
+        const { maxUnits } = IOT_HUB_TIERS[sku];
+        if (units > maxUnits) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["units"],
+                input: units,
+                message: `an ${sku} hub takes at most ${maxUnits} units; a larger load needs ${sku === "S3" ? "another region stack" : "a higher tier"}`,
+            });
+        }
+    });
 
-const adxSchema = z.strictObject({
-    sku: z.string().regex(/^(Dev\(No SLA\)_)?Standard_[A-Za-z0-9_]+$/, "expected an ADX SKU such as Standard_E8ads_v5")
-        .default(DATA_PLANE_DEFAULTS.adxSku),
-    instances: positiveInt.default(DATA_PLANE_DEFAULTS.adxInstances),
-}).superRefine(({ sku, instances }, ctx) => {
-    const dev = isAdxDevSku(sku);
-    if (dev ? instances !== 1 : instances < ADX_MIN_STANDARD_INSTANCES) {
-        const message = dev ? "a Dev(No SLA) ADX SKU runs exactly 1 instance" : `an ADX cluster with an SLA needs at least ${ADX_MIN_STANDARD_INSTANCES} instances`;
-        ctx.addIssue({ code: "custom", path: ["instances"], input: instances, message });
-    }
-});
+const adxSchema = z
+    .strictObject({
+        sku: z
+            .string()
+            .regex(/^(Dev\(No SLA\)_)?Standard_[A-Za-z0-9_]+$/, "expected an ADX SKU such as Standard_E8ads_v5")
+            .default(DATA_PLANE_DEFAULTS.adxSku),
+        instances: positiveInt.default(DATA_PLANE_DEFAULTS.adxInstances),
+    })
+    .superRefine(({ sku, instances }, ctx) => {
+        const dev = isAdxDevSku(sku);
+        if (dev ? instances !== 1 : instances < ADX_MIN_STANDARD_INSTANCES) {
+            const message = dev
+                ? "a Dev(No SLA) ADX SKU runs exactly 1 instance"
+                : `an ADX cluster with an SLA needs at least ${ADX_MIN_STANDARD_INSTANCES} instances`;
+            ctx.addIssue({ code: "custom", path: ["instances"], input: instances, message });
+        }
+    });
 
 /** `iot-fleet:dataPlane`: the IoT Hub and ADX capacity the region's devices need. */
 export const dataPlaneSchema = z.strictObject({

@@ -5,9 +5,14 @@ export interface ConfigProblem {
 }
 
 export class ConfigError extends Error {
-    constructor(readonly problems: readonly ConfigProblem[], source = "stack configuration") {
-        super(`${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
-            problems.map(p => `  - ${p.path}: ${p.message}`).join("\n"));
+    constructor(
+        readonly problems: readonly ConfigProblem[],
+        source = "stack configuration",
+    ) {
+        super(
+            `${source} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+                problems.map(p => `  - ${p.path}: ${p.message}`).join("\n"),
+        );
         this.name = "ConfigError";
     }
 }

@@ -42,18 +42,20 @@ export function nonInteractiveKubeconfig(userKubeconfig: string, mode: Kubelogin
         clusters: [{ name, cluster: cluster.cluster }],
         contexts: [{ name, context: { cluster: name, user } }],
         "current-context": name,
-        users: [{
-            name: user,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "kubelogin",
-                    args: ["get-token", "--login", mode, ...kept],
-                    interactiveMode: "Never",
-                    provideClusterInfo: false,
+        users: [
+            {
+                name: user,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "kubelogin",
+                        args: ["get-token", "--login", mode, ...kept],
+                        interactiveMode: "Never",
+                        provideClusterInfo: false,
+                    },
                 },
             },
-        }],
+        ],
     });
 }
 

@@ -5,7 +5,13 @@
  * The keys the policy pack judges by are defined in the pack (it must build on its own) and re-exported here.
  */
 export {
-    DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, SYSTEM_POOL_TAINT, TAG_TENANT, TENANT_LABEL, WORKLOAD_LABEL,
+    DECOMMISSION_LABEL,
+    DEVICE_QUOTA_ANNOTATION,
+    POD_SECURITY_ENFORCE_LABEL,
+    SYSTEM_POOL_TAINT,
+    TAG_TENANT,
+    TENANT_LABEL,
+    WORKLOAD_LABEL,
 } from "../policy/labels";
 export const CLUSTER_LABEL = "iot-fleet.io/cluster";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";

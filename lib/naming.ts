@@ -10,8 +10,7 @@ export const regionPrefix = (environment: string, region: string): string => `io
 export const regionResourceGroupName = (environment: string, region: string): string => `rg-${regionPrefix(environment, region)}`;
 
 /** The AKS resource name of a cluster; `clusterNameProblems` holds it to Azure's 63 characters. */
-export const aksClusterName = (environment: string, region: string, cluster: string): string =>
-    `aks-${environment}-${region}-${cluster}`;
+export const aksClusterName = (environment: string, region: string, cluster: string): string => `aks-${environment}-${region}-${cluster}`;
 
 /** AKS's own limit on the resource group it puts a cluster's nodes in. */
 const NODE_RESOURCE_GROUP_MAX = 80;
@@ -47,9 +46,9 @@ const AKS_NAME_LIMITS: readonly { readonly key: keyof AksNames; readonly what: s
 
 /** Every name of a cluster that Azure would refuse for its length, each as one sentence. */
 export function clusterNameProblems(names: AksNames): string[] {
-    return AKS_NAME_LIMITS
-        .filter(limit => names[limit.key].length > limit.max)
-        .map(limit => `${limit.what} '${names[limit.key]}' has ${names[limit.key].length} characters, Azure allows ${limit.max}`);
+    return AKS_NAME_LIMITS.filter(limit => names[limit.key].length > limit.max).map(
+        limit => `${limit.what} '${names[limit.key]}' has ${names[limit.key].length} characters, Azure allows ${limit.max}`,
+    );
 }
 
 /** The Event Hubs consumer group ADX ingests through; a tenant's consumer group is named after the tenant, so no tenant may take it. */
@@ -59,7 +58,11 @@ export const ADX_CONSUMER_GROUP = "adx";
 export const tenantQueueName = (tenant: string): string => `telemetry-ingest-${tenant}`;
 
 /** Storage and other names that allow neither dashes nor capitals. */
-export const compactName = (...parts: string[]): string => parts.join("").toLowerCase().replace(/[^a-z0-9]/g, "");
+export const compactName = (...parts: string[]): string =>
+    parts
+        .join("")
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "");
 
 /** A 32-bit FNV-1a hash: short, stable disambiguators for truncated names and address slots. */
 export function fnv1a(text: string): number {

@@ -58,26 +58,40 @@ export interface SubnetPlan {
  * clusters that hash alike (each needs a pin), and pins that are not unique, outside the upper half,
  * or on an unpinned cluster's hashed /24.
  */
-export function planClusterSubnets(addressSpace: string, clusters: readonly ClusterPlacement[],
-    tenants: readonly SubnetPinnedTenant[]): SubnetPlan {
+export function planClusterSubnets(
+    addressSpace: string,
+    clusters: readonly ClusterPlacement[],
+    tenants: readonly SubnetPinnedTenant[],
+): SubnetPlan {
     const space = addressSlots(addressSpace);
-    const pins = new Map(tenants.flatMap(t => t.subnet === undefined ? [] : [[t.name, t.subnet] as const]));
+    const pins = new Map(tenants.flatMap(t => (t.subnet === undefined ? [] : [[t.name, t.subnet] as const])));
     const slots = new Map<string, number>();
     const problems: SubnetProblem[] = [];
 
     for (const cluster of clusters.filter(c => c.kind === "shared")) {
         const slot = Number(cluster.name.slice("shared-".length));
         if (slot >= space.half) {
-            problems.push({ cluster: cluster.name, message: `${cluster.name} needs /24 slot ${slot}, but ${addressSpace} has room for shared-1 to shared-${space.half - 1}` });
+            problems.push({
+                cluster: cluster.name,
+                message: `${cluster.name} needs /24 slot ${slot}, but ${addressSpace} has room for shared-1 to shared-${space.half - 1}`,
+            });
         } else {
             slots.set(cluster.name, slot);
         }
         for (const tenant of cluster.tenants.filter(t => pins.has(t))) {
-            problems.push({ cluster: cluster.name, tenant, message: `'${tenant}' runs on ${cluster.name}, and only a dedicated cluster's /24 is pinned: remove subnet` });
+            problems.push({
+                cluster: cluster.name,
+                tenant,
+                message: `'${tenant}' runs on ${cluster.name}, and only a dedicated cluster's /24 is pinned: remove subnet`,
+            });
         }
     }
-    const dedicated = planDedicatedSlots(space, clusters.filter(c => c.kind === "dedicated")
-        .map(c => ({ cluster: c.name, tenant: c.tenants[0], pin: pins.get(c.tenants[0]), hashed: hashedSlot(space, c.name) })));
+    const dedicated = planDedicatedSlots(
+        space,
+        clusters
+            .filter(c => c.kind === "dedicated")
+            .map(c => ({ cluster: c.name, tenant: c.tenants[0], pin: pins.get(c.tenants[0]), hashed: hashedSlot(space, c.name) })),
+    );
     dedicated.slots.forEach((slot, cluster) => slots.set(cluster, slot));
     problems.push(...dedicated.problems);
     return { subnets: new Map([...slots].map(([cluster, slot]) => [cluster, subnetAt(space, slot)])), problems };
@@ -106,7 +120,9 @@ export function dedicatedSubnetPin(config: SubnetPinConfig, tenant: PlacementTen
     const space = addressSlots(config.region.addressSpace);
     const dedicated = others.filter(t => placement.tenants.get(t.name)!.kind === "dedicated");
     const hashed = new Set(dedicated.map(t => hashedSlot(space, dedicatedClusterName(t.name))));
-    const pinned = new Set(dedicated.map(t => t.subnet === undefined ? undefined : dedicatedSlotOf(space, t.subnet)).filter(slot => slot !== undefined));
+    const pinned = new Set(
+        dedicated.map(t => (t.subnet === undefined ? undefined : dedicatedSlotOf(space, t.subnet))).filter(slot => slot !== undefined),
+    );
     const own = hashedSlot(space, dedicatedClusterName(tenant.name));
     if (!hashed.has(own) && !pinned.has(own)) {
         return undefined;
@@ -132,10 +148,13 @@ interface DedicatedSlotRequest {
 }
 
 /** Slots of dedicated clusters in file order, checking the pin rules that keep every cluster's /24 its own. */
-function planDedicatedSlots(space: AddressSlots, requests: readonly DedicatedSlotRequest[]): { slots: Map<string, number>; problems: SubnetProblem[] } {
+function planDedicatedSlots(
+    space: AddressSlots,
+    requests: readonly DedicatedSlotRequest[],
+): { slots: Map<string, number>; problems: SubnetProblem[] } {
     const unpinnedByHash = new Map<number, DedicatedSlotRequest[]>();
     for (const request of requests.filter(r => r.pin === undefined)) {
-        unpinnedByHash.set(request.hashed, [...unpinnedByHash.get(request.hashed) ?? [], request]);
+        unpinnedByHash.set(request.hashed, [...(unpinnedByHash.get(request.hashed) ?? []), request]);
     }
     const pinnedBy = new Map<number, DedicatedSlotRequest>();
     const pinFaults = new Map<DedicatedSlotRequest, (advice: string) => string>();
@@ -145,11 +164,19 @@ function planDedicatedSlots(space: AddressSlots, requests: readonly DedicatedSlo
         const holder = slot === undefined ? undefined : pinnedBy.get(slot);
         const hashers = slot === undefined ? undefined : unpinnedByHash.get(slot)?.map(r => r.cluster);
         if (slot === undefined) {
-            pinFaults.set(request, advice => `subnet ${pin} is outside the dedicated half of ${space.addressSpace} (${subnetAt(space, space.half)} to ${subnetAt(space, 2 * space.half - 1)}): ${advice}`);
+            pinFaults.set(
+                request,
+                advice =>
+                    `subnet ${pin} is outside the dedicated half of ${space.addressSpace} (${subnetAt(space, space.half)} to ${subnetAt(space, 2 * space.half - 1)}): ${advice}`,
+            );
         } else if (holder) {
             pinFaults.set(request, advice => `subnet ${pin} is already pinned by ${holder.cluster}, and pins are unique: ${advice}`);
         } else if (hashers) {
-            pinFaults.set(request, advice => `subnet ${pin} is the hashed /24 of ${listed(hashers)}, which ${hashers.length > 1 ? "have" : "has"} no pin and keep${hashers.length > 1 ? "" : "s"} it: ${advice}`);
+            pinFaults.set(
+                request,
+                advice =>
+                    `subnet ${pin} is the hashed /24 of ${listed(hashers)}, which ${hashers.length > 1 ? "have" : "has"} no pin and keep${hashers.length > 1 ? "" : "s"} it: ${advice}`,
+            );
         } else {
             pinnedBy.set(slot, request);
         }
@@ -168,19 +195,42 @@ function planDedicatedSlots(space: AddressSlots, requests: readonly DedicatedSlo
     for (const request of requests) {
         const { cluster, tenant, pin } = request;
         const fault = pinFaults.get(request);
-        const alike = pin === undefined ? unpinnedByHash.get(request.hashed)!.filter(r => r !== request).map(r => r.cluster) : [];
+        const alike =
+            pin === undefined
+                ? unpinnedByHash
+                      .get(request.hashed)!
+                      .filter(r => r !== request)
+                      .map(r => r.cluster)
+                : [];
         if (fault) {
             const advised = nextPin();
-            problems.push({ cluster, tenant, message: fault(advised === undefined ? "the dedicated half has no /24 left: use a larger address space" : `use subnet: ${advised} instead`) });
+            problems.push({
+                cluster,
+                tenant,
+                message: fault(
+                    advised === undefined
+                        ? "the dedicated half has no /24 left: use a larger address space"
+                        : `use subnet: ${advised} instead`,
+                ),
+            });
         } else if (pin !== undefined) {
             slots.set(cluster, dedicatedSlotOf(space, pin)!);
         } else if (alike.length === 0) {
             slots.set(cluster, request.hashed);
         } else {
             const advised = nextPin();
-            problems.push(advised === undefined
-                ? { cluster, message: `no /24 left for ${cluster}: ${space.addressSpace} has room for ${space.half} dedicated clusters` }
-                : { cluster, tenant, message: `${listed([cluster, ...alike])} hash to the same /24, ${subnetAt(space, request.hashed)}, so each needs a pin: add subnet: ${advised} (or, if ${cluster} already runs, the /24 it has now)` });
+            problems.push(
+                advised === undefined
+                    ? {
+                          cluster,
+                          message: `no /24 left for ${cluster}: ${space.addressSpace} has room for ${space.half} dedicated clusters`,
+                      }
+                    : {
+                          cluster,
+                          tenant,
+                          message: `${listed([cluster, ...alike])} hash to the same /24, ${subnetAt(space, request.hashed)}, so each needs a pin: add subnet: ${advised} (or, if ${cluster} already runs, the /24 it has now)`,
+                      },
+            );
         }
     }
     return { slots, problems };
@@ -197,7 +247,7 @@ function addressSlots(addressSpace: string): AddressSlots {
 }
 
 /** A dedicated cluster's /24 unless its tenant pins one: its name hashed into the upper half, so that it depends on nothing else. */
-const hashedSlot = (space: AddressSlots, cluster: string): number => space.half + fnv1a(cluster) % space.half;
+const hashedSlot = (space: AddressSlots, cluster: string): number => space.half + (fnv1a(cluster) % space.half);
 
 /** The slot of a pinned /24, or undefined when it is not a /24 of the upper half. */
 function dedicatedSlotOf(space: AddressSlots, subnet: string): number | undefined {

@@ -31,23 +31,39 @@ const labelsFor = (poolName: string, workload: Workload) => ({ [POOL_LABEL]: poo
 /** The system pool, declared inline on the cluster (AKS needs one at creation). */
 export function systemPoolSpec(sizing: ClusterDefaults): NodePoolSpec {
     return {
-        poolName: "system", workload: "system", mode: "System", vmSize: sizing.systemPool.vmSize,
-        minCount: sizing.systemPool.count, maxCount: sizing.systemPool.count, spot: false,
-        taints: [SYSTEM_POOL_TAINT], labels: labelsFor("system", "system"),
+        poolName: "system",
+        workload: "system",
+        mode: "System",
+        vmSize: sizing.systemPool.vmSize,
+        minCount: sizing.systemPool.count,
+        maxCount: sizing.systemPool.count,
+        spot: false,
+        taints: [SYSTEM_POOL_TAINT],
+        labels: labelsFor("system", "system"),
     };
 }
 
 /** The workload pools, each a separate AgentPool resource. */
 export function workloadPoolSpecs(sizing: ClusterDefaults): NodePoolSpec[] {
     const user = (poolName: string, workload: Workload, vmSize: string, minCount: number, maxCount: number): NodePoolSpec => ({
-        poolName, workload, mode: "User", vmSize, minCount, maxCount, spot: false, taints: [], labels: labelsFor(poolName, workload),
+        poolName,
+        workload,
+        mode: "User",
+        vmSize,
+        minCount,
+        maxCount,
+        spot: false,
+        taints: [],
+        labels: labelsFor(poolName, workload),
     });
     const processing = sizing.processingPool;
     const pools = [user("ingest", "ingest", sizing.ingestPool.vmSize, sizing.ingestPool.minCount, sizing.ingestPool.maxCount)];
     if (processing.spot) {
         pools.push({
             ...user("procspot", "processing", processing.vmSize, processing.minCount, processing.maxCount),
-            spot: true, spotMaxPrice: processing.spotMaxPrice, taints: [SPOT_TAINT],
+            spot: true,
+            spotMaxPrice: processing.spotMaxPrice,
+            taints: [SPOT_TAINT],
         });
         const baselineMax = Math.max(processing.baselineCount, Math.ceil(processing.maxCount * BASELINE_SHARE_OF_PEAK));
         pools.push(user("procbase", "processing", processing.baselineVmSize ?? processing.vmSize, processing.baselineCount, baselineMax));

@@ -68,7 +68,7 @@ const DEDICATED_PREFIX = "dedicated-";
 
 export const sharedClusterName = (ordinal: number): string => `${SHARED_PREFIX}${ordinal}`;
 export const dedicatedClusterName = (tenant: string): string => `${DEDICATED_PREFIX}${tenant}`;
-export const clusterKindOf = (cluster: string): ClusterKind => cluster.startsWith(DEDICATED_PREFIX) ? "dedicated" : "shared";
+export const clusterKindOf = (cluster: string): ClusterKind => (cluster.startsWith(DEDICATED_PREFIX) ? "dedicated" : "shared");
 
 /** Why a tenant needs a cluster of its own, or undefined when it belongs on a shared one. */
 export function dedicatedReason(tenant: PlacementTenant, settings: PlacementSettings): PlacementReason | undefined {
@@ -131,12 +131,17 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
 }
 
 /** The lowest-numbered shared cluster that still fits the tenant; a new one (lowest free number) when none does. */
-function firstSharedClusterWithRoom(shared: ReadonlyMap<number, { tenants: string[]; devices: number }>,
-    devices: number, settings: PlacementSettings): number {
+function firstSharedClusterWithRoom(
+    shared: ReadonlyMap<number, { tenants: string[]; devices: number }>,
+    devices: number,
+    settings: PlacementSettings,
+): number {
     const withRoom = [...shared.entries()]
         .sort(([a], [b]) => a - b)
-        .find(([, load]) => load.tenants.length < settings.sharedClusterMaxTenants
-            && load.devices + devices <= settings.sharedClusterMaxDevices)?.[0];
+        .find(
+            ([, load]) =>
+                load.tenants.length < settings.sharedClusterMaxTenants && load.devices + devices <= settings.sharedClusterMaxDevices,
+        )?.[0];
     if (withRoom !== undefined) {
         return withRoom;
     }

@@ -153,7 +153,7 @@ export const PRICES: PriceTable = {
             // Azure retail prices API, westeurope, EUR, Linux pay-as-you-go / Spot / 1-year reservation, 2026-11.
             vm: {
                 Standard_D4ds_v5: vm(4, 0.2455, 0.75, 0.39),
-                Standard_D8ds_v5: vm(8, 0.4910, 0.75, 0.39),
+                Standard_D8ds_v5: vm(8, 0.491, 0.75, 0.39),
                 Standard_D4s_v5: vm(4, 0.2139, 0.75, 0.39),
                 Standard_D4as_v5: vm(4, 0.1916, 0.75, 0.38),
                 Standard_E4ds_v5: vm(4, 0.3088, 0.75, 0.39),
@@ -174,22 +174,22 @@ export const PRICES: PriceTable = {
                 storagePerGBMonth: 0.0184,
             },
             // Azure retail prices API, westeurope, EUR, Block Blob LRS hot / cool / archive data stored, 2026-11.
-            blob: { hot: 0.0184, cool: 0.0100, archive: 0.0018 },
+            blob: { hot: 0.0184, cool: 0.01, archive: 0.0018 },
             // azure.microsoft.com/pricing/details/monitor, westeurope, Analytics logs pay-as-you-go, 2026-11.
             logAnalyticsPerGB: 2.53,
         },
         eastus: {
             // Azure retail prices API, eastus, EUR, Linux pay-as-you-go / Spot / 1-year reservation, 2026-11.
             vm: {
-                Standard_D4ds_v5: vm(4, 0.2102, 0.80, 0.39),
-                Standard_D8ds_v5: vm(8, 0.4204, 0.80, 0.39),
-                Standard_D4s_v5: vm(4, 0.1786, 0.80, 0.39),
-                Standard_D4as_v5: vm(4, 0.1600, 0.80, 0.38),
-                Standard_E4ds_v5: vm(4, 0.2678, 0.80, 0.39),
-                Standard_F4s_v2: vm(4, 0.1572, 0.80, 0.37),
-                Standard_F8s_v2: vm(8, 0.3143, 0.80, 0.37),
-                Standard_F16s_v2: vm(16, 0.6296, 0.80, 0.37),
-                Standard_F32s_v2: vm(32, 1.2592, 0.80, 0.37),
+                Standard_D4ds_v5: vm(4, 0.2102, 0.8, 0.39),
+                Standard_D8ds_v5: vm(8, 0.4204, 0.8, 0.39),
+                Standard_D4s_v5: vm(4, 0.1786, 0.8, 0.39),
+                Standard_D4as_v5: vm(4, 0.16, 0.8, 0.38),
+                Standard_E4ds_v5: vm(4, 0.2678, 0.8, 0.39),
+                Standard_F4s_v2: vm(4, 0.1572, 0.8, 0.37),
+                Standard_F8s_v2: vm(8, 0.3143, 0.8, 0.37),
+                Standard_F16s_v2: vm(16, 0.6296, 0.8, 0.37),
+                Standard_F32s_v2: vm(32, 1.2592, 0.8, 0.37),
             },
             ...SAME_IN_EVERY_REGION,
             adx: {

@@ -11,7 +11,8 @@ export const stackFilePath = (stack: string, projectDir = PROJECT_DIR): string =
 
 /** The stacks that have a stack file in the project directory. */
 export function listStacks(projectDir = PROJECT_DIR): string[] {
-    return fs.readdirSync(projectDir)
+    return fs
+        .readdirSync(projectDir)
         .map(file => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
@@ -23,7 +24,10 @@ export function readStackConfig(file: string): Record<string, unknown> {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new ConfigError([{ path: file, message: `cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }], file);
+        throw new ConfigError(
+            [{ path: file, message: `cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }],
+            file,
+        );
     }
     const root = parseStackDocument(text, file).toJS() as { config?: Record<string, unknown> } | null;
     return root?.config ?? {};
@@ -33,7 +37,10 @@ export function readStackConfig(file: string): Record<string, unknown> {
 export function parseStackDocument(text: string, source: string): Document.Parsed {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map(e => ({ path: `${source}:${e.linePos?.[0]?.line ?? "?"}`, message: e.message.split("\n")[0] })), source);
+        throw new ConfigError(
+            doc.errors.map(e => ({ path: `${source}:${e.linePos?.[0]?.line ?? "?"}`, message: e.message.split("\n")[0] })),
+            source,
+        );
     }
     return doc;
 }
@@ -41,9 +48,11 @@ export function parseStackDocument(text: string, source: string): Document.Parse
 /** The `iot-fleet:` keys of a config map, with the prefix removed. */
 export function projectKeys(config: Record<string, unknown>): Record<string, unknown> {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    return Object.fromEntries(Object.entries(config)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => [key.slice(prefix.length), value]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
 }
 
 /** Reads and validates a stack file; every problem comes back in one ConfigError. */
@@ -56,8 +65,9 @@ export function loadStackFile(file: string): FleetConfig {
  * are, structured values as JSON. Used to run the program under mocks exactly as the CLI would.
  */
 export function engineConfig(config: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) =>
-        [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    return Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
 }
 
 /** The validated config of a stack from the map the engine hands a program: what index.ts runs on. */
@@ -67,11 +77,13 @@ export function parseEngineConfig(config: Record<string, string>, stack: string)
 
 /** The inverse of `engineConfig`: structured values back from JSON, plain strings as they are. */
 export function decodeEngineConfig(config: Record<string, string>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => {
-        try {
-            return [key, JSON.parse(value)];
-        } catch {
-            return [key, value];
-        }
-    }));
+    return Object.fromEntries(
+        Object.entries(config).map(([key, value]) => {
+            try {
+                return [key, JSON.parse(value)];
+            } catch {
+                return [key, value];
+            }
+        }),
+    );
 }

@@ -47,14 +47,22 @@ export const TENANT_SETTING_TABLE = {
     // 16 CPU and 16Gi hold the 28 replicas KEDA may start at the default limits (14 CPU, 14Gi) plus a rolling-update surge.
     quota: { cpu: setting(quantity, "16"), memory: setting(quantity, "16Gi"), pods: setting(positiveInt, 100) },
     limits: {
-        defaultCpu: setting(quantity, "500m"), defaultMemory: setting(quantity, "512Mi"),
-        defaultRequestCpu: setting(quantity, "100m"), defaultRequestMemory: setting(quantity, "128Mi"),
+        defaultCpu: setting(quantity, "500m"),
+        defaultMemory: setting(quantity, "512Mi"),
+        defaultRequestCpu: setting(quantity, "100m"),
+        defaultRequestMemory: setting(quantity, "128Mi"),
     },
     podSecurity: setting(z.enum(["restricted", "baseline"]), "restricted"),
     queue: {
         /** Size of the tenant's Service Bus queue; Azure's default (1024) when unset. */
-        maxSizeInMegabytes: azureDefault(z.number().refine(size => queueSizes.includes(size),
-            `expected one of the queue sizes Service Bus ${queueTier} allows: ${queueSizes.join(", ")} (MB)`)),
+        maxSizeInMegabytes: azureDefault(
+            z
+                .number()
+                .refine(
+                    size => queueSizes.includes(size),
+                    `expected one of the queue sizes Service Bus ${queueTier} allows: ${queueSizes.join(", ")} (MB)`,
+                ),
+        ),
     },
 };
 
@@ -65,7 +73,9 @@ type SettingsOf<Table> = {
     readonly [K in keyof Table]: Table[K] extends AnySetting ? ValueOf<Table[K]> : { readonly [F in keyof Table[K]]: ValueOf<Table[K][F]> };
 };
 type OverridesOf<Table> = {
-    readonly [K in keyof Table]?: Table[K] extends AnySetting ? ValueOf<Table[K]> : { readonly [F in keyof Table[K]]?: ValueOf<Table[K][F]> };
+    readonly [K in keyof Table]?: Table[K] extends AnySetting
+        ? ValueOf<Table[K]>
+        : { readonly [F in keyof Table[K]]?: ValueOf<Table[K][F]> };
 };
 
 /** A tenant's effective settings: every row of the table, valued. */
@@ -81,27 +91,44 @@ const withoutUndefined = <T extends object>(value: T): Partial<T> =>
     Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The built-in tenant settings, used where a stack's `tenantDefaults` is silent. */
-export const BUILT_IN_TENANT_DEFAULTS = Object.fromEntries(rows.map(([key, entry]) =>
-    [key, isSetting(entry) ? entry.builtIn : withoutUndefined(mapGroup(entry, row => row.builtIn))])) as unknown as TenantSettings;
+export const BUILT_IN_TENANT_DEFAULTS = Object.fromEntries(
+    rows.map(([key, entry]) => [key, isSetting(entry) ? entry.builtIn : withoutUndefined(mapGroup(entry, row => row.builtIn))]),
+) as unknown as TenantSettings;
 
 /** `tenantDefaults`: every key optional, the built-in defaults filling what a stack leaves out. */
-export const tenantDefaultsSchema = z.strictObject(Object.fromEntries(rows.map(([key, entry]) => [key, isSetting(entry)
-    ? (entry.builtIn === undefined ? entry.schema.optional() : entry.schema.default(entry.builtIn))
-    : z.strictObject(mapGroup(entry, row => row.schema.optional())).optional()
-        .transform(given => ({ ...withoutUndefined(mapGroup(entry, row => row.builtIn)), ...withoutUndefined(given ?? {}) }))]))
+export const tenantDefaultsSchema = z.strictObject(
+    Object.fromEntries(
+        rows.map(([key, entry]) => [
+            key,
+            isSetting(entry)
+                ? entry.builtIn === undefined
+                    ? entry.schema.optional()
+                    : entry.schema.default(entry.builtIn)
+                : z
+                      .strictObject(mapGroup(entry, row => row.schema.optional()))
+                      .optional()
+                      .transform(given => ({ ...withoutUndefined(mapGroup(entry, row => row.builtIn)), ...withoutUndefined(given ?? {}) })),
+        ]),
+    ),
 ) as unknown as z.ZodType<TenantSettings, unknown>;
 
 /** `tenants[].overrides`: the keys of `tenantDefaults`, none required and none unknown. */
-export const tenantOverridesSchema = z.strictObject(Object.fromEntries(rows.map(([key, entry]) => [key, isSetting(entry)
-    ? entry.schema.optional()
-    : z.strictObject(mapGroup(entry, row => row.schema.optional())).optional()]))
+export const tenantOverridesSchema = z.strictObject(
+    Object.fromEntries(
+        rows.map(([key, entry]) => [
+            key,
+            isSetting(entry) ? entry.schema.optional() : z.strictObject(mapGroup(entry, row => row.schema.optional())).optional(),
+        ]),
+    ),
 ) as unknown as z.ZodType<TenantOverrides, unknown>;
 
 /** Effective settings of one tenant: the defaults with its overrides laid over them, row by row. */
 export function resolveTenantSettings(defaults: TenantSettings, overrides: TenantOverrides): TenantSettings {
-    return Object.fromEntries(rows.map(([key, entry]) => {
-        const base = (defaults as Record<string, unknown>)[key];
-        const given = (overrides as Record<string, unknown>)[key];
-        return [key, isSetting(entry) ? given ?? base : { ...(base as object), ...withoutUndefined((given ?? {}) as object) }];
-    })) as unknown as TenantSettings;
+    return Object.fromEntries(
+        rows.map(([key, entry]) => {
+            const base = (defaults as Record<string, unknown>)[key];
+            const given = (overrides as Record<string, unknown>)[key];
+            return [key, isSetting(entry) ? (given ?? base) : { ...(base as object), ...withoutUndefined((given ?? {}) as object) }];
+        }),
+    ) as unknown as TenantSettings;
 }

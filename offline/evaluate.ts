@@ -93,10 +93,11 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     Error.prepareStackTrace = (error: Error) => `${error.name}: ${error.message}`;
     Error.stackTraceLimit = 0;
     try {
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation(withoutAliases);
-            return program(config);
-        }) ?? {};
+        const outputs =
+            (await pulumi.runtime.runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation(withoutAliases);
+                return program(config);
+            })) ?? {};
         await pulumi.runtime.disconnect();
         return { stack: options.stack, config, resources, outputs, preview, durationMs: Date.now() - started };
     } finally {
@@ -159,7 +160,9 @@ function recordRegistrations(into: RecordedResource[], onResource?: (count: numb
 
 function propertyDependencies(map: any): Record<string, string[]> {
     const result: Record<string, string[]> = {};
-    map.forEach((deps: any, key: string) => { result[key] = deps.getUrnsList(); });
+    map.forEach((deps: any, key: string) => {
+        result[key] = deps.getUrnsList();
+    });
     return result;
 }
 

@@ -19,8 +19,18 @@ export function stableUuid(seed: string): string {
 }
 
 /** Child resources name their parents too (a database its account), so the most specific keys come first. */
-const NAME_KEYS = ["resourceName", "dataConnectionName", "containerName", "queueName", "databaseName", "accountName",
-    "workspaceName", "namespaceName", "clusterName", "name"];
+const NAME_KEYS = [
+    "resourceName",
+    "dataConnectionName",
+    "containerName",
+    "queueName",
+    "databaseName",
+    "accountName",
+    "workspaceName",
+    "namespaceName",
+    "clusterName",
+    "name",
+];
 
 /** The Azure name a resource gets: its `<type>Name` input, a common name input, or the logical name. */
 function azureName(type: string, name: string, inputs: Record<string, unknown>): string {
@@ -41,26 +51,43 @@ type Computed = (name: string, inputs: Record<string, any>) => Record<string, un
 const COMPUTED: Record<string, Computed> = {
     "azure-native:containerservice:ManagedCluster": (name, inputs) => ({
         fqdn: `${name}.hcp.${inputs.location}.azmk8s.io`,
-        oidcIssuerProfile: { enabled: true, issuerURL: `https://${inputs.location}.oic.prod-aks.azure.com/${OFFLINE_TENANT_ID}/${stableUuid(name)}/` },
+        oidcIssuerProfile: {
+            enabled: true,
+            issuerURL: `https://${inputs.location}.oic.prod-aks.azure.com/${OFFLINE_TENANT_ID}/${stableUuid(name)}/`,
+        },
         identity: { ...inputs.identity, principalId: stableUuid(`${name}/principal`), tenantId: OFFLINE_TENANT_ID },
     }),
     "azure-native:managedidentity:UserAssignedIdentity": name => ({
-        clientId: stableUuid(`${name}/client`), principalId: stableUuid(`${name}/principal`), tenantId: OFFLINE_TENANT_ID,
+        clientId: stableUuid(`${name}/client`),
+        principalId: stableUuid(`${name}/principal`),
+        tenantId: OFFLINE_TENANT_ID,
     }),
     "azuread:index/group:Group": name => ({ objectId: stableUuid(`group/${name}`) }),
     "random:index/randomString:RandomString": (name, inputs) => ({
-        result: crypto.createHash("sha1").update(name).digest("hex").replace(/[^a-z0-9]/g, "").slice(0, inputs.length ?? 6),
+        result: crypto
+            .createHash("sha1")
+            .update(name)
+            .digest("hex")
+            .replace(/[^a-z0-9]/g, "")
+            .slice(0, inputs.length ?? 6),
     }),
-    "azure-native:keyvault:Vault": (name, inputs) => ({ properties: { ...inputs.properties, vaultUri: `https://${name}.vault.azure.net/` } }),
+    "azure-native:keyvault:Vault": (name, inputs) => ({
+        properties: { ...inputs.properties, vaultUri: `https://${name}.vault.azure.net/` },
+    }),
     "azure-native:eventhub:Namespace": name => ({ serviceBusEndpoint: `https://${name}.servicebus.windows.net:443/` }),
     "azure-native:servicebus:Namespace": name => ({ serviceBusEndpoint: `https://${name}.servicebus.windows.net:443/` }),
-    "azure-native:kusto:Cluster": (name, inputs) => ({ uri: `https://${name}.${inputs.location}.kusto.windows.net`, identity: { ...inputs.identity, principalId: stableUuid(`${name}/principal`) } }),
+    "azure-native:kusto:Cluster": (name, inputs) => ({
+        uri: `https://${name}.${inputs.location}.kusto.windows.net`,
+        identity: { ...inputs.identity, principalId: stableUuid(`${name}/principal`) },
+    }),
     "azure-native:cosmosdb:DatabaseAccount": name => ({ documentEndpoint: `https://${name}.documents.azure.com:443/` }),
     "azure-native:applicationinsights:Component": name => ({
         instrumentationKey: stableUuid(`${name}/ikey`),
         connectionString: `InstrumentationKey=${stableUuid(`${name}/ikey`)};IngestionEndpoint=https://offline.in.applicationinsights.azure.com/`,
     }),
-    "azure-native:iothub:IotHubResource": (name, inputs) => ({ properties: { ...inputs.properties, hostName: `${name}.azure-devices.net` } }),
+    "azure-native:iothub:IotHubResource": (name, inputs) => ({
+        properties: { ...inputs.properties, hostName: `${name}.azure-devices.net` },
+    }),
     "azure-native:storage:StorageAccount": name => ({ primaryEndpoints: { blob: `https://${name}.blob.core.windows.net/` } }),
     "azure-native:dashboard:Grafana": (name, inputs) => ({
         properties: { ...inputs.properties, endpoint: `https://${name}.weu.grafana.azure.com` },
@@ -73,20 +100,41 @@ export function offlineUserKubeconfig(clusterName: string): string {
     return stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: `https://${clusterName}.hcp.offline.azmk8s.io:443`, "certificate-authority-data": "LS0tLS1CRUdJTi1PRkZMSU5FLS0tLS0=" } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: `clusterUser_${clusterName}` } }],
-        "current-context": clusterName,
-        users: [{
-            name: `clusterUser_${clusterName}`,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "kubelogin",
-                    args: ["get-token", "--environment", "AzurePublicCloud", "--server-id", AKS_AAD_SERVER_ID,
-                        "--client-id", "80faf920-1908-4b52-b5ef-a8e7bedfc67a", "--tenant-id", OFFLINE_TENANT_ID, "--login", "devicecode"],
+        clusters: [
+            {
+                name: clusterName,
+                cluster: {
+                    server: `https://${clusterName}.hcp.offline.azmk8s.io:443`,
+                    "certificate-authority-data": "LS0tLS1CRUdJTi1PRkZMSU5FLS0tLS0=",
                 },
             },
-        }],
+        ],
+        contexts: [{ name: clusterName, context: { cluster: clusterName, user: `clusterUser_${clusterName}` } }],
+        "current-context": clusterName,
+        users: [
+            {
+                name: `clusterUser_${clusterName}`,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "kubelogin",
+                        args: [
+                            "get-token",
+                            "--environment",
+                            "AzurePublicCloud",
+                            "--server-id",
+                            AKS_AAD_SERVER_ID,
+                            "--client-id",
+                            "80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+                            "--tenant-id",
+                            OFFLINE_TENANT_ID,
+                            "--login",
+                            "devicecode",
+                        ],
+                    },
+                },
+            },
+        ],
     });
 }
 
@@ -105,7 +153,10 @@ function stackReferenceOutputs(stackName: string): Record<string, unknown> {
 export const offlineMocks: pulumi.runtime.Mocks = {
     newResource(args) {
         if (args.type === "pulumi:pulumi:StackReference") {
-            return { id: args.inputs.name, state: { name: args.inputs.name, outputs: stackReferenceOutputs(args.inputs.name), secretOutputNames: [] } };
+            return {
+                id: args.inputs.name,
+                state: { name: args.inputs.name, outputs: stackReferenceOutputs(args.inputs.name), secretOutputNames: [] },
+            };
         }
         if (!args.custom) {
             return { id: undefined, state: {} };
@@ -118,9 +169,18 @@ export const offlineMocks: pulumi.runtime.Mocks = {
     call(args) {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
-                return { subscriptionId: OFFLINE_SUBSCRIPTION_ID, tenantId: OFFLINE_TENANT_ID, objectId: OFFLINE_DEPLOYER_OBJECT_ID, clientId: stableUuid("deployer") };
+                return {
+                    subscriptionId: OFFLINE_SUBSCRIPTION_ID,
+                    tenantId: OFFLINE_TENANT_ID,
+                    objectId: OFFLINE_DEPLOYER_OBJECT_ID,
+                    clientId: stableUuid("deployer"),
+                };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
-                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(offlineUserKubeconfig(args.inputs.resourceName)).toString("base64") }] };
+                return {
+                    kubeconfigs: [
+                        { name: "clusterUser", value: Buffer.from(offlineUserKubeconfig(args.inputs.resourceName)).toString("base64") },
+                    ],
+                };
             default:
                 throw new Error(`the offline engine has no answer for the function ${args.token}`);
         }

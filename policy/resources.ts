@@ -27,11 +27,15 @@ export const TYPES = {
  * the root copy's class while the pack's modules import their own, and `instanceof` one class misses the other's errors.
  */
 export const isUnknownValueError = (err: unknown): err is UnknownValueError =>
-    err instanceof Error && typeof (err as { unknownTypeSentinel?: unknown }).unknownTypeSentinel === "string"
-    && Array.isArray((err as { props?: unknown }).props);
+    err instanceof Error &&
+    typeof (err as { unknownTypeSentinel?: unknown }).unknownTypeSentinel === "string" &&
+    Array.isArray((err as { props?: unknown }).props);
 
 export const isKubernetesObject = (type: string): boolean =>
-    type.startsWith("kubernetes:") && type !== TYPES.helmRelease && !type.startsWith("kubernetes:helm.sh/") && !type.startsWith("kubernetes:yaml");
+    type.startsWith("kubernetes:") &&
+    type !== TYPES.helmRelease &&
+    !type.startsWith("kubernetes:helm.sh/") &&
+    !type.startsWith("kubernetes:yaml");
 
 export function ancestorOfType(resource: PolicyResource, type: string): PolicyResource | undefined {
     for (let current = resource.parent; current; current = current.parent) {

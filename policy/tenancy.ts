@@ -1,7 +1,14 @@
 import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "./labels";
 import {
-    ancestorOfType, dependencyOf, isKubernetesObject, namespaceKey, owningTenant, tenantComponentOf, tenantNamespaces, TYPES,
+    ancestorOfType,
+    dependencyOf,
+    isKubernetesObject,
+    namespaceKey,
+    owningTenant,
+    tenantComponentOf,
+    tenantNamespaces,
+    TYPES,
 } from "./resources";
 
 /** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
@@ -19,8 +26,11 @@ export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const PROTECTED_TENANT_TYPES = new Set([
-    TYPES.namespace, "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue",
-    "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
+    TYPES.namespace,
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:servicebus:Queue",
+    "azure-native:storage:BlobContainer",
+    "azure-native:keyvault:Vault",
 ]);
 
 export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
@@ -35,13 +45,19 @@ export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): 
                 const expected = namespaces.get(namespaceKey(resource, namespace))?.tenant;
                 const found = resource.props.metadata?.labels?.[TENANT_LABEL];
                 if (expected !== undefined && found !== expected) {
-                    reportViolation(`${resource.type} '${resource.name}' in tenant namespace '${namespace}' has ${TENANT_LABEL}=${found ?? "(missing)"}, expected ${expected}.`, resource.urn);
+                    reportViolation(
+                        `${resource.type} '${resource.name}' in tenant namespace '${namespace}' has ${TENANT_LABEL}=${found ?? "(missing)"}, expected ${expected}.`,
+                        resource.urn,
+                    );
                 }
             } else if (resource.type.startsWith("azure-native:") && !UNTAGGABLE_AZURE_TYPES.has(resource.type)) {
                 const expected = owningTenant(resource);
                 const found = resource.props.tags?.[TAG_TENANT];
                 if (expected !== undefined && found !== expected) {
-                    reportViolation(`${resource.type} '${resource.name}' was made for tenant ${expected} but has ${TAG_TENANT}=${found ?? "(missing)"}.`, resource.urn);
+                    reportViolation(
+                        `${resource.type} '${resource.name}' was made for tenant ${expected} but has ${TAG_TENANT}=${found ?? "(missing)"}.`,
+                        resource.urn,
+                    );
                 }
             }
         }
@@ -51,13 +67,15 @@ export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): 
 /** A policy that selects every pod and allows nothing in the directions it names. */
 function deniedDirections(policy: PolicyResource): string[] {
     const spec = policy.props.spec ?? {};
-    const selectsAll = spec.podSelector !== undefined && Object.keys(spec.podSelector.matchLabels ?? {}).length === 0
-        && (spec.podSelector.matchExpressions ?? []).length === 0;
+    const selectsAll =
+        spec.podSelector !== undefined &&
+        Object.keys(spec.podSelector.matchLabels ?? {}).length === 0 &&
+        (spec.podSelector.matchExpressions ?? []).length === 0;
     if (!selectsAll) {
         return [];
     }
     const types: string[] = spec.policyTypes ?? ["Ingress"];
-    return types.filter(t => (t === "Ingress" ? spec.ingress : spec.egress)?.length ? false : true);
+    return types.filter(t => ((t === "Ingress" ? spec.ingress : spec.egress)?.length ? false : true));
 }
 
 /** What guards one namespace: whether it has a ResourceQuota and a LimitRange, and the directions its NetworkPolicies deny. */
@@ -95,7 +113,8 @@ function guardrailsByNamespace(resources: PolicyResource[]): Map<string, Guardra
 
 export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-guardrails",
-    description: "Every tenant namespace has a ResourceQuota, a LimitRange, a default-deny NetworkPolicy for ingress and egress, and a Pod Security Admission enforce label of restricted or baseline, so that no tenant can starve, reach or escalate over another. Fix: create tenant namespaces with TenantNamespace (or createNamespaceGuardrails).",
+    description:
+        "Every tenant namespace has a ResourceQuota, a LimitRange, a default-deny NetworkPolicy for ingress and egress, and a Pod Security Admission enforce label of restricted or baseline, so that no tenant can starve, reach or escalate over another. Fix: create tenant namespaces with TenantNamespace (or createNamespaceGuardrails).",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
         const guarded = guardrailsByNamespace(args.resources);
@@ -124,12 +143,16 @@ export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory
 
 export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-data-protection",
-    description: "A tenant's namespace, managed identity, queue, checkpoint container and Key Vault are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
+    description:
+        "A tenant's namespace, managed identity, queue, checkpoint container and Key Vault are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
         // The tenant's namespace says whether it is being decommissioned; its identity and queue go with it.
-        const decommissioning = new Set([...tenantNamespaces(args.resources, TENANT_LABEL).values()]
-            .filter(n => n.resource.props.metadata?.labels?.[DECOMMISSION_LABEL] === "true").map(n => n.tenant));
+        const decommissioning = new Set(
+            [...tenantNamespaces(args.resources, TENANT_LABEL).values()]
+                .filter(n => n.resource.props.metadata?.labels?.[DECOMMISSION_LABEL] === "true")
+                .map(n => n.tenant),
+        );
         for (const resource of args.resources.filter(r => PROTECTED_TENANT_TYPES.has(r.type) && !r.opts.protect)) {
             const component = tenantComponentOf(resource);
             const labels = resource.props.metadata?.labels ?? {};
@@ -139,7 +162,10 @@ export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "manda
             }
             const tenant = labels[TENANT_LABEL] ?? resource.props.tags?.[TAG_TENANT] ?? owningTenant(resource);
             if (!decommissioning.has(tenant) && component?.props.decommission !== true) {
-                reportViolation(`${resource.type} '${resource.name}' of tenant ${tenant ?? "(unknown)"} is not protected and the tenant is not being decommissioned.`, resource.urn);
+                reportViolation(
+                    `${resource.type} '${resource.name}' of tenant ${tenant ?? "(unknown)"} is not protected and the tenant is not being decommissioned.`,
+                    resource.urn,
+                );
             }
         }
     },
@@ -151,21 +177,34 @@ export const DEDICATED_THRESHOLD_POLICY = "dedicated-threshold";
 
 export const dedicatedThreshold = (enforcementLevel: EnforcementLevel = "advisory"): StackValidationPolicy => ({
     name: DEDICATED_THRESHOLD_POLICY,
-    description: "A tenant at or above the dedicated device threshold runs on a shared cluster, where it is the noisy neighbour. Fix: set isolation: dedicated (moving it recreates its namespace), or accept the risk with isolation: shared.",
+    description:
+        "A tenant at or above the dedicated device threshold runs on a shared cluster, where it is the noisy neighbour. Fix: set isolation: dedicated (moving it recreates its namespace), or accept the risk with isolation: shared.",
     enforcementLevel,
     configSchema: {
         properties: {
-            dedicatedDeviceThreshold: { type: "integer", minimum: 1, default: DEFAULT_DEDICATED_DEVICE_THRESHOLD, description: "Device quota from which a tenant should have its own cluster; keep equal to iot-fleet:dedicatedDeviceThreshold." },
+            dedicatedDeviceThreshold: {
+                type: "integer",
+                minimum: 1,
+                default: DEFAULT_DEDICATED_DEVICE_THRESHOLD,
+                description:
+                    "Device quota from which a tenant should have its own cluster; keep equal to iot-fleet:dedicatedDeviceThreshold.",
+            },
         },
     },
     validateStack: (args, reportViolation) => {
-        const threshold = args.getConfig<{ dedicatedDeviceThreshold?: number }>().dedicatedDeviceThreshold ?? DEFAULT_DEDICATED_DEVICE_THRESHOLD;
+        const threshold =
+            args.getConfig<{ dedicatedDeviceThreshold?: number }>().dedicatedDeviceThreshold ?? DEFAULT_DEDICATED_DEVICE_THRESHOLD;
         for (const { name: namespace, tenant, resource } of tenantNamespaces(args.resources, TENANT_LABEL).values()) {
-            const devices = Number(resource.props.metadata?.annotations?.[DEVICE_QUOTA_ANNOTATION]
-                ?? ancestorOfType(resource, TYPES.tenantNamespace)?.props.deviceQuota);
+            const devices = Number(
+                resource.props.metadata?.annotations?.[DEVICE_QUOTA_ANNOTATION] ??
+                    ancestorOfType(resource, TYPES.tenantNamespace)?.props.deviceQuota,
+            );
             const shared = ancestorOfType(resource, TYPES.sharedCluster);
             if (shared !== undefined && devices >= threshold) {
-                reportViolation(`Tenant ${tenant} (namespace '${namespace}') has ${devices} devices, at or above the dedicated threshold of ${threshold}, but runs on shared cluster ${shared.props.clusterName ?? shared.name}.`, resource.urn);
+                reportViolation(
+                    `Tenant ${tenant} (namespace '${namespace}') has ${devices} devices, at or above the dedicated threshold of ${threshold}, but runs on shared cluster ${shared.props.clusterName ?? shared.name}.`,
+                    resource.urn,
+                );
             }
         }
     },
@@ -177,18 +216,21 @@ export const CONSUMER_GROUP_LIMITS: Readonly<Record<string, number>> = { Basic: 
 const DEFAULT_CONSUMER_GROUP = "$Default";
 
 /** A resource's Azure name: its `<type>Name` input (outputs keep it offline), else the `name` Azure returns. */
-const azureName = (resource: PolicyResource, nameProperty: string): string | undefined => resource.props[nameProperty] ?? resource.props.name;
+const azureName = (resource: PolicyResource, nameProperty: string): string | undefined =>
+    resource.props[nameProperty] ?? resource.props.name;
 
 export const eventHubsLimits = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "event-hubs-limits",
-    description: "Every event hub keeps within its namespace tier's consumer group limit (Basic 1, Standard 20, Premium 100, Dedicated 1000, counting the $Default group Azure always creates). Each tenant takes a consumer group, so past the limit Azure refuses the next tenant halfway through an update. Fix: set the Event Hubs namespace to the Premium tier in the stack config, or split the region's tenants across another stack.",
+    description:
+        "Every event hub keeps within its namespace tier's consumer group limit (Basic 1, Standard 20, Premium 100, Dedicated 1000, counting the $Default group Azure always creates). Each tenant takes a consumer group, so past the limit Azure refuses the next tenant halfway through an update. Fix: set the Event Hubs namespace to the Premium tier in the stack config, or split the region's tenants across another stack.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
         const namespaces = args.resources.filter(r => r.type === TYPES.eventHubsNamespace);
         const groups = args.resources.filter(r => r.type === TYPES.consumerGroup);
         for (const hub of args.resources.filter(r => r.type === TYPES.eventHub)) {
-            const namespace = dependencyOf(hub, "namespaceName", TYPES.eventHubsNamespace)
-                ?? namespaces.find(n => azureName(n, "namespaceName") === hub.props.namespaceName);
+            const namespace =
+                dependencyOf(hub, "namespaceName", TYPES.eventHubsNamespace) ??
+                namespaces.find(n => azureName(n, "namespaceName") === hub.props.namespaceName);
             const tier: string | undefined = namespace?.props.sku?.name;
             const limit = tier === undefined ? undefined : CONSUMER_GROUP_LIMITS[tier];
             if (limit === undefined) {
@@ -197,11 +239,16 @@ export const eventHubsLimits = (enforcementLevel: EnforcementLevel = "mandatory"
             const hubName = azureName(hub, "eventHubName");
             const inHub = (group: PolicyResource) => {
                 const source = dependencyOf(group, "eventHubName", TYPES.eventHub);
-                return source ? source === hub : group.props.eventHubName === hubName && group.props.namespaceName === hub.props.namespaceName;
+                return source
+                    ? source === hub
+                    : group.props.eventHubName === hubName && group.props.namespaceName === hub.props.namespaceName;
             };
             const names = new Set([DEFAULT_CONSUMER_GROUP, ...groups.filter(inHub).map(g => azureName(g, "consumerGroupName"))]);
             if (names.size > limit) {
-                reportViolation(`Event hub '${hubName}' of namespace ${azureName(namespace!, "namespaceName")} has ${names.size} consumer groups ($Default included), above the ${tier} tier's limit of ${limit}. Fix: set the Event Hubs namespace to the Premium tier (${CONSUMER_GROUP_LIMITS.Premium} groups) in the stack config, or split the region's tenants across another stack.`, hub.urn);
+                reportViolation(
+                    `Event hub '${hubName}' of namespace ${azureName(namespace!, "namespaceName")} has ${names.size} consumer groups ($Default included), above the ${tier} tier's limit of ${limit}. Fix: set the Event Hubs namespace to the Premium tier (${CONSUMER_GROUP_LIMITS.Premium} groups) in the stack config, or split the region's tenants across another stack.`,
+                    hub.urn,
+                );
             }
         }
     },

@@ -24,7 +24,11 @@ const NOT_CREDENTIAL_QUALIFIERS = new Set(["topology", "label", "partition", "so
  * (existingSecret, secretName), and not KEY_VAULT_URI: only the last word counts.
  */
 export function isCredentialName(name: string): boolean {
-    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter(w => w !== "").map(w => w.toLowerCase());
+    const words = name
+        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+        .split(/[^A-Za-z0-9]+/)
+        .filter(w => w !== "")
+        .map(w => w.toLowerCase());
     const span = words.length >= 2 && words.slice(-2).join("") === "connectionstring" ? 2 : 1;
     const last = words.slice(-span).join("");
     if (!CREDENTIAL_WORDS.has(last)) {
@@ -40,9 +44,9 @@ const WORKLOAD_TYPES = /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|
  * A property of an object or array, or undefined where a preview does not know it yet (the analyzer's
  * proxy throws on reading an unknown): an unknown value cannot be a literal secret.
  */
-function known(container: any, key: string | number): unknown {
+function known(container: unknown, key: string | number): unknown {
     try {
-        return container[key];
+        return (container as Record<string | number, unknown>)[key];
     } catch (err) {
         if (isUnknownValueError(err)) {
             return undefined;
@@ -106,12 +110,13 @@ const REFERENCE = /^(\$\{[^}]+\}|\$\([A-Za-z_][A-Za-z0-9_]*\))$/;
 
 /** What a literal looks like, if it looks like a credential: a known shape, or a value (not a reference) under a credential's name. */
 const credentialIn = ({ name, text }: Literal): string | undefined =>
-    SECRET_PATTERNS.find(s => s.pattern.test(text))?.what
-    ?? (text !== "" && !REFERENCE.test(text) && isCredentialName(name) ? `a literal value under the credential name ${name}` : undefined);
+    SECRET_PATTERNS.find(s => s.pattern.test(text))?.what ??
+    (text !== "" && !REFERENCE.test(text) && isCredentialName(name) ? `a literal value under the credential name ${name}` : undefined);
 
 export const noPlaintextSecrets = (enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy => ({
     name: "no-plaintext-secrets",
-    description: "No Kubernetes Secret carries literal data from the program, and no connection string, key, token, password or credential-bearing URL sits in a ConfigMap, an environment variable or Helm values, whether recognised by its shape or by a name such as API_KEY or DB_PASSWORD: it would be stored in the Pulumi state, in Git and in etcd. Fix: keep secrets in Key Vault and mount them with the Secrets Store CSI driver through workload identity.",
+    description:
+        "No Kubernetes Secret carries literal data from the program, and no connection string, key, token, password or credential-bearing URL sits in a ConfigMap, an environment variable or Helm values, whether recognised by its shape or by a name such as API_KEY or DB_PASSWORD: it would be stored in the Pulumi state, in Git and in etcd. Fix: keep secrets in Key Vault and mount them with the Secrets Store CSI driver through workload identity.",
     enforcementLevel,
     validateResource: (args, reportViolation) => {
         const report = (where: string, what: string) => reportViolation(`${where} holds ${what}.`);
@@ -144,23 +149,41 @@ export const DEFAULT_MIN_COOLDOWN_SECONDS = 60;
 const KEDA_DEFAULT_COOLDOWN_SECONDS = 300;
 const HPA_TYPES = /^kubernetes:autoscaling\/v(1|2|2beta1|2beta2):HorizontalPodAutoscaler$/;
 
-function scalesOnCpu(spec: any): boolean {
-    return spec?.targetCPUUtilizationPercentage !== undefined
-        || (spec?.metrics ?? []).some((m: any) => m.type === "Resource" && m.resource?.name === "cpu");
+/** An HPA spec of any of its API versions, as far as this check reads it. */
+interface HpaSpec {
+    readonly targetCPUUtilizationPercentage?: number;
+    readonly metrics?: readonly { readonly type?: string; readonly resource?: { readonly name?: string } }[];
+}
+
+function scalesOnCpu(spec: HpaSpec | undefined): boolean {
+    return (
+        spec?.targetCPUUtilizationPercentage !== undefined ||
+        (spec?.metrics ?? []).some(m => m.type === "Resource" && m.resource?.name === "cpu")
+    );
 }
 
 export const queueBasedScaling = (enforcementLevel: EnforcementLevel = "mandatory"): ResourceValidationPolicy => ({
     name: "queue-based-scaling",
-    description: "Telemetry workloads scale on queue depth and consumer lag with KEDA, never on CPU (backpressure shows as a growing queue, not as CPU), and their ScaledObjects keep at least 1 replica and a cooldown of at least 60 s against flapping. Fix: replace the HPA with a KEDA ScaledObject (azure-servicebus or azure-eventhub trigger) and set minReplicaCount >= 1, cooldownPeriod >= 60.",
+    description:
+        "Telemetry workloads scale on queue depth and consumer lag with KEDA, never on CPU (backpressure shows as a growing queue, not as CPU), and their ScaledObjects keep at least 1 replica and a cooldown of at least 60 s against flapping. Fix: replace the HPA with a KEDA ScaledObject (azure-servicebus or azure-eventhub trigger) and set minReplicaCount >= 1, cooldownPeriod >= 60.",
     enforcementLevel,
     configSchema: {
-        properties: { minCooldownSeconds: { type: "integer", minimum: 0, default: DEFAULT_MIN_COOLDOWN_SECONDS, description: "Shortest allowed ScaledObject cooldownPeriod." } },
+        properties: {
+            minCooldownSeconds: {
+                type: "integer",
+                minimum: 0,
+                default: DEFAULT_MIN_COOLDOWN_SECONDS,
+                description: "Shortest allowed ScaledObject cooldownPeriod.",
+            },
+        },
     },
     validateResource: (args, reportViolation) => {
         if (HPA_TYPES.test(args.type)) {
             const target: string = args.props.spec?.scaleTargetRef?.name ?? "";
             if (target.startsWith("telemetry-") && scalesOnCpu(args.props.spec)) {
-                reportViolation(`HorizontalPodAutoscaler '${args.props.metadata?.name ?? args.name}' scales telemetry workload '${target}' on CPU.`);
+                reportViolation(
+                    `HorizontalPodAutoscaler '${args.props.metadata?.name ?? args.name}' scales telemetry workload '${target}' on CPU.`,
+                );
             }
             return;
         }
@@ -172,10 +195,14 @@ export const queueBasedScaling = (enforcementLevel: EnforcementLevel = "mandator
         const name = args.props.metadata?.name ?? args.name;
         const cooldown = spec.cooldownPeriod ?? KEDA_DEFAULT_COOLDOWN_SECONDS;
         if (cooldown < minCooldown) {
-            reportViolation(`ScaledObject '${name}' has cooldownPeriod ${cooldown}s; at least ${minCooldown}s avoids flapping on bursty telemetry.`);
+            reportViolation(
+                `ScaledObject '${name}' has cooldownPeriod ${cooldown}s; at least ${minCooldown}s avoids flapping on bursty telemetry.`,
+            );
         }
         if ((spec.minReplicaCount ?? 0) < 1) {
-            reportViolation(`ScaledObject '${name}' may scale to ${spec.minReplicaCount ?? 0} replicas; keep minReplicaCount >= 1 so the queue is always drained.`);
+            reportViolation(
+                `ScaledObject '${name}' may scale to ${spec.minReplicaCount ?? 0} replicas; keep minReplicaCount >= 1 so the queue is always drained.`,
+            );
         }
         for (const trigger of spec.triggers ?? []) {
             if (trigger.type === "cpu" || trigger.type === "memory") {

@@ -4,7 +4,16 @@ import { ProvisionerError } from "./errors";
 import { Operation } from "./operations";
 import { ChangeOutcome, Provisioner } from "./provisioner";
 import {
-    changeQuery, decommissionQuery, noQuery, objectBody, operationParams, operationQuery, parseChangeRequest, parseRequest, stackParams, tenantParams,
+    changeQuery,
+    decommissionQuery,
+    noQuery,
+    objectBody,
+    operationParams,
+    operationQuery,
+    parseChangeRequest,
+    parseRequest,
+    stackParams,
+    tenantParams,
 } from "./requests";
 
 export interface ServerOptions {
@@ -37,9 +46,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
     app.setErrorHandler((error, request, reply) => {
         if (error instanceof ProvisionerError) {
-            return reply.code(error.status).send(error.status === 400
-                ? { error: "invalid request", problems: error.problems }
-                : { error: error.message, ...(error.problems.length > 0 ? { problems: error.problems } : {}) });
+            return reply
+                .code(error.status)
+                .send(
+                    error.status === 400
+                        ? { error: "invalid request", problems: error.problems }
+                        : { error: error.message, ...(error.problems.length > 0 ? { problems: error.problems } : {}) },
+                );
         }
         const fastifyError = error as { statusCode?: number; code?: string; message: string };
         if (fastifyError.statusCode === 400 && fastifyError.code?.startsWith("FST_ERR_CTP_")) {
@@ -66,8 +79,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
 
     app.post("/v1/stacks/:stack/tenants", async (request, reply) => {
-        const { params, query, body } = await parseChangeRequest(request, { params: stackParams, query: changeQuery, body: objectBody },
-            (raw, tenant) => provisioner.bodyProblems(raw.stack, { kind: "onboard", tenant }));
+        const { params, query, body } = await parseChangeRequest(
+            request,
+            { params: stackParams, query: changeQuery, body: objectBody },
+            (raw, tenant) => provisioner.bodyProblems(raw.stack, { kind: "onboard", tenant }),
+        );
         return send(reply, await provisioner.onboard(params.stack, body, query));
     });
 
@@ -77,8 +93,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
 
     app.patch("/v1/stacks/:stack/tenants/:name", async (request, reply) => {
-        const { params, query, body } = await parseChangeRequest(request, { params: tenantParams, query: changeQuery, body: objectBody },
-            (raw, patch) => provisioner.bodyProblems(raw.stack, { kind: "update", name: raw.name, patch }));
+        const { params, query, body } = await parseChangeRequest(
+            request,
+            { params: tenantParams, query: changeQuery, body: objectBody },
+            (raw, patch) => provisioner.bodyProblems(raw.stack, { kind: "update", name: raw.name, patch }),
+        );
         return send(reply, await provisioner.update(params.stack, params.name, body, query));
     });
 
@@ -107,7 +126,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 function send(reply: FastifyReply, outcome: ChangeOutcome): FastifyReply {
     switch (outcome.kind) {
         case "accepted":
-            return reply.code(202).header("location", `/v1/operations/${outcome.operation.id}`)
+            return reply
+                .code(202)
+                .header("location", `/v1/operations/${outcome.operation.id}`)
                 .send({ operation: operationSummary(outcome.operation), tenant: outcome.tenant });
         case "unchanged":
             return reply.code(200).send({ unchanged: true, tenant: outcome.tenant });
@@ -120,7 +141,7 @@ function send(reply: FastifyReply, outcome: ChangeOutcome): FastifyReply {
 
 /** Engine events are many and seldom wanted: only with `?events=true`. */
 function operationView(operation: Operation, withEvents: boolean) {
-    return { ...operation, runs: operation.runs.map(({ events, ...run }) => withEvents ? { ...run, events } : run) };
+    return { ...operation, runs: operation.runs.map(({ events, ...run }) => (withEvents ? { ...run, events } : run)) };
 }
 
 function operationSummary(operation: Operation) {

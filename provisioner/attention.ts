@@ -58,5 +58,6 @@ export async function clearAttention(fs: FileSystem, stackFile: string): Promise
 export function attentionConflict(stack: string, mark: AttentionMark): ProvisionerError {
     return ProvisionerError.conflict(
         `stack ${stack} needs attention since ${mark.since} (${mark.reason}); the service changes it again once an operator ` +
-        `has checked the stack (pulumi refresh, pulumi up) and cleared the mark with DELETE /v1/stacks/${stack}/attention`);
+            `has checked the stack (pulumi refresh, pulumi up) and cleared the mark with DELETE /v1/stacks/${stack}/attention`,
+    );
 }

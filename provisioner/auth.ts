@@ -26,15 +26,21 @@ export function loadToken(env: NodeJS.ProcessEnv = process.env): string {
         try {
             token = fs.readFileSync(file, "utf8").split(/\r?\n/)[0];
         } catch (err) {
-            throw new TokenConfigError(`cannot read PROVISIONER_TOKEN_FILE ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+            throw new TokenConfigError(
+                `cannot read PROVISIONER_TOKEN_FILE ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+            );
         }
     }
     if (!token) {
-        throw new TokenConfigError("no API token configured: set PROVISIONER_TOKEN, or PROVISIONER_TOKEN_FILE to a file holding it; the service does not run without one");
+        throw new TokenConfigError(
+            "no API token configured: set PROVISIONER_TOKEN, or PROVISIONER_TOKEN_FILE to a file holding it; the service does not run without one",
+        );
     }
     token = token.trim();
     if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
-        throw new TokenConfigError(`the API token must be at least ${MIN_TOKEN_LENGTH} characters without spaces; use a long random one (openssl rand -hex 32)`);
+        throw new TokenConfigError(
+            `the API token must be at least ${MIN_TOKEN_LENGTH} characters without spaces; use a long random one (openssl rand -hex 32)`,
+        );
     }
     return token;
 }

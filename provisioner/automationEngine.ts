@@ -2,12 +2,21 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-    CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, OutputMap, PolicyEvent, PreviewOptions,
-    PulumiCommand, StackAlreadyExistsError, StackNotFoundError, UpOptions,
+    CommandError,
+    ConcurrentUpdateError,
+    EngineEvent,
+    LocalWorkspace,
+    OutputMap,
+    PolicyEvent,
+    PreviewOptions,
+    PulumiCommand,
+    StackAlreadyExistsError,
+    StackNotFoundError,
+    UpOptions,
 } from "@pulumi/pulumi/automation";
 import { parseFleetConfig } from "../lib/config";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
-import { stackPolicyConfig } from "../offline/policies";
+import { stackPolicyConfig } from "../offline/policyConfig";
 import { Engine, EngineError, ReportedViolation, RunOptions, RunResult } from "./engine";
 
 /** The part of an Automation API `Stack` the engine uses; tests hand in fakes. */
@@ -49,7 +58,10 @@ const workspaceLocks = new Map<string, Promise<unknown>>();
 
 function inWorkspaceLock<T>(projectDir: string, work: () => Promise<T>): Promise<T> {
     const run = (workspaceLocks.get(projectDir) ?? Promise.resolve()).then(work);
-    workspaceLocks.set(projectDir, run.catch(() => undefined));
+    workspaceLocks.set(
+        projectDir,
+        run.catch(() => undefined),
+    );
     return run;
 }
 
@@ -92,9 +104,15 @@ export class AutomationEngine implements Engine {
      * Runs one CLI operation, collecting its output lines and the policy violations its events report.
      * A failed run is an answer, classified by what failed; an error before anything ran is an EngineError.
      */
-    private async run(stack: string, phase: Phase, options: RunOptions,
-        operation: (opened: AutomationStack, common: PreviewOptions & UpOptions) => Promise<Record<string, unknown> | undefined>): Promise<RunResult> {
-        const opened = await this.stack(stack).catch(err => { throw cannotOpen(err, stack); });
+    private async run(
+        stack: string,
+        phase: Phase,
+        options: RunOptions,
+        operation: (opened: AutomationStack, common: PreviewOptions & UpOptions) => Promise<Record<string, unknown> | undefined>,
+    ): Promise<RunResult> {
+        const opened = await this.stack(stack).catch(err => {
+            throw cannotOpen(err, stack);
+        });
         const log: string[] = [];
         const violations: ReportedViolation[] = [];
         const signal = AbortSignal.timeout(this.runTimeoutMs);
@@ -128,7 +146,13 @@ export class AutomationEngine implements Engine {
         try {
             const outputs = await operation(opened, common);
             const ok = !mandatory();
-            return { ok, ...(ok ? {} : { failure: phase === "up" ? "deploy-error" : "policy" }), policyViolations: violations, outputs, log };
+            return {
+                ok,
+                ...(ok ? {} : { failure: phase === "up" ? "deploy-error" : "policy" }),
+                policyViolations: violations,
+                outputs,
+                log,
+            };
         } catch (err) {
             const mapped = mapCommandError(err, stack);
             if (mapped instanceof EngineError || !(err instanceof CommandError)) {
@@ -169,10 +193,13 @@ export class AutomationEngine implements Engine {
 
     /** Selects, never creates: a stack the backend does not know is a 404, not a new empty stack (and a rewritten stack file). */
     private async select(stack: string): Promise<AutomationStack> {
-        return LocalWorkspace.selectStack({ stackName: stack, workDir: this.options.projectDir }, {
-            pulumiCommand: await PulumiCommand.get({ root: this.options.pulumiRoot }),
-            envVars: this.options.envVars,
-        });
+        return LocalWorkspace.selectStack(
+            { stackName: stack, workDir: this.options.projectDir },
+            {
+                pulumiCommand: await PulumiCommand.get({ root: this.options.pulumiRoot }),
+                envVars: this.options.envVars,
+            },
+        );
     }
 }
 

@@ -55,7 +55,10 @@ export interface Engine {
  * install). The service fails the whole batch with this status and does not look for a culprit.
  */
 export class EngineError extends Error {
-    constructor(readonly status: 404 | 409 | 502, message: string) {
+    constructor(
+        readonly status: 404 | 409 | 502,
+        message: string,
+    ) {
         super(message);
         this.name = "EngineError";
     }
@@ -64,14 +67,19 @@ export class EngineError extends Error {
 /** Whether an executable `pulumi` is on the PATH: the Automation API engine needs the CLI. */
 export function pulumiOnPath(pathVariable = process.env.PATH ?? ""): boolean {
     const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
-    return pathVariable.split(path.delimiter).filter(Boolean).some(dir => names.some(name => {
-        try {
-            fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-            return true;
-        } catch {
-            return false;
-        }
-    }));
+    return pathVariable
+        .split(path.delimiter)
+        .filter(Boolean)
+        .some(dir =>
+            names.some(name => {
+                try {
+                    fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+                    return true;
+                } catch {
+                    return false;
+                }
+            }),
+        );
 }
 
 export type EngineChoice = "automation" | "offline" | "auto";

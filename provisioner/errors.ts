@@ -6,7 +6,11 @@ import { ConfigError, ConfigProblem } from "../lib/config";
  * The library throws it and the HTTP layer only translates it.
  */
 export class ProvisionerError extends Error {
-    constructor(readonly status: 400 | 404 | 409, message: string, readonly problems: readonly ConfigProblem[] = []) {
+    constructor(
+        readonly status: 400 | 404 | 409,
+        message: string,
+        readonly problems: readonly ConfigProblem[] = [],
+    ) {
         super(message);
         this.name = "ProvisionerError";
     }

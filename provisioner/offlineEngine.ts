@@ -38,7 +38,9 @@ export class OfflineEngine implements Engine {
         const stackConfig = this.readConfig(stack);
         const cached = this.lastPreview.get(stack);
         if (cached?.key === JSON.stringify(stackConfig)) {
-            options.onOutput?.(`offline up of ${stack}: nothing to deploy; the preview's verdict stands (${cached.result.ok ? "passed" : "failed"})`);
+            options.onOutput?.(
+                `offline up of ${stack}: nothing to deploy; the preview's verdict stands (${cached.result.ok ? "passed" : "failed"})`,
+            );
             return cached.result;
         }
         return this.previewConfig(stack, stackConfig, options);
@@ -71,15 +73,32 @@ export class OfflineEngine implements Engine {
         const violations = report.violations.filter(v => v.enforcementLevel !== "disabled");
         for (const v of violations) {
             say(`[${v.enforcementLevel}] ${v.policyName}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`);
-            emit({ policyEvent: {
-                resourceUrn: v.urn || undefined, message: v.message, color: "never", policyName: v.policyName,
-                policyPackName: "iot-fleet", policyPackVersion: "offline", policyPackVersionTag: "offline",
-                enforcementLevel: v.enforcementLevel === "mandatory" ? "mandatory" : "warning",
-            } });
+            emit({
+                policyEvent: {
+                    resourceUrn: v.urn || undefined,
+                    message: v.message,
+                    color: "never",
+                    policyName: v.policyName,
+                    policyPackName: "iot-fleet",
+                    policyPackVersion: "offline",
+                    policyPackVersionTag: "offline",
+                    enforcementLevel: v.enforcementLevel === "mandatory" ? "mandatory" : "warning",
+                },
+            });
         }
         const mandatory = violations.filter(v => v.enforcementLevel === "mandatory").length;
-        say(mandatory === 0 ? "policies passed" : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: the change is refused`);
-        return { ok: mandatory === 0, ...(mandatory > 0 ? { failure: "policy" as const } : {}), policyViolations: violations, outputs: evaluation.outputs, log };
+        say(
+            mandatory === 0
+                ? "policies passed"
+                : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: the change is refused`,
+        );
+        return {
+            ok: mandatory === 0,
+            ...(mandatory > 0 ? { failure: "policy" as const } : {}),
+            policyViolations: violations,
+            outputs: evaluation.outputs,
+            log,
+        };
     }
 
     private readConfig(stack: string): Record<string, unknown> {

@@ -42,7 +42,16 @@ export const RUN_LOG_LINES_KEPT = 2000;
 export const RUN_EVENTS_KEPT = 2000;
 
 export function newRun(engine: string, changes: readonly string[]): RunRecord {
-    return { id: crypto.randomUUID(), engine, changes, startedAt: new Date().toISOString(), log: [], events: [], droppedLines: 0, droppedEvents: 0 };
+    return {
+        id: crypto.randomUUID(),
+        engine,
+        changes,
+        startedAt: new Date().toISOString(),
+        log: [],
+        events: [],
+        droppedLines: 0,
+        droppedEvents: 0,
+    };
 }
 
 export function recordLine(run: RunRecord, line: string): void {
@@ -107,7 +116,14 @@ export class OperationStore {
 
     create(stack: string, tenant: string, kind: OperationKind, requestKey: string): Operation {
         const operation: Operation = {
-            id: crypto.randomUUID(), stack, tenant, kind, status: "queued", createdAt: new Date().toISOString(), log: [], runs: [],
+            id: crypto.randomUUID(),
+            stack,
+            tenant,
+            kind,
+            status: "queued",
+            createdAt: new Date().toISOString(),
+            log: [],
+            runs: [],
         };
         this.operations.set(operation.id, operation);
         this.finished.set(operation.id, new Promise(resolve => this.resolvers.set(operation.id, resolve)));

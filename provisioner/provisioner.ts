@@ -42,9 +42,14 @@ export type ChangeOutcome =
     | { readonly kind: "unchanged"; readonly tenant?: TenantView }
     /** 200: the verdict of a dry run. */
     | {
-        readonly kind: "dryRun"; readonly ok: boolean; readonly changed: boolean; readonly tenant?: TenantView;
-        readonly policyViolations: readonly ReportedViolation[]; readonly outputs?: unknown; readonly log: readonly string[];
-    };
+          readonly kind: "dryRun";
+          readonly ok: boolean;
+          readonly changed: boolean;
+          readonly tenant?: TenantView;
+          readonly policyViolations: readonly ReportedViolation[];
+          readonly outputs?: unknown;
+          readonly log: readonly string[];
+      };
 
 /**
  * The provisioning library: tenants of the region stacks (any stack with a stack file in the
@@ -152,13 +157,17 @@ export class Provisioner {
         if (options.dryRun) {
             const verdict = await this.options.dryRunEngine.previewConfig(stack, trial.config());
             return {
-                kind: "dryRun", ok: verdict.ok, changed: result.outcome === "changed", tenant: result.view,
-                policyViolations: verdict.policyViolations, log: verdict.log,
+                kind: "dryRun",
+                ok: verdict.ok,
+                changed: result.outcome === "changed",
+                tenant: result.view,
+                policyViolations: verdict.policyViolations,
+                log: verdict.log,
                 outputs: (verdict.outputs?.tenants as Record<string, unknown> | undefined)?.[result.tenant],
             };
         }
         if (result.outcome === "unchanged") {
-            return { kind: "unchanged", tenant: result.view ?? await this.getTenant(stack, result.tenant) };
+            return { kind: "unchanged", tenant: result.view ?? (await this.getTenant(stack, result.tenant)) };
         }
         if (mark) {
             throw attentionConflict(stack, mark);
@@ -189,7 +198,11 @@ export class Provisioner {
         let worker = this.workers.get(stack);
         if (!worker) {
             worker = new StackWorker({
-                stack, file: stackFilePath(stack, this.options.projectDir), fs: this.fs, engine: this.options.engine, operations: this.operations,
+                stack,
+                file: stackFilePath(stack, this.options.projectDir),
+                fs: this.fs,
+                engine: this.options.engine,
+                operations: this.operations,
             });
             this.workers.set(stack, worker);
         }
@@ -204,7 +217,9 @@ function withoutPin({ cluster: _provisional, ...tenant }: TenantView): TenantEnt
 
 /** JSON with sorted keys, so that the same request written in another key order is the same request. */
 function canonicalJson(value: unknown): string {
-    return JSON.stringify(value, (_key, v) => v !== null && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-        : v);
+    return JSON.stringify(value, (_key, v) =>
+        v !== null && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+            : v,
+    );
 }

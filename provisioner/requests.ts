@@ -16,7 +16,10 @@ export const tenantParams = z.strictObject({ stack: stackName, name: tenantSchem
 export const operationParams = z.strictObject({ id: z.uuid("operation ids are UUIDs, as returned by a 202") });
 export const noQuery = z.strictObject({});
 /** A query flag: `true` or `false`, absent is false. */
-const flag = z.enum(["true", "false"], "expected true or false").transform(value => value === "true").default(false);
+const flag = z
+    .enum(["true", "false"], "expected true or false")
+    .transform(value => value === "true")
+    .default(false);
 export const changeQuery = z.strictObject({ dryRun: flag });
 export const decommissionQuery = changeQuery.extend({
     step: z.enum(["mark", "remove"], "expected mark (step 1, the default) or remove (step 2, once step 1 has run)").default("mark"),
@@ -47,16 +50,19 @@ export function parseRequest<S extends Schemas>(request: RequestParts, schemas: 
  * has problems the library is never asked to act, so `bodyProblems` is asked for the body's, and the
  * 400 lists them all: a caller fixes everything in one round.
  */
-export async function parseChangeRequest<S extends Schemas>(request: RequestParts, schemas: S,
-    bodyProblems: (params: Readonly<Record<string, string>>, body: Record<string, unknown>) => Promise<readonly ConfigProblem[]>): Promise<Parsed<S>> {
+export async function parseChangeRequest<S extends Schemas>(
+    request: RequestParts,
+    schemas: S,
+    bodyProblems: (params: Readonly<Record<string, string>>, body: Record<string, unknown>) => Promise<readonly ConfigProblem[]>,
+): Promise<Parsed<S>> {
     const { parsed, problems } = checkParts(request, schemas);
     if (problems.length === 0) {
         return parsed;
     }
     const body = objectBody.safeParse(request.body);
-    throw ProvisionerError.invalid(body.success
-        ? [...problems, ...await bodyProblems(request.params as Record<string, string>, body.data)]
-        : problems);
+    throw ProvisionerError.invalid(
+        body.success ? [...problems, ...(await bodyProblems(request.params as Record<string, string>, body.data))] : problems,
+    );
 }
 
 function checkParts<S extends Schemas>(request: RequestParts, schemas: S): { parsed: Parsed<S>; problems: ConfigProblem[] } {
@@ -76,7 +82,10 @@ function checkParts<S extends Schemas>(request: RequestParts, schemas: S): { par
 function toProblem(part: keyof RequestParts, issue: z.core.$ZodIssue): ConfigProblem {
     const path = [part, ...issue.path.map(String)].join(".");
     if (issue.code === "unrecognized_keys") {
-        return { path, message: `unknown ${part === "query" ? "query parameter" : "key"}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}` };
+        return {
+            path,
+            message: `unknown ${part === "query" ? "query parameter" : "key"}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `'${k}'`).join(", ")}`,
+        };
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
         return { path, message: part === "body" ? "a JSON object body is required" : "required" };

@@ -55,14 +55,20 @@ export function serviceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     }
     const runTimeoutMinutes = Number(env.PROVISIONER_RUN_TIMEOUT_MINUTES ?? DEFAULT_RUN_TIMEOUT_MS / MS_PER_MINUTE);
     if (!Number.isFinite(runTimeoutMinutes) || runTimeoutMinutes <= 0 || runTimeoutMinutes > MAX_RUN_TIMEOUT_MINUTES) {
-        problems.push(`PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to ${MAX_RUN_TIMEOUT_MINUTES} ` +
-            `(about 24 days: longer timers fire at once), got ${JSON.stringify(env.PROVISIONER_RUN_TIMEOUT_MINUTES)}`);
+        problems.push(
+            `PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to ${MAX_RUN_TIMEOUT_MINUTES} ` +
+                `(about 24 days: longer timers fire at once), got ${JSON.stringify(env.PROVISIONER_RUN_TIMEOUT_MINUTES)}`,
+        );
     }
     if (problems.length > 0) {
         throw new SettingsError(problems);
     }
     return {
-        token, port, engine, host: env.HOST ?? "127.0.0.1", projectDir: path.resolve(env.PROVISIONER_PROJECT_DIR ?? PROJECT_DIR),
+        token,
+        port,
+        engine,
+        host: env.HOST ?? "127.0.0.1",
+        projectDir: path.resolve(env.PROVISIONER_PROJECT_DIR ?? PROJECT_DIR),
         runTimeoutMs: runTimeoutMinutes * MS_PER_MINUTE,
     };
 }

@@ -1,8 +1,8 @@
 import { AttentionMark, attentionConflict, clearAttention, markAttention, readAttention } from "./attention";
 import { FileSystem, writeFileAtomic } from "./atomicFile";
 import { Engine, EngineError, ReportedViolation, RunFailure, RunOptions, RunResult } from "./engine";
-import { ProvisionerError, stackFileConflict } from "./errors";
-import { newRun, Operation, OperationError, OperationStore, recordEvent, recordLine } from "./operations";
+import { newRun, Operation, OperationStore, recordEvent, recordLine } from "./operations";
+import { asOperationError, failureError } from "./operationErrors";
 import { StackDocument } from "./stackDocument";
 import { AppliedChange, applyChange, TenantChange } from "./tenantChanges";
 
@@ -31,7 +31,8 @@ interface Batch {
     readonly text: string;
 }
 
-type Verdict = { readonly ok: true; readonly outputs?: Record<string, unknown> }
+type Verdict =
+    | { readonly ok: true; readonly outputs?: Record<string, unknown> }
     | { readonly ok: false; readonly failure: RunFailure; readonly policyViolations: readonly ReportedViolation[] };
 
 /**
@@ -60,7 +61,7 @@ export class StackWorker {
     async clearAttention(): Promise<boolean> {
         const inMemory = this.unsavedMark !== undefined;
         this.unsavedMark = undefined;
-        return await clearAttention(this.options.fs, this.options.file) || inMemory;
+        return (await clearAttention(this.options.fs, this.options.file)) || inMemory;
     }
 
     enqueue(item: QueuedChange): void {
@@ -105,7 +106,10 @@ export class StackWorker {
             batch.changes.forEach(c => this.settle(c, verdict));
             return verdict.ok;
         }
-        await this.findCulprits(batch.changes.map(c => c.item), true);
+        await this.findCulprits(
+            batch.changes.map(c => c.item),
+            true,
+        );
         return false;
     }
 
@@ -123,7 +127,9 @@ export class StackWorker {
         const half = Math.floor(changes.length / 2);
         const [first, second] = [changes.slice(0, half), changes.slice(half)];
         for (const { operation } of changes) {
-            operation.log.push(`a policy refused the preview of ${changes.length} changes together: running them in halves to find the culprit`);
+            operation.log.push(
+                `a policy refused the preview of ${changes.length} changes together: running them in halves to find the culprit`,
+            );
         }
         const firstPassed = await this.runBatch(first);
         await this.findCulprits(second, firstPassed);
@@ -164,11 +170,16 @@ export class StackWorker {
     private async run(batch: Batch): Promise<Verdict> {
         const { fs, file, engine, stack } = this.options;
         const operations = batch.changes.map(c => c.item.operation);
-        const record = newRun(engine.name, batch.changes.map(c => c.result.summary));
+        const record = newRun(
+            engine.name,
+            batch.changes.map(c => c.result.summary),
+        );
         operations.forEach(o => o.runs.push(record));
         const say = (line: string) => recordLine(record, line);
         const runOptions: RunOptions = { onOutput: say, onEvent: event => recordEvent(record, event) };
-        say(`${engine.name} run of ${stack} for ${record.changes.length} change${record.changes.length === 1 ? "" : "s"}: ${record.changes.join("; ")}`);
+        say(
+            `${engine.name} run of ${stack} for ${record.changes.length} change${record.changes.length === 1 ? "" : "s"}: ${record.changes.join("; ")}`,
+        );
         const before = await fs.readFile(file);
         try {
             // Inside the try: a write that fails after its rename (the directory fsync) must be rolled back too.
@@ -191,10 +202,17 @@ export class StackWorker {
             await this.rollBack(before, batch.text, say);
             return failed(up);
         }
-        await this.markAttention({
-            since: new Date().toISOString(), reason: `up failed for: ${record.changes.join("; ")}`, operations: operations.map(o => o.id),
-        }, say);
-        say("the update failed: the stack file keeps the change, since part of it may be deployed; the stack is marked as needing attention");
+        await this.markAttention(
+            {
+                since: new Date().toISOString(),
+                reason: `up failed for: ${record.changes.join("; ")}`,
+                operations: operations.map(o => o.id),
+            },
+            say,
+        );
+        say(
+            "the update failed: the stack file keeps the change, since part of it may be deployed; the stack is marked as needing attention",
+        );
         return failed(up);
     }
 
@@ -204,8 +222,10 @@ export class StackWorker {
             await markAttention(this.options.fs, this.options.file, mark);
         } catch (err) {
             this.unsavedMark = mark;
-            say(`cannot write the stack's attention mark (${err instanceof Error ? err.message : String(err)}): ` +
-                "it is kept in memory and lost if the service restarts before an operator clears it");
+            say(
+                `cannot write the stack's attention mark (${err instanceof Error ? err.message : String(err)}): ` +
+                    "it is kept in memory and lost if the service restarts before an operator clears it",
+            );
         }
     }
 
@@ -250,34 +270,4 @@ export class StackWorker {
 
 function failed(result: RunResult): Verdict {
     return { ok: false, failure: result.failure ?? "preview-error", policyViolations: result.policyViolations };
-}
-
-/** A policy refusal is the change's fault (422); the rest is Pulumi's side failing (502). */
-function failureError(failure: RunFailure, stack: string, policyViolations: readonly ReportedViolation[]): OperationError {
-    switch (failure) {
-        case "policy":
-            return { status: 422, message: "the change was refused by a mandatory policy; the stack file was rolled back", policyViolations };
-        case "preview-error":
-            return {
-                status: 502, policyViolations,
-                message: "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and the stack file was rolled back",
-            };
-        case "deploy-error":
-            return {
-                status: 502, policyViolations,
-                message: `the update failed part-way; the stack file keeps the change and stack ${stack} needs attention: ` +
-                    `check it (pulumi refresh, pulumi up), then clear the mark with DELETE /v1/stacks/${stack}/attention; until then changes are refused with 409`,
-            };
-    }
-}
-
-function asOperationError(err: unknown): OperationError {
-    const mapped = stackFileConflict(err, "the stack file cannot be read; fix it by hand");
-    if (mapped instanceof ProvisionerError) {
-        return { status: mapped.status, message: mapped.message, problems: mapped.problems };
-    }
-    if (mapped instanceof EngineError) {
-        return { status: mapped.status, message: mapped.message };
-    }
-    return { status: 500, message: mapped instanceof Error ? mapped.message : String(mapped) };
 }

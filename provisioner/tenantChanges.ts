@@ -7,6 +7,9 @@ import { dedicatedSubnetPin } from "../lib/network";
 import { projectKeys } from "../lib/stackFile";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { StackDocument } from "./stackDocument";
+import { patchOverrides, patchProblems, TenantPatch } from "./tenantPatch";
+
+export type { TenantPatch };
 
 /**
  * What the service does to a stack's tenant list, decided without I/O: each function edits the
@@ -26,23 +29,6 @@ export type TenantChange =
  */
 export type DecommissionStep = "mark" | "remove";
 
-/**
- * A PATCH body: `deviceQuota`, and `overrides` as a JSON merge patch (RFC 7396: null removes a key).
- * Any other key is a problem: what decides placement is immutable here, so a tenant never moves.
- */
-export type TenantPatch = Readonly<Record<string, unknown>>;
-
-const PATCHABLE = new Set(["deviceQuota", "overrides"]);
-const IMMUTABLE: Record<string, string> = {
-    name: "the name is the tenant's identity (namespace, identity, queue); onboard a new tenant instead",
-    cluster: "moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
-    subnet: "a dedicated cluster's subnet cannot change while it has nodes; the service pins it when it onboards the tenant",
-    isolation: "isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
-    compliance: "compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
-    decommission: "decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
-};
-
-/** A tenant as the program sees it: defaults applied and the cluster placement gives it. */
 /** A tenant as its stack-file entry says, with the cluster placement put it on. */
 export type TenantView = TenantEntry & { readonly cluster: string };
 
@@ -78,9 +64,12 @@ export function applyChange(doc: StackDocument, change: TenantChange, stack: str
     }
     pinEveryTenant(doc, before);
     switch (change.kind) {
-        case "onboard": return onboard(doc, before, change.tenant, stack);
-        case "update": return update(doc, before, change.name, change.patch, stack);
-        case "decommission": return decommission(doc, change.name, change.step, stack);
+        case "onboard":
+            return onboard(doc, before, change.tenant, stack);
+        case "update":
+            return update(doc, before, change.name, change.patch, stack);
+        case "decommission":
+            return decommission(doc, change.name, change.step, stack);
     }
 }
 
@@ -103,7 +92,10 @@ function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, u
         problems.push({ path: "body.cluster", message: "placement decides the cluster and the service pins it; leave cluster out" });
     }
     if (body.subnet !== undefined) {
-        problems.push({ path: "body.subnet", message: "the address plan decides a dedicated cluster's subnet and the service pins it; leave subnet out" });
+        problems.push({
+            path: "body.subnet",
+            message: "the address plan decides a dedicated cluster's subnet and the service pins it; leave subnet out",
+        });
     }
     if (body.decommission === true) {
         problems.push({ path: "body.decommission", message: "a new tenant cannot be marked for decommissioning; leave decommission out" });
@@ -132,7 +124,9 @@ const entryOf = ({ settings: _settings, ...entry }: TenantSpec): TenantEntry => 
 /** A repeated onboarding is answered with the tenant as it is; the same name with another spec is a conflict. */
 function unchangedOrConflict(existing: TenantSpec, body: Record<string, unknown>, stack: string): AppliedChange {
     if (existing.decommission) {
-        throw ProvisionerError.conflict(`tenant ${existing.name} is being decommissioned in ${stack}; finish with DELETE, then onboard it again`);
+        throw ProvisionerError.conflict(
+            `tenant ${existing.name} is being decommissioned in ${stack}; finish with DELETE, then onboard it again`,
+        );
     }
     const requested = tenantSchema.safeParse(body);
     const withoutPin = ({ cluster: _cluster, subnet: _subnet, ...spec }: TenantEntry) => spec;
@@ -156,52 +150,30 @@ function update(doc: StackDocument, before: FleetConfig, name: string, patch: Te
         throw ProvisionerError.conflict(`tenant ${name} is being decommissioned in ${stack}; it cannot change any more`);
     }
     const unchanged = isDeepStrictEqual(after.tenants[index], { ...before.tenants[index], cluster: after.tenants[index].cluster });
-    return { outcome: unchanged ? "unchanged" : "changed", tenant: name, view: viewOf(doc, stack, name), summary: `update ${name} (${Object.keys(patch).join(", ")})` };
-}
-
-export function patchProblems(patch: TenantPatch): ConfigProblem[] {
-    const problems: ConfigProblem[] = Object.keys(patch).filter(key => !PATCHABLE.has(key)).map(key => ({
-        path: `body.${key}`,
-        message: key in IMMUTABLE ? `cannot be changed here: ${IMMUTABLE[key]}` : "unknown key; a PATCH changes deviceQuota and overrides only",
-    }));
-    if (patch.deviceQuota === undefined && patch.overrides === undefined) {
-        problems.push({ path: "body", message: "nothing to change: give deviceQuota, overrides or both" });
-    }
-    return problems;
-}
-
-/**
- * Writes the merged overrides section by section, so that comments in the sections a patch leaves
- * alone survive; a section the patch empties goes. A merge that yields something other than a map
- * is written whole, for validation to report.
- */
-function patchOverrides(doc: StackDocument, index: number, patch: unknown): void {
-    const current = (doc.rawTenants()[index] as { overrides?: Record<string, unknown> }).overrides ?? {};
-    const merged = mergePatch(current, patch) ?? {};
-    if (typeof merged !== "object" || Array.isArray(merged)) {
-        doc.setTenantKey(index, ["overrides"], merged);
-        return;
-    }
-    const sections = merged as Record<string, unknown>;
-    const emptied = (value: unknown) => value === undefined || isDeepStrictEqual(value, {});
-    for (const key of new Set([...Object.keys(current), ...Object.keys(sections)])) {
-        if (emptied(sections[key])) {
-            doc.deleteTenantKey(index, ["overrides", key]);
-        } else if (!isDeepStrictEqual(sections[key], current[key])) {
-            doc.setTenantKey(index, ["overrides", key], sections[key]);
-        }
-    }
+    return {
+        outcome: unchanged ? "unchanged" : "changed",
+        tenant: name,
+        view: viewOf(doc, stack, name),
+        summary: `update ${name} (${Object.keys(patch).join(", ")})`,
+    };
 }
 
 function decommission(doc: StackDocument, name: string, step: DecommissionStep, stack: string): AppliedChange {
     const index = indexOrNotFound(doc, name, stack);
     const marked = (doc.rawTenants()[index] as { decommission?: unknown }).decommission === true;
     if (step === "mark" && marked) {
-        return { outcome: "unchanged", tenant: name, step, view: viewOf(doc, stack, name), summary: `decommission ${name}, step 1: already marked` };
+        return {
+            outcome: "unchanged",
+            tenant: name,
+            step,
+            view: viewOf(doc, stack, name),
+            summary: `decommission ${name}, step 1: already marked`,
+        };
     }
     if (step === "remove" && !marked) {
         throw ProvisionerError.conflict(
-            `tenant ${name} is not marked for decommissioning in ${stack}: DELETE it without ?step=remove first, and remove it once that has succeeded`);
+            `tenant ${name} is not marked for decommissioning in ${stack}: DELETE it without ?step=remove first, and remove it once that has succeeded`,
+        );
     }
     if (step === "remove") {
         doc.removeTenant(index);
@@ -259,20 +231,4 @@ function viewOf(doc: StackDocument, stack: string, name: string): TenantView | u
 function withPin(tenant: Record<string, unknown>, cluster: string): Record<string, unknown> {
     const { name, deviceQuota, ...rest } = tenant;
     return { name, deviceQuota, cluster, ...rest };
-}
-
-/** RFC 7396 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-        return patch;
-    }
-    const result: Record<string, unknown> = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...target } : {};
-    for (const [key, value] of Object.entries(patch)) {
-        if (value === null) {
-            delete result[key];
-        } else {
-            result[key] = mergePatch(result[key], value);
-        }
-    }
-    return result;
 }

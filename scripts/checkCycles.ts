@@ -26,7 +26,9 @@ export function cyclesOf(graph: Readonly<Record<string, readonly string[]>>): st
         stack.pop();
         state.set(node, "done");
     };
-    Object.keys(graph).sort().forEach(node => state.has(node) || visit(node));
+    Object.keys(graph)
+        .sort()
+        .forEach(node => state.has(node) || visit(node));
     return cycles;
 }
 
@@ -36,20 +38,26 @@ export function folderGraph(files: Readonly<Record<string, readonly string[]>>):
     for (const [file, imports] of Object.entries(files)) {
         const from = path.dirname(file);
         folders[from] ??= new Set();
-        imports.map(path.dirname).filter(to => to !== from).forEach(to => folders[from].add(to));
+        imports
+            .map(path.dirname)
+            .filter(to => to !== from)
+            .forEach(to => folders[from].add(to));
     }
     return Object.fromEntries(Object.entries(folders).map(([folder, to]) => [folder, [...to].sort()]));
 }
 
 async function main(): Promise<void> {
     const root = path.resolve(__dirname, "..");
-    const result = await madge(ROOTS.map(entry => path.join(root, entry)), {
-        baseDir: root,
-        fileExtensions: ["ts"],
-        excludeRegExp: [/node_modules/, /\.d\.ts$/],
-        tsConfig: path.join(root, "tsconfig.json"),
-        detectiveOptions: { ts: { skipTypeImports: false }, tsx: { skipTypeImports: false } },
-    });
+    const result = await madge(
+        ROOTS.map(entry => path.join(root, entry)),
+        {
+            baseDir: root,
+            fileExtensions: ["ts"],
+            excludeRegExp: [/node_modules/, /\.d\.ts$/],
+            tsConfig: path.join(root, "tsconfig.json"),
+            detectiveOptions: { ts: { skipTypeImports: false }, tsx: { skipTypeImports: false } },
+        },
+    );
     const files = result.obj();
     const problems = [
         ...cyclesOf(files).map(cycle => `file cycle: ${cycle.join(" -> ")}`),
@@ -67,5 +75,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-    main().catch(error => { console.error(error); process.exit(1); });
+    main().catch(error => {
+        console.error(error);
+        process.exit(1);
+    });
 }

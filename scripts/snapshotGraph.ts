@@ -15,4 +15,7 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch(error => { console.error(error); process.exit(1); });
+main().catch(error => {
+    console.error(error);
+    process.exit(1);
+});

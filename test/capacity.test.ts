@@ -14,11 +14,15 @@ function fleetConfig(tenants: object[], eventHubs: object = {}): FleetConfig {
         tenants,
     });
 }
-const reportOf = (config: FleetConfig) => capacityReport(config, placeTenants(config.tenants, {
-    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
-    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
-    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
-}));
+const reportOf = (config: FleetConfig) =>
+    capacityReport(
+        config,
+        placeTenants(config.tenants, {
+            dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
+            sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
+            sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
+        }),
+    );
 
 describe("cluster capacity", () => {
     it("reports headroom as what is left of the maximum, absolute and in percent", () => {
@@ -27,21 +31,30 @@ describe("cluster capacity", () => {
     });
 
     it("shows a shared cluster's tenants and devices against sharedClusterCapacity", () => {
-        const report = reportOf(fleetConfig([{ name: "a", deviceQuota: 20_000 }, { name: "b", deviceQuota: 5_000 }]));
-        assert.deepStrictEqual(report.shared, [{
-            cluster: "shared-1",
-            tenants: { used: 2, max: 4, free: 2, freePercent: 50 },
-            devices: { used: 25_000, max: 100_000, free: 75_000, freePercent: 75 },
-            overCapacity: false,
-        }]);
+        const report = reportOf(
+            fleetConfig([
+                { name: "a", deviceQuota: 20_000 },
+                { name: "b", deviceQuota: 5_000 },
+            ]),
+        );
+        assert.deepStrictEqual(report.shared, [
+            {
+                cluster: "shared-1",
+                tenants: { used: 2, max: 4, free: 2, freePercent: 50 },
+                devices: { used: 25_000, max: 100_000, free: 75_000, freePercent: 75 },
+                overCapacity: false,
+            },
+        ]);
     });
 
     it("flags a shared cluster that pinned tenants have pushed past its device capacity", () => {
-        const report = reportOf(fleetConfig([
-            { name: "a", deviceQuota: 49_000, cluster: "shared-1" },
-            { name: "b", deviceQuota: 49_000, cluster: "shared-1" },
-            { name: "c", deviceQuota: 12_000, cluster: "shared-1" },
-        ]));
+        const report = reportOf(
+            fleetConfig([
+                { name: "a", deviceQuota: 49_000, cluster: "shared-1" },
+                { name: "b", deviceQuota: 49_000, cluster: "shared-1" },
+                { name: "c", deviceQuota: 12_000, cluster: "shared-1" },
+            ]),
+        );
         assert.strictEqual(report.shared[0].overCapacity, true);
         assert.deepStrictEqual(report.shared[0].devices, { used: 110_000, max: 100_000, free: -10_000, freePercent: -10 });
         assert.strictEqual(report.shared[0].tenants.free, 1);
@@ -54,7 +67,12 @@ describe("cluster capacity", () => {
     });
 
     it("lists each dedicated cluster with its one tenant's devices", () => {
-        const report = reportOf(fleetConfig([{ name: "acme", deviceQuota: 250_000 }, { name: "medica", deviceQuota: 3_000, compliance: ["hipaa"] }]));
+        const report = reportOf(
+            fleetConfig([
+                { name: "acme", deviceQuota: 250_000 },
+                { name: "medica", deviceQuota: 3_000, compliance: ["hipaa"] },
+            ]),
+        );
         assert.deepStrictEqual(report.dedicated, [
             { cluster: "dedicated-acme", tenant: "acme", devices: 250_000 },
             { cluster: "dedicated-medica", tenant: "medica", devices: 3_000 },
@@ -63,11 +81,13 @@ describe("cluster capacity", () => {
     });
 
     it("lists the unpinned tenants with the cluster to pin them to, and leaves pinned ones out", () => {
-        const report = reportOf(fleetConfig([
-            { name: "pinned", deviceQuota: 90_000, cluster: "shared-1" },
-            { name: "packed", deviceQuota: 20_000 },
-            { name: "big", deviceQuota: 60_000 },
-        ]));
+        const report = reportOf(
+            fleetConfig([
+                { name: "pinned", deviceQuota: 90_000, cluster: "shared-1" },
+                { name: "packed", deviceQuota: 20_000 },
+                { name: "big", deviceQuota: 60_000 },
+            ]),
+        );
         assert.deepStrictEqual(report.unpinned, [
             { tenant: "packed", cluster: "shared-2", reason: "packed" },
             { tenant: "big", cluster: "dedicated-big", reason: "threshold" },
@@ -75,9 +95,21 @@ describe("cluster capacity", () => {
     });
 
     it("counts the telemetry hub's consumer groups, one per tenant plus $Default and adx, against the Standard tier's 20", () => {
-        const report = reportOf(fleetConfig([{ name: "a", deviceQuota: 20_000 }, { name: "b", deviceQuota: 5_000 }]));
-        assert.deepStrictEqual(report.eventHubConsumerGroups, { tier: "Standard", groups: { used: 4, max: 20, free: 16, freePercent: 80 }, overLimit: false });
-        assert.match(renderCapacity(report), /^ {2}event hub telemetry +consumer groups 4\/20 on Standard \(80% free, \$Default and adx included\) · room for 16 more tenant\(s\)$/m);
+        const report = reportOf(
+            fleetConfig([
+                { name: "a", deviceQuota: 20_000 },
+                { name: "b", deviceQuota: 5_000 },
+            ]),
+        );
+        assert.deepStrictEqual(report.eventHubConsumerGroups, {
+            tier: "Standard",
+            groups: { used: 4, max: 20, free: 16, freePercent: 80 },
+            overLimit: false,
+        });
+        assert.match(
+            renderCapacity(report),
+            /^ {2}event hub telemetry +consumer groups 4\/20 on Standard \(80% free, \$Default and adx included\) · room for 16 more tenant\(s\)$/m,
+        );
     });
 
     it("flags a region whose tenants need more consumer groups than Standard has, and fits them on Premium", () => {

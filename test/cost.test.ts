@@ -30,7 +30,13 @@ const TINY_REGION: RegionPrices = {
     logAnalyticsPerGB: 2,
     prometheusPer10MSamples: 0.1,
     grafanaStandard: { instance: 50, activeUser: 5 },
-    egress: { internet: [{ upToGB: 100, perGB: 0 }, { upToGB: Infinity, perGB: 0.1 }], interRegionSameContinent: 0.02 },
+    egress: {
+        internet: [
+            { upToGB: 100, perGB: 0 },
+            { upToGB: Infinity, perGB: 0.1 },
+        ],
+        interRegionSameContinent: 0.02,
+    },
 };
 const TINY_PRICES: PriceTable = { asOf: "test", currency: "EUR", regions: { westeurope: TINY_REGION, eastus: TINY_REGION } };
 
@@ -75,7 +81,11 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
 };
 
 const REGION = { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" };
-const SMALL_REGION_TENANTS = [{ name: "alpha", deviceQuota: 40_000 }, { name: "beta", deviceQuota: 10_000 }, { name: "gamma", deviceQuota: 100_000 }];
+const SMALL_REGION_TENANTS = [
+    { name: "alpha", deviceQuota: 40_000 },
+    { name: "beta", deviceQuota: 10_000 },
+    { name: "gamma", deviceQuota: 100_000 },
+];
 /** What the small region's 129.6 M messages a day need (Event Hubs: 3 TUs). */
 const SMALL_REGION_DATA_PLANE = { iotHub: { sku: "S3", units: 1 }, adx: { sku: "Standard_L8as_v3", instances: 2 } };
 /** Every other key at its schema default: D4ds_v5 system ×3, F8s_v2 ingest 2-10, F16s_v2 Spot 0-40 + 2 baseline, D4ds_v5 api 2-6. */
@@ -88,11 +98,12 @@ function fleetConfig(tenants: object[], extra: Record<string, unknown> = {}): Fl
         ...extra,
     });
 }
-const placementOf = (config: FleetConfig): Placement => placeTenants(config.tenants, {
-    dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
-    sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
-    sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
-});
+const placementOf = (config: FleetConfig): Placement =>
+    placeTenants(config.tenants, {
+        dedicatedDeviceThreshold: config.dedicatedDeviceThreshold,
+        sharedClusterMaxTenants: config.sharedClusterCapacity.maxTenants,
+        sharedClusterMaxDevices: config.sharedClusterCapacity.maxDevices,
+    });
 const costOf = (config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions): CostResult =>
     estimateCost(config, placementOf(config), prices, assumptions);
 function estimate(config: FleetConfig, prices?: PriceTable, assumptions?: CostAssumptions): CostEstimate {
@@ -128,10 +139,16 @@ describe("cost model", () => {
 
         it("prices the system pool and the processing baseline reserved, Spot at Spot, the rest on demand, plus the AKS tier", () => {
             const shared = e.clusters.find(c => c.cluster === "shared-1")!;
-            assert.deepStrictEqual(shared.pools.map(p => [p.pool, p.pricing, p.monthly]), [
-                ["system", "reserved-1y", 3 * 60], ["ingest", "on-demand", 3 * 200], ["procspot", "spot", 3 * 100],
-                ["procbase", "reserved-1y", 2 * 250], ["api", "on-demand", 5 * 100],
-            ]);
+            assert.deepStrictEqual(
+                shared.pools.map(p => [p.pool, p.pricing, p.monthly]),
+                [
+                    ["system", "reserved-1y", 3 * 60],
+                    ["ingest", "on-demand", 3 * 200],
+                    ["procspot", "spot", 3 * 100],
+                    ["procbase", "reserved-1y", 2 * 250],
+                    ["api", "on-demand", 5 * 100],
+                ],
+            );
             assert.strictEqual(shared.monthly, 180 + 600 + 300 + 500 + 500 + 70);
             assert.strictEqual(e.clusters.find(c => c.cluster === "dedicated-gamma")!.monthly, 180 + 1_000 + 800 + 500 + 600 + 70);
             assert.strictEqual(e.totals.compute, 2_150 + 3_150);
@@ -142,29 +159,49 @@ describe("cost model", () => {
             const messagesPerDay = 150_000 * 864;
             // 3,000 msg/s at peak: S1 needs 324 units for the daily quota (over its 200), S2 25 for its throttle (2,500), S3 1 (1,000).
             assert.deepStrictEqual(s.iotHub, {
-                tier: "S3", units: 1, monthly: 1_000, billedMessagesPerDay: messagesPerDay, neededUnits: 1, cheapest: { tier: "S3", units: 1, monthly: 1_000 },
+                tier: "S3",
+                units: 1,
+                monthly: 1_000,
+                billedMessagesPerDay: messagesPerDay,
+                neededUnits: 1,
+                cheapest: { tier: "S3", units: 1, monthly: 1_000 },
             });
             // 3,000 events/s and 3 MB/s in → 3 TUs; out, 2 readers × 3 MB/s / 2 MB/s → 3 TUs.
             assert.deepStrictEqual([s.eventHubs.sku, s.eventHubs.capacity, s.eventHubs.neededCapacity], ["Standard", 3, 3]);
-            near(s.eventHubs.monthly, 3 * 20 + messagesPerDay * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
+            near(s.eventHubs.monthly, 3 * 20 + ((messagesPerDay * DAYS_PER_MONTH) / 1e6) * 0.05, "event hubs");
             assert.deepStrictEqual(s.serviceBus, { messagingUnits: 1, monthly: 500 });
             // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB: 11 E2 instances (90 GB usable each) cost
             // 2,200, the 2-instance minimum of L8 (900 GB usable each) 1,800.
-            assert.deepStrictEqual([s.adx.sku, s.adx.instances, s.adx.neededInstances, s.adx.cheapest], ["Standard_L8as_v3", 2, 2, { sku: "Standard_L8as_v3", instances: 2, monthly: 1_800 }]);
+            assert.deepStrictEqual(
+                [s.adx.sku, s.adx.instances, s.adx.neededInstances, s.adx.cheapest],
+                ["Standard_L8as_v3", 2, 2, { sku: "Standard_L8as_v3", instances: 2, monthly: 1_800 }],
+            );
             near(s.adx.monthly, 2 * 900 + 32.4 * 365 * 0.02, "adx");
-            near(s.cosmos.monthly, 150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH / 1e6 * 1 + 0.3 * 1, "cosmos");
+            near(s.cosmos.monthly, ((150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH) / 1e6) * 1 + 0.3 * 1, "cosmos");
             // Parquet: 16.2 GB/day; hot 30 days, cool 335 days, archive 730 days kept twice.
             near(s.storage.monthly, 16.2 * 30 * 0.02 + 16.2 * 335 * 0.01 + 2 * 16.2 * 730 * 0.001, "storage");
             // 40 nodes × 0.5 GB + 2 clusters × 1 GB + 1.296 GB of application logs, per day.
             near(s.logAnalytics.monthly, (40 * 0.5 + 2 * 1 + 1.296) * DAYS_PER_MONTH * 2, "log analytics");
-            near(s.prometheus.monthly, (40 * 1_000 + 3 * 100) * 2_880 * DAYS_PER_MONTH / 1e7 * 0.1, "prometheus");
+            near(s.prometheus.monthly, (((40 * 1_000 + 3 * 100) * 2_880 * DAYS_PER_MONTH) / 1e7) * 0.1, "prometheus");
             assert.strictEqual(s.grafana.monthly, 50 + 10 * 5);
             // Downlink 7.5 GB/day, firmware 150 GB/month, delivery 129.6 GB/day; the first 100 GB free. DR copy 16.2 GB/day.
             const internetGB = 7.5 * DAYS_PER_MONTH + 150 + 129.6 * DAYS_PER_MONTH;
             near(s.egress.internetGB, internetGB, "internet GB");
             near(s.egress.monthly, (internetGB - 100) * 0.1 + 16.2 * DAYS_PER_MONTH * 0.02, "egress");
-            near(s.monthly, s.iotHub.monthly + s.eventHubs.monthly + s.serviceBus.monthly + s.adx.monthly + s.cosmos.monthly
-                + s.storage.monthly + s.logAnalytics.monthly + s.prometheus.monthly + s.grafana.monthly + s.egress.monthly, "services");
+            near(
+                s.monthly,
+                s.iotHub.monthly +
+                    s.eventHubs.monthly +
+                    s.serviceBus.monthly +
+                    s.adx.monthly +
+                    s.cosmos.monthly +
+                    s.storage.monthly +
+                    s.logAnalytics.monthly +
+                    s.prometheus.monthly +
+                    s.grafana.monthly +
+                    s.egress.monthly,
+                "services",
+            );
             assert.deepStrictEqual(s.shortfalls, []);
             near(e.totals.monthly, 5_300 + s.monthly, "total");
             near(e.totals.perDevice, e.totals.monthly / 150_000, "per device");
@@ -176,7 +213,7 @@ describe("cost model", () => {
             near(byTenant.alpha.clusterShare, 2_150 * 0.8, "alpha cluster share");
             near(byTenant.beta.clusterShare, 2_150 * 0.2, "beta cluster share");
             near(byTenant.gamma.clusterShare, 3_150, "gamma cluster share");
-            near(byTenant.gamma.regionShare, services * 100 / 150, "gamma region share");
+            near(byTenant.gamma.regionShare, (services * 100) / 150, "gamma region share");
             near(byTenant.beta.perDevice, (430 + services / 15) / 10_000, "beta per device");
         });
 
@@ -194,15 +231,33 @@ describe("cost model", () => {
         it("prices what the stack configures, not what the load needs", () => {
             const s = e.regionServices;
             assert.deepStrictEqual([s.iotHub.tier, s.iotHub.units, s.iotHub.monthly], ["S1", 1, 10]);
-            near(s.eventHubs.monthly, 2 * 20 + 150_000 * 864 * DAYS_PER_MONTH / 1e6 * 0.05, "event hubs");
+            near(s.eventHubs.monthly, 2 * 20 + ((150_000 * 864 * DAYS_PER_MONTH) / 1e6) * 0.05, "event hubs");
             near(s.adx.monthly, 2 * 200 + 32.4 * 365 * 0.02, "adx");
         });
 
         it("flags each data-plane service below its load, with the cheapest setting that carries it", () => {
             assert.deepStrictEqual(e.regionServices.shortfalls, [
-                { service: "IoT Hub", key: "iot-fleet:dataPlane.iotHub", configured: "1 × S1", needed: "more than 200 × S1, the most one S1 hub takes", fix: "sku: S3, units: 1" },
-                { service: "Event Hubs", key: "iot-fleet:eventHubs", configured: "2 TU (Standard)", needed: "3 TU", fix: "sku: Standard, capacity: 3" },
-                { service: "ADX", key: "iot-fleet:dataPlane.adx", configured: "2 × Standard_E2ads_v5", needed: "11 × Standard_E2ads_v5 to cache 972 GB of hot data", fix: "sku: Standard_L8as_v3, instances: 2" },
+                {
+                    service: "IoT Hub",
+                    key: "iot-fleet:dataPlane.iotHub",
+                    configured: "1 × S1",
+                    needed: "more than 200 × S1, the most one S1 hub takes",
+                    fix: "sku: S3, units: 1",
+                },
+                {
+                    service: "Event Hubs",
+                    key: "iot-fleet:eventHubs",
+                    configured: "2 TU (Standard)",
+                    needed: "3 TU",
+                    fix: "sku: Standard, capacity: 3",
+                },
+                {
+                    service: "ADX",
+                    key: "iot-fleet:dataPlane.adx",
+                    configured: "2 × Standard_E2ads_v5",
+                    needed: "11 × Standard_E2ads_v5 to cache 972 GB of hot data",
+                    fix: "sku: Standard_L8as_v3, instances: 2",
+                },
             ]);
         });
 
@@ -210,9 +265,18 @@ describe("cost model", () => {
             const text = renderCost(e);
             assert.match(text, /cluster dedicated-gamma .*api 6×on-demand SATURATED \(max 6\)\)$/m);
             assert.doesNotMatch(text, /cluster shared-1 .*SATURATED/);
-            assert.match(text, /^ {2}SHORT IoT Hub: 1 × S1 configured, the load needs more than 200 × S1, the most one S1 hub takes; set iot-fleet:dataPlane\.iotHub to sku: S3, units: 1$/m);
-            assert.match(text, /^ {2}SHORT Event Hubs: 2 TU \(Standard\) configured, the load needs 3 TU; set iot-fleet:eventHubs to sku: Standard, capacity: 3$/m);
-            assert.match(text, /^ {2}SHORT ADX: 2 × Standard_E2ads_v5 configured, .* set iot-fleet:dataPlane\.adx to sku: Standard_L8as_v3, instances: 2$/m);
+            assert.match(
+                text,
+                /^ {2}SHORT IoT Hub: 1 × S1 configured, the load needs more than 200 × S1, the most one S1 hub takes; set iot-fleet:dataPlane\.iotHub to sku: S3, units: 1$/m,
+            );
+            assert.match(
+                text,
+                /^ {2}SHORT Event Hubs: 2 TU \(Standard\) configured, the load needs 3 TU; set iot-fleet:eventHubs to sku: Standard, capacity: 3$/m,
+            );
+            assert.match(
+                text,
+                /^ {2}SHORT ADX: 2 × Standard_E2ads_v5 configured, .* set iot-fleet:dataPlane\.adx to sku: Standard_L8as_v3, instances: 2$/m,
+            );
             assert.match(text, /reserved system and processing-baseline nodes €840 \(38%\)/);
             assert.doesNotMatch(text, /data plane: .* carry every tenant/);
         });
@@ -226,23 +290,40 @@ describe("cost model", () => {
 
     it("prices Event Hubs Premium in processing units, with no ingress charge, and sizes them from bytes", () => {
         // 3,000 msg/s of 1 KB at peak: 3 MB/s in over 2 MB/s per PU, 6 MB/s out over 4 MB/s per PU: 2 PUs.
-        const premium = (capacity: number) => estimate(fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { sku: "Premium", capacity }, dataPlane: SMALL_REGION_DATA_PLANE }),
-            TINY_PRICES, TINY_ASSUMPTIONS).regionServices;
+        const premium = (capacity: number) =>
+            estimate(
+                fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { sku: "Premium", capacity }, dataPlane: SMALL_REGION_DATA_PLANE }),
+                TINY_PRICES,
+                TINY_ASSUMPTIONS,
+            ).regionServices;
         assert.deepStrictEqual(premium(2).eventHubs, { sku: "Premium", capacity: 2, neededCapacity: 2, monthly: 1_600 });
         assert.deepStrictEqual(premium(2).shortfalls, []);
-        assert.deepStrictEqual(premium(1).shortfalls.map(f => [f.configured, f.needed, f.fix]), [["1 PU (Premium)", "2 PU", "sku: Premium, capacity: 2"]]);
+        assert.deepStrictEqual(
+            premium(1).shortfalls.map(f => [f.configured, f.needed, f.fix]),
+            [["1 PU (Premium)", "2 PU", "sku: Premium, capacity: 2"]],
+        );
     });
 
     it("advises Premium when the load needs more throughput units than Standard sells, and another stack beyond Premium", () => {
         // 3,000 messages/s at peak; with PUs of 5 MB/s in and 10 MB/s out. 10 KB messages: 30 MB/s in, 60 MB/s out → 30 TUs.
         // 16 KB: 48 TUs, past Standard's 40; Premium needs 48 / 5 → 10 PUs, sold as 16. 40 KB: 120 MB/s in, 24 PUs, past Premium's 16.
-        const eventHubsShortfalls = (messageBytes: number) => estimate(
-            fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { capacity: 40 }, dataPlane: SMALL_REGION_DATA_PLANE }), TINY_PRICES,
-            { ...TINY_ASSUMPTIONS, messageBytes, premiumIngressBytesPerSecondPerProcessingUnit: 5e6, premiumEgressBytesPerSecondPerProcessingUnit: 10e6 },
-        ).regionServices.shortfalls.filter(f => f.service === "Event Hubs").map(f => [f.needed, f.fix]);
+        const eventHubsShortfalls = (messageBytes: number) =>
+            estimate(fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { capacity: 40 }, dataPlane: SMALL_REGION_DATA_PLANE }), TINY_PRICES, {
+                ...TINY_ASSUMPTIONS,
+                messageBytes,
+                premiumIngressBytesPerSecondPerProcessingUnit: 5e6,
+                premiumEgressBytesPerSecondPerProcessingUnit: 10e6,
+            })
+                .regionServices.shortfalls.filter(f => f.service === "Event Hubs")
+                .map(f => [f.needed, f.fix]);
         assert.deepStrictEqual(eventHubsShortfalls(10_000), []);
         assert.deepStrictEqual(eventHubsShortfalls(16_000), [["48 TU, above the Standard maximum", "sku: Premium, capacity: 16"]]);
-        assert.deepStrictEqual(eventHubsShortfalls(40_000), [["120 TU, above the Standard maximum", "more than one namespace or hub carries: split the region's tenants across another stack"]]);
+        assert.deepStrictEqual(eventHubsShortfalls(40_000), [
+            [
+                "120 TU, above the Standard maximum",
+                "more than one namespace or hub carries: split the region's tenants across another stack",
+            ],
+        ]);
     });
 
     it("runs processing on demand, and saves nothing on Spot, when the stack turns Spot off", () => {
@@ -257,7 +338,10 @@ describe("cost model", () => {
     it("adds nodes for the pods the tenants' minimum replicas need, even without traffic", () => {
         // 300 tenants × 1 minimum ingest replica of 10m CPU: 3 vCPU fit one node, 300 pods at 100 per node need 3.
         const tenants = Array.from({ length: 300 }, (_, i) => ({ name: `t${i}`, deviceQuota: 1 }));
-        const config = fleetConfig(tenants, { sharedClusterCapacity: { maxTenants: 300 }, tenantDefaults: { limits: { defaultRequestCpu: "10m" } } });
+        const config = fleetConfig(tenants, {
+            sharedClusterCapacity: { maxTenants: 300 },
+            tenantDefaults: { limits: { defaultRequestCpu: "10m" } },
+        });
         assert.strictEqual(nodesByPool(estimate(config, TINY_PRICES, TINY_ASSUMPTIONS), "shared-1").ingest, 3);
     });
 
@@ -268,29 +352,50 @@ describe("cost model", () => {
         });
         const cost = costOf(config);
         assert.ok(!cost.priced);
-        assert.deepStrictEqual(cost.missing.map(m => m.path), ["iot-fleet:clusterDefaults (ingest pool)", "iot-fleet:clusterDefaults (api pool)", "iot-fleet:dataPlane.adx.sku"]);
-        assert.match(cost.missing[2].message, /^no price for ADX Standard_Z8_v9 in westeurope; add it to lib\/prices\.ts or pick one of Standard_E2ads_v5, /);
-        assert.match(renderCost(cost), /^Cost estimate: not priced: iot-fleet:clusterDefaults \(ingest pool\): no price for Standard_X8_v9 in westeurope; .*; iot-fleet:dataPlane\.adx\.sku: no price for ADX Standard_Z8_v9/);
+        assert.deepStrictEqual(
+            cost.missing.map(m => m.path),
+            ["iot-fleet:clusterDefaults (ingest pool)", "iot-fleet:clusterDefaults (api pool)", "iot-fleet:dataPlane.adx.sku"],
+        );
+        assert.match(
+            cost.missing[2].message,
+            /^no price for ADX Standard_Z8_v9 in westeurope; add it to lib\/prices\.ts or pick one of Standard_E2ads_v5, /,
+        );
+        assert.match(
+            renderCost(cost),
+            /^Cost estimate: not priced: iot-fleet:clusterDefaults \(ingest pool\): no price for Standard_X8_v9 in westeurope; .*; iot-fleet:dataPlane\.adx\.sku: no price for ADX Standard_Z8_v9/,
+        );
     });
 
     it("leaves a region the price table does not have unpriced", () => {
         const cost = costOf(fleetConfig([{ name: "alpha", deviceQuota: 1_000 }], { region: { ...REGION, location: "norwayeast" } }));
         assert.deepStrictEqual(cost, {
-            priced: false, region: "norwayeast", pricesAsOf: "2026-11",
+            priced: false,
+            region: "norwayeast",
+            pricesAsOf: "2026-11",
             missing: [{ path: "iot-fleet:region.location", message: "no prices for 'norwayeast'; lib/prices.ts has westeurope, eastus" }],
         });
-        assert.strictEqual(renderCost(cost), "Cost estimate: not priced: iot-fleet:region.location: no prices for 'norwayeast'; lib/prices.ts has westeurope, eastus");
+        assert.strictEqual(
+            renderCost(cost),
+            "Cost estimate: not priced: iot-fleet:region.location: no prices for 'norwayeast'; lib/prices.ts has westeurope, eastus",
+        );
     });
 
     for (const stack of ["prod-weu", "prod-eus"]) {
         it(`splits the whole ${stack} bill over its tenants, saves on reserved nodes but not on Spot, and configures the data plane its quotas need`, () => {
             const e = estimate(stackConfig(readStackConfig(stackFilePath(stack))));
-            near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+            near(
+                e.tenants.reduce((total, t) => total + t.monthly, 0),
+                e.totals.monthly,
+                "sum of tenants",
+            );
             assert.strictEqual(e.savings.spotProcessing.saved, 0, "the processing load fits in the on-demand baseline, as the README says");
             assert.ok(e.savings.reservedNodes.saved > 0);
             assert.ok(e.savings.reservedNodes.share >= 0.3 && e.savings.reservedNodes.share <= 0.4);
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
-            assert.match(renderCost(e), /^ {2}data plane: IoT Hub, Event Hubs and ADX as configured carry every tenant at its full quota$/m);
+            assert.match(
+                renderCost(e),
+                /^ {2}data plane: IoT Hub, Event Hubs and ADX as configured carry every tenant at its full quota$/m,
+            );
         });
     }
 
@@ -301,12 +406,41 @@ describe("cost model", () => {
      * moves a figure fails here, and the README has to move with it.
      */
     const SCENARIOS: {
-        devices: number; options: GeneratedStackOptions; monthly: number; compute: number; adx: number; egress: number;
+        devices: number;
+        options: GeneratedStackOptions;
+        monthly: number;
+        compute: number;
+        adx: number;
+        egress: number;
         biggestService: "ADX" | "IoT Hub";
     }[] = [
-        { devices: 1_000_000, options: scenario(6_250, 1, 1), monthly: 16_500, compute: 7_700, adx: 2_400, egress: 1_000, biggestService: "ADX" },
-        { devices: 1_500_000, options: scenario(12_500, 2, 1), monthly: 18_300, compute: 7_700, adx: 2_600, egress: 1_500, biggestService: "ADX" },
-        { devices: 2_000_000, options: scenario(18_750, 2, 2), monthly: 21_700, compute: 7_900, adx: 2_700, egress: 2_000, biggestService: "IoT Hub" },
+        {
+            devices: 1_000_000,
+            options: scenario(6_250, 1, 1),
+            monthly: 16_500,
+            compute: 7_700,
+            adx: 2_400,
+            egress: 1_000,
+            biggestService: "ADX",
+        },
+        {
+            devices: 1_500_000,
+            options: scenario(12_500, 2, 1),
+            monthly: 18_300,
+            compute: 7_700,
+            adx: 2_600,
+            egress: 1_500,
+            biggestService: "ADX",
+        },
+        {
+            devices: 2_000_000,
+            options: scenario(18_750, 2, 2),
+            monthly: 21_700,
+            compute: 7_900,
+            adx: 2_700,
+            egress: 2_000,
+            biggestService: "IoT Hub",
+        },
     ];
     const hundreds = (value: number) => Math.round(value / 100) * 100;
     for (const { devices, options, monthly, compute, adx, egress, biggestService } of SCENARIOS) {
@@ -320,23 +454,45 @@ describe("cost model", () => {
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
             assert.strictEqual(hundreds(e.totals.monthly), monthly, `total ${e.totals.monthly}`);
             assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
-            near(e.tenants.reduce((total, t) => total + t.monthly, 0), e.totals.monthly, "sum of tenants");
+            near(
+                e.tenants.reduce((total, t) => total + t.monthly, 0),
+                e.totals.monthly,
+                "sum of tenants",
+            );
             const { iotHub, eventHubs, serviceBus, adx: adxCost, egress: egressCost } = e.regionServices;
             assert.deepStrictEqual(
-                [hundreds(e.totals.compute), hundreds(adxCost.monthly), hundreds(egressCost.monthly)], [compute, adx, egress], "compute, ADX, egress");
+                [hundreds(e.totals.compute), hundreds(adxCost.monthly), hundreds(egressCost.monthly)],
+                [compute, adx, egress],
+                "compute, ADX, egress",
+            );
             assert.deepStrictEqual([iotHub.tier, iotHub.monthly / iotHub.units], ["S3", 2_325], "IoT Hub per S3 unit");
-            assert.deepStrictEqual([eventHubs.sku, Math.round(eventHubs.monthly / eventHubs.capacity)], ["Premium", 837], "Event Hubs per PU");
-            const services = Object.entries({ "IoT Hub": iotHub, "Event Hubs": eventHubs, "Service Bus": serviceBus, ADX: adxCost, egress: egressCost })
-                .sort(([, x], [, y]) => y.monthly - x.monthly);
+            assert.deepStrictEqual(
+                [eventHubs.sku, Math.round(eventHubs.monthly / eventHubs.capacity)],
+                ["Premium", 837],
+                "Event Hubs per PU",
+            );
+            const services = Object.entries({
+                "IoT Hub": iotHub,
+                "Event Hubs": eventHubs,
+                "Service Bus": serviceBus,
+                ADX: adxCost,
+                egress: egressCost,
+            }).sort(([, x], [, y]) => y.monthly - x.monthly);
             assert.strictEqual(services[0][0], biggestService);
             assert.ok(e.totals.compute > services[0][1].monthly, "compute leads");
         });
     }
 
-    for (const [location, monthly] of [["westeurope", 1_933], ["eastus", 1_694]] as const) {
+    for (const [location, monthly] of [
+        ["westeurope", 1_933],
+        ["eastus", 1_694],
+    ] as const) {
         it(`costs ${monthly.toLocaleString("en-US")} EUR a month per cluster in ${location} before any load, as the README quotes`, () => {
             const e = estimate(fleetConfig([{ name: "alpha", deviceQuota: 1 }], { region: { ...REGION, location } }));
-            assert.deepStrictEqual(e.clusters.map(c => Math.round(c.monthly)), [monthly]);
+            assert.deepStrictEqual(
+                e.clusters.map(c => Math.round(c.monthly)),
+                [monthly],
+            );
         });
     }
 
@@ -351,7 +507,9 @@ describe("cost model", () => {
 /** A calibration stack: 80 long-tail tenants of `devicesPerTenant`, Event Hubs Premium PUs, IoT Hub S3 units, 2 × Standard_L8as_v3. */
 function scenario(devicesPerTenant: number, processingUnits: number, iotHubUnits: number): GeneratedStackOptions {
     return {
-        longTailTenants: 80, devicesPerLongTailTenant: devicesPerTenant, eventHubsProcessingUnits: processingUnits,
+        longTailTenants: 80,
+        devicesPerLongTailTenant: devicesPerTenant,
+        eventHubsProcessingUnits: processingUnits,
         dataPlane: { iotHub: { sku: "S3", units: iotHubUnits }, adx: { sku: "Standard_L8as_v3", instances: 2 } },
     };
 }

@@ -16,8 +16,14 @@ function graphChanges(before: readonly GraphEntry[], after: readonly GraphEntry[
         try {
             assert.deepStrictEqual(entry, previous);
         } catch {
-            const fields = (Object.keys(entry) as (keyof GraphEntry)[])
-                .filter(key => { try { assert.deepStrictEqual(entry[key], previous[key]); return false; } catch { return true; } });
+            const fields = (Object.keys(entry) as (keyof GraphEntry)[]).filter(key => {
+                try {
+                    assert.deepStrictEqual(entry[key], previous[key]);
+                    return false;
+                } catch {
+                    return true;
+                }
+            });
             changes.push(`changed ${urn}: ${fields.join(", ")}`);
         }
     }
@@ -33,8 +39,11 @@ for (const stack of REAL_STACKS) {
     describe(`the registered graph of ${stack}`, () => {
         it("matches the committed snapshot: every resource's type, name, parent, provider, options and inputs", async () => {
             const changes = graphChanges(readGraphSnapshot(stack), graphOf(await evaluateRealStack(stack)));
-            assert.deepStrictEqual(changes, [],
-                "the graph changed; if that is meant, run `npm run snapshot` and review the snapshot's diff");
+            assert.deepStrictEqual(
+                changes,
+                [],
+                "the graph changed; if that is meant, run `npm run snapshot` and review the snapshot's diff",
+            );
         });
     });
 }

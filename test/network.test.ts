@@ -5,8 +5,13 @@ import { placeTenants, placementSettings, PlacementTenant } from "../lib/placeme
 
 type Tenant = PlacementTenant & { readonly subnet?: string };
 
-const dedicated = (name: string, subnet?: string): Tenant =>
-    ({ name, deviceQuota: 10, isolation: "dedicated", compliance: [], ...(subnet === undefined ? {} : { subnet }) });
+const dedicated = (name: string, subnet?: string): Tenant => ({
+    name,
+    deviceQuota: 10,
+    isolation: "dedicated",
+    compliance: [],
+    ...(subnet === undefined ? {} : { subnet }),
+});
 const small = (name: string): Tenant => ({ name, deviceQuota: 10, isolation: "auto", compliance: [] });
 
 function stack(tenants: readonly Tenant[], addressSpace = "10.40.0.0/16"): SubnetPinConfig {
@@ -48,10 +53,16 @@ describe("cluster subnets", () => {
 
     it("no longer moves dedicated-t40 when dedicated-t35, which hashes to the same /24, is removed or reordered", () => {
         const both = onboard(onboard(stack([]), dedicated("t35")), dedicated("t40"));
-        assert.deepStrictEqual(both.tenants.map(t => t.subnet), [undefined, "10.40.128.0/24"]);
+        assert.deepStrictEqual(
+            both.tenants.map(t => t.subnet),
+            [undefined, "10.40.128.0/24"],
+        );
         assert.deepStrictEqual(subnetsOf(both), { "dedicated-t35": "10.40.135.0/24", "dedicated-t40": "10.40.128.0/24" });
         assert.deepStrictEqual(subnetsOf({ ...both, tenants: [both.tenants[1]] }), { "dedicated-t40": "10.40.128.0/24" });
-        assert.deepStrictEqual(subnetsOf({ ...both, tenants: [...both.tenants].reverse() }), { "dedicated-t40": "10.40.128.0/24", "dedicated-t35": "10.40.135.0/24" });
+        assert.deepStrictEqual(subnetsOf({ ...both, tenants: [...both.tenants].reverse() }), {
+            "dedicated-t40": "10.40.128.0/24",
+            "dedicated-t35": "10.40.135.0/24",
+        });
     });
 
     it("asks for no pin when the tenant lands on a shared cluster, even if its name would hash onto a dedicated one", () => {
@@ -66,14 +77,20 @@ describe("cluster subnets", () => {
 
     it("pins a tenant whose hashed /24 is only a pinned tenant's, which validation alone would let it keep", () => {
         const pinnedAway = stack([dedicated("t35", "10.40.128.0/24")]);
-        assert.strictEqual(subnetsOf({ ...pinnedAway, tenants: [...pinnedAway.tenants, dedicated("t40")] })["dedicated-t40"], "10.40.135.0/24");
+        assert.strictEqual(
+            subnetsOf({ ...pinnedAway, tenants: [...pinnedAway.tenants, dedicated("t40")] })["dedicated-t40"],
+            "10.40.135.0/24",
+        );
         assert.strictEqual(dedicatedSubnetPin(pinnedAway, dedicated("t40")), "10.40.129.0/24");
     });
 
     it("falls back to a /24 a pinned tenant hashes to, and asks for no pin once the dedicated half is full", () => {
         // In 10.40.0.0/20 the dedicated /24s are slots 8 to 15; t0 to t6 hash to 9, 14, 11, 8, 13, 10, 15, and dedicated-late to 9.
         const space = "10.40.0.0/20";
-        const pinnedBelowFifteen = stack(Array.from({ length: 7 }, (_, i) => dedicated(`t${i}`, `10.40.${8 + i}.0/24`)), space);
+        const pinnedBelowFifteen = stack(
+            Array.from({ length: 7 }, (_, i) => dedicated(`t${i}`, `10.40.${8 + i}.0/24`)),
+            space,
+        );
         assert.strictEqual(dedicatedSubnetPin(pinnedBelowFifteen, dedicated("late")), "10.40.15.0/24");
         const full = stack([...pinnedBelowFifteen.tenants, dedicated("t7", "10.40.15.0/24")], space);
         assert.strictEqual(dedicatedSubnetPin(full, dedicated("late")), undefined);
@@ -84,32 +101,45 @@ describe("cluster subnets", () => {
         const step = fc.oneof(
             fc.record({ kind: fc.constant("add" as const), name: fc.integer({ min: 0, max: 40 }) }),
             fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
-            fc.record({ kind: fc.constant("reorder" as const), by: fc.nat() }));
-        fc.assert(fc.property(fc.array(step, { maxLength: 60 }), steps => {
-            let config = stack([small("contoso")], space);
-            let before = subnetsOf(config);
-            for (const change of steps) {
-                const dedicatedCount = config.tenants.length - 1;
-                if (change.kind === "add" && dedicatedCount < 12 && !config.tenants.some(t => t.name === `t${change.name}`)) {
-                    config = onboard(config, dedicated(`t${change.name}`));
-                } else if (change.kind === "remove" && dedicatedCount > 0) {
-                    const removed = config.tenants.filter(t => t.isolation === "dedicated")[change.at % dedicatedCount];
-                    config = { ...config, tenants: config.tenants.filter(t => t !== removed) };
-                } else if (change.kind === "reorder") {
-                    const rotated = [...config.tenants.slice(change.by % config.tenants.length), ...config.tenants.slice(0, change.by % config.tenants.length)];
-                    config = { ...config, tenants: change.by % 2 === 0 ? rotated : rotated.reverse() };
+            fc.record({ kind: fc.constant("reorder" as const), by: fc.nat() }),
+        );
+        fc.assert(
+            fc.property(fc.array(step, { maxLength: 60 }), steps => {
+                let config = stack([small("contoso")], space);
+                let before = subnetsOf(config);
+                for (const change of steps) {
+                    const dedicatedCount = config.tenants.length - 1;
+                    if (change.kind === "add" && dedicatedCount < 12 && !config.tenants.some(t => t.name === `t${change.name}`)) {
+                        config = onboard(config, dedicated(`t${change.name}`));
+                    } else if (change.kind === "remove" && dedicatedCount > 0) {
+                        const removed = config.tenants.filter(t => t.isolation === "dedicated")[change.at % dedicatedCount];
+                        config = { ...config, tenants: config.tenants.filter(t => t !== removed) };
+                    } else if (change.kind === "reorder") {
+                        const rotated = [
+                            ...config.tenants.slice(change.by % config.tenants.length),
+                            ...config.tenants.slice(0, change.by % config.tenants.length),
+                        ];
+                        config = { ...config, tenants: change.by % 2 === 0 ? rotated : rotated.reverse() };
+                    }
+                    const after = subnetsOf(config);
+                    for (const [cluster, subnet] of Object.entries(before)) {
+                        assert.ok(!(cluster in after) || after[cluster] === subnet, `${cluster} moved from ${subnet} to ${after[cluster]}`);
+                    }
+                    before = after;
                 }
-                const after = subnetsOf(config);
-                for (const [cluster, subnet] of Object.entries(before)) {
-                    assert.ok(!(cluster in after) || after[cluster] === subnet, `${cluster} moved from ${subnet} to ${after[cluster]}`);
-                }
-                before = after;
-            }
-        }), { numRuns: 200 });
+            }),
+            { numRuns: 200 },
+        );
     });
 
     it("rejects a subnet pin on a tenant of a shared cluster", () => {
         const plan = planOf(stack([{ ...small("contoso"), subnet: "10.40.200.0/24" }]));
-        assert.deepStrictEqual(plan.problems, [{ cluster: "shared-1", tenant: "contoso", message: "'contoso' runs on shared-1, and only a dedicated cluster's /24 is pinned: remove subnet" }]);
+        assert.deepStrictEqual(plan.problems, [
+            {
+                cluster: "shared-1",
+                tenant: "contoso",
+                message: "'contoso' runs on shared-1, and only a dedicated cluster's /24 is pinned: remove subnet",
+            },
+        ]);
     });
 });

@@ -14,7 +14,11 @@ import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 /** The only element of a list, failing with what was looked for. */
 function one(resources: readonly RecordedResource[], what: string): RecordedResource {
-    assert.strictEqual(resources.length, 1, `expected exactly one ${what}, found ${resources.length}: ${resources.map(r => r.urn).join(", ")}`);
+    assert.strictEqual(
+        resources.length,
+        1,
+        `expected exactly one ${what}, found ${resources.length}: ${resources.map(r => r.urn).join(", ")}`,
+    );
     return resources[0];
 }
 
@@ -51,27 +55,46 @@ function clusterOfObject(evaluation: Evaluation, object: RecordedResource): Reco
     assert.ok(provider, `${object.urn} has no explicit Kubernetes provider`);
     const component = index.get(provider.parent)!;
     assert.ok(component.type in CLUSTER_KINDS, `the provider of ${object.urn} belongs to a ${component.type}`);
-    return { component, provider, aks: one(childrenOf(evaluation, component, "azure-native:containerservice:ManagedCluster"), `AKS cluster in ${component.name}`) };
+    return {
+        component,
+        provider,
+        aks: one(childrenOf(evaluation, component, "azure-native:containerservice:ManagedCluster"), `AKS cluster in ${component.name}`),
+    };
 }
 
 /** The tenant's own region resources component, found by the tenant it registered. */
 const regionResourcesOf = (evaluation: Evaluation, tenant: string) =>
-    one(ofType(evaluation, COMPONENT_TYPES.tenantRegionResources).filter(c => c.inputs.tenant === tenant), `TenantRegionResources of ${tenant}`);
+    one(
+        ofType(evaluation, COMPONENT_TYPES.tenantRegionResources).filter(c => c.inputs.tenant === tenant),
+        `TenantRegionResources of ${tenant}`,
+    );
 
 /** The tenant's namespace: the Namespace object carrying its tenant label. */
 const namespaceOf = (evaluation: Evaluation, tenant: string) =>
-    one(ofType(evaluation, "kubernetes:core/v1:Namespace").filter(n => n.inputs.metadata.labels?.[TENANT_LABEL] === tenant), `namespace of ${tenant}`);
+    one(
+        ofType(evaluation, "kubernetes:core/v1:Namespace").filter(n => n.inputs.metadata.labels?.[TENANT_LABEL] === tenant),
+        `namespace of ${tenant}`,
+    );
 
 /** The region's data plane resources, each found by type and by what it is fed from. */
 function dataPlaneOf(evaluation: Evaluation) {
     const eventHubs = one(ofType(evaluation, "azure-native:eventhub:Namespace"), "Event Hubs namespace");
     const serviceBus = one(ofType(evaluation, "azure-native:servicebus:Namespace"), "Service Bus namespace");
-    const hub = one(fedBy(evaluation, eventHubs, "azure-native:eventhub:EventHub", "namespaceName"), "event hub in the Event Hubs namespace");
+    const hub = one(
+        fedBy(evaluation, eventHubs, "azure-native:eventhub:EventHub", "namespaceName"),
+        "event hub in the Event Hubs namespace",
+    );
     const adx = one(ofType(evaluation, "azure-native:kusto:Cluster"), "ADX cluster");
     const adxDatabase = one(fedBy(evaluation, adx, "azure-native:kusto:ReadWriteDatabase", "clusterName"), "database on the ADX cluster");
     const cosmos = one(ofType(evaluation, "azure-native:cosmosdb:DatabaseAccount"), "Cosmos DB account");
-    const cosmosDatabase = one(fedBy(evaluation, cosmos, "azure-native:cosmosdb:SqlResourceSqlDatabase", "accountName"), "database in the Cosmos DB account");
-    const cosmosContainer = one(fedBy(evaluation, cosmosDatabase, "azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName"), "container in the Cosmos DB database");
+    const cosmosDatabase = one(
+        fedBy(evaluation, cosmos, "azure-native:cosmosdb:SqlResourceSqlDatabase", "accountName"),
+        "database in the Cosmos DB account",
+    );
+    const cosmosContainer = one(
+        fedBy(evaluation, cosmosDatabase, "azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName"),
+        "container in the Cosmos DB database",
+    );
     const dataPlane = one(ofType(evaluation, COMPONENT_TYPES.regionDataPlane), "RegionDataPlane");
     return { eventHubs, serviceBus, hub, adx, adxDatabase, cosmos, cosmosDatabase, cosmosContainer, dataPlane };
 }
@@ -104,16 +127,21 @@ for (const stack of REAL_STACKS) {
             } else {
                 assert.deepStrictEqual(fleets, []);
                 const read = await offlineMocks.newResource({
-                    type: "pulumi:pulumi:StackReference", name: evaluation.config.fleet.stackReference!,
-                    inputs: { name: evaluation.config.fleet.stackReference! }, custom: true,
+                    type: "pulumi:pulumi:StackReference",
+                    name: evaluation.config.fleet.stackReference!,
+                    inputs: { name: evaluation.config.fleet.stackReference! },
+                    custom: true,
                 });
                 expected = read.state.outputs.fleet;
             }
             assert.deepStrictEqual(outputs.fleet, expected);
             assert.strictEqual(members.length, Object.keys(outputs.clusters).length, "one member per exported cluster");
             for (const member of members) {
-                assert.deepStrictEqual([member.inputs.fleetName, member.inputs.resourceGroupName], [outputs.fleet.name, outputs.fleet.resourceGroupName],
-                    `${member.name} is a member of a fleet other than the exported one`);
+                assert.deepStrictEqual(
+                    [member.inputs.fleetName, member.inputs.resourceGroupName],
+                    [outputs.fleet.name, outputs.fleet.resourceGroupName],
+                    `${member.name} is a member of a fleet other than the exported one`,
+                );
             }
         });
 
@@ -122,28 +150,43 @@ for (const stack of REAL_STACKS) {
             const group = one(childrenOf(evaluation, region, "azure-native:resources:ResourceGroup"), "resource group of the region");
             const file = readStackConfig(stackFilePath(stack))["iot-fleet:region"] as { shortName: string; location: string };
             assert.strictEqual(group.outputs.location, file.location);
-            assert.deepStrictEqual(outputs.region, { name: file.shortName, location: group.outputs.location, resourceGroupName: group.outputs.name });
+            assert.deepStrictEqual(outputs.region, {
+                name: file.shortName,
+                location: group.outputs.location,
+                resourceGroupName: group.outputs.name,
+            });
         });
 
         it("exports each AKS cluster under its cluster tag, with its kind, name, id, OIDC issuer and its provider's kubeconfig", () => {
-            const expected = Object.fromEntries(ofType(evaluation, "azure-native:containerservice:ManagedCluster").map(aks => {
-                const component = byUrn(evaluation).get(aks.parent)!;
-                const provider = one(childrenOf(evaluation, component, "pulumi:providers:kubernetes"), `Kubernetes provider of ${aks.name}`);
-                return [aks.inputs.tags.cluster, {
-                    kind: CLUSTER_KINDS[component.type],
-                    name: aks.outputs.name,
-                    resourceId: offlineAzureId(aks),
-                    oidcIssuerUrl: aks.outputs.oidcIssuerProfile.issuerURL,
-                    kubeconfig: provider.inputs.kubeconfig,
-                }];
-            }));
+            const expected = Object.fromEntries(
+                ofType(evaluation, "azure-native:containerservice:ManagedCluster").map(aks => {
+                    const component = byUrn(evaluation).get(aks.parent)!;
+                    const provider = one(
+                        childrenOf(evaluation, component, "pulumi:providers:kubernetes"),
+                        `Kubernetes provider of ${aks.name}`,
+                    );
+                    return [
+                        aks.inputs.tags.cluster,
+                        {
+                            kind: CLUSTER_KINDS[component.type],
+                            name: aks.outputs.name,
+                            resourceId: offlineAzureId(aks),
+                            oidcIssuerUrl: aks.outputs.oidcIssuerProfile.issuerURL,
+                            kubeconfig: provider.inputs.kubeconfig,
+                        },
+                    ];
+                }),
+            );
             assert.deepStrictEqual(outputs.clusters, expected);
         });
 
         it("exports as each cluster's resource id the one its Fleet Manager member references", () => {
             for (const aks of ofType(evaluation, "azure-native:containerservice:ManagedCluster")) {
                 const exported = outputs.clusters[aks.inputs.tags.cluster].resourceId;
-                const member = one(fedBy(evaluation, aks, "azure-native:containerservice:FleetMember", "clusterResourceId"), `Fleet member of ${aks.name}`);
+                const member = one(
+                    fedBy(evaluation, aks, "azure-native:containerservice:FleetMember", "clusterResourceId"),
+                    `Fleet member of ${aks.name}`,
+                );
                 assert.strictEqual(member.inputs.clusterResourceId, exported);
             }
         });
@@ -178,37 +221,53 @@ for (const stack of REAL_STACKS) {
             const data = dataPlaneOf(evaluation);
             const account = one(ofType(evaluation, "azure-native:storage:StorageAccount"), "checkpoint storage account");
             const consumerGroups = childrenOf(evaluation, data.dataPlane, "azure-native:eventhub:ConsumerGroup");
-            const expected = Object.fromEntries(declared.map(tenant => {
-                const own = regionResourcesOf(evaluation, tenant.name);
-                const ownOne = (type: string) => one(childrenOf(evaluation, own, type), `${type} of ${tenant.name}`);
-                const namespace = namespaceOf(evaluation, tenant.name);
-                const cluster = clusterOfObject(evaluation, namespace);
-                const collector = one(ofType(evaluation, "kubernetes:helm.sh/v3:Release")
-                    .filter(r => r.inputs.chart === "opentelemetry-collector" && r.provider === namespace.provider), `collector on ${tenant.name}'s cluster`);
-                const grpcPort = collector.inputs.values.config.receivers.otlp.protocols.grpc.endpoint.split(":").pop();
-                // Consumer groups are children of the data plane keyed by the tenant's name (the URN), one per tenant.
-                const group = one(consumerGroups.filter(g => g.name.endsWith(`-cg-${tenant.name}`)), `consumer group of ${tenant.name}`);
-                assert.deepStrictEqual(group.propertyDependencies.eventHubName, [data.hub.urn], `${tenant.name}'s consumer group is on another hub`);
-                const container = ownOne("azure-native:storage:BlobContainer");
-                assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
-                return [tenant.name, {
-                    cluster: cluster.aks.inputs.tags.cluster,
-                    isolation: CLUSTER_KINDS[cluster.component.type],
-                    namespace: namespace.outputs.metadata.name,
-                    identityClientId: ownOne("azure-native:managedidentity:UserAssignedIdentity").outputs.clientId,
-                    eventHubsConsumerGroup: group.outputs.name,
-                    serviceBusQueue: ownOne("azure-native:servicebus:Queue").inputs.queueName,
-                    checkpointContainer: container.outputs.name,
-                    checkpointContainerUrl: `${account.outputs.primaryEndpoints.blob}${container.outputs.name}`,
-                    adxDatabase: data.adxDatabase.outputs.name,
-                    cosmosContainer: data.cosmosContainer.outputs.name,
-                    keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
-                    adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
-                    otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,
-                    deviceQuota: tenant.deviceQuota,
-                    decommission: tenant.decommission ?? false,
-                }];
-            }));
+            const expected = Object.fromEntries(
+                declared.map(tenant => {
+                    const own = regionResourcesOf(evaluation, tenant.name);
+                    const ownOne = (type: string) => one(childrenOf(evaluation, own, type), `${type} of ${tenant.name}`);
+                    const namespace = namespaceOf(evaluation, tenant.name);
+                    const cluster = clusterOfObject(evaluation, namespace);
+                    const collector = one(
+                        ofType(evaluation, "kubernetes:helm.sh/v3:Release").filter(
+                            r => r.inputs.chart === "opentelemetry-collector" && r.provider === namespace.provider,
+                        ),
+                        `collector on ${tenant.name}'s cluster`,
+                    );
+                    const grpcPort = collector.inputs.values.config.receivers.otlp.protocols.grpc.endpoint.split(":").pop();
+                    // Consumer groups are children of the data plane keyed by the tenant's name (the URN), one per tenant.
+                    const group = one(
+                        consumerGroups.filter(g => g.name.endsWith(`-cg-${tenant.name}`)),
+                        `consumer group of ${tenant.name}`,
+                    );
+                    assert.deepStrictEqual(
+                        group.propertyDependencies.eventHubName,
+                        [data.hub.urn],
+                        `${tenant.name}'s consumer group is on another hub`,
+                    );
+                    const container = ownOne("azure-native:storage:BlobContainer");
+                    assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
+                    return [
+                        tenant.name,
+                        {
+                            cluster: cluster.aks.inputs.tags.cluster,
+                            isolation: CLUSTER_KINDS[cluster.component.type],
+                            namespace: namespace.outputs.metadata.name,
+                            identityClientId: ownOne("azure-native:managedidentity:UserAssignedIdentity").outputs.clientId,
+                            eventHubsConsumerGroup: group.outputs.name,
+                            serviceBusQueue: ownOne("azure-native:servicebus:Queue").inputs.queueName,
+                            checkpointContainer: container.outputs.name,
+                            checkpointContainerUrl: `${account.outputs.primaryEndpoints.blob}${container.outputs.name}`,
+                            adxDatabase: data.adxDatabase.outputs.name,
+                            cosmosContainer: data.cosmosContainer.outputs.name,
+                            keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
+                            adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
+                            otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,
+                            deviceQuota: tenant.deviceQuota,
+                            decommission: tenant.decommission ?? false,
+                        },
+                    ];
+                }),
+            );
             assert.deepStrictEqual(outputs.tenants, expected);
             assert.strictEqual(consumerGroups.length, declared.length + 1, "one consumer group per tenant, and ADX's");
         });
@@ -217,11 +276,18 @@ for (const stack of REAL_STACKS) {
             // Its data equals the tenant's stack outputs: "writes the telemetry-config the services read" in tenants.test.ts.
             for (const { name: tenant } of declared) {
                 const exported = outputs.tenants[tenant];
-                const config = one(ofType(evaluation, "kubernetes:core/v1:ConfigMap")
-                    .filter(c => c.inputs.metadata.name === "telemetry-config" && c.inputs.data.TENANT_ID === tenant), `telemetry-config of ${tenant}`);
+                const config = one(
+                    ofType(evaluation, "kubernetes:core/v1:ConfigMap").filter(
+                        c => c.inputs.metadata.name === "telemetry-config" && c.inputs.data.TENANT_ID === tenant,
+                    ),
+                    `telemetry-config of ${tenant}`,
+                );
                 const cluster = clusterOfObject(evaluation, config);
-                assert.deepStrictEqual([config.inputs.metadata.namespace, cluster.aks.outputs.name], [exported.namespace, outputs.clusters[exported.cluster].name],
-                    `${tenant}'s telemetry-config is elsewhere than its outputs say`);
+                assert.deepStrictEqual(
+                    [config.inputs.metadata.namespace, cluster.aks.outputs.name],
+                    [exported.namespace, outputs.clusters[exported.cluster].name],
+                    `${tenant}'s telemetry-config is elsewhere than its outputs say`,
+                );
             }
         });
 
@@ -229,17 +295,42 @@ for (const stack of REAL_STACKS) {
             const serviceBus = one(ofType(evaluation, "azure-native:servicebus:Namespace"), "Service Bus namespace");
             assert.strictEqual(ofType(evaluation, "azure-native:servicebus:Queue").length, declared.length);
             for (const tenant of declared) {
-                const queue = one(childrenOf(evaluation, regionResourcesOf(evaluation, tenant.name), "azure-native:servicebus:Queue"), `queue of ${tenant.name}`);
-                const { queueName, namespaceName, lockDuration, maxDeliveryCount, deadLetteringOnMessageExpiration, defaultMessageTimeToLive } = queue.inputs;
-                assert.deepStrictEqual({ queueName, namespaceName, lockDuration, maxDeliveryCount, deadLetteringOnMessageExpiration, defaultMessageTimeToLive }, {
-                    queueName: `telemetry-ingest-${tenant.name}`,
-                    namespaceName: serviceBus.outputs.name,
-                    lockDuration: "PT1M",
-                    maxDeliveryCount: 10,
-                    deadLetteringOnMessageExpiration: true,
-                    defaultMessageTimeToLive: "P1D",
-                }, `queue of ${tenant.name}`);
-                assert.deepStrictEqual(queue.propertyDependencies.namespaceName, [serviceBus.urn], `${tenant.name}'s queue is not in the Service Bus namespace`);
+                const queue = one(
+                    childrenOf(evaluation, regionResourcesOf(evaluation, tenant.name), "azure-native:servicebus:Queue"),
+                    `queue of ${tenant.name}`,
+                );
+                const {
+                    queueName,
+                    namespaceName,
+                    lockDuration,
+                    maxDeliveryCount,
+                    deadLetteringOnMessageExpiration,
+                    defaultMessageTimeToLive,
+                } = queue.inputs;
+                assert.deepStrictEqual(
+                    {
+                        queueName,
+                        namespaceName,
+                        lockDuration,
+                        maxDeliveryCount,
+                        deadLetteringOnMessageExpiration,
+                        defaultMessageTimeToLive,
+                    },
+                    {
+                        queueName: `telemetry-ingest-${tenant.name}`,
+                        namespaceName: serviceBus.outputs.name,
+                        lockDuration: "PT1M",
+                        maxDeliveryCount: 10,
+                        deadLetteringOnMessageExpiration: true,
+                        defaultMessageTimeToLive: "P1D",
+                    },
+                    `queue of ${tenant.name}`,
+                );
+                assert.deepStrictEqual(
+                    queue.propertyDependencies.namespaceName,
+                    [serviceBus.urn],
+                    `${tenant.name}'s queue is not in the Service Bus namespace`,
+                );
                 assert.strictEqual(queue.protect, !(tenant.decommission ?? false), `${tenant.name}'s queue protection`);
             }
         });

@@ -3,20 +3,33 @@ import fc from "fast-check";
 import { placeTenants, PlacementSettings, PlacementTenant } from "../lib/placement";
 
 const SETTINGS: PlacementSettings = { dedicatedDeviceThreshold: 50_000, sharedClusterMaxTenants: 4, sharedClusterMaxDevices: 100_000 };
-const tenant = (name: string, deviceQuota: number, extra: Partial<PlacementTenant> = {}): PlacementTenant =>
-    ({ name, deviceQuota, isolation: "auto", compliance: [], ...extra });
+const tenant = (name: string, deviceQuota: number, extra: Partial<PlacementTenant> = {}): PlacementTenant => ({
+    name,
+    deviceQuota,
+    isolation: "auto",
+    compliance: [],
+    ...extra,
+});
 const clusterOf = (tenants: PlacementTenant[], settings = SETTINGS) =>
     Object.fromEntries([...placeTenants(tenants, settings).tenants.values()].map(p => [p.tenant, p.cluster]));
 
 describe("tenant placement", () => {
     it("places a tenant at the dedicated threshold on its own cluster", () => {
         const placement = placeTenants([tenant("acme", 50_000), tenant("small", 49_999)], SETTINGS);
-        assert.deepStrictEqual(placement.tenants.get("acme"), { tenant: "acme", cluster: "dedicated-acme", kind: "dedicated", reason: "threshold" });
+        assert.deepStrictEqual(placement.tenants.get("acme"), {
+            tenant: "acme",
+            cluster: "dedicated-acme",
+            kind: "dedicated",
+            reason: "threshold",
+        });
         assert.strictEqual(placement.tenants.get("small")!.cluster, "shared-1");
     });
 
     it("gives a regulated tenant and an explicitly dedicated tenant their own clusters whatever their size", () => {
-        const placement = placeTenants([tenant("medica", 10, { compliance: ["hipaa"] }), tenant("vip", 10, { isolation: "dedicated" })], SETTINGS);
+        const placement = placeTenants(
+            [tenant("medica", 10, { compliance: ["hipaa"] }), tenant("vip", 10, { isolation: "dedicated" })],
+            SETTINGS,
+        );
         assert.strictEqual(placement.tenants.get("medica")!.reason, "compliance");
         assert.strictEqual(placement.tenants.get("vip")!.cluster, "dedicated-vip");
     });
@@ -35,11 +48,18 @@ describe("tenant placement", () => {
     it("honours a pinned cluster even when the tenant has since grown past the threshold", () => {
         const placement = placeTenants([tenant("grown", 80_000, { cluster: "shared-3" })], SETTINGS);
         assert.deepStrictEqual(placement.tenants.get("grown"), { tenant: "grown", cluster: "shared-3", kind: "shared", reason: "pinned" });
-        assert.deepStrictEqual(placement.clusters.map(c => c.name), ["shared-3"]);
+        assert.deepStrictEqual(
+            placement.clusters.map(c => c.name),
+            ["shared-3"],
+        );
     });
 
     it("fills the lowest free shared number and counts pinned tenants against capacity", () => {
-        const placed = clusterOf([tenant("p1", 10, { cluster: "shared-2" }), tenant("p2", 99_000, { cluster: "shared-1" }), tenant("new", 5_000)]);
+        const placed = clusterOf([
+            tenant("p1", 10, { cluster: "shared-2" }),
+            tenant("p2", 99_000, { cluster: "shared-1" }),
+            tenant("new", 5_000),
+        ]);
         assert.strictEqual(placed.new, "shared-2");
     });
 
@@ -52,14 +72,17 @@ describe("tenant placement", () => {
     });
 
     it("never moves an earlier tenant when unpinned tenants are appended", () => {
-        fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 60_000 }), { minLength: 1, maxLength: 60 }), quotas => {
-            const tenants = quotas.map((q, i) => tenant(`t${i}`, q));
-            const before = clusterOf(tenants.slice(0, -1));
-            const after = clusterOf(tenants);
-            for (const [name, cluster] of Object.entries(before)) {
-                assert.strictEqual(after[name], cluster, `${name} moved`);
-            }
-        }), { numRuns: 300 });
+        fc.assert(
+            fc.property(fc.array(fc.integer({ min: 1, max: 60_000 }), { minLength: 1, maxLength: 60 }), quotas => {
+                const tenants = quotas.map((q, i) => tenant(`t${i}`, q));
+                const before = clusterOf(tenants.slice(0, -1));
+                const after = clusterOf(tenants);
+                for (const [name, cluster] of Object.entries(before)) {
+                    assert.strictEqual(after[name], cluster, `${name} moved`);
+                }
+            }),
+            { numRuns: 300 },
+        );
     });
 
     it("never moves a pinned tenant, or one before the tenant that changed, over long sequences of changes with only some tenants pinned", () => {
@@ -69,37 +92,43 @@ describe("tenant placement", () => {
             pick: fc.nat(),
             quota: fc.integer({ min: 1, max: 80_000 }),
         });
-        fc.assert(fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
-            // As the provisioning service runs: tenants arrive unpinned and are pinned where they landed once deployed,
-            // so at any time some tenants are pinned and some are not.
-            let tenants: PlacementTenant[] = [];
-            let next = 0;
-            for (const { kind, pick, quota } of ops) {
-                const before = clusterOf(tenants);
-                const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
-                const target = tenants[index]?.name;
-                const earlier = new Set(tenants.slice(0, index).map(t => t.name));
-                const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => t.name === target ? edit(t) : t);
-                if (target === undefined) {
-                    tenants = [...tenants, tenant(`t${next++}`, quota)];
-                } else if (kind === "pin") {
-                    tenants = change(t => ({ ...t, cluster: before[t.name] }));
-                } else if (kind === "remove") {
-                    tenants = tenants.filter(t => t.name !== target);
-                } else if (kind === "isolate") {
-                    tenants = change(t => ({ ...t, isolation: "shared" }));
-                } else {
-                    const factor = kind === "grow" ? 3 : 1 / 3;
-                    tenants = change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) }));
-                }
-                const after = clusterOf(tenants);
-                for (const t of tenants.filter(t => t.name in before)) {
-                    if (kind === "pin" || t.cluster !== undefined || earlier.has(t.name)) {
-                        assert.strictEqual(after[t.name], before[t.name],
-                            `${t.name} (${t.cluster ? "pinned" : "unpinned"}) moved from ${before[t.name]} to ${after[t.name]} after ${kind} ${target ?? "a new tenant"}`);
+        fc.assert(
+            fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
+                // As the provisioning service runs: tenants arrive unpinned and are pinned where they landed once deployed,
+                // so at any time some tenants are pinned and some are not.
+                let tenants: PlacementTenant[] = [];
+                let next = 0;
+                for (const { kind, pick, quota } of ops) {
+                    const before = clusterOf(tenants);
+                    const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
+                    const target = tenants[index]?.name;
+                    const earlier = new Set(tenants.slice(0, index).map(t => t.name));
+                    const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => (t.name === target ? edit(t) : t));
+                    if (target === undefined) {
+                        tenants = [...tenants, tenant(`t${next++}`, quota)];
+                    } else if (kind === "pin") {
+                        tenants = change(t => ({ ...t, cluster: before[t.name] }));
+                    } else if (kind === "remove") {
+                        tenants = tenants.filter(t => t.name !== target);
+                    } else if (kind === "isolate") {
+                        tenants = change(t => ({ ...t, isolation: "shared" }));
+                    } else {
+                        const factor = kind === "grow" ? 3 : 1 / 3;
+                        tenants = change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) }));
+                    }
+                    const after = clusterOf(tenants);
+                    for (const t of tenants.filter(t => t.name in before)) {
+                        if (kind === "pin" || t.cluster !== undefined || earlier.has(t.name)) {
+                            assert.strictEqual(
+                                after[t.name],
+                                before[t.name],
+                                `${t.name} (${t.cluster ? "pinned" : "unpinned"}) moved from ${before[t.name]} to ${after[t.name]} after ${kind} ${target ?? "a new tenant"}`,
+                            );
+                        }
                     }
                 }
-            }
-        }), { numRuns: 300 });
+            }),
+            { numRuns: 300 },
+        );
     });
 });

@@ -5,15 +5,24 @@ import type { PlanReport } from "../cli/report";
 import { ConfigError } from "../lib/errors";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { planStack } from "../cli/planStack";
+import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 const ROOT = path.resolve(__dirname, "..");
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
 
 /** Runs `npm start -- <args>` as a user would (without npm's own banner), not on a TTY. */
 function plan(...args: string[]): Promise<Run> {
     return new Promise(resolve => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/plan.ts", ...args], { cwd: ROOT, maxBuffer: 64 << 20 },
-            (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "cli/plan.ts", ...args],
+            { cwd: ROOT, maxBuffer: 64 << 20 },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
     });
 }
 
@@ -26,70 +35,175 @@ const REAL_STACK_PLANS = {
     "prod-weu": {
         resources: 523,
         byType: {
-            "azure-native:applicationinsights:Component": 1, "azure-native:authorization:RoleAssignment": 81,
-            "azure-native:containerservice:AgentPool": 8, "azure-native:containerservice:AutoUpgradeProfile": 1,
-            "azure-native:containerservice:Fleet": 1, "azure-native:containerservice:FleetMember": 2,
-            "azure-native:containerservice:FleetUpdateStrategy": 1, "azure-native:containerservice:MaintenanceConfiguration": 4,
-            "azure-native:containerservice:ManagedCluster": 2, "azure-native:cosmosdb:DatabaseAccount": 1,
-            "azure-native:cosmosdb:SqlResourceSqlContainer": 1, "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
-            "azure-native:dashboard:Grafana": 1, "azure-native:dns:Zone": 1, "azure-native:eventhub:ConsumerGroup": 12,
-            "azure-native:eventhub:EventHub": 1, "azure-native:eventhub:Namespace": 1, "azure-native:iothub:IotHubResource": 1,
-            "azure-native:keyvault:Secret": 1, "azure-native:keyvault:Vault": 12, "azure-native:kubernetesconfiguration:Extension": 2,
-            "azure-native:kubernetesconfiguration:FluxConfiguration": 2, "azure-native:kusto:Cluster": 1,
-            "azure-native:kusto:EventHubDataConnection": 1, "azure-native:kusto:ReadWriteDatabase": 1, "azure-native:kusto:Script": 1,
-            "azure-native:managedidentity:FederatedIdentityCredential": 26, "azure-native:managedidentity:UserAssignedIdentity": 16,
-            "azure-native:monitor:AzureMonitorWorkspace": 1, "azure-native:monitor:DataCollectionEndpoint": 2,
-            "azure-native:monitor:DataCollectionRule": 4, "azure-native:monitor:DataCollectionRuleAssociation": 6, "azure-native:network:Subnet": 3,
-            "azure-native:network:VirtualNetwork": 1, "azure-native:operationalinsights:Workspace": 1, "azure-native:resources:ResourceGroup": 1,
-            "azure-native:servicebus:Namespace": 1, "azure-native:servicebus:Queue": 11, "azure-native:storage:BlobContainer": 11,
-            "azure-native:storage:StorageAccount": 1, "azuread:index/group:Group": 12, "azuread:index/groupMember:GroupMember": 1,
-            "iot-fleet:index:ClusterPlatform": 2, "iot-fleet:index:DedicatedTenantCluster": 1, "iot-fleet:index:FleetManager": 1,
-            "iot-fleet:index:Region": 1, "iot-fleet:index:RegionDataPlane": 1, "iot-fleet:index:RegionObservability": 1,
-            "iot-fleet:index:SharedCluster": 1, "iot-fleet:index:TenantNamespace": 11, "iot-fleet:index:TenantRegionResources": 11,
-            "kubernetes:cert-manager.io/v1:ClusterIssuer": 2, "kubernetes:core/v1:ConfigMap": 13, "kubernetes:core/v1:LimitRange": 19,
-            "kubernetes:core/v1:Namespace": 19, "kubernetes:core/v1:ResourceQuota": 19, "kubernetes:core/v1:ServiceAccount": 11,
-            "kubernetes:helm.sh/v3:Release": 8, "kubernetes:keda.sh/v1alpha1:ScaledObject": 22,
-            "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": 11, "kubernetes:networking.k8s.io/v1:NetworkPolicy": 101,
-            "kubernetes:rbac.authorization.k8s.io/v1:Role": 11, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 11,
-            "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": 2, "pulumi:providers:kubernetes": 2, "pulumi:pulumi:Stack": 1,
+            "azure-native:applicationinsights:Component": 1,
+            "azure-native:authorization:RoleAssignment": 81,
+            "azure-native:containerservice:AgentPool": 8,
+            "azure-native:containerservice:AutoUpgradeProfile": 1,
+            "azure-native:containerservice:Fleet": 1,
+            "azure-native:containerservice:FleetMember": 2,
+            "azure-native:containerservice:FleetUpdateStrategy": 1,
+            "azure-native:containerservice:MaintenanceConfiguration": 4,
+            "azure-native:containerservice:ManagedCluster": 2,
+            "azure-native:cosmosdb:DatabaseAccount": 1,
+            "azure-native:cosmosdb:SqlResourceSqlContainer": 1,
+            "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
+            "azure-native:dashboard:Grafana": 1,
+            "azure-native:dns:Zone": 1,
+            "azure-native:eventhub:ConsumerGroup": 12,
+            "azure-native:eventhub:EventHub": 1,
+            "azure-native:eventhub:Namespace": 1,
+            "azure-native:iothub:IotHubResource": 1,
+            "azure-native:keyvault:Secret": 1,
+            "azure-native:keyvault:Vault": 12,
+            "azure-native:kubernetesconfiguration:Extension": 2,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 2,
+            "azure-native:kusto:Cluster": 1,
+            "azure-native:kusto:EventHubDataConnection": 1,
+            "azure-native:kusto:ReadWriteDatabase": 1,
+            "azure-native:kusto:Script": 1,
+            "azure-native:managedidentity:FederatedIdentityCredential": 26,
+            "azure-native:managedidentity:UserAssignedIdentity": 16,
+            "azure-native:monitor:AzureMonitorWorkspace": 1,
+            "azure-native:monitor:DataCollectionEndpoint": 2,
+            "azure-native:monitor:DataCollectionRule": 4,
+            "azure-native:monitor:DataCollectionRuleAssociation": 6,
+            "azure-native:network:Subnet": 3,
+            "azure-native:network:VirtualNetwork": 1,
+            "azure-native:operationalinsights:Workspace": 1,
+            "azure-native:resources:ResourceGroup": 1,
+            "azure-native:servicebus:Namespace": 1,
+            "azure-native:servicebus:Queue": 11,
+            "azure-native:storage:BlobContainer": 11,
+            "azure-native:storage:StorageAccount": 1,
+            "azuread:index/group:Group": 12,
+            "azuread:index/groupMember:GroupMember": 1,
+            [COMPONENT_TYPES.clusterPlatform]: 2,
+            [COMPONENT_TYPES.dedicatedCluster]: 1,
+            [COMPONENT_TYPES.fleetManager]: 1,
+            [COMPONENT_TYPES.region]: 1,
+            [COMPONENT_TYPES.regionDataPlane]: 1,
+            [COMPONENT_TYPES.regionObservability]: 1,
+            [COMPONENT_TYPES.sharedCluster]: 1,
+            [COMPONENT_TYPES.tenantNamespace]: 11,
+            [COMPONENT_TYPES.tenantRegionResources]: 11,
+            "kubernetes:cert-manager.io/v1:ClusterIssuer": 2,
+            "kubernetes:core/v1:ConfigMap": 13,
+            "kubernetes:core/v1:LimitRange": 19,
+            "kubernetes:core/v1:Namespace": 19,
+            "kubernetes:core/v1:ResourceQuota": 19,
+            "kubernetes:core/v1:ServiceAccount": 11,
+            "kubernetes:helm.sh/v3:Release": 8,
+            "kubernetes:keda.sh/v1alpha1:ScaledObject": 22,
+            "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": 11,
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy": 101,
+            "kubernetes:rbac.authorization.k8s.io/v1:Role": 11,
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 11,
+            "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": 2,
+            "pulumi:providers:kubernetes": 2,
+            "pulumi:pulumi:Stack": 1,
             "random:index/randomString:RandomString": 1,
         },
-        monthly: 9_789, perDevice: 0.029, spotSaving: 0, reservedSaving: 1_191,
+        monthly: 9_789,
+        perDevice: 0.029,
+        spotSaving: 0,
+        reservedSaving: 1_191,
         clusters: { "shared-1": 1_933, "dedicated-acme": 1_933 },
-        tenants: { acme: 6_341, contoso: 722, fabrikam: 502, northwind: 361, tailspin: 169, wingtip: 305, "adventure-works": 883, litware: 124, proseware: 217, lamna: 104, "margie-travel": 60 },
+        tenants: {
+            acme: 6_341,
+            contoso: 722,
+            fabrikam: 502,
+            northwind: 361,
+            tailspin: 169,
+            wingtip: 305,
+            "adventure-works": 883,
+            litware: 124,
+            proseware: 217,
+            lamna: 104,
+            "margie-travel": 60,
+        },
     },
     "prod-eus": {
         resources: 467,
         byType: {
-            "azure-native:applicationinsights:Component": 1, "azure-native:authorization:RoleAssignment": 62,
-            "azure-native:containerservice:AgentPool": 12, "azure-native:containerservice:FleetMember": 3,
-            "azure-native:containerservice:MaintenanceConfiguration": 6, "azure-native:containerservice:ManagedCluster": 3,
-            "azure-native:cosmosdb:DatabaseAccount": 1, "azure-native:cosmosdb:SqlResourceSqlContainer": 1,
-            "azure-native:cosmosdb:SqlResourceSqlDatabase": 1, "azure-native:dashboard:Grafana": 1, "azure-native:dns:Zone": 1,
-            "azure-native:eventhub:ConsumerGroup": 8, "azure-native:eventhub:EventHub": 1, "azure-native:eventhub:Namespace": 1,
-            "azure-native:iothub:IotHubResource": 1, "azure-native:keyvault:Secret": 1, "azure-native:keyvault:Vault": 8,
-            "azure-native:kubernetesconfiguration:Extension": 3, "azure-native:kubernetesconfiguration:FluxConfiguration": 3,
-            "azure-native:kusto:Cluster": 1, "azure-native:kusto:EventHubDataConnection": 1, "azure-native:kusto:ReadWriteDatabase": 1,
-            "azure-native:kusto:Script": 1, "azure-native:managedidentity:FederatedIdentityCredential": 20,
-            "azure-native:managedidentity:UserAssignedIdentity": 14, "azure-native:monitor:AzureMonitorWorkspace": 1,
-            "azure-native:monitor:DataCollectionEndpoint": 3, "azure-native:monitor:DataCollectionRule": 6,
-            "azure-native:monitor:DataCollectionRuleAssociation": 9, "azure-native:network:Subnet": 4, "azure-native:network:VirtualNetwork": 1,
-            "azure-native:operationalinsights:Workspace": 1, "azure-native:resources:ResourceGroup": 1, "azure-native:servicebus:Namespace": 1,
-            "azure-native:servicebus:Queue": 7, "azure-native:storage:BlobContainer": 7, "azure-native:storage:StorageAccount": 1,
-            "azuread:index/group:Group": 8, "azuread:index/groupMember:GroupMember": 1, "iot-fleet:index:ClusterPlatform": 3,
-            "iot-fleet:index:DedicatedTenantCluster": 2, "iot-fleet:index:FleetManager": 1, "iot-fleet:index:Region": 1,
-            "iot-fleet:index:RegionDataPlane": 1, "iot-fleet:index:RegionObservability": 1, "iot-fleet:index:SharedCluster": 1,
-            "iot-fleet:index:TenantNamespace": 7, "iot-fleet:index:TenantRegionResources": 7, "kubernetes:cert-manager.io/v1:ClusterIssuer": 3,
-            "kubernetes:core/v1:ConfigMap": 10, "kubernetes:core/v1:LimitRange": 19, "kubernetes:core/v1:Namespace": 19,
-            "kubernetes:core/v1:ResourceQuota": 19, "kubernetes:core/v1:ServiceAccount": 7, "kubernetes:helm.sh/v3:Release": 12,
-            "kubernetes:keda.sh/v1alpha1:ScaledObject": 14, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": 7,
-            "kubernetes:networking.k8s.io/v1:NetworkPolicy": 104, "kubernetes:rbac.authorization.k8s.io/v1:Role": 7,
-            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 7, "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": 3,
-            "pulumi:providers:kubernetes": 3, "pulumi:pulumi:Stack": 1, "random:index/randomString:RandomString": 1,
+            "azure-native:applicationinsights:Component": 1,
+            "azure-native:authorization:RoleAssignment": 62,
+            "azure-native:containerservice:AgentPool": 12,
+            "azure-native:containerservice:FleetMember": 3,
+            "azure-native:containerservice:MaintenanceConfiguration": 6,
+            "azure-native:containerservice:ManagedCluster": 3,
+            "azure-native:cosmosdb:DatabaseAccount": 1,
+            "azure-native:cosmosdb:SqlResourceSqlContainer": 1,
+            "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
+            "azure-native:dashboard:Grafana": 1,
+            "azure-native:dns:Zone": 1,
+            "azure-native:eventhub:ConsumerGroup": 8,
+            "azure-native:eventhub:EventHub": 1,
+            "azure-native:eventhub:Namespace": 1,
+            "azure-native:iothub:IotHubResource": 1,
+            "azure-native:keyvault:Secret": 1,
+            "azure-native:keyvault:Vault": 8,
+            "azure-native:kubernetesconfiguration:Extension": 3,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 3,
+            "azure-native:kusto:Cluster": 1,
+            "azure-native:kusto:EventHubDataConnection": 1,
+            "azure-native:kusto:ReadWriteDatabase": 1,
+            "azure-native:kusto:Script": 1,
+            "azure-native:managedidentity:FederatedIdentityCredential": 20,
+            "azure-native:managedidentity:UserAssignedIdentity": 14,
+            "azure-native:monitor:AzureMonitorWorkspace": 1,
+            "azure-native:monitor:DataCollectionEndpoint": 3,
+            "azure-native:monitor:DataCollectionRule": 6,
+            "azure-native:monitor:DataCollectionRuleAssociation": 9,
+            "azure-native:network:Subnet": 4,
+            "azure-native:network:VirtualNetwork": 1,
+            "azure-native:operationalinsights:Workspace": 1,
+            "azure-native:resources:ResourceGroup": 1,
+            "azure-native:servicebus:Namespace": 1,
+            "azure-native:servicebus:Queue": 7,
+            "azure-native:storage:BlobContainer": 7,
+            "azure-native:storage:StorageAccount": 1,
+            "azuread:index/group:Group": 8,
+            "azuread:index/groupMember:GroupMember": 1,
+            [COMPONENT_TYPES.clusterPlatform]: 3,
+            [COMPONENT_TYPES.dedicatedCluster]: 2,
+            [COMPONENT_TYPES.fleetManager]: 1,
+            [COMPONENT_TYPES.region]: 1,
+            [COMPONENT_TYPES.regionDataPlane]: 1,
+            [COMPONENT_TYPES.regionObservability]: 1,
+            [COMPONENT_TYPES.sharedCluster]: 1,
+            [COMPONENT_TYPES.tenantNamespace]: 7,
+            [COMPONENT_TYPES.tenantRegionResources]: 7,
+            "kubernetes:cert-manager.io/v1:ClusterIssuer": 3,
+            "kubernetes:core/v1:ConfigMap": 10,
+            "kubernetes:core/v1:LimitRange": 19,
+            "kubernetes:core/v1:Namespace": 19,
+            "kubernetes:core/v1:ResourceQuota": 19,
+            "kubernetes:core/v1:ServiceAccount": 7,
+            "kubernetes:helm.sh/v3:Release": 12,
+            "kubernetes:keda.sh/v1alpha1:ScaledObject": 14,
+            "kubernetes:keda.sh/v1alpha1:TriggerAuthentication": 7,
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy": 104,
+            "kubernetes:rbac.authorization.k8s.io/v1:Role": 7,
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 7,
+            "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass": 3,
+            "pulumi:providers:kubernetes": 3,
+            "pulumi:pulumi:Stack": 1,
+            "random:index/randomString:RandomString": 1,
         },
-        monthly: 9_594, perDevice: 0.043, spotSaving: 0, reservedSaving: 1_559,
+        monthly: 9_594,
+        perDevice: 0.043,
+        spotSaving: 0,
+        reservedSaving: 1_559,
         clusters: { "shared-1": 1_694, "dedicated-medica": 1_694, "dedicated-woodgrove": 1_694 },
-        tenants: { medica: 2_302, "blue-yonder": 611, "coho-vineyard": 284, "graphic-design": 96, humongous: 1_789, "trey-research": 384, woodgrove: 4_128 },
+        tenants: {
+            medica: 2_302,
+            "blue-yonder": 611,
+            "coho-vineyard": 284,
+            "graphic-design": 96,
+            humongous: 1_789,
+            "trey-research": 384,
+            woodgrove: 4_128,
+        },
     },
 };
 
@@ -97,7 +211,9 @@ describe("npm start: the offline plan", () => {
     const runs: Record<string, Run> = {};
     before(async () => {
         const [weuText, weuJson, eusJson, faulty, broken] = await Promise.all([
-            plan(), plan("--stack", "prod-weu", "--json"), plan("--stack", "prod-eus", "--json"),
+            plan(),
+            plan("--stack", "prod-weu", "--json"),
+            plan("--stack", "prod-eus", "--json"),
             plan("--config", "test/fixtures/Pulumi.faulty.yaml", "--program", "test/fixtures/faultyProgram.ts"),
             plan("--config", "test/fixtures/Pulumi.broken.yaml"),
         ]);
@@ -116,30 +232,49 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
         assert.match(stdout, /^Resources: 523 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,789 · €0\.029 per device$/m);
-        assert.match(stdout, /^ {2}savings: Spot processing €0 \(0%\), reserved system and processing-baseline nodes €1,191 \(38%\), total €1,191$/m);
+        assert.match(
+            stdout,
+            /^ {2}savings: Spot processing €0 \(0%\), reserved system and processing-baseline nodes €1,191 \(38%\), total €1,191$/m,
+        );
         assert.doesNotMatch(runs.weuText.stderr, /evaluating/, "no progress line when stderr is not a terminal");
     });
 
     it("prints the same numbers as JSON with --json, for both real stacks: resources by type, cost by cluster and tenant", () => {
-        for (const [stack, run] of [["prod-weu", runs.weuJson], ["prod-eus", runs.eusJson]] as const) {
+        for (const [stack, run] of [
+            ["prod-weu", runs.weuJson],
+            ["prod-eus", runs.eusJson],
+        ] as const) {
             assert.strictEqual(run.code, 0, run.stderr);
             const report: PlanReport = JSON.parse(run.stdout);
             const expected = REAL_STACK_PLANS[stack];
             assert.strictEqual(report.policies.mandatory, 0);
             assert.strictEqual(report.resources.total, expected.resources, `${stack} resources`);
             assert.deepStrictEqual(report.resources.byType, expected.byType, `${stack} resources by type`);
-            assert.strictEqual(Object.values(report.resources.byType).reduce((a, b) => a + b, 0), report.resources.total);
+            assert.strictEqual(
+                Object.values(report.resources.byType).reduce((a, b) => a + b, 0),
+                report.resources.total,
+            );
             assert.ok(report.cost.priced, "the real stacks' regions are priced");
             const { totals, clusters, tenants, savings } = report.cost;
-            assert.deepStrictEqual({
-                monthly: Math.round(totals.monthly), perDevice: Number(totals.perDevice.toFixed(3)),
-                spotSaving: Math.round(savings.spotProcessing.saved), reservedSaving: Math.round(savings.reservedNodes.saved),
-                clusters: Object.fromEntries(clusters.map(c => [c.cluster, Math.round(c.monthly)])),
-                tenants: Object.fromEntries(tenants.map(t => [t.tenant, Math.round(t.monthly)])),
-            }, {
-                monthly: expected.monthly, perDevice: expected.perDevice, spotSaving: expected.spotSaving, reservedSaving: expected.reservedSaving,
-                clusters: expected.clusters, tenants: expected.tenants,
-            }, `${stack} cost`);
+            assert.deepStrictEqual(
+                {
+                    monthly: Math.round(totals.monthly),
+                    perDevice: Number(totals.perDevice.toFixed(3)),
+                    spotSaving: Math.round(savings.spotProcessing.saved),
+                    reservedSaving: Math.round(savings.reservedNodes.saved),
+                    clusters: Object.fromEntries(clusters.map(c => [c.cluster, Math.round(c.monthly)])),
+                    tenants: Object.fromEntries(tenants.map(t => [t.tenant, Math.round(t.monthly)])),
+                },
+                {
+                    monthly: expected.monthly,
+                    perDevice: expected.perDevice,
+                    spotSaving: expected.spotSaving,
+                    reservedSaving: expected.reservedSaving,
+                    clusters: expected.clusters,
+                    tenants: expected.tenants,
+                },
+                `${stack} cost`,
+            );
             assert.strictEqual(report.clusters.flatMap(c => c.tenants).length, report.region.tenants);
             assert.strictEqual(report.region.tenants, Object.keys(expected.tenants).length);
         }
@@ -149,14 +284,24 @@ describe("npm start: the offline plan", () => {
         assert.ok(text.includes(`Resources: ${json.resources.total.toLocaleString("en-US")} in`));
         assert.ok(text.includes(`€${Math.round(json.cost.totals.monthly).toLocaleString("en-US")} · `));
         const eus: PlanReport = JSON.parse(runs.eusJson.stdout);
-        assert.deepStrictEqual(eus.clusters.map(c => c.name), ["shared-1", "dedicated-medica", "dedicated-woodgrove"]);
+        assert.deepStrictEqual(
+            eus.clusters.map(c => c.name),
+            ["shared-1", "dedicated-medica", "dedicated-woodgrove"],
+        );
     });
 
     it("exits 1 on the faulty fixture and lists each violation with its resource and fix", () => {
         const { code, stdout } = runs.faulty;
         assert.strictEqual(code, 1);
         assert.match(stdout, /^Policies: 6 mandatory, 0 advisory violation\(s\)$/m);
-        for (const policy of ["tenant-labels", "spot-baseline", "system-pool-isolation", "tenant-guardrails", "no-plaintext-secrets", "tenant-data-protection"]) {
+        for (const policy of [
+            "tenant-labels",
+            "spot-baseline",
+            "system-pool-isolation",
+            "tenant-guardrails",
+            "no-plaintext-secrets",
+            "tenant-data-protection",
+        ]) {
             assert.match(stdout, new RegExp(`✗ ${policy} \\(mandatory\\) · 1 violation`));
         }
         assert.match(stdout, /urn:pulumi:faulty::iot-fleet::.*::rogue-secret/);
@@ -168,7 +313,13 @@ describe("npm start: the offline plan", () => {
         assert.strictEqual(code, 2);
         assert.strictEqual(stdout, "");
         assert.match(stderr, /^stack broken has 9 problems:$/m);
-        assert.strictEqual(stderr.trim().split("\n").filter(line => line.startsWith("  - ")).length, 9);
+        assert.strictEqual(
+            stderr
+                .trim()
+                .split("\n")
+                .filter(line => line.startsWith("  - ")).length,
+            9,
+        );
         assert.doesNotMatch(stderr, /\n\s+at /);
     });
 
@@ -182,15 +333,23 @@ describe("npm start: the offline plan", () => {
 describe("planStack", () => {
     it("refuses a bad policy config with every problem before it runs the program", async () => {
         let ran = false;
-        await assert.rejects(planStack({
-            stack: "prod-weu",
-            stackConfig: readStackConfig(stackFilePath("prod-weu")),
-            program: () => { ran = true; },
-            policyConfig: { all: "sometimes" as any, "dedicated-threshold": { dedicatedDeviceThreshold: 0 } },
-        }), (err: ConfigError) => {
-            assert.deepStrictEqual(err.problems.map(p => p.path), ["all", "dedicated-threshold.dedicatedDeviceThreshold"]);
-            return err instanceof ConfigError;
-        });
+        await assert.rejects(
+            planStack({
+                stack: "prod-weu",
+                stackConfig: readStackConfig(stackFilePath("prod-weu")),
+                program: () => {
+                    ran = true;
+                },
+                policyConfig: { all: "sometimes" as any, "dedicated-threshold": { dedicatedDeviceThreshold: 0 } },
+            }),
+            (err: ConfigError) => {
+                assert.deepStrictEqual(
+                    err.problems.map(p => p.path),
+                    ["all", "dedicated-threshold.dedicatedDeviceThreshold"],
+                );
+                return err instanceof ConfigError;
+            },
+        );
         assert.strictEqual(ran, false, "the program ran before the policy config was checked");
     });
 });

@@ -6,7 +6,15 @@ import { ProvisionerError } from "../provisioner/errors";
 import { newRun, Operation, recordEvent, recordLine, RUN_EVENTS_KEPT, RUN_LOG_LINES_KEPT } from "../provisioner/operations";
 import { Provisioner } from "../provisioner/provisioner";
 import {
-    accepted, FIXTURE_STACK, GatedEngine, linesOf, makeProject, offlineProvisioner, removeProject, stackText, tenantsInFile,
+    accepted,
+    FIXTURE_STACK,
+    GatedEngine,
+    linesOf,
+    makeProject,
+    offlineProvisioner,
+    removeProject,
+    stackText,
+    tenantsInFile,
 } from "./fixtures/provisioner/support";
 
 /** The library with the offline engine for real: every change is written, evaluated with the policies, and rolled back on failure. */
@@ -20,21 +28,31 @@ describe("provisioner: the library over the offline engine", () => {
     afterEach(() => removeProject(dir));
 
     it("onboards a tenant: pins it, previews and ups, and reports the tenant's stack outputs", async () => {
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
+        const operation = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id,
+        );
         assert.strictEqual(operation.status, "succeeded", JSON.stringify(operation.error));
         assert.deepStrictEqual(tenantsInFile(dir).at(-1), { name: "tailspin", deviceQuota: 4200, cluster: "shared-1" });
         const outputs = operation.outputs as Record<string, unknown>;
         assert.strictEqual(outputs.cluster, "shared-1");
         assert.strictEqual(outputs.serviceBusQueue, "telemetry-ingest-tailspin");
-        assert.ok(linesOf(operation).some(line => line === "policies passed"), linesOf(operation).join("\n"));
-        assert.ok(linesOf(operation).some(line => /offline up of test-weu: nothing to deploy; the preview's verdict stands/.test(line)),
-            "the up reuses the preview's evaluation");
+        assert.ok(
+            linesOf(operation).some(line => line === "policies passed"),
+            linesOf(operation).join("\n"),
+        );
+        assert.ok(
+            linesOf(operation).some(line => /offline up of test-weu: nothing to deploy; the preview's verdict stands/.test(line)),
+            "the up reuses the preview's evaluation",
+        );
         assert.deepStrictEqual((await provisioner.getTenant(FIXTURE_STACK, "tailspin")).cluster, "shared-1");
     });
 
     it("needs both decommission steps: the first marks the tenant and runs, the explicit second removes it and runs", async () => {
-        await assert.rejects(provisioner.decommission(FIXTURE_STACK, "fabrikam", { step: "remove" }),
-            (err: unknown) => err instanceof ProvisionerError && err.status === 409 && /is not marked for decommissioning/.test(err.message));
+        await assert.rejects(
+            provisioner.decommission(FIXTURE_STACK, "fabrikam", { step: "remove" }),
+            (err: unknown) =>
+                err instanceof ProvisionerError && err.status === 409 && /is not marked for decommissioning/.test(err.message),
+        );
         const mark = await provisioner.whenFinished(accepted(await provisioner.decommission(FIXTURE_STACK, "fabrikam")).id);
         assert.strictEqual(mark.status, "succeeded", JSON.stringify(mark.error));
         assert.strictEqual(mark.step, "mark");
@@ -42,20 +60,37 @@ describe("provisioner: the library over the offline engine", () => {
         assert.deepStrictEqual(tenantsInFile(dir).find(t => t.name === "fabrikam")?.decommission, true, "still in the file after step 1");
 
         const retried = await provisioner.decommission(FIXTURE_STACK, "fabrikam");
-        assert.deepStrictEqual([retried.kind, tenantsInFile(dir).some(t => t.name === "fabrikam")], ["unchanged", true], "a retried step 1 removes nothing");
-        const remove = await provisioner.whenFinished(accepted(await provisioner.decommission(FIXTURE_STACK, "fabrikam", { step: "remove" })).id);
+        assert.deepStrictEqual(
+            [retried.kind, tenantsInFile(dir).some(t => t.name === "fabrikam")],
+            ["unchanged", true],
+            "a retried step 1 removes nothing",
+        );
+        const remove = await provisioner.whenFinished(
+            accepted(await provisioner.decommission(FIXTURE_STACK, "fabrikam", { step: "remove" })).id,
+        );
         assert.strictEqual(remove.status, "succeeded", JSON.stringify(remove.error));
         assert.strictEqual(remove.step, "remove");
-        assert.deepStrictEqual(tenantsInFile(dir).map(t => t.name), ["contoso"]);
+        assert.deepStrictEqual(
+            tenantsInFile(dir).map(t => t.name),
+            ["contoso"],
+        );
     });
 
     it("rolls the stack file back when a mandatory policy refuses the change", async () => {
         const before = stackText(dir);
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "refused-one", deviceQuota: 10 })).id);
+        const operation = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "refused-one", deviceQuota: 10 })).id,
+        );
         assert.strictEqual(operation.status, "failed");
         assert.strictEqual(operation.error?.status, 422);
-        assert.deepStrictEqual(operation.error?.policyViolations?.map(v => [v.policyName, v.enforcementLevel]), [["test-refused-tenants", "mandatory"]]);
-        assert.ok(operation.runs[0].events.some(e => e.policyEvent?.policyName === "test-refused-tenants"), "the violation is an engine event too");
+        assert.deepStrictEqual(
+            operation.error?.policyViolations?.map(v => [v.policyName, v.enforcementLevel]),
+            [["test-refused-tenants", "mandatory"]],
+        );
+        assert.ok(
+            operation.runs[0].events.some(e => e.policyEvent?.policyName === "test-refused-tenants"),
+            "the violation is an engine event too",
+        );
         assert.ok(linesOf(operation).includes("the stack file was rolled back"));
         assert.strictEqual(stackText(dir), before);
     });
@@ -76,24 +111,51 @@ describe("provisioner: the library over the offline engine", () => {
     }
 
     it("fails only the culprit of a batch a policy refused and applies the changes around it", async () => {
-        const { gated, operations: [a, b, c] } = await onboardAsOneBatch(offlineProvisioner(dir).offline, ["good-a", "refused-b", "good-c"]);
+        const {
+            gated,
+            operations: [a, b, c],
+        } = await onboardAsOneBatch(offlineProvisioner(dir).offline, ["good-a", "refused-b", "good-c"]);
         assert.deepStrictEqual([a.status, b.status, c.status], ["succeeded", "failed", "succeeded"]);
         assert.strictEqual(b.error?.status, 422);
-        assert.ok(a.log.includes("a policy refused the preview of 3 changes together: running them in halves to find the culprit"), a.log.join("\n"));
-        assert.deepStrictEqual(a.runs.map(run => run.changes.length), [3, 1], "the batch's run, then its half's");
-        assert.deepStrictEqual(tenantsInFile(dir).map(t => t.name), ["contoso", "fabrikam", "first", "good-a", "good-c"]);
+        assert.ok(
+            a.log.includes("a policy refused the preview of 3 changes together: running them in halves to find the culprit"),
+            a.log.join("\n"),
+        );
+        assert.deepStrictEqual(
+            a.runs.map(run => run.changes.length),
+            [3, 1],
+            "the batch's run, then its half's",
+        );
+        assert.deepStrictEqual(
+            tenantsInFile(dir).map(t => t.name),
+            ["contoso", "fabrikam", "first", "good-a", "good-c"],
+        );
         assert.deepStrictEqual(gated.previews.length, 5, "1 for first, 1 for the batch, then good-a; refused-b; good-c");
     });
 
     it("bisects a refused batch: one culprit among 8 changes costs 5 more runs, not 8", async () => {
         const names = ["good-0", "good-1", "good-2", "good-3", "good-4", "refused-5", "good-6", "good-7"];
         const { gated, operations } = await onboardAsOneBatch(offlineProvisioner(dir).offline, names);
-        assert.deepStrictEqual(operations.map(o => o.status), names.map(n => n.startsWith("refused-") ? "failed" : "succeeded"));
+        assert.deepStrictEqual(
+            operations.map(o => o.status),
+            names.map(n => (n.startsWith("refused-") ? "failed" : "succeeded")),
+        );
         // good-0..3 pass as a half; good-4..7 then must fail, so it is split unrun: good-4+refused-5 fails, good-4 passes,
         // refused-5 fails alone, good-6+7 pass.
         assert.deepStrictEqual(gated.previews.length, 1 + 1 + 5);
-        assert.deepStrictEqual([0, 4, 5, 6].map(i => operations[i].runs.map(run => run.changes.length)), [[8, 4], [8, 2, 1], [8, 2, 1], [8, 2]]);
-        assert.deepStrictEqual(tenantsInFile(dir).map(t => t.name), ["contoso", "fabrikam", "first", ...names.filter(n => !n.startsWith("refused-"))]);
+        assert.deepStrictEqual(
+            [0, 4, 5, 6].map(i => operations[i].runs.map(run => run.changes.length)),
+            [
+                [8, 4],
+                [8, 2, 1],
+                [8, 2, 1],
+                [8, 2],
+            ],
+        );
+        assert.deepStrictEqual(
+            tenantsInFile(dir).map(t => t.name),
+            ["contoso", "fabrikam", "first", ...names.filter(n => !n.startsWith("refused-"))],
+        );
     });
 
     it("fails a whole batch whose preview failed for another reason than a policy, without looking for a culprit", async () => {
@@ -104,8 +166,18 @@ describe("provisioner: the library over the offline engine", () => {
             up: async () => assert.fail("no up after a failed preview"),
         };
         const { gated, operations } = await onboardAsOneBatch(outage, ["good-a", "good-b", "good-c"]);
-        assert.deepStrictEqual(operations.map(o => [o.status, o.error?.status, o.runs.length]), [["failed", 502, 1], ["failed", 502, 1], ["failed", 502, 1]]);
-        assert.ok(operations.every(o => !o.log.some(line => /culprit/.test(line))), operations[0].log.join("\n"));
+        assert.deepStrictEqual(
+            operations.map(o => [o.status, o.error?.status, o.runs.length]),
+            [
+                ["failed", 502, 1],
+                ["failed", 502, 1],
+                ["failed", 502, 1],
+            ],
+        );
+        assert.ok(
+            operations.every(o => !o.log.some(line => /culprit/.test(line))),
+            operations[0].log.join("\n"),
+        );
         assert.strictEqual(gated.previews.length, 2, "first's, then the batch's: an outage is not run again for each change");
         assert.strictEqual(stackText(dir), before);
     });
@@ -119,15 +191,28 @@ describe("provisioner: the library over the offline engine", () => {
         };
         const noMarkFiles: FileSystem = {
             ...nodeFileSystem,
-            writeFileDurably: (file, data) => /attention\.json/.test(file) ? Promise.reject(new Error("ENOSPC: no space left on device")) : nodeFileSystem.writeFileDurably(file, data),
+            writeFileDurably: (file, data) =>
+                /attention\.json/.test(file)
+                    ? Promise.reject(new Error("ENOSPC: no space left on device"))
+                    : nodeFileSystem.writeFileDurably(file, data),
         };
         ({ provisioner } = offlineProvisioner(dir, { engine: failingUp, fs: noMarkFiles }));
-        const failed = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 10 })).id);
+        const failed = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 10 })).id,
+        );
         assert.strictEqual(failed.error?.status, 502, JSON.stringify(failed.error));
-        assert.ok(linesOf(failed).some(line => /cannot write the stack's attention mark \(ENOSPC.*\): it is kept in memory/.test(line)), linesOf(failed).join("\n"));
+        assert.ok(
+            linesOf(failed).some(line => /cannot write the stack's attention mark \(ENOSPC.*\): it is kept in memory/.test(line)),
+            linesOf(failed).join("\n"),
+        );
         assert.ok(!fs.readdirSync(dir).some(file => /attention/.test(file)), "no mark file was written");
-        await assert.rejects(provisioner.onboard(FIXTURE_STACK, { name: "next", deviceQuota: 1 }),
-            (err: unknown) => err instanceof ProvisionerError && err.status === 409 && /needs attention .*up failed for: onboard tailspin/.test(err.message));
+        await assert.rejects(
+            provisioner.onboard(FIXTURE_STACK, { name: "next", deviceQuota: 1 }),
+            (err: unknown) =>
+                err instanceof ProvisionerError &&
+                err.status === 409 &&
+                /needs attention .*up failed for: onboard tailspin/.test(err.message),
+        );
         assert.strictEqual(await provisioner.clearAttention(FIXTURE_STACK), true);
         accepted(await provisioner.onboard(FIXTURE_STACK, { name: "next", deviceQuota: 1 }));
     });
@@ -147,13 +232,14 @@ describe("provisioner: queues per stack", () => {
         const order: string[] = [];
         const engine: Engine = {
             name: "offline",
-            preview: stack => new Promise<RunResult>(resolve => {
-                order.push(`start ${stack}`);
-                running.set(stack, () => {
-                    order.push(`end ${stack}`);
-                    resolve({ ok: true, policyViolations: [], log: [] });
-                });
-            }),
+            preview: stack =>
+                new Promise<RunResult>(resolve => {
+                    order.push(`start ${stack}`);
+                    running.set(stack, () => {
+                        order.push(`end ${stack}`);
+                        resolve({ ok: true, policyViolations: [], log: [] });
+                    });
+                }),
             up: async () => ({ ok: true, policyViolations: [], log: [], outputs: {} }),
         };
         try {
@@ -187,7 +273,10 @@ describe("provisioner: run records", () => {
         for (let i = 0; i < RUN_EVENTS_KEPT + 3; i++) {
             recordEvent(run, { sequence: i, timestamp: 0 });
         }
-        assert.deepStrictEqual([run.log.length, run.log[0], run.log.at(-1), run.droppedLines], [RUN_LOG_LINES_KEPT, "line 5", `line ${RUN_LOG_LINES_KEPT + 4}`, 5]);
+        assert.deepStrictEqual(
+            [run.log.length, run.log[0], run.log.at(-1), run.droppedLines],
+            [RUN_LOG_LINES_KEPT, "line 5", `line ${RUN_LOG_LINES_KEPT + 4}`, 5],
+        );
         assert.deepStrictEqual([run.events.length, run.events[0].sequence, run.droppedEvents], [RUN_EVENTS_KEPT, 3, 3]);
     });
 });

@@ -6,25 +6,48 @@ import { EngineEvent, LocalWorkspace, PreviewOptions, UpOptions } from "@pulumi/
 import { AutomationEngine, AutomationStack } from "../provisioner/automationEngine";
 import { chooseEngine, EngineError, pulumiOnPath } from "../provisioner/engine";
 import {
-    accepted, fileBackendEnv, FIXTURE_STACK, linesOf, makeProject, offlineProvisioner, projectSnapshot, removeProject, stackText, tenantsInFile,
+    accepted,
+    fileBackendEnv,
+    FIXTURE_STACK,
+    linesOf,
+    makeProject,
+    offlineProvisioner,
+    projectSnapshot,
+    removeProject,
+    stackText,
+    tenantsInFile,
 } from "./fixtures/provisioner/support";
 
 // The SDK's own classification of a failed CLI call (internal, so not in its typings): the stderr the
 // CLI prints gives the same error class here as in production.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const { createCommandError } = require("@pulumi/pulumi/automation/errors");
 const { CommandResult } = require("@pulumi/pulumi/automation/cmd");
+/* eslint-enable @typescript-eslint/no-require-imports */
 const cliFailure = (stderr: string): Error => createCommandError(new CommandResult("", stderr, 255));
 
 const policyEvent = (policyName: string, enforcementLevel: "mandatory" | "warning"): EngineEvent => ({
-    sequence: 1, timestamp: 0,
+    sequence: 1,
+    timestamp: 0,
     policyEvent: {
-        resourceUrn: "urn:pulumi:test-weu::iot-fleet::kubernetes:core/v1:Namespace::ns", message: `${policyName} says no`, color: "never",
-        policyName, policyPackName: "iot-fleet", policyPackVersion: "1", policyPackVersionTag: "v1", enforcementLevel,
+        resourceUrn: "urn:pulumi:test-weu::iot-fleet::kubernetes:core/v1:Namespace::ns",
+        message: `${policyName} says no`,
+        color: "never",
+        policyName,
+        policyPackName: "iot-fleet",
+        policyPackVersion: "1",
+        policyPackVersionTag: "v1",
+        enforcementLevel,
     },
 });
 
 /** A fake Automation API stack: records what it was asked and plays a script. */
-function fakeStack(script: { preview?: (o: PreviewOptions) => Promise<unknown>; up?: (o: UpOptions) => Promise<{ outputs: Record<string, { value: unknown; secret: boolean }> }> } = {}) {
+function fakeStack(
+    script: {
+        preview?: (o: PreviewOptions) => Promise<unknown>;
+        up?: (o: UpOptions) => Promise<{ outputs: Record<string, { value: unknown; secret: boolean }> }>;
+    } = {},
+) {
     const calls: { method: string; options: PreviewOptions | UpOptions }[] = [];
     const stack: AutomationStack = {
         preview: async options => {
@@ -41,22 +64,44 @@ function fakeStack(script: { preview?: (o: PreviewOptions) => Promise<unknown>; 
 
 describe("provisioner: the Automation API engine, with fake stacks", () => {
     let projectDir: string;
-    before(() => { projectDir = makeProject(); });
+    before(() => {
+        projectDir = makeProject();
+    });
     after(() => removeProject(projectDir));
     const engineWith = (stack: AutomationStack) => new AutomationEngine({ projectDir, openStack: async () => stack });
 
     it("maps a stack the backend does not know to 404", async () => {
-        const engine = new AutomationEngine({ projectDir, openStack: async () => { throw cliFailure("error: no stack named 'test-weu' found"); } });
-        await assert.rejects(engine.preview(FIXTURE_STACK), (err: unknown) => err instanceof EngineError && err.status === 404 && /does not exist in the Pulumi backend/.test(err.message));
+        const engine = new AutomationEngine({
+            projectDir,
+            openStack: async () => {
+                throw cliFailure("error: no stack named 'test-weu' found");
+            },
+        });
+        await assert.rejects(
+            engine.preview(FIXTURE_STACK),
+            (err: unknown) => err instanceof EngineError && err.status === 404 && /does not exist in the Pulumi backend/.test(err.message),
+        );
     });
 
     it("maps an update holding the stack's lock to 409", async () => {
-        const { stack } = fakeStack({ preview: async () => { throw cliFailure("error: the stack is currently locked by 1 lock(s)."); } });
-        await assert.rejects(engineWith(stack).preview(FIXTURE_STACK), (err: unknown) => err instanceof EngineError && err.status === 409 && /lock is held/.test(err.message));
+        const { stack } = fakeStack({
+            preview: async () => {
+                throw cliFailure("error: the stack is currently locked by 1 lock(s).");
+            },
+        });
+        await assert.rejects(
+            engineWith(stack).preview(FIXTURE_STACK),
+            (err: unknown) => err instanceof EngineError && err.status === 409 && /lock is held/.test(err.message),
+        );
     });
 
     it("maps a stack created by someone else at the same time to 409", async () => {
-        const engine = new AutomationEngine({ projectDir, openStack: async () => { throw cliFailure("error: stack 'test-weu' already exists"); } });
+        const engine = new AutomationEngine({
+            projectDir,
+            openStack: async () => {
+                throw cliFailure("error: stack 'test-weu' already exists");
+            },
+        });
         await assert.rejects(engine.up(FIXTURE_STACK), (err: unknown) => err instanceof EngineError && err.status === 409);
     });
 
@@ -72,7 +117,13 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         const events: EngineEvent[] = [];
         const result = await engineWith(stack).preview(FIXTURE_STACK, { onEvent: e => events.push(e) });
         assert.deepStrictEqual([result.ok, result.failure], [false, "policy"]);
-        assert.deepStrictEqual(result.policyViolations.map(v => [v.policyName, v.enforcementLevel]), [["tenant-guardrails", "mandatory"], ["dedicated-threshold", "advisory"]]);
+        assert.deepStrictEqual(
+            result.policyViolations.map(v => [v.policyName, v.enforcementLevel]),
+            [
+                ["tenant-guardrails", "mandatory"],
+                ["dedicated-threshold", "advisory"],
+            ],
+        );
         assert.strictEqual(result.policyViolations[0].urn, "urn:pulumi:test-weu::iot-fleet::kubernetes:core/v1:Namespace::ns");
         assert.deepStrictEqual(result.log.slice(0, 2), ["Previewing update (test-weu)", "Policies:"]);
         assert.ok(result.log.some(line => /preview failed/.test(line)));
@@ -94,23 +145,44 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         const preview = await engine.preview(FIXTURE_STACK);
         assert.deepStrictEqual([preview.ok, preview.failure, preview.policyViolations.length], [false, "preview-error", 1]);
         const up = await engine.up(FIXTURE_STACK);
-        assert.deepStrictEqual([up.ok, up.failure], [false, "deploy-error"], "an up that fails may have deployed part of the change, whatever the cause");
+        assert.deepStrictEqual(
+            [up.ok, up.failure],
+            [false, "deploy-error"],
+            "an up that fails may have deployed part of the change, whatever the cause",
+        );
     });
 
     it("maps a CLI that cannot select the stack (not logged in) to 502", async () => {
-        const engine = new AutomationEngine({ projectDir, openStack: async () => { throw cliFailure("error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions"); } });
-        await assert.rejects(engine.preview(FIXTURE_STACK), (err: unknown) => err instanceof EngineError && err.status === 502 && /PULUMI_ACCESS_TOKEN/.test(err.message));
+        const engine = new AutomationEngine({
+            projectDir,
+            openStack: async () => {
+                throw cliFailure("error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions");
+            },
+        });
+        await assert.rejects(
+            engine.preview(FIXTURE_STACK),
+            (err: unknown) => err instanceof EngineError && err.status === 502 && /PULUMI_ACCESS_TOKEN/.test(err.message),
+        );
     });
 
     it("lets a preview with advisory violations only pass", async () => {
-        const { stack } = fakeStack({ preview: async options => { options.onEvent!(policyEvent("dedicated-threshold", "warning")); } });
+        const { stack } = fakeStack({
+            preview: async options => {
+                options.onEvent!(policyEvent("dedicated-threshold", "warning"));
+            },
+        });
         const result = await engineWith(stack).preview(FIXTURE_STACK);
         assert.deepStrictEqual([result.ok, result.policyViolations.length], [true, 1]);
     });
 
     it("runs with the policy pack by absolute path and a timeout, and returns the tenants' outputs only", async () => {
         const { stack, calls } = fakeStack({
-            up: async () => ({ outputs: { tenants: { value: { contoso: { cluster: "shared-1" } }, secret: false }, kubeconfig: { value: "apiVersion: v1", secret: true } } }),
+            up: async () => ({
+                outputs: {
+                    tenants: { value: { contoso: { cluster: "shared-1" } }, secret: false },
+                    kubeconfig: { value: "apiVersion: v1", secret: true },
+                },
+            }),
         });
         const relative = path.relative(process.cwd(), projectDir);
         const engine = new AutomationEngine({ projectDir: relative, openStack: async () => stack });
@@ -123,12 +195,21 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
             assert.ok(path.isAbsolute(options.policyPacks![0]));
             assert.strictEqual(options.color, "never");
         }
-        assert.deepStrictEqual(calls.map(c => [c.method, (c.options as PreviewOptions).diff]), [["preview", true], ["up", undefined]]);
+        assert.deepStrictEqual(
+            calls.map(c => [c.method, (c.options as PreviewOptions).diff]),
+            [
+                ["preview", true],
+                ["up", undefined],
+            ],
+        );
     });
 
     it("gives the pack the stack's own dedicated threshold as policy config, in a file removed after the run", async () => {
         const stackFile = path.join(projectDir, `Pulumi.${FIXTURE_STACK}.yaml`);
-        fs.writeFileSync(stackFile, stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 50000", "iot-fleet:dedicatedDeviceThreshold: 80000"));
+        fs.writeFileSync(
+            stackFile,
+            stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 50000", "iot-fleet:dedicatedDeviceThreshold: 80000"),
+        );
         const seen: { file: string; config: unknown }[] = [];
         const { stack } = fakeStack({
             preview: async options => {
@@ -139,9 +220,15 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         try {
             await engineWith(stack).preview(FIXTURE_STACK);
         } finally {
-            fs.writeFileSync(stackFile, stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 80000", "iot-fleet:dedicatedDeviceThreshold: 50000"));
+            fs.writeFileSync(
+                stackFile,
+                stackText(projectDir).replace("iot-fleet:dedicatedDeviceThreshold: 80000", "iot-fleet:dedicatedDeviceThreshold: 50000"),
+            );
         }
-        assert.deepStrictEqual(seen.map(s => s.config), [{ "dedicated-threshold": { dedicatedDeviceThreshold: 80000 } }]);
+        assert.deepStrictEqual(
+            seen.map(s => s.config),
+            [{ "dedicated-threshold": { dedicatedDeviceThreshold: 80000 } }],
+        );
         assert.ok(path.isAbsolute(seen[0].file) && !fs.existsSync(seen[0].file), "the config file is absolute and removed after the run");
     });
 
@@ -187,10 +274,18 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
     it("fails a whole batch with the engine's 409 and rolls the stack file back, without looking for a culprit", async () => {
         const dir = makeProject();
         try {
-            const { stack, calls } = fakeStack({ preview: async () => { throw cliFailure("error: [409] Conflict: Another update is currently in progress."); } });
-            const { provisioner } = offlineProvisioner(dir, { engine: new AutomationEngine({ projectDir: dir, openStack: async () => stack }) });
+            const { stack, calls } = fakeStack({
+                preview: async () => {
+                    throw cliFailure("error: [409] Conflict: Another update is currently in progress.");
+                },
+            });
+            const { provisioner } = offlineProvisioner(dir, {
+                engine: new AutomationEngine({ projectDir: dir, openStack: async () => stack }),
+            });
             const before = stackText(dir);
-            const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 1 })).id);
+            const operation = await provisioner.whenFinished(
+                accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 1 })).id,
+            );
             assert.strictEqual(operation.status, "failed");
             assert.strictEqual(operation.error?.status, 409);
             assert.strictEqual(stackText(dir), before);
@@ -203,12 +298,24 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
     it("rolls the stack file back when up finds the lock held (nothing ran), and marks nothing", async () => {
         const dir = makeProject();
         try {
-            const { stack } = fakeStack({ up: async () => { throw cliFailure("error: [409] Conflict: Another update is currently in progress."); } });
-            const { provisioner } = offlineProvisioner(dir, { engine: new AutomationEngine({ projectDir: dir, openStack: async () => stack }) });
+            const { stack } = fakeStack({
+                up: async () => {
+                    throw cliFailure("error: [409] Conflict: Another update is currently in progress.");
+                },
+            });
+            const { provisioner } = offlineProvisioner(dir, {
+                engine: new AutomationEngine({ projectDir: dir, openStack: async () => stack }),
+            });
             const before = projectSnapshot(dir);
-            const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 1 })).id);
+            const operation = await provisioner.whenFinished(
+                accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 1 })).id,
+            );
             assert.strictEqual(operation.error?.status, 409);
-            assert.deepStrictEqual(projectSnapshot(dir), before, "the file is rolled back and the stack is not marked as needing attention");
+            assert.deepStrictEqual(
+                projectSnapshot(dir),
+                before,
+                "the file is rolled back and the stack is not marked as needing attention",
+            );
         } finally {
             removeProject(dir);
         }
@@ -221,8 +328,10 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
             assert.strictEqual(pulumiOnPath(`/nonexistent${path.delimiter}${bin}`), false, "not executable");
             fs.chmodSync(path.join(bin, "pulumi"), 0o755);
             assert.strictEqual(pulumiOnPath(`/nonexistent${path.delimiter}${bin}`), true);
-            assert.deepStrictEqual([chooseEngine("auto", true), chooseEngine("auto", false), chooseEngine("offline", true), chooseEngine("automation", false)],
-                ["automation", "offline", "offline", "automation"]);
+            assert.deepStrictEqual(
+                [chooseEngine("auto", true), chooseEngine("auto", false), chooseEngine("offline", true), chooseEngine("automation", false)],
+                ["automation", "offline", "offline", "automation"],
+            );
         } finally {
             fs.rmSync(bin, { recursive: true, force: true });
         }
@@ -249,7 +358,10 @@ describe("provisioner: the Automation API engine through the pulumi CLI", functi
         fs.writeFileSync(path.join(dir, "program.js"), CLI_TEST_PROGRAM);
         fs.mkdirSync(path.join(dir, "policy"));
         fs.writeFileSync(path.join(dir, "policy", "PulumiPolicy.yaml"), "runtime: nodejs\n");
-        fs.writeFileSync(path.join(dir, "policy", "package.json"), JSON.stringify({ name: "cli-test-policies", version: "0.0.1", main: "index.js" }));
+        fs.writeFileSync(
+            path.join(dir, "policy", "package.json"),
+            JSON.stringify({ name: "cli-test-policies", version: "0.0.1", main: "index.js" }),
+        );
         fs.symlinkSync(nodeModules, path.join(dir, "policy", "node_modules"));
         fs.writeFileSync(path.join(dir, "policy", "index.js"), CLI_TEST_POLICY_PACK);
         envVars = fileBackendEnv(dir);
@@ -262,19 +374,30 @@ describe("provisioner: the Automation API engine through the pulumi CLI", functi
 
     it("onboards a tenant through preview and up, and reports its outputs", async () => {
         const { provisioner } = offlineProvisioner(dir, { engine: cliEngine() });
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
+        const operation = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id,
+        );
         assert.strictEqual(operation.status, "succeeded", JSON.stringify(operation.error) + "\n" + linesOf(operation).join("\n"));
         assert.deepStrictEqual(operation.outputs, { cluster: "shared-1", deviceQuota: 4200 });
-        assert.ok(operation.runs[0].events.some(e => e.summaryEvent !== undefined), "the CLI's engine events are kept");
+        assert.ok(
+            operation.runs[0].events.some(e => e.summaryEvent !== undefined),
+            "the CLI's engine events are kept",
+        );
     });
 
     it("refuses a change the policy pack violates, and rolls the stack file back", async () => {
         const { provisioner } = offlineProvisioner(dir, { engine: cliEngine() });
         const before = tenantsInFile(dir);
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "refused-cli", deviceQuota: 1 })).id);
+        const operation = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "refused-cli", deviceQuota: 1 })).id,
+        );
         assert.strictEqual(operation.status, "failed", linesOf(operation).join("\n"));
         assert.strictEqual(operation.error?.status, 422, JSON.stringify(operation.error) + "\n" + linesOf(operation).join("\n"));
-        assert.deepStrictEqual(operation.error?.policyViolations?.map(v => v.policyName), ["test-refused-tenants"], JSON.stringify(operation.error));
+        assert.deepStrictEqual(
+            operation.error?.policyViolations?.map(v => v.policyName),
+            ["test-refused-tenants"],
+            JSON.stringify(operation.error),
+        );
         assert.deepStrictEqual(tenantsInFile(dir), before);
     });
 });

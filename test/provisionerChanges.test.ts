@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ProvisionerError } from "../provisioner/errors";
 import { StackDocument } from "../provisioner/stackDocument";
-import { applyChange, mergePatch, patchProblems, TenantChange } from "../provisioner/tenantChanges";
+import { applyChange, TenantChange } from "../provisioner/tenantChanges";
+import { mergePatch, patchProblems } from "../provisioner/tenantPatch";
 import { FIXTURE_STACK } from "./fixtures/provisioner/support";
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, "fixtures", "provisioner", `Pulumi.${FIXTURE_STACK}.yaml`), "utf8");
@@ -29,16 +30,17 @@ function refusal(change: TenantChange, doc = fixture()): ProvisionerError {
 }
 
 /** A stack with unpinned tenants and room for two per shared cluster. */
-const UNPINNED = FIXTURE
-    .replace(/maxTenants: 100/, "maxTenants: 2")
-    .replace(/iot-fleet:tenants:[\s\S]*$/, `iot-fleet:tenants:
+const UNPINNED = FIXTURE.replace(/maxTenants: 100/, "maxTenants: 2").replace(
+    /iot-fleet:tenants:[\s\S]*$/,
+    `iot-fleet:tenants:
     - name: alpha
       deviceQuota: 100
     - name: bravo
       deviceQuota: 100
     - name: charlie
       deviceQuota: 100
-`);
+`,
+);
 
 describe("provisioner: tenant changes on a stack document", () => {
     it("pins an onboarded tenant where placement puts it, right after its quota", () => {
@@ -82,7 +84,12 @@ describe("provisioner: tenant changes on a stack document", () => {
 
     it("reports problems that span keys, such as compliance tags on a shared tenant", () => {
         const err = refusal({ kind: "onboard", tenant: { name: "medica", deviceQuota: 10, compliance: ["hipaa"], isolation: "shared" } });
-        assert.deepStrictEqual(err.problems, [{ path: "body.isolation", message: "a tenant with compliance tags (hipaa) runs on a dedicated cluster; remove isolation: shared" }]);
+        assert.deepStrictEqual(err.problems, [
+            {
+                path: "body.isolation",
+                message: "a tenant with compliance tags (hipaa) runs on a dedicated cluster; remove isolation: shared",
+            },
+        ]);
     });
 
     it("pins the subnet of a dedicated tenant whose hashed /24 another dedicated tenant has, and only then", () => {
@@ -90,11 +97,17 @@ describe("provisioner: tenant changes on a stack document", () => {
         const first = apply({ kind: "onboard", tenant: { name: "t35", deviceQuota: 60000, isolation: "dedicated" } });
         assert.match(first.text, /- name: t35\n {6}deviceQuota: 60000\n {6}cluster: dedicated-t35\n {6}isolation: dedicated\n/);
         const second = apply({ kind: "onboard", tenant: { name: "t40", deviceQuota: 60000, isolation: "dedicated" } }, first.doc);
-        assert.match(second.text, /- name: t40\n {6}deviceQuota: 60000\n {6}cluster: dedicated-t40\n {6}isolation: dedicated\n {6}subnet: 10\.40\.128\.0\/24\n/);
+        assert.match(
+            second.text,
+            /- name: t40\n {6}deviceQuota: 60000\n {6}cluster: dedicated-t40\n {6}isolation: dedicated\n {6}subnet: 10\.40\.128\.0\/24\n/,
+        );
         const again = apply({ kind: "onboard", tenant: { name: "t40", deviceQuota: 60000, isolation: "dedicated" } }, second.doc);
         assert.strictEqual(again.result.outcome, "unchanged");
         const repin = refusal({ kind: "update", name: "t40", patch: { subnet: "10.40.129.0/24" } }, second.doc);
-        assert.match(repin.problems.find(p => p.path === "body.subnet")?.message ?? "", /^cannot be changed here: a dedicated cluster's subnet/);
+        assert.match(
+            repin.problems.find(p => p.path === "body.subnet")?.message ?? "",
+            /^cannot be changed here: a dedicated cluster's subnet/,
+        );
     });
 
     it("never moves a tenant whose quota grows past the dedicated threshold", () => {
@@ -104,8 +117,15 @@ describe("provisioner: tenant changes on a stack document", () => {
     });
 
     it("merges overrides as a JSON merge patch, null removing a key", () => {
-        const { text } = apply({ kind: "update", name: "fabrikam", patch: { overrides: { processing: { maxReplicas: null }, quota: { cpu: "14" } } } });
-        assert.match(text, /- name: fabrikam\n {6}deviceQuota: 12500\n {6}cluster: shared-1\n {6}overrides:\n {8}quota:\n {10}cpu: "14"\n$/);
+        const { text } = apply({
+            kind: "update",
+            name: "fabrikam",
+            patch: { overrides: { processing: { maxReplicas: null }, quota: { cpu: "14" } } },
+        });
+        assert.match(
+            text,
+            /- name: fabrikam\n {6}deviceQuota: 12500\n {6}cluster: shared-1\n {6}overrides:\n {8}quota:\n {10}cpu: "14"\n$/,
+        );
         assert.deepStrictEqual(mergePatch({ a: { b: 1, c: 2 }, d: 3 }, { a: { b: null }, e: [1] }), { a: { c: 2 }, d: 3, e: [1] });
     });
 
@@ -114,16 +134,26 @@ describe("provisioner: tenant changes on a stack document", () => {
     });
 
     it("refuses to change what decides placement, saying why", () => {
-        const problems = patchProblems({ name: "x", cluster: "shared-2", isolation: "dedicated", compliance: [], decommission: true, colour: 1 });
-        assert.deepStrictEqual(problems.map(p => `${p.path}: ${p.message}`), [
-            "body.name: cannot be changed here: the name is the tenant's identity (namespace, identity, queue); onboard a new tenant instead",
-            "body.cluster: cannot be changed here: moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
-            "body.isolation: cannot be changed here: isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
-            "body.compliance: cannot be changed here: compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
-            "body.decommission: cannot be changed here: decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
-            "body.colour: unknown key; a PATCH changes deviceQuota and overrides only",
-            "body: nothing to change: give deviceQuota, overrides or both",
-        ]);
+        const problems = patchProblems({
+            name: "x",
+            cluster: "shared-2",
+            isolation: "dedicated",
+            compliance: [],
+            decommission: true,
+            colour: 1,
+        });
+        assert.deepStrictEqual(
+            problems.map(p => `${p.path}: ${p.message}`),
+            [
+                "body.name: cannot be changed here: the name is the tenant's identity (namespace, identity, queue); onboard a new tenant instead",
+                "body.cluster: cannot be changed here: moving a tenant recreates its namespace; an operator changes the pin in the stack file on purpose",
+                "body.isolation: cannot be changed here: isolation decides placement and the service never moves a tenant; an operator changes it in the stack file",
+                "body.compliance: cannot be changed here: compliance tags decide placement and the service never moves a tenant; an operator changes them in the stack file",
+                "body.decommission: cannot be changed here: decommissioning is DELETE /v1/stacks/<stack>/tenants/<name>, then DELETE ...?step=remove once that has run",
+                "body.colour: unknown key; a PATCH changes deviceQuota and overrides only",
+                "body: nothing to change: give deviceQuota, overrides or both",
+            ],
+        );
     });
 
     it("decommissions in two explicit steps: mark, then remove; a repeated mark changes nothing", () => {
@@ -146,7 +176,10 @@ describe("provisioner: tenant changes on a stack document", () => {
     it("refuses changes to a tenant being decommissioned, and a new tenant under its name", () => {
         const { doc } = apply(mark("contoso"));
         assert.strictEqual(refusal({ kind: "update", name: "contoso", patch: { deviceQuota: 1 } }, doc.clone()).status, 409);
-        assert.match(refusal({ kind: "onboard", tenant: { name: "contoso", deviceQuota: 18000 } }, doc.clone()).message, /being decommissioned/);
+        assert.match(
+            refusal({ kind: "onboard", tenant: { name: "contoso", deviceQuota: 18000 } }, doc.clone()).message,
+            /being decommissioned/,
+        );
     });
 
     it("refuses to remove a stack's last tenant", () => {
@@ -169,11 +202,18 @@ describe("provisioner: tenant changes on a stack document", () => {
         doc = apply(mark("alpha"), doc).doc;
         const { text } = apply(remove("alpha"), doc);
         assert.match(text, /- name: bravo\n {6}deviceQuota: 100\n {6}cluster: shared-1\n/);
-        assert.match(text, /- name: charlie\n {6}deviceQuota: 100\n {6}cluster: shared-2\n/, "charlie stays on shared-2 though shared-1 has room now");
+        assert.match(
+            text,
+            /- name: charlie\n {6}deviceQuota: 100\n {6}cluster: shared-2\n/,
+            "charlie stays on shared-2 though shared-1 has room now",
+        );
     });
 
     it("refuses to change a stack file that is already invalid, naming its problems", () => {
-        const err = refusal({ kind: "onboard", tenant: { name: "x", deviceQuota: 1 } }, StackDocument.parse(FIXTURE.replace("deviceQuota: 18000", "deviceQuota: -3"), "bad"));
+        const err = refusal(
+            { kind: "onboard", tenant: { name: "x", deviceQuota: 1 } },
+            StackDocument.parse(FIXTURE.replace("deviceQuota: 18000", "deviceQuota: -3"), "bad"),
+        );
         assert.strictEqual(err.status, 409);
         assert.match(err.problems[0].path, /iot-fleet:tenants\[0\]\.deviceQuota/);
     });

@@ -26,7 +26,9 @@ function crashingAt(step: "mid-write" | "before-rename"): FileSystem {
             }
             await nodeFileSystem.rename(from, to);
         },
-        unlink: async () => { throw new SimulatedCrash("already dead"); },
+        unlink: async () => {
+            throw new SimulatedCrash("already dead");
+        },
     };
 }
 
@@ -63,7 +65,12 @@ describe("provisioner: atomic stack file writes", () => {
     }
 
     it("removes its temp file when a write fails and the process lives on", async () => {
-        const failingRename: FileSystem = { ...nodeFileSystem, rename: async () => { throw new Error("EXDEV"); } };
+        const failingRename: FileSystem = {
+            ...nodeFileSystem,
+            rename: async () => {
+                throw new Error("EXDEV");
+            },
+        };
         await assert.rejects(writeFileAtomic(failingRename, file, "x"), /EXDEV/);
         assert.deepStrictEqual(tempFiles(dir), []);
         assert.strictEqual(stackText(dir), before);
@@ -91,7 +98,9 @@ describe("provisioner: atomic stack file writes", () => {
 
     it("rolls the change back when the write fails after its rename, so no change stays in the file without having run", async () => {
         const { provisioner } = offlineProvisioner(dir, { fs: failingDirectorySync("EIO", 1) });
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id);
+        const operation = await provisioner.whenFinished(
+            accepted(await provisioner.onboard(FIXTURE_STACK, { name: "tailspin", deviceQuota: 4200 })).id,
+        );
         assert.deepStrictEqual([operation.status, operation.error?.status], ["failed", 500]);
         assert.match(operation.error!.message, /EIO/);
         assert.strictEqual(stackText(dir), before);

@@ -13,12 +13,18 @@ const ROOT = path.join(__dirname, "..");
 /** `npm run provisioner`, as an operator (or a process supervisor) starts it: signals go to npm. */
 function startService(env: Record<string, string>): ChildProcess {
     const { PROVISIONER_TOKEN: _t, PROVISIONER_TOKEN_FILE: _f, PROVISIONER_RUN_TIMEOUT_MINUTES: _m, ...inherited } = process.env;
-    return spawn("npm", ["run", "--silent", "provisioner"], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    return spawn("npm", ["run", "--silent", "provisioner"], {
+        cwd: ROOT,
+        env: { ...inherited, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
     let stderr = "";
-    child.stderr!.on("data", chunk => { stderr += chunk; });
+    child.stderr!.on("data", chunk => {
+        stderr += chunk;
+    });
     return new Promise(resolve => child.on("exit", code => resolve({ code, stderr })));
 }
 
@@ -29,7 +35,10 @@ describe("provisioner: the API token", () => {
         try {
             fs.writeFileSync(path.join(dir, "token"), `${TOKEN}\n`);
             assert.strictEqual(loadToken({ PROVISIONER_TOKEN_FILE: path.join(dir, "token") }), TOKEN);
-            assert.throws(() => loadToken({ PROVISIONER_TOKEN_FILE: path.join(dir, "missing") }), /cannot read PROVISIONER_TOKEN_FILE .*missing \(ENOENT\)/);
+            assert.throws(
+                () => loadToken({ PROVISIONER_TOKEN_FILE: path.join(dir, "missing") }),
+                /cannot read PROVISIONER_TOKEN_FILE .*missing \(ENOENT\)/,
+            );
         } finally {
             removeProject(dir);
         }
@@ -43,8 +52,10 @@ describe("provisioner: the API token", () => {
 
     it("is compared with the whole Authorization header's bearer token", () => {
         const check = bearerTokenChecker(TOKEN);
-        assert.deepStrictEqual([`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `Bearer ${TOKEN.slice(0, -1)}`, TOKEN, undefined, "Bearer"].map(check),
-            [true, true, false, false, false, false]);
+        assert.deepStrictEqual(
+            [`Bearer ${TOKEN}`, `bearer ${TOKEN}`, `Bearer ${TOKEN.slice(0, -1)}`, TOKEN, undefined, "Bearer"].map(check),
+            [true, true, false, false, false, false],
+        );
     });
 });
 
@@ -69,17 +80,28 @@ describe("provisioner: the service's settings", () => {
     });
 
     it("refuses a run timeout longer than a timer holds, which would interrupt every run at once", () => {
-        const timeout = (minutes: string) => serviceSettings({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_RUN_TIMEOUT_MINUTES: minutes }).runTimeoutMs;
+        const timeout = (minutes: string) =>
+            serviceSettings({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_RUN_TIMEOUT_MINUTES: minutes }).runTimeoutMs;
         assert.strictEqual(timeout("35791"), 35791 * 60_000);
         assert.ok(timeout("35791") <= MAX_RUN_TIMEOUT_MS);
-        assert.deepStrictEqual(settingsProblems({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_RUN_TIMEOUT_MINUTES: "35792" }),
-            ['PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to 35791 (about 24 days: longer timers fire at once), got "35792"']);
-        assert.throws(() => new AutomationEngine({ projectDir: ROOT, runTimeoutMs: MAX_RUN_TIMEOUT_MS + 1 }), /runTimeoutMs must be above 0 and at most 2147483647 ms/);
+        assert.deepStrictEqual(settingsProblems({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_RUN_TIMEOUT_MINUTES: "35792" }), [
+            'PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to 35791 (about 24 days: longer timers fire at once), got "35792"',
+        ]);
+        assert.throws(
+            () => new AutomationEngine({ projectDir: ROOT, runTimeoutMs: MAX_RUN_TIMEOUT_MS + 1 }),
+            /runTimeoutMs must be above 0 and at most 2147483647 ms/,
+        );
     });
 
     it("defaults to 127.0.0.1:8080, the engine chosen by the PATH, this repository and a 60-minute run timeout", () => {
-        assert.deepStrictEqual(serviceSettings({ PROVISIONER_TOKEN: TOKEN }),
-            { token: TOKEN, host: "127.0.0.1", port: 8080, engine: "auto", projectDir: ROOT, runTimeoutMs: 60 * 60_000 });
+        assert.deepStrictEqual(serviceSettings({ PROVISIONER_TOKEN: TOKEN }), {
+            token: TOKEN,
+            host: "127.0.0.1",
+            port: 8080,
+            engine: "auto",
+            projectDir: ROOT,
+            runTimeoutMs: 60 * 60_000,
+        });
     });
 });
 
@@ -87,15 +109,25 @@ describe("provisioner: the service process", () => {
     it("refuses to start with exit code 2, naming every problem: no token, a run timeout above what a timer holds", async () => {
         const { code, stderr } = await exited(startService({ PROVISIONER_RUN_TIMEOUT_MINUTES: "40000" }));
         assert.strictEqual(code, 2);
-        assert.match(stderr, /^provisioner: no API token configured: set PROVISIONER_TOKEN.*\nprovisioner: PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to 35791 .*got "40000"\n/);
+        assert.match(
+            stderr,
+            /^provisioner: no API token configured: set PROVISIONER_TOKEN.*\nprovisioner: PROVISIONER_RUN_TIMEOUT_MINUTES must be a positive number of minutes up to 35791 .*got "40000"\n/,
+        );
     });
 
     it("refuses to start the Automation API engine without the policy pack's dependencies, saying how to install them", async () => {
         const dir = makeProject();
         try {
-            const { code, stderr } = await exited(startService({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_PROJECT_DIR: dir, PROVISIONER_ENGINE: "automation" }));
+            const { code, stderr } = await exited(
+                startService({ PROVISIONER_TOKEN: TOKEN, PROVISIONER_PROJECT_DIR: dir, PROVISIONER_ENGINE: "automation" }),
+            );
             assert.strictEqual(code, 2);
-            assert.match(stderr, new RegExp(`^provisioner: the policy pack in ${path.join(dir, "policy")} has no @pulumi/policy installed: run npm --prefix .*policy ci`));
+            assert.match(
+                stderr,
+                new RegExp(
+                    `^provisioner: the policy pack in ${path.join(dir, "policy")} has no @pulumi/policy installed: run npm --prefix .*policy ci`,
+                ),
+            );
         } finally {
             removeProject(dir);
         }
@@ -105,7 +137,11 @@ describe("provisioner: the service process", () => {
         const dir = makeProject();
         fs.writeFileSync(path.join(dir, "token"), `${TOKEN}\n`);
         const child = startService({
-            PROVISIONER_TOKEN_FILE: path.join(dir, "token"), PROVISIONER_PROJECT_DIR: dir, PROVISIONER_ENGINE: "offline", HOST: "127.0.0.1", PORT: "0",
+            PROVISIONER_TOKEN_FILE: path.join(dir, "token"),
+            PROVISIONER_PROJECT_DIR: dir,
+            PROVISIONER_ENGINE: "offline",
+            HOST: "127.0.0.1",
+            PORT: "0",
         });
         const done = exited(child);
         try {

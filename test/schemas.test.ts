@@ -22,11 +22,13 @@ const scaledObject = (messageCount: unknown) => ({
         minReplicaCount: 1,
         maxReplicaCount: 20,
         scaleTargetRef: { name: "telemetry-processor" },
-        triggers: [{
-            type: "azure-servicebus",
-            authenticationRef: { name: "keda-azure-workload" },
-            metadata: { namespace: "sb-example", queueName: "telemetry-ingest-contoso", messageCount },
-        }],
+        triggers: [
+            {
+                type: "azure-servicebus",
+                authenticationRef: { name: "keda-azure-workload" },
+                metadata: { namespace: "sb-example", queueName: "telemetry-ingest-contoso", messageCount },
+            },
+        ],
     },
 });
 
@@ -48,8 +50,11 @@ describe("Kubernetes objects against their upstream schemas", () => {
                 const errors = validateKubernetesObject(r.type, r.inputs);
                 return errors.length === 0 ? [] : [`${r.urn}\n      ${errors.join("\n      ")}`];
             });
-            assert.strictEqual(failures.length, 0,
-                `${failures.length} of ${objects.length} Kubernetes objects of ${stack} fail their upstream schema:\n    ${failures.join("\n    ")}`);
+            assert.strictEqual(
+                failures.length,
+                0,
+                `${failures.length} of ${objects.length} Kubernetes objects of ${stack} fail their upstream schema:\n    ${failures.join("\n    ")}`,
+            );
         });
     }
 
@@ -73,16 +78,22 @@ describe("Kubernetes objects against their upstream schemas", () => {
     });
 
     it("rejects an object whose kind has no schema fixture, so a new kind cannot pass unvalidated", () => {
-        const errors = validateKubernetesObject("kubernetes:apps/v1:Deployment",
-            { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api" }, spec: {} });
-        assert.deepStrictEqual(errors,
-            ["no upstream schema for apiVersion apps/v1, kind Deployment: add its schema to test/fixtures/schemas"]);
+        const errors = validateKubernetesObject("kubernetes:apps/v1:Deployment", {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "api" },
+            spec: {},
+        });
+        assert.deepStrictEqual(errors, [
+            "no upstream schema for apiVersion apps/v1, kind Deployment: add its schema to test/fixtures/schemas",
+        ]);
     });
 
-    it("rejects a ScaledObject whose trigger metadata value is the number 500, not the string \"500\"", () => {
+    it('rejects a ScaledObject whose trigger metadata value is the number 500, not the string "500"', () => {
         assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", scaledObject("500")), []);
-        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", scaledObject(500)),
-            ["/spec/triggers/0/metadata/messageCount must be string"]);
+        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", scaledObject(500)), [
+            "/spec/triggers/0/metadata/messageCount must be string",
+        ]);
     });
 
     it("holds a ScaledObject's HPA scale-down window to KEDA's schema (at most 3600 s)", () => {
@@ -92,8 +103,9 @@ describe("Kubernetes objects against their upstream schemas", () => {
             return { ...object, spec: { ...object.spec, advanced: { horizontalPodAutoscalerConfig: { behavior } } } };
         };
         assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", withWindow(120)), []);
-        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", withWindow(7200)),
-            ["/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/stabilizationWindowSeconds must be <= 3600"]);
+        assert.deepStrictEqual(validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", withWindow(7200)), [
+            "/spec/advanced/horizontalPodAutoscalerConfig/behavior/scaleDown/stabilizationWindowSeconds must be <= 3600",
+        ]);
     });
 
     it("rejects a NetworkPolicy with a misspelled field (podSelectr)", () => {
@@ -106,14 +118,20 @@ describe("Kubernetes objects against their upstream schemas", () => {
 
     it("rejects a misspelled field in the metadata of a custom resource, validated as ObjectMeta", () => {
         const object = scaledObject("500");
-        const errors = validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject",
-            { ...object, metadata: { ...object.metadata, lables: { app: "x" } } });
+        const errors = validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", {
+            ...object,
+            metadata: { ...object.metadata, lables: { app: "x" } },
+        });
         assert.deepStrictEqual(errors, ["/metadata must NOT have additional properties (lables)"]);
     });
 
     it("rejects inputs whose apiVersion or kind contradicts the resource type", () => {
-        const errors = validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject",
-            { ...scaledObject("500"), apiVersion: "keda.sh/v1" });
-        assert.deepStrictEqual(errors, ["/apiVersion is \"keda.sh/v1\", a kubernetes:keda.sh/v1alpha1:ScaledObject must say \"keda.sh/v1alpha1\""]);
+        const errors = validateKubernetesObject("kubernetes:keda.sh/v1alpha1:ScaledObject", {
+            ...scaledObject("500"),
+            apiVersion: "keda.sh/v1",
+        });
+        assert.deepStrictEqual(errors, [
+            '/apiVersion is "keda.sh/v1", a kubernetes:keda.sh/v1alpha1:ScaledObject must say "keda.sh/v1alpha1"',
+        ]);
     });
 });

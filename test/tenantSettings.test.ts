@@ -45,30 +45,47 @@ describe("per-tenant settings", () => {
 
     it("take an override where a tenant gives one and the default everywhere else", () => {
         const defaults: TenantSettings = { ...BUILT_IN_TENANT_DEFAULTS, queue: { maxSizeInMegabytes: 2048 } };
-        const override = fc.record({
-            processing: fc.option(fc.record({ targetMessageCount: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: [] }), { nil: undefined }),
-            quota: fc.option(fc.record({ pods: fc.integer({ min: 1, max: 500 }), cpu: fc.constantFrom("8", "32") }, { requiredKeys: [] }), { nil: undefined }),
-            podSecurity: fc.option(fc.constantFrom("restricted" as const, "baseline" as const), { nil: undefined }),
-            queue: fc.option(fc.record({ maxSizeInMegabytes: fc.constantFrom(...SERVICE_BUS_QUEUE_SIZES_MB.Premium) }, { requiredKeys: [] }), { nil: undefined }),
-        }, { requiredKeys: [] });
-        fc.assert(fc.property(override, overrides => {
-            const settings = resolveTenantSettings(defaults, overrides);
-            assert.strictEqual(settings.podSecurity, overrides.podSecurity ?? defaults.podSecurity);
-            for (const group of ["processing", "ingest", "quota", "limits", "queue"] as const) {
-                const given: Record<string, unknown> = overrides[group as keyof typeof overrides] as any ?? {};
-                for (const [key, value] of Object.entries(settings[group])) {
-                    assert.strictEqual(value, given[key] ?? (defaults[group] as Record<string, unknown>)[key], `${group}.${key}`);
+        const override = fc.record(
+            {
+                processing: fc.option(fc.record({ targetMessageCount: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: [] }), {
+                    nil: undefined,
+                }),
+                quota: fc.option(
+                    fc.record({ pods: fc.integer({ min: 1, max: 500 }), cpu: fc.constantFrom("8", "32") }, { requiredKeys: [] }),
+                    { nil: undefined },
+                ),
+                podSecurity: fc.option(fc.constantFrom("restricted" as const, "baseline" as const), { nil: undefined }),
+                queue: fc.option(
+                    fc.record({ maxSizeInMegabytes: fc.constantFrom(...SERVICE_BUS_QUEUE_SIZES_MB.Premium) }, { requiredKeys: [] }),
+                    { nil: undefined },
+                ),
+            },
+            { requiredKeys: [] },
+        );
+        fc.assert(
+            fc.property(override, overrides => {
+                const settings = resolveTenantSettings(defaults, overrides);
+                assert.strictEqual(settings.podSecurity, overrides.podSecurity ?? defaults.podSecurity);
+                for (const group of ["processing", "ingest", "quota", "limits", "queue"] as const) {
+                    const given: Record<string, unknown> = (overrides[group as keyof typeof overrides] as any) ?? {};
+                    for (const [key, value] of Object.entries(settings[group])) {
+                        assert.strictEqual(value, given[key] ?? (defaults[group] as Record<string, unknown>)[key], `${group}.${key}`);
+                    }
+                    assert.deepStrictEqual(
+                        Object.keys(settings[group]).sort(),
+                        [...new Set([...Object.keys(defaults[group]), ...Object.keys(given)])].sort(),
+                    );
                 }
-                assert.deepStrictEqual(Object.keys(settings[group]).sort(),
-                    [...new Set([...Object.keys(defaults[group]), ...Object.keys(given)])].sort());
-            }
-        }));
+            }),
+        );
     });
 
     it("size a tenant's Service Bus queue from its override, and leave the other queues at Azure's default", async () => {
-        const sizes = await queueSizes(prodWeuWith(keys => {
-            keys.tenants.find((t: any) => t.name === "contoso").overrides = { queue: { maxSizeInMegabytes: 81920 } };
-        }));
+        const sizes = await queueSizes(
+            prodWeuWith(keys => {
+                keys.tenants.find((t: any) => t.name === "contoso").overrides = { queue: { maxSizeInMegabytes: 81920 } };
+            }),
+        );
         assert.ok(Object.keys(sizes).length > 1);
         for (const [queue, size] of Object.entries(sizes)) {
             assert.strictEqual(size, queue === "telemetry-ingest-contoso" ? 81920 : undefined, queue);
@@ -76,10 +93,12 @@ describe("per-tenant settings", () => {
     });
 
     it("size every queue from tenantDefaults, under each tenant's own override", async () => {
-        const sizes = await queueSizes(prodWeuWith(keys => {
-            keys.tenantDefaults = { ...keys.tenantDefaults, queue: { maxSizeInMegabytes: 5120 } };
-            keys.tenants.find((t: any) => t.name === "acme").overrides.queue = { maxSizeInMegabytes: 10240 };
-        }));
+        const sizes = await queueSizes(
+            prodWeuWith(keys => {
+                keys.tenantDefaults = { ...keys.tenantDefaults, queue: { maxSizeInMegabytes: 5120 } };
+                keys.tenants.find((t: any) => t.name === "acme").overrides.queue = { maxSizeInMegabytes: 10240 };
+            }),
+        );
         for (const [queue, size] of Object.entries(sizes)) {
             assert.strictEqual(size, queue === "telemetry-ingest-acme" ? 10240 : 5120, queue);
         }
@@ -89,14 +108,21 @@ describe("per-tenant settings", () => {
         const raw: any = structuredClone(projectKeys(stackConfig()));
         raw.tenants[1].overrides = { queue: { maxSizeInMegabytes: 1000 } };
         raw.tenantDefaults = { ...raw.tenantDefaults, queue: { maxSizeInMegabytes: 163840 } };
-        const message = "expected one of the queue sizes Service Bus Premium allows: 1024, 2048, 3072, 4096, 5120, 10240, 20480, 40960, 81920 (MB)";
-        assert.throws(() => parseFleetConfig(raw), (err: unknown) => {
-            assert.ok(err instanceof ConfigError);
-            assert.deepStrictEqual(err.problems.filter(p => p.path.endsWith("maxSizeInMegabytes")), [
-                { path: "iot-fleet:tenantDefaults.queue.maxSizeInMegabytes", message: `${message}, got 163840` },
-                { path: "iot-fleet:tenants[1].overrides.queue.maxSizeInMegabytes", message: `${message}, got 1000` },
-            ]);
-            return true;
-        });
+        const message =
+            "expected one of the queue sizes Service Bus Premium allows: 1024, 2048, 3072, 4096, 5120, 10240, 20480, 40960, 81920 (MB)";
+        assert.throws(
+            () => parseFleetConfig(raw),
+            (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.deepStrictEqual(
+                    err.problems.filter(p => p.path.endsWith("maxSizeInMegabytes")),
+                    [
+                        { path: "iot-fleet:tenantDefaults.queue.maxSizeInMegabytes", message: `${message}, got 163840` },
+                        { path: "iot-fleet:tenants[1].overrides.queue.maxSizeInMegabytes", message: `${message}, got 1000` },
+                    ],
+                );
+                return true;
+            },
+        );
     });
 });

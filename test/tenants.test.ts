@@ -43,17 +43,24 @@ const roleGuidOf = (assignment: RecordedResource) => (assignment.inputs.roleDefi
 const typeAndName = (id: string) => id.split("/").slice(-2).join("/");
 /** The inputs of the objects of one kind in a tenant's namespace. */
 const inNamespace = (evaluation: Evaluation, type: string, tenant: string) =>
-    ofType(evaluation, type).filter(r => r.inputs.metadata.namespace === tenant).map(r => r.inputs);
+    ofType(evaluation, type)
+        .filter(r => r.inputs.metadata.namespace === tenant)
+        .map(r => r.inputs);
 /** What TenantNamespace protects until its tenant is decommissioned. */
 const PROTECTED_TYPES = [
-    "kubernetes:core/v1:Namespace", "azure-native:managedidentity:UserAssignedIdentity", "azure-native:servicebus:Queue",
-    "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
+    "kubernetes:core/v1:Namespace",
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:servicebus:Queue",
+    "azure-native:storage:BlobContainer",
+    "azure-native:keyvault:Vault",
 ];
 
 for (const stack of REAL_STACKS) {
     describe(`tenant landing zones of ${stack}`, () => {
         let evaluation: Evaluation;
-        before(async () => { evaluation = await evaluateRealStack(stack); });
+        before(async () => {
+            evaluation = await evaluateRealStack(stack);
+        });
 
         it("gives every tenant a namespace with quota, limit range, default-deny policies and restricted PSA", () => {
             assert.strictEqual(tenantComponents(evaluation).length, evaluation.config.tenants.length);
@@ -75,8 +82,10 @@ for (const stack of REAL_STACKS) {
                         assert.ok(rule.from?.length, `${policy.metadata.name} admits every source`);
                         for (const peer of rule.from) {
                             const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
-                            assert.ok(ns === undefined ? peer.podSelector !== undefined : !evaluation.config.tenants.some(t => t.name === ns),
-                                `${policy.metadata.name} admits another tenant's namespace`);
+                            assert.ok(
+                                ns === undefined ? peer.podSelector !== undefined : !evaluation.config.tenants.some(t => t.name === ns),
+                                `${policy.metadata.name} admits another tenant's namespace`,
+                            );
                         }
                     }
                 }
@@ -88,10 +97,17 @@ for (const stack of REAL_STACKS) {
             for (const tenant of tenants) {
                 const policies = inNamespace(evaluation, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tenant);
                 const dns = policies.find(p => p.metadata.name === "allow-dns")!;
-                assert.deepStrictEqual(dns.spec.egress.map((rule: any) => rule.to), [[{
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                }]]);
+                assert.deepStrictEqual(
+                    dns.spec.egress.map((rule: any) => rule.to),
+                    [
+                        [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
+                    ],
+                );
                 for (const rule of policies.flatMap(p => p.spec.egress ?? [])) {
                     assert.ok(rule.to?.length, `${tenant} has an egress rule to anywhere`);
                     for (const peer of rule.to) {
@@ -99,7 +115,10 @@ for (const stack of REAL_STACKS) {
                         if (peer.ipBlock) {
                             assert.deepStrictEqual(peer.ipBlock.except, [...PRIVATE_RANGES], `${tenant} reaches private addresses`);
                         } else if (peer.namespaceSelector) {
-                            assert.ok(ns !== undefined && !tenants.has(ns), `${tenant} sends to namespaces ${JSON.stringify(peer.namespaceSelector)}`);
+                            assert.ok(
+                                ns !== undefined && !tenants.has(ns),
+                                `${tenant} sends to namespaces ${JSON.stringify(peer.namespaceSelector)}`,
+                            );
                         } else {
                             assert.deepStrictEqual(peer, { podSelector: {} }, `${tenant} sends to ${JSON.stringify(peer)}`);
                         }
@@ -113,7 +132,10 @@ for (const stack of REAL_STACKS) {
             assert.strictEqual(cidr, "0.0.0.0/0");
             for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
                 // The excepted ranges are /8, /12 and /16 and these /16 or longer: sharing an address means lying inside.
-                assert.ok(except.some(excepted => cidrsOverlap(excepted, range)), `${range} is reachable on 443 and 5671`);
+                assert.ok(
+                    except.some(excepted => cidrsOverlap(excepted, range)),
+                    `${range} is reachable on 443 and 5671`,
+                );
             }
         });
 
@@ -124,26 +146,35 @@ for (const stack of REAL_STACKS) {
                 const clusterName = outputs.tenants[tenant].cluster;
                 const cluster = outputs.clusters[clusterName];
                 const credentials = ownedBy(evaluation, component).get("azure-native:managedidentity:FederatedIdentityCredential")!;
-                assert.deepStrictEqual(credentials.map(c => c.inputs.subject).sort(),
-                    [`system:serviceaccount:${tenant}:telemetry`, "system:serviceaccount:kube-system:keda-operator"].sort());
+                assert.deepStrictEqual(
+                    credentials.map(c => c.inputs.subject).sort(),
+                    [`system:serviceaccount:${tenant}:telemetry`, "system:serviceaccount:kube-system:keda-operator"].sort(),
+                );
                 for (const credential of credentials) {
                     assert.strictEqual(credential.inputs.issuer, cluster.oidcIssuerUrl);
                     // A move creates the new cluster's credentials on the same identity before the old ones are deleted.
-                    assert.ok(credential.inputs.federatedIdentityCredentialResourceName.startsWith(`${clusterName}-`),
-                        `${credential.inputs.federatedIdentityCredentialResourceName} does not name its cluster`);
+                    assert.ok(
+                        credential.inputs.federatedIdentityCredentialResourceName.startsWith(`${clusterName}-`),
+                        `${credential.inputs.federatedIdentityCredentialResourceName} does not name its cluster`,
+                    );
                     assert.deepStrictEqual(credential.inputs.audiences, ["api://AzureADTokenExchange"]);
                     assert.strictEqual(credential.inputs.resourceName, `id-prod-${stack.split("-")[1]}-${tenant}`);
                 }
                 const [account] = ownedBy(evaluation, component).get("kubernetes:core/v1:ServiceAccount")!;
                 assert.strictEqual(account.inputs.metadata.namespace, tenant);
-                assert.strictEqual(account.inputs.metadata.annotations["azure.workload.identity/client-id"], outputs.tenants[tenant].identityClientId);
+                assert.strictEqual(
+                    account.inputs.metadata.annotations["azure.workload.identity/client-id"],
+                    outputs.tenants[tenant].identityClientId,
+                );
             }
         });
 
         it("grants each tenant identity its own queue, checkpoints and vault, and receive on the shared hub", () => {
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
-                const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "ServicePrincipal");
+                const grants = owned
+                    .get("azure-native:authorization:RoleAssignment")!
+                    .filter(a => a.inputs.principalType === "ServicePrincipal");
                 // On the hub: Event Hubs clients read hub and partition properties, which a consumer-group scope refuses.
                 assert.deepStrictEqual(Object.fromEntries(grants.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)])), {
                     [AZURE_ROLES.serviceBusDataOwner]: `Queue/telemetry-ingest-${tenant}`,
@@ -159,13 +190,18 @@ for (const stack of REAL_STACKS) {
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
                 const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "Group");
-                assert.ok(grants.every(a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId), `${tenant}'s grants go to another group`);
+                assert.ok(
+                    grants.every(a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId),
+                    `${tenant}'s grants go to another group`,
+                );
                 const scopes = Object.fromEntries(grants.map(a => [roleGuidOf(a), a.inputs.scope as string]));
                 assert.deepStrictEqual(Object.keys(scopes).sort(), [AZURE_ROLES.aksClusterUser, AZURE_ROLES.keyVaultSecretsOfficer].sort());
                 const cluster = outputs.clusters[outputs.tenants[tenant].cluster];
                 assert.strictEqual(scopes[AZURE_ROLES.aksClusterUser], cluster.resourceId);
-                assert.strictEqual(typeAndName(scopes[AZURE_ROLES.keyVaultSecretsOfficer]),
-                    `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`);
+                assert.strictEqual(
+                    typeAndName(scopes[AZURE_ROLES.keyVaultSecretsOfficer]),
+                    `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`,
+                );
             }
         });
 
@@ -178,15 +214,22 @@ for (const stack of REAL_STACKS) {
                 assert.strictEqual(spec.pollingInterval, 15);
                 assert.strictEqual(spec.cooldownPeriod, 120);
                 // cooldownPeriod only governs scaling to zero; above it, the HPA's scale-down window does.
-                assert.deepStrictEqual(spec.advanced, { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } } });
+                assert.deepStrictEqual(spec.advanced, {
+                    horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 120 } } },
+                });
                 assert.ok(spec.minReplicaCount >= 1);
                 const [trigger] = spec.triggers;
                 assert.ok(["azure-servicebus", "azure-eventhub"].includes(trigger.type));
-                assert.ok(Object.values(trigger.metadata).every(v => typeof v === "string"), "KEDA trigger metadata values are strings");
+                assert.ok(
+                    Object.values(trigger.metadata).every(v => typeof v === "string"),
+                    "KEDA trigger metadata values are strings",
+                );
                 assert.strictEqual(trigger.authenticationRef.name, "keda-azure-workload");
             }
-            const targetOf = (tenant: string) => inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant)
-                .find(s => s.spec.triggers[0].type === "azure-servicebus")!.spec.triggers[0].metadata.messageCount;
+            const targetOf = (tenant: string) =>
+                inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant).find(
+                    s => s.spec.triggers[0].type === "azure-servicebus",
+                )!.spec.triggers[0].metadata.messageCount;
             const overridden = stack === "prod-weu" ? { acme: "1000" } : { humongous: "800" };
             for (const [tenant, target] of Object.entries(overridden)) {
                 assert.strictEqual(targetOf(tenant), target);
@@ -198,7 +241,10 @@ for (const stack of REAL_STACKS) {
             }
             for (const auth of ofType(evaluation, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication")) {
                 const tenant = auth.inputs.metadata.namespace;
-                assert.deepStrictEqual(auth.inputs.spec.podIdentity, { provider: "azure-workload", identityId: evaluation.outputs.tenants[tenant].identityClientId });
+                assert.deepStrictEqual(auth.inputs.spec.podIdentity, {
+                    provider: "azure-workload",
+                    identityId: evaluation.outputs.tenants[tenant].identityClientId,
+                });
             }
         });
 
@@ -220,12 +266,21 @@ for (const stack of REAL_STACKS) {
                     blobContainer: `checkpoints-${tenant.name}`,
                     checkpointStrategy: "blobMetadata",
                 });
-                assert.deepStrictEqual([ingest.spec.minReplicaCount, ingest.spec.maxReplicaCount], [settings.ingest.minReplicas, settings.ingest.maxReplicas]);
-                assert.deepStrictEqual([processor.spec.minReplicaCount, processor.spec.maxReplicaCount],
-                    [settings.processing.minReplicas, settings.processing.maxReplicas]);
+                assert.deepStrictEqual(
+                    [ingest.spec.minReplicaCount, ingest.spec.maxReplicaCount],
+                    [settings.ingest.minReplicas, settings.ingest.maxReplicas],
+                );
+                assert.deepStrictEqual(
+                    [processor.spec.minReplicaCount, processor.spec.maxReplicaCount],
+                    [settings.processing.minReplicas, settings.processing.maxReplicas],
+                );
             }
             const accounts = ofType(evaluation, "azure-native:storage:BlobContainer").map(c => c.inputs.accountName);
-            assert.deepStrictEqual([...checkpointAccounts], [...new Set(accounts)], "ingest checkpoints outside the region's checkpoint account");
+            assert.deepStrictEqual(
+                [...checkpointAccounts],
+                [...new Set(accounts)],
+                "ingest checkpoints outside the region's checkpoint account",
+            );
         });
 
         it("labels every tenant Kubernetes object and tags every tenant Azure resource with the tenant", () => {
@@ -233,7 +288,11 @@ for (const stack of REAL_STACKS) {
                 for (const [type, resources] of ownedByTenant(evaluation, tenant)) {
                     for (const resource of resources) {
                         if (type.startsWith("kubernetes:")) {
-                            assert.strictEqual(resource.inputs.metadata.labels?.[TENANT_LABEL], tenant, `${resource.urn} lacks the tenant label`);
+                            assert.strictEqual(
+                                resource.inputs.metadata.labels?.[TENANT_LABEL],
+                                tenant,
+                                `${resource.urn} lacks the tenant label`,
+                            );
                         } else if (resource.inputs.tags !== undefined) {
                             assert.strictEqual(resource.inputs.tags.tenant, tenant, `${resource.urn} lacks the tenant tag`);
                         }
@@ -280,7 +339,9 @@ for (const stack of REAL_STACKS) {
                     .flatMap(p => p.spec.egress ?? [])
                     .filter((rule: any) => rule.to.some((peer: any) => peer.ipBlock))
                     .flatMap((rule: any) => rule.ports.map((port: any) => port.port as number));
-                const [config] = inNamespace(evaluation, "kubernetes:core/v1:ConfigMap", tenant).filter(c => c.metadata.name === "telemetry-config");
+                const [config] = inNamespace(evaluation, "kubernetes:core/v1:ConfigMap", tenant).filter(
+                    c => c.metadata.name === "telemetry-config",
+                );
                 assert.strictEqual(config.data.COSMOS_CONNECTION_MODE, cosmosConnectionMode(internetPorts), `${tenant}'s Cosmos mode`);
             }
         });
@@ -289,7 +350,10 @@ for (const stack of REAL_STACKS) {
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
                 for (const type of PROTECTED_TYPES) {
-                    assert.ok(owned.get(type)!.every(r => r.protect), `${type} of ${tenant} is not protected`);
+                    assert.ok(
+                        owned.get(type)!.every(r => r.protect),
+                        `${type} of ${tenant} is not protected`,
+                    );
                 }
             }
         });
@@ -299,20 +363,26 @@ for (const stack of REAL_STACKS) {
 describe("tenant decommissioning", () => {
     it("lifts protection from a tenant marked decommission: true and keeps it on the others", async () => {
         const stackConfig = readStackConfig(stackFilePath("prod-weu"));
-        const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => t.name === "lamna" ? { ...t, decommission: true } : t);
+        const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => (t.name === "lamna" ? { ...t, decommission: true } : t));
         const evaluation = await evaluateStack({ stack: "prod-weu", stackConfig: { ...stackConfig, "iot-fleet:tenants": tenants } });
         for (const { name: tenant } of evaluation.config.tenants) {
             const decommissioned = tenant === "lamna";
             const owned = ownedByTenant(evaluation, tenant);
             for (const type of PROTECTED_TYPES) {
-                assert.ok(owned.get(type)!.length > 0 && owned.get(type)!.every(r => r.protect === !decommissioned), `${type} of ${tenant}`);
+                assert.ok(
+                    owned.get(type)!.length > 0 && owned.get(type)!.every(r => r.protect === !decommissioned),
+                    `${type} of ${tenant}`,
+                );
             }
         }
     });
 });
 
 describe("Cosmos DB connection mode", () => {
-    const replicaPorts = Array.from({ length: COSMOS_DIRECT_PORTS.last - COSMOS_DIRECT_PORTS.first + 1 }, (_, i) => COSMOS_DIRECT_PORTS.first + i);
+    const replicaPorts = Array.from(
+        { length: COSMOS_DIRECT_PORTS.last - COSMOS_DIRECT_PORTS.first + 1 },
+        (_, i) => COSMOS_DIRECT_PORTS.first + i,
+    );
 
     it("is Gateway when egress opens only the Azure service ports (443 and 5671)", () => {
         assert.strictEqual(cosmosConnectionMode(AZURE_EGRESS_PORTS), "Gateway");
@@ -329,9 +399,14 @@ describe("moving a tenant to another cluster", () => {
     it("keeps the URNs and Azure names of what the tenant owns in the region, and rebuilds only its cluster side", async () => {
         const before = await evaluateRealStack("prod-weu");
         const stackConfig = readStackConfig(stackFilePath("prod-weu"));
-        const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t => t.name === "contoso" ? { ...t, cluster: "dedicated-contoso" } : t);
+        const tenants = (stackConfig["iot-fleet:tenants"] as any[]).map(t =>
+            t.name === "contoso" ? { ...t, cluster: "dedicated-contoso" } : t,
+        );
         const after = await evaluateStack({ stack: "prod-weu", stackConfig: { ...stackConfig, "iot-fleet:tenants": tenants } });
-        assert.deepStrictEqual([before.outputs.tenants.contoso.cluster, after.outputs.tenants.contoso.cluster], ["shared-1", "dedicated-contoso"]);
+        assert.deepStrictEqual(
+            [before.outputs.tenants.contoso.cluster, after.outputs.tenants.contoso.cluster],
+            ["shared-1", "dedicated-contoso"],
+        );
 
         const side = (evaluation: Evaluation, part: "namespace" | "region") => {
             const component = landingZoneOf(evaluation, "contoso")[part];
@@ -340,12 +415,22 @@ describe("moving a tenant to another cluster", () => {
         const [regionBefore, regionAfter] = [side(before, "region"), side(after, "region")];
         assert.deepStrictEqual([...regionAfter.keys()].sort(), [...regionBefore.keys()].sort());
         const types = [...regionBefore.values()].map(r => r.type);
-        for (const type of ["azure-native:servicebus:Queue", "azure-native:storage:BlobContainer", "azure-native:keyvault:Vault",
-            "azure-native:managedidentity:UserAssignedIdentity", "azure-native:authorization:RoleAssignment", "azuread:index/group:Group"]) {
+        for (const type of [
+            "azure-native:servicebus:Queue",
+            "azure-native:storage:BlobContainer",
+            "azure-native:keyvault:Vault",
+            "azure-native:managedidentity:UserAssignedIdentity",
+            "azure-native:authorization:RoleAssignment",
+            "azuread:index/group:Group",
+        ]) {
             assert.ok(types.includes(type), `no ${type} on the region side`);
         }
         // Only the cluster tag and the admin group's description name the cluster: both are updated in place.
-        const withoutCluster = (r: RecordedResource) => ({ ...r.inputs, tags: { ...r.inputs.tags, cluster: undefined }, description: undefined });
+        const withoutCluster = (r: RecordedResource) => ({
+            ...r.inputs,
+            tags: { ...r.inputs.tags, cluster: undefined },
+            description: undefined,
+        });
         for (const [urn, was] of regionBefore) {
             const now = regionAfter.get(urn)!;
             assert.deepStrictEqual(withoutCluster(now), withoutCluster(was), `${urn} changes beyond its cluster tag`);
@@ -356,22 +441,32 @@ describe("moving a tenant to another cluster", () => {
 
         const [clusterBefore, clusterAfter] = [side(before, "namespace"), side(after, "namespace")];
         assert.strictEqual(clusterAfter.size, clusterBefore.size);
-        assert.deepStrictEqual([...clusterAfter.keys()].filter(urn => clusterBefore.has(urn)), [], "a cluster-scoped resource kept its URN");
+        assert.deepStrictEqual(
+            [...clusterAfter.keys()].filter(urn => clusterBefore.has(urn)),
+            [],
+            "a cluster-scoped resource kept its URN",
+        );
         const grants = [...clusterAfter.values()].filter(r => r.type === "azure-native:authorization:RoleAssignment");
-        assert.deepStrictEqual(grants.map(g => g.inputs.scope), [after.outputs.clusters["dedicated-contoso"].resourceId]);
+        assert.deepStrictEqual(
+            grants.map(g => g.inputs.scope),
+            [after.outputs.clusters["dedicated-contoso"].resourceId],
+        );
     });
 });
 
 describe("dedicated tenants", () => {
     it("get the same namespace set-up as shared tenants", async () => {
         const evaluation = await evaluateRealStack("prod-weu");
-        const shape = (tenant: string) => [...ownedByTenant(evaluation, tenant).entries()]
-            .map(([type, resources]) => `${type}×${resources.length}`).sort();
+        const shape = (tenant: string) =>
+            [...ownedByTenant(evaluation, tenant).entries()].map(([type, resources]) => `${type}×${resources.length}`).sort();
         const [acme, contoso] = ["acme", "contoso"].map(t => landingZoneOf(evaluation, t));
         assert.ok(ancestors(evaluation, acme.namespace).some(a => a.type === COMPONENT_TYPES.dedicatedCluster));
         assert.ok(ancestors(evaluation, contoso.namespace).some(a => a.type === COMPONENT_TYPES.sharedCluster));
         for (const zone of [acme, contoso]) {
-            assert.deepStrictEqual(ancestors(evaluation, zone.region).map(a => a.type), [COMPONENT_TYPES.region, "pulumi:pulumi:Stack"]);
+            assert.deepStrictEqual(
+                ancestors(evaluation, zone.region).map(a => a.type),
+                [COMPONENT_TYPES.region, "pulumi:pulumi:Stack"],
+            );
         }
         assert.deepStrictEqual(shape("acme"), shape("contoso"));
     });

@@ -59,93 +59,133 @@ export interface AksCluster {
  */
 export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulumi.Resource): AksCluster {
     const system = systemPoolSpec(args.sizing);
-    const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
-        resourceName: args.names.aksName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        dnsPrefix: args.names.dnsPrefix,
-        nodeResourceGroup: args.names.nodeResourceGroup,
-        kubernetesVersion: args.sizing.kubernetesVersion,
-        sku: { name: "Base", tier: args.sizing.tier },
-        identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
-        enableRBAC: true,
-        disableLocalAccounts: true,
-        aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [args.adminGroupObjectId] },
-        oidcIssuerProfile: { enabled: true },
-        securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
-        workloadAutoScalerProfile: { keda: { enabled: true } },
-        addonProfiles: {
-            azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
-            omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" } },
+    const cluster = new containerservice.ManagedCluster(
+        `${name}-aks`,
+        {
+            resourceName: args.names.aksName,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            dnsPrefix: args.names.dnsPrefix,
+            nodeResourceGroup: args.names.nodeResourceGroup,
+            kubernetesVersion: args.sizing.kubernetesVersion,
+            sku: { name: "Base", tier: args.sizing.tier },
+            identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
+            enableRBAC: true,
+            disableLocalAccounts: true,
+            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [args.adminGroupObjectId] },
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
+            workloadAutoScalerProfile: { keda: { enabled: true } },
+            addonProfiles: {
+                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+                omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" } },
+            },
+            azureMonitorProfile: {
+                metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "namespaces=[iot-fleet.io/tenant]" } },
+            },
+            autoUpgradeProfile: { upgradeChannel: MEMBER_CLUSTER_UPGRADE_CHANNEL, nodeOSUpgradeChannel: args.sizing.nodeOsUpgradeChannel },
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: CLUSTER_POD_CIDR,
+                serviceCidr: CLUSTER_SERVICE_CIDR,
+                dnsServiceIP: CLUSTER_DNS_SERVICE_IP,
+                loadBalancerSku: "standard",
+                outboundType: "loadBalancer",
+            },
+            agentPoolProfiles: [
+                { ...agentPoolProperties(system, args), name: system.poolName, count: system.minCount, enableAutoScaling: false },
+            ],
+            tags: args.tags,
         },
-        azureMonitorProfile: { metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "namespaces=[iot-fleet.io/tenant]" } } },
-        autoUpgradeProfile: { upgradeChannel: MEMBER_CLUSTER_UPGRADE_CHANNEL, nodeOSUpgradeChannel: args.sizing.nodeOsUpgradeChannel },
-        networkProfile: {
-            networkPlugin: "azure",
-            networkPluginMode: "overlay",
-            networkDataplane: "cilium",
-            networkPolicy: "cilium",
-            podCidr: CLUSTER_POD_CIDR,
-            serviceCidr: CLUSTER_SERVICE_CIDR,
-            dnsServiceIP: CLUSTER_DNS_SERVICE_IP,
-            loadBalancerSku: "standard",
-            outboundType: "loadBalancer",
+        {
+            parent,
+            // Fleet upgrades move these versions; following them would plan a replacement on every refresh. The node
+            // resource group is fixed at creation: clusters made before it was set keep AKS's default instead of being replaced.
+            ignoreChanges: ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion", "nodeResourceGroup"],
         },
-        agentPoolProfiles: [{ ...agentPoolProperties(system, args), name: system.poolName, count: system.minCount, enableAutoScaling: false }],
-        tags: args.tags,
-    }, {
-        parent,
-        // Fleet upgrades move these versions; following them would plan a replacement on every refresh. The node
-        // resource group is fixed at creation: clusters made before it was set keep AKS's default instead of being replaced.
-        ignoreChanges: ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion", "nodeResourceGroup"],
-    });
+    );
 
     const clusterScope = { resourceGroupName: args.resourceGroupName, resourceName: cluster.name };
-    const pools = workloadPoolSpecs(args.sizing).map(spec => new containerservice.AgentPool(`${name}-pool-${spec.poolName}`, {
-        ...clusterScope,
-        ...agentPoolProperties(spec, args),
-        agentPoolName: spec.poolName,
-        count: spec.minCount,
-        enableAutoScaling: true,
-        minCount: spec.minCount,
-        maxCount: spec.maxCount,
-    }, { parent, ignoreChanges: ["count", "orchestratorVersion"] }));
+    const pools = workloadPoolSpecs(args.sizing).map(
+        spec =>
+            new containerservice.AgentPool(
+                `${name}-pool-${spec.poolName}`,
+                {
+                    ...clusterScope,
+                    ...agentPoolProperties(spec, args),
+                    agentPoolName: spec.poolName,
+                    count: spec.minCount,
+                    enableAutoScaling: true,
+                    minCount: spec.minCount,
+                    maxCount: spec.maxCount,
+                },
+                { parent, ignoreChanges: ["count", "orchestratorVersion"] },
+            ),
+    );
 
     const window = args.sizing.maintenanceWindow;
     for (const configName of MAINTENANCE_CONFIGS) {
-        new containerservice.MaintenanceConfiguration(`${name}-${configName}`, {
-            ...clusterScope,
-            configName,
-            maintenanceWindow: {
-                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
-                durationHours: window.durationHours,
-                startTime: `${String(window.startHour).padStart(2, "0")}:00`,
-                utcOffset: "+00:00",
+        new containerservice.MaintenanceConfiguration(
+            `${name}-${configName}`,
+            {
+                ...clusterScope,
+                configName,
+                maintenanceWindow: {
+                    schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                    durationHours: window.durationHours,
+                    startTime: `${String(window.startHour).padStart(2, "0")}:00`,
+                    utcOffset: "+00:00",
+                },
             },
-        }, { parent });
+            { parent },
+        );
     }
 
     // The deployer may be a user (az login) or a service principal (CI), so principalType stays unset.
-    const deployerAdmin = new authorization.RoleAssignment(`${name}-deployer-admin`, {
-        scope: cluster.id,
-        principalId: args.deployerObjectId,
-        roleDefinitionId: roleDefinitionId(args.subscriptionId, AZURE_ROLES.aksRbacClusterAdmin),
-    }, { parent });
+    const deployerAdmin = new authorization.RoleAssignment(
+        `${name}-deployer-admin`,
+        {
+            scope: cluster.id,
+            principalId: args.deployerObjectId,
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, AZURE_ROLES.aksRbacClusterAdmin),
+        },
+        { parent },
+    );
 
-    const kubeconfig = pulumi.secret(containerservice.listManagedClusterUserCredentialsOutput({
-        ...clusterScope,
-        format: "exec",
-    }, { parent }).apply(credentials =>
-        nonInteractiveKubeconfig(Buffer.from(credentials.kubeconfigs[0].value, "base64").toString("utf8"), args.kubeloginMode)));
+    const kubeconfig = pulumi.secret(
+        containerservice
+            .listManagedClusterUserCredentialsOutput(
+                {
+                    ...clusterScope,
+                    format: "exec",
+                },
+                { parent },
+            )
+            .apply(credentials =>
+                nonInteractiveKubeconfig(Buffer.from(credentials.kubeconfigs[0].value, "base64").toString("utf8"), args.kubeloginMode),
+            ),
+    );
 
     // Load balancers and node NICs in a subnet of the region's VNet need the cluster to hold network rights on it.
-    assignRole(`${name}-subnet-network-contributor`, systemPrincipalId(cluster), args.subscriptionId,
-        { scope: args.subnetId, roleGuid: AZURE_ROLES.networkContributor }, { parent });
+    assignRole(
+        `${name}-subnet-network-contributor`,
+        systemPrincipalId(cluster),
+        args.subscriptionId,
+        { scope: args.subnetId, roleGuid: AZURE_ROLES.networkContributor },
+        { parent },
+    );
 
-    const provider = new k8s.Provider(`${name}-k8s`, {
-        kubeconfig,
-        deleteUnreachable: false,
-    }, { parent, dependsOn: [deployerAdmin, args.deployerAdmin, ...pools] });
+    const provider = new k8s.Provider(
+        `${name}-k8s`,
+        {
+            kubeconfig,
+            deleteUnreachable: false,
+        },
+        { parent, dependsOn: [deployerAdmin, args.deployerAdmin, ...pools] },
+    );
 
     const oidcIssuerUrl = cluster.oidcIssuerProfile.apply(profile => profile?.issuerURL ?? "");
     return { cluster, pools, provider, kubeconfig, oidcIssuerUrl };

@@ -45,30 +45,42 @@ export interface ContainerInsightsArgs extends MonitoredCluster {
  * and its association with the cluster.
  */
 export function connectContainerInsights(name: string, args: ContainerInsightsArgs, parent: pulumi.Resource) {
-    const dataCollectionRule = new monitor.DataCollectionRule(`${name}-ci-dcr`, {
-        dataCollectionRuleName: monitoringName("MSCI", args.location, args.clusterName, RULE_NAME_MAX),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: monitor.KnownDataCollectionRuleResourceKind.Linux,
-        description: `Container Insights logs and events of cluster ${args.clusterName}`,
-        dataSources: {
-            extensions: [{
-                name: CONTAINER_INSIGHTS_ASSOCIATION,
-                extensionName: CONTAINER_INSIGHTS_EXTENSION,
-                streams: [...CONTAINER_INSIGHTS_STREAMS],
-                extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
-            }],
+    const dataCollectionRule = new monitor.DataCollectionRule(
+        `${name}-ci-dcr`,
+        {
+            dataCollectionRuleName: monitoringName("MSCI", args.location, args.clusterName, RULE_NAME_MAX),
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            kind: monitor.KnownDataCollectionRuleResourceKind.Linux,
+            description: `Container Insights logs and events of cluster ${args.clusterName}`,
+            dataSources: {
+                extensions: [
+                    {
+                        name: CONTAINER_INSIGHTS_ASSOCIATION,
+                        extensionName: CONTAINER_INSIGHTS_EXTENSION,
+                        streams: [...CONTAINER_INSIGHTS_STREAMS],
+                        extensionSettings: {
+                            dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true },
+                        },
+                    },
+                ],
+            },
+            destinations: { logAnalytics: [{ name: LOG_ANALYTICS_DESTINATION, workspaceResourceId: args.logAnalyticsWorkspaceId }] },
+            dataFlows: [{ streams: [...CONTAINER_INSIGHTS_STREAMS], destinations: [LOG_ANALYTICS_DESTINATION] }],
+            tags: args.tags,
         },
-        destinations: { logAnalytics: [{ name: LOG_ANALYTICS_DESTINATION, workspaceResourceId: args.logAnalyticsWorkspaceId }] },
-        dataFlows: [{ streams: [...CONTAINER_INSIGHTS_STREAMS], destinations: [LOG_ANALYTICS_DESTINATION] }],
-        tags: args.tags,
-    }, { parent });
-    const association = new monitor.DataCollectionRuleAssociation(`${name}-ci-dcra`, {
-        associationName: CONTAINER_INSIGHTS_ASSOCIATION,
-        resourceUri: args.clusterResourceId,
-        dataCollectionRuleId: dataCollectionRule.id,
-        description: "Sends the cluster's container logs and Kubernetes events to Log Analytics.",
-    }, { parent });
+        { parent },
+    );
+    const association = new monitor.DataCollectionRuleAssociation(
+        `${name}-ci-dcra`,
+        {
+            associationName: CONTAINER_INSIGHTS_ASSOCIATION,
+            resourceUri: args.clusterResourceId,
+            dataCollectionRuleId: dataCollectionRule.id,
+            description: "Sends the cluster's container logs and Kubernetes events to Log Analytics.",
+        },
+        { parent },
+    );
     return { dataCollectionRule, association };
 }
 
@@ -110,45 +122,61 @@ const prometheusName = (location: pulumi.Input<string>, clusterName: string, max
  * The cluster itself must have `azureMonitorProfile.metrics.enabled`.
  */
 export function connectManagedPrometheus(name: string, args: ManagedPrometheusArgs, parent: pulumi.Resource): ManagedPrometheus {
-    const dataCollectionEndpoint = new monitor.DataCollectionEndpoint(`${name}-prom-dce`, {
-        dataCollectionEndpointName: prometheusName(args.location, args.clusterName, ENDPOINT_NAME_MAX),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: monitor.KnownDataCollectionEndpointResourceKind.Linux,
-        description: `Managed Prometheus endpoint of cluster ${args.clusterName}`,
-        tags: args.tags,
-    }, { parent });
-
-    const dataCollectionRule = new monitor.DataCollectionRule(`${name}-prom-dcr`, {
-        dataCollectionRuleName: prometheusName(args.location, args.clusterName, RULE_NAME_MAX),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: monitor.KnownDataCollectionRuleResourceKind.Linux,
-        description: `Managed Prometheus metrics of cluster ${args.clusterName}`,
-        dataCollectionEndpointId: dataCollectionEndpoint.id,
-        dataSources: {
-            prometheusForwarder: [{ name: "PrometheusDataSource", streams: [PROMETHEUS_STREAM], labelIncludeFilter: {} }],
+    const dataCollectionEndpoint = new monitor.DataCollectionEndpoint(
+        `${name}-prom-dce`,
+        {
+            dataCollectionEndpointName: prometheusName(args.location, args.clusterName, ENDPOINT_NAME_MAX),
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            kind: monitor.KnownDataCollectionEndpointResourceKind.Linux,
+            description: `Managed Prometheus endpoint of cluster ${args.clusterName}`,
+            tags: args.tags,
         },
-        destinations: {
-            monitoringAccounts: [{ name: WORKSPACE_DESTINATION, accountResourceId: args.azureMonitorWorkspaceId }],
+        { parent },
+    );
+
+    const dataCollectionRule = new monitor.DataCollectionRule(
+        `${name}-prom-dcr`,
+        {
+            dataCollectionRuleName: prometheusName(args.location, args.clusterName, RULE_NAME_MAX),
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            kind: monitor.KnownDataCollectionRuleResourceKind.Linux,
+            description: `Managed Prometheus metrics of cluster ${args.clusterName}`,
+            dataCollectionEndpointId: dataCollectionEndpoint.id,
+            dataSources: {
+                prometheusForwarder: [{ name: "PrometheusDataSource", streams: [PROMETHEUS_STREAM], labelIncludeFilter: {} }],
+            },
+            destinations: {
+                monitoringAccounts: [{ name: WORKSPACE_DESTINATION, accountResourceId: args.azureMonitorWorkspaceId }],
+            },
+            dataFlows: [{ streams: [PROMETHEUS_STREAM], destinations: [WORKSPACE_DESTINATION] }],
+            tags: args.tags,
         },
-        dataFlows: [{ streams: [PROMETHEUS_STREAM], destinations: [WORKSPACE_DESTINATION] }],
-        tags: args.tags,
-    }, { parent });
+        { parent },
+    );
 
-    const ruleAssociation = new monitor.DataCollectionRuleAssociation(`${name}-prom-dcra`, {
-        associationName: prometheusName(args.location, args.clusterName, RULE_NAME_MAX),
-        resourceUri: args.clusterResourceId,
-        dataCollectionRuleId: dataCollectionRule.id,
-        description: "Sends the cluster's Prometheus metrics to the Azure Monitor workspace.",
-    }, { parent });
+    const ruleAssociation = new monitor.DataCollectionRuleAssociation(
+        `${name}-prom-dcra`,
+        {
+            associationName: prometheusName(args.location, args.clusterName, RULE_NAME_MAX),
+            resourceUri: args.clusterResourceId,
+            dataCollectionRuleId: dataCollectionRule.id,
+            description: "Sends the cluster's Prometheus metrics to the Azure Monitor workspace.",
+        },
+        { parent },
+    );
 
-    const endpointAssociation = new monitor.DataCollectionRuleAssociation(`${name}-prom-dcea`, {
-        associationName: CONFIGURATION_ACCESS_ENDPOINT,
-        resourceUri: args.clusterResourceId,
-        dataCollectionEndpointId: dataCollectionEndpoint.id,
-        description: "Tells the cluster's metrics agent which endpoint serves its configuration.",
-    }, { parent });
+    const endpointAssociation = new monitor.DataCollectionRuleAssociation(
+        `${name}-prom-dcea`,
+        {
+            associationName: CONFIGURATION_ACCESS_ENDPOINT,
+            resourceUri: args.clusterResourceId,
+            dataCollectionEndpointId: dataCollectionEndpoint.id,
+            description: "Tells the cluster's metrics agent which endpoint serves its configuration.",
+        },
+        { parent },
+    );
 
     return { dataCollectionEndpoint, dataCollectionRule, ruleAssociation, endpointAssociation };
 }

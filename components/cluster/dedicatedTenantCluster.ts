@@ -21,12 +21,17 @@ export interface DedicatedTenantClusterArgs {
  */
 export class DedicatedTenantCluster extends TenantClusterComponent {
     constructor(name: string, args: DedicatedTenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.dedicatedCluster, name, {
-            services: args.services,
-            clusterName: dedicatedClusterName(args.tenant.name),
-            subnetId: args.subnetId,
-            tenants: [args.tenant],
-            extraTags: { [TAG_TENANT]: args.tenant.name },
-        }, opts);
+        super(
+            COMPONENT_TYPES.dedicatedCluster,
+            name,
+            {
+                services: args.services,
+                clusterName: dedicatedClusterName(args.tenant.name),
+                subnetId: args.subnetId,
+                tenants: [args.tenant],
+                extraTags: { [TAG_TENANT]: args.tenant.name },
+            },
+            opts,
+        );
     }
 }

@@ -15,10 +15,10 @@ const ROLLOUT_NAME = "shared-then-dedicated";
 
 /** Fleet Manager's name for each auto-upgrade channel of the config; `none` has no profile at all. */
 const FLEET_UPGRADE_CHANNELS: Record<ClusterDefaults["upgradeChannel"], string | undefined> = {
-    "stable": "Stable",
-    "rapid": "Rapid",
+    stable: "Stable",
+    rapid: "Rapid",
     "node-image": "NodeImage",
-    "none": undefined,
+    none: undefined,
 };
 
 /**
@@ -74,29 +74,43 @@ export class FleetManager extends pulumi.ComponentResource {
         this.fleetId = fleet.id;
         this.fleetName = fleet.name;
         this.fleetResourceGroupName = fleet.resourceGroupName;
-        const members = args.members.map(member => new containerservice.FleetMember(`${name}-member-${member.memberName}`, {
-            fleetName: fleet.name,
-            resourceGroupName: fleet.resourceGroupName,
-            fleetMemberName: member.memberName,
-            clusterResourceId: member.clusterId,
-            group: member.group,
-        }, { parent: this }));
+        const members = args.members.map(
+            member =>
+                new containerservice.FleetMember(
+                    `${name}-member-${member.memberName}`,
+                    {
+                        fleetName: fleet.name,
+                        resourceGroupName: fleet.resourceGroupName,
+                        fleetMemberName: member.memberName,
+                        clusterResourceId: member.clusterId,
+                        group: member.group,
+                    },
+                    { parent: this },
+                ),
+        );
         if (args.mode === "create") {
             this.createRollout(name, args, fleet.name, members);
         }
         this.memberIds = members.map(member => member.id);
         this.registerOutputs({
-            fleetId: this.fleetId, fleetName: this.fleetName, fleetResourceGroupName: this.fleetResourceGroupName, memberIds: this.memberIds,
+            fleetId: this.fleetId,
+            fleetName: this.fleetName,
+            fleetResourceGroupName: this.fleetResourceGroupName,
+            memberIds: this.memberIds,
         });
     }
 
     private createFleet(name: string, args: FleetManagerArgs) {
-        const fleet = new containerservice.Fleet(`${name}-fleet`, {
-            fleetName: args.fleetName,
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
-            tags: args.tags,
-        }, { parent: this });
+        const fleet = new containerservice.Fleet(
+            `${name}-fleet`,
+            {
+                fleetName: args.fleetName,
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         return { id: fleet.id, name: fleet.name, resourceGroupName: pulumi.output(args.resourceGroupName) };
     }
 
@@ -104,31 +118,43 @@ export class FleetManager extends pulumi.ComponentResource {
      * The update strategy and the auto-upgrade profile that runs it. Fleet Manager checks a strategy's group names
      * against the groups of existing members, so both wait for this region's members.
      */
-    private createRollout(name: string, args: FleetManagerArgs, fleetName: pulumi.Output<string>,
-        members: readonly containerservice.FleetMember[]): void {
+    private createRollout(
+        name: string,
+        args: FleetManagerArgs,
+        fleetName: pulumi.Output<string>,
+        members: readonly containerservice.FleetMember[],
+    ): void {
         const afterMembers = { parent: this, dependsOn: [...members] };
-        const strategy = new containerservice.FleetUpdateStrategy(`${name}-strategy`, {
-            fleetName,
-            resourceGroupName: args.resourceGroupName,
-            updateStrategyName: ROLLOUT_NAME,
-            strategy: {
-                stages: UPDATE_STAGES.map(stage => ({
-                    name: `${stage.group}-clusters`,
-                    groups: [{ name: stage.group }],
-                    afterStageWaitInSeconds: stage.afterStageWaitInSeconds,
-                })),
+        const strategy = new containerservice.FleetUpdateStrategy(
+            `${name}-strategy`,
+            {
+                fleetName,
+                resourceGroupName: args.resourceGroupName,
+                updateStrategyName: ROLLOUT_NAME,
+                strategy: {
+                    stages: UPDATE_STAGES.map(stage => ({
+                        name: `${stage.group}-clusters`,
+                        groups: [{ name: stage.group }],
+                        afterStageWaitInSeconds: stage.afterStageWaitInSeconds,
+                    })),
+                },
             },
-        }, afterMembers);
+            afterMembers,
+        );
         const channel = FLEET_UPGRADE_CHANNELS[args.upgradeChannel];
         if (channel !== undefined) {
             // Starts an update run through the strategy whenever AKS releases a version on the channel.
-            new containerservice.AutoUpgradeProfile(`${name}-auto-upgrade`, {
-                fleetName,
-                resourceGroupName: args.resourceGroupName,
-                autoUpgradeProfileName: ROLLOUT_NAME,
-                channel,
-                updateStrategyId: strategy.id,
-            }, afterMembers);
+            new containerservice.AutoUpgradeProfile(
+                `${name}-auto-upgrade`,
+                {
+                    fleetName,
+                    resourceGroupName: args.resourceGroupName,
+                    autoUpgradeProfileName: ROLLOUT_NAME,
+                    channel,
+                    updateStrategyId: strategy.id,
+                },
+                afterMembers,
+            );
         }
     }
 }

@@ -31,20 +31,24 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
     const { services } = args;
     const names = aksNames(services.environment, services.regionShortName, services.location, args.clusterName);
     const tags = { ...services.tags, [TAG_CLUSTER]: args.clusterName, ...args.extraTags };
-    const aks = buildAksCluster(name, {
-        names,
-        resourceGroupName: services.resourceGroupName,
-        location: services.location,
-        subnetId: args.subnetId,
-        sizing: services.sizing,
-        adminGroupObjectId: services.adminGroupObjectId,
-        deployerObjectId: services.deployerObjectId,
-        deployerAdmin: services.deployerAdmin,
-        subscriptionId: services.subscriptionId,
-        logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId,
-        kubeloginMode: services.kubeloginMode,
-        tags,
-    }, parent);
+    const aks = buildAksCluster(
+        name,
+        {
+            names,
+            resourceGroupName: services.resourceGroupName,
+            location: services.location,
+            subnetId: args.subnetId,
+            sizing: services.sizing,
+            adminGroupObjectId: services.adminGroupObjectId,
+            deployerObjectId: services.deployerObjectId,
+            deployerAdmin: services.deployerAdmin,
+            subscriptionId: services.subscriptionId,
+            logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId,
+            kubeloginMode: services.kubeloginMode,
+            tags,
+        },
+        parent,
+    );
     const monitoring: MonitoredCluster = {
         clusterResourceId: aks.cluster.id,
         clusterName: args.clusterName,
@@ -54,20 +58,24 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
     };
     connectManagedPrometheus(name, { ...monitoring, azureMonitorWorkspaceId: services.azureMonitorWorkspaceId }, parent);
     connectContainerInsights(name, { ...monitoring, logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId }, parent);
-    const platform = new ClusterPlatform(`${name}-platform`, {
-        provider: aks.provider,
-        clusterName: args.clusterName,
-        aksClusterName: aks.cluster.name,
-        resourceGroupName: services.resourceGroupName,
-        location: services.location,
-        oidcIssuerUrl: aks.oidcIssuerUrl,
-        tags,
-        dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
-        gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
-        keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
-        appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
-        subscriptionId: services.subscriptionId,
-    }, { parent });
+    const platform = new ClusterPlatform(
+        `${name}-platform`,
+        {
+            provider: aks.provider,
+            clusterName: args.clusterName,
+            aksClusterName: aks.cluster.name,
+            resourceGroupName: services.resourceGroupName,
+            location: services.location,
+            oidcIssuerUrl: aks.oidcIssuerUrl,
+            tags,
+            dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
+            gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
+            keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
+            appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
+            subscriptionId: services.subscriptionId,
+        },
+        { parent },
+    );
     return { ...aks, aksName: names.aksName, platform };
 }
 
@@ -107,8 +115,12 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.tenantNames = args.tenants.map(t => t.name);
         this.registerOutputs({
-            clusterName: this.clusterName, aksName: this.aksName, clusterId: this.clusterId,
-            oidcIssuerUrl: this.oidcIssuerUrl, kubeconfig: this.kubeconfig, otlpEndpoint: this.otlpEndpoint,
+            clusterName: this.clusterName,
+            aksName: this.aksName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            kubeconfig: this.kubeconfig,
+            otlpEndpoint: this.otlpEndpoint,
             tenants: this.tenantNames,
         });
     }

@@ -47,29 +47,50 @@ export interface RoleGrant {
 }
 
 /** Grants a managed identity (a service principal) one role on one scope. */
-export function assignRole(name: string, principalId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
-    grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+export function assignRole(
+    name: string,
+    principalId: pulumi.Input<string>,
+    subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant,
+    opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
     return roleAssignment(name, { id: principalId, type: "ServicePrincipal" }, subscriptionId, grant, opts);
 }
 
 /** Grants the members of an Entra ID security group one role on one scope. */
-export function assignGroupRole(name: string, groupObjectId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
-    grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+export function assignGroupRole(
+    name: string,
+    groupObjectId: pulumi.Input<string>,
+    subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant,
+    opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
     return roleAssignment(name, { id: groupObjectId, type: "Group" }, subscriptionId, grant, opts);
 }
 
 /** Azure checks `principalType` against the principal, so a grant names which kind it is. */
-function roleAssignment(name: string, principal: { id: pulumi.Input<string>; type: "ServicePrincipal" | "Group" },
-    subscriptionId: pulumi.Input<string>, grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
-    return new authorization.RoleAssignment(name, {
-        scope: grant.scope,
-        principalId: principal.id,
-        principalType: principal.type,
-        roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
-    }, opts);
+function roleAssignment(
+    name: string,
+    principal: { id: pulumi.Input<string>; type: "ServicePrincipal" | "Group" },
+    subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant,
+    opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
+    return new authorization.RoleAssignment(
+        name,
+        {
+            scope: grant.scope,
+            principalId: principal.id,
+            principalType: principal.type,
+            roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
+        },
+        opts,
+    );
 }
 
 /** Azure always returns the principal once SystemAssigned is requested; the cast only drops the `undefined` of the generic response type. */
-export function systemPrincipalId(resource: { readonly identity: pulumi.Output<{ principalId: string } | undefined> }): pulumi.Output<string> {
+export function systemPrincipalId(resource: {
+    readonly identity: pulumi.Output<{ principalId: string } | undefined>;
+}): pulumi.Output<string> {
     return resource.identity.apply(identity => identity?.principalId as string);
 }

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    KUBE_DNS_LABEL, KUBE_DNS_VALUE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_SECURITY_AUDIT_LABEL, POD_SECURITY_ENFORCE_LABEL,
+    KUBE_DNS_LABEL,
+    KUBE_DNS_VALUE,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    POD_SECURITY_AUDIT_LABEL,
+    POD_SECURITY_ENFORCE_LABEL,
     POD_SECURITY_WARN_LABEL,
 } from "../../lib/labels";
 
@@ -47,8 +52,10 @@ export interface NamespaceGuardrailsArgs {
     readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
     /** Defaults for containers that declare no requests or limits. */
     readonly limits: {
-        readonly defaultCpu: string; readonly defaultMemory: string;
-        readonly defaultRequestCpu: string; readonly defaultRequestMemory: string;
+        readonly defaultCpu: string;
+        readonly defaultMemory: string;
+        readonly defaultRequestCpu: string;
+        readonly defaultRequestMemory: string;
     };
     /** Extra namespaces allowed to open connections into this one. Default: only the ingress controller's. */
     readonly ingressFromNamespaces?: readonly string[];
@@ -74,62 +81,89 @@ export interface NamespaceGuardrails {
  * a LimitRange, default-deny NetworkPolicies and the few flows a workload needs (DNS, its own namespace,
  * ingress from the ingress controller, egress to Azure endpoints outside the cluster and to the collector).
  */
-export function createNamespaceGuardrails(name: string, args: NamespaceGuardrailsArgs, opts: pulumi.CustomResourceOptions): NamespaceGuardrails {
+export function createNamespaceGuardrails(
+    name: string,
+    args: NamespaceGuardrailsArgs,
+    opts: pulumi.CustomResourceOptions,
+): NamespaceGuardrails {
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...args.labels };
-    const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-        metadata: {
-            name: args.namespace,
-            annotations: args.namespaceAnnotations,
-            labels: {
-                ...labels,
-                ...args.namespaceLabels,
-                [POD_SECURITY_ENFORCE_LABEL]: args.podSecurity,
-                [POD_SECURITY_AUDIT_LABEL]: "restricted",
-                [POD_SECURITY_WARN_LABEL]: "restricted",
+    const namespace = new k8s.core.v1.Namespace(
+        `${name}-ns`,
+        {
+            metadata: {
+                name: args.namespace,
+                annotations: args.namespaceAnnotations,
+                labels: {
+                    ...labels,
+                    ...args.namespaceLabels,
+                    [POD_SECURITY_ENFORCE_LABEL]: args.podSecurity,
+                    [POD_SECURITY_AUDIT_LABEL]: "restricted",
+                    [POD_SECURITY_WARN_LABEL]: "restricted",
+                },
             },
         },
-    }, { ...opts, ...args.namespaceOptions });
+        { ...opts, ...args.namespaceOptions },
+    );
     const metadataIn = (objectName: string) => ({ name: objectName, namespace: namespace.metadata.name, labels });
     const childOpts = { ...opts, dependsOn: [namespace] };
 
-    const resourceQuota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-        metadata: metadataIn(RESOURCE_QUOTA_NAME),
-        spec: {
-            hard: {
-                "requests.cpu": args.quota.cpu,
-                "limits.cpu": args.quota.cpu,
-                "requests.memory": args.quota.memory,
-                "limits.memory": args.quota.memory,
-                pods: String(args.quota.pods),
+    const resourceQuota = new k8s.core.v1.ResourceQuota(
+        `${name}-quota`,
+        {
+            metadata: metadataIn(RESOURCE_QUOTA_NAME),
+            spec: {
+                hard: {
+                    "requests.cpu": args.quota.cpu,
+                    "limits.cpu": args.quota.cpu,
+                    "requests.memory": args.quota.memory,
+                    "limits.memory": args.quota.memory,
+                    pods: String(args.quota.pods),
+                },
             },
         },
-    }, childOpts);
+        childOpts,
+    );
 
-    const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, {
-        metadata: metadataIn(LIMIT_RANGE_NAME),
-        spec: {
-            limits: [{
-                type: "Container",
-                default: { cpu: args.limits.defaultCpu, memory: args.limits.defaultMemory },
-                defaultRequest: { cpu: args.limits.defaultRequestCpu, memory: args.limits.defaultRequestMemory },
-            }],
+    const limitRange = new k8s.core.v1.LimitRange(
+        `${name}-limits`,
+        {
+            metadata: metadataIn(LIMIT_RANGE_NAME),
+            spec: {
+                limits: [
+                    {
+                        type: "Container",
+                        default: { cpu: args.limits.defaultCpu, memory: args.limits.defaultMemory },
+                        defaultRequest: { cpu: args.limits.defaultRequestCpu, memory: args.limits.defaultRequestMemory },
+                    },
+                ],
+            },
         },
-    }, childOpts);
+        childOpts,
+    );
 
     const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: metadataIn(role), spec }, childOpts);
-    const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])]
-        .filter(ns => ns !== args.namespace);
+    const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])].filter(ns => ns !== args.namespace);
 
     const networkPolicies = [
         policy("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
         policy("allow-dns", {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{
-                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM } }, podSelector: { matchLabels: { [KUBE_DNS_LABEL]: KUBE_DNS_VALUE } } }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-            }],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM } },
+                            podSelector: { matchLabels: { [KUBE_DNS_LABEL]: KUBE_DNS_VALUE } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
         }),
         policy("allow-same-namespace", {
             podSelector: {},
@@ -138,11 +172,17 @@ export function createNamespaceGuardrails(name: string, args: NamespaceGuardrail
             egress: [{ to: [{ podSelector: {} }] }],
         }),
         // An empty `from` would admit every source, so without other namespaces to admit there is no such policy.
-        ...(fromNamespaces.length === 0 ? [] : [policy("allow-from-platform", {
-            podSelector: {},
-            policyTypes: ["Ingress"],
-            ingress: [{ from: fromNamespaces.map(ns => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } })) }],
-        })]),
+        ...(fromNamespaces.length === 0
+            ? []
+            : [
+                  policy("allow-from-platform", {
+                      podSelector: {},
+                      policyTypes: ["Ingress"],
+                      ingress: [
+                          { from: fromNamespaces.map(ns => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } })) },
+                      ],
+                  }),
+              ]),
         policy("allow-azure-egress", {
             podSelector: {},
             policyTypes: ["Egress"],

@@ -40,14 +40,19 @@ export interface ManagedIdentity {
 
 /** A user-assigned managed identity with its role assignments. */
 export function managedIdentityWithRoles(name: string, args: ManagedIdentityArgs, opts: pulumi.CustomResourceOptions): ManagedIdentity {
-    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-        resourceName: args.identityName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
-    }, { ...opts, ...args.identityOptions });
+    const identity = new managedidentity.UserAssignedIdentity(
+        `${name}-identity`,
+        {
+            resourceName: args.identityName,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: args.tags,
+        },
+        { ...opts, ...args.identityOptions },
+    );
     const roleAssignments = args.roles.map(grant =>
-        assignRole(`${name}-role-${grant.role}`, identity.principalId, args.subscriptionId, grant, opts));
+        assignRole(`${name}-role-${grant.role}`, identity.principalId, args.subscriptionId, grant, opts),
+    );
     return { identity, roleAssignments };
 }
 
@@ -72,20 +77,29 @@ export interface FederationArgs {
  * One federated credential per service account (issuer = the cluster, subject = the account), so that the
  * account acts as the identity without any secret.
  */
-export function federateServiceAccounts(name: string, args: FederationArgs,
-    opts: pulumi.CustomResourceOptions): managedidentity.FederatedIdentityCredential[] {
+export function federateServiceAccounts(
+    name: string,
+    args: FederationArgs,
+    opts: pulumi.CustomResourceOptions,
+): managedidentity.FederatedIdentityCredential[] {
     const prefix = args.credentialNamePrefix === undefined ? "" : `${args.credentialNamePrefix}-`;
     // Azure rejects concurrent federated credential writes on one identity, so they are chained.
     const credentials: managedidentity.FederatedIdentityCredential[] = [];
     for (const account of args.serviceAccounts) {
-        credentials.push(new managedidentity.FederatedIdentityCredential(`${name}-fic-${account.namespace}-${account.name}`, {
-            resourceName: args.identityName,
-            resourceGroupName: args.resourceGroupName,
-            federatedIdentityCredentialResourceName: `${prefix}${account.namespace}-${account.name}`,
-            issuer: args.issuerUrl,
-            subject: serviceAccountSubject(account.namespace, account.name),
-            audiences: [TOKEN_EXCHANGE_AUDIENCE],
-        }, { ...opts, dependsOn: credentials.slice(-1) }));
+        credentials.push(
+            new managedidentity.FederatedIdentityCredential(
+                `${name}-fic-${account.namespace}-${account.name}`,
+                {
+                    resourceName: args.identityName,
+                    resourceGroupName: args.resourceGroupName,
+                    federatedIdentityCredentialResourceName: `${prefix}${account.namespace}-${account.name}`,
+                    issuer: args.issuerUrl,
+                    subject: serviceAccountSubject(account.namespace, account.name),
+                    audiences: [TOKEN_EXCHANGE_AUDIENCE],
+                },
+                { ...opts, dependsOn: credentials.slice(-1) },
+            ),
+        );
     }
     return credentials;
 }
@@ -107,9 +121,15 @@ export interface WorkloadIdentity extends ManagedIdentity {
  */
 export function federatedWorkloadIdentity(name: string, args: WorkloadIdentityArgs, opts: pulumi.CustomResourceOptions): WorkloadIdentity {
     const managed = managedIdentityWithRoles(name, args, opts);
-    const federatedCredentials = federateServiceAccounts(name, {
-        identityName: managed.identity.name, resourceGroupName: args.resourceGroupName,
-        issuerUrl: args.issuerUrl, serviceAccounts: args.serviceAccounts,
-    }, opts);
+    const federatedCredentials = federateServiceAccounts(
+        name,
+        {
+            identityName: managed.identity.name,
+            resourceGroupName: args.resourceGroupName,
+            issuerUrl: args.issuerUrl,
+            serviceAccounts: args.serviceAccounts,
+        },
+        opts,
+    );
     return { ...managed, federatedCredentials };
 }

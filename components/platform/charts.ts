@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-    POOL_LABEL, TENANT_ATTRIBUTE, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_USE_LABEL,
+    POOL_LABEL,
+    TENANT_ATTRIBUTE,
+    TENANT_LABEL,
+    WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
+    WORKLOAD_IDENTITY_USE_LABEL,
 } from "../../lib/labels";
 
 /**
@@ -19,12 +23,24 @@ export interface ChartRef {
 
 /** Every chart pinned to one version; bumping one is a reviewed change. */
 export const CHARTS = {
-    ingressNginx: { chart: "ingress-nginx", version: "4.12.8", repo: "https://kubernetes.github.io/ingress-nginx", releaseName: "ingress-nginx" },
+    ingressNginx: {
+        chart: "ingress-nginx",
+        version: "4.12.8",
+        repo: "https://kubernetes.github.io/ingress-nginx",
+        releaseName: "ingress-nginx",
+    },
     certManager: { chart: "cert-manager", version: "v1.17.2", repo: "https://charts.jetstack.io", releaseName: "cert-manager" },
-    externalDns: { chart: "external-dns", version: "1.16.1", repo: "https://kubernetes-sigs.github.io/external-dns/", releaseName: "external-dns" },
+    externalDns: {
+        chart: "external-dns",
+        version: "1.16.1",
+        repo: "https://kubernetes-sigs.github.io/external-dns/",
+        releaseName: "external-dns",
+    },
     otelCollector: {
-        chart: "opentelemetry-collector", version: "0.127.2",
-        repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", releaseName: "otel-collector",
+        chart: "opentelemetry-collector",
+        version: "0.127.2",
+        repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+        releaseName: "otel-collector",
     },
 } as const satisfies Record<string, ChartRef>;
 
@@ -64,12 +80,14 @@ const resources = (requestCpu: string, requestMemory: string, limitCpu: string, 
 
 const HIGH_AVAILABILITY = { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } } as const;
 
-const zoneSpread = (instance: string, component: string) => [{
-    maxSkew: 1,
-    topologyKey: "topology.kubernetes.io/zone",
-    whenUnsatisfiable: "ScheduleAnyway",
-    labelSelector: { matchLabels: { "app.kubernetes.io/instance": instance, "app.kubernetes.io/component": component } },
-}];
+const zoneSpread = (instance: string, component: string) => [
+    {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { "app.kubernetes.io/instance": instance, "app.kubernetes.io/component": component } },
+    },
+];
 
 /** ingress-nginx: two replicas on the api pool with a PodDisruptionBudget, no snippet annotations (tenants share the controller). */
 export function ingressNginxValues(): Record<string, unknown> {
@@ -98,7 +116,9 @@ export function ingressNginxValues(): Record<string, unknown> {
 /** cert-manager with its CRDs, every component twice behind a PodDisruptionBudget, leader election kept in its own namespace. */
 export function certManagerValues(namespace: string): Record<string, unknown> {
     const component = (cpu: string, memory: string) => ({
-        ...HIGH_AVAILABILITY, nodeSelector: PLATFORM_NODE_SELECTOR, resources: resources("20m", "64Mi", cpu, memory),
+        ...HIGH_AVAILABILITY,
+        nodeSelector: PLATFORM_NODE_SELECTOR,
+        resources: resources("20m", "64Mi", cpu, memory),
     });
     return {
         crds: { enabled: true, keep: true },
@@ -143,8 +163,11 @@ export function externalDnsValues(args: ExternalDnsValuesArgs): Record<string, u
 }
 
 /** The azure.json external-dns reads: where the zone is, and that it signs in through workload identity. */
-export function externalDnsAzureConfig(tenantId: pulumi.Input<string>, subscriptionId: pulumi.Input<string>,
-    resourceGroup: pulumi.Input<string>): pulumi.Output<string> {
+export function externalDnsAzureConfig(
+    tenantId: pulumi.Input<string>,
+    subscriptionId: pulumi.Input<string>,
+    resourceGroup: pulumi.Input<string>,
+): pulumi.Output<string> {
     return pulumi.jsonStringify({ tenantId, subscriptionId, resourceGroup, useWorkloadIdentityExtension: true });
 }
 
@@ -176,23 +199,32 @@ export function otelCollectorValues(args: CollectorValuesArgs): Record<string, u
         podLabels: { [WORKLOAD_IDENTITY_USE_LABEL]: "true" },
         // The chart sets no security context; these satisfy the namespace's restricted Pod Security level.
         podSecurityContext: {
-            runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" },
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: "RuntimeDefault" },
         },
         securityContext: {
-            allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] },
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
         },
         nodeSelector: PLATFORM_NODE_SELECTOR,
         resources: resources("200m", "512Mi", "1", "1Gi"),
         // Only OTLP is received; the chart's Jaeger and Zipkin ports stay closed.
         ports: Object.fromEntries(["jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin"].map(port => [port, { enabled: false }])),
-        extraVolumes: [{
-            name: SECRETS_VOLUME,
-            csi: {
-                driver: "secrets-store.csi.k8s.io",
-                readOnly: true,
-                volumeAttributes: { secretProviderClass: COLLECTOR_SECRET_PROVIDER_CLASS },
+        extraVolumes: [
+            {
+                name: SECRETS_VOLUME,
+                csi: {
+                    driver: "secrets-store.csi.k8s.io",
+                    readOnly: true,
+                    volumeAttributes: { secretProviderClass: COLLECTOR_SECRET_PROVIDER_CLASS },
+                },
             },
-        }],
+        ],
         extraVolumeMounts: [{ name: SECRETS_VOLUME, mountPath: COLLECTOR_SECRETS_PATH, readOnly: true }],
         config: collectorConfig(),
     };
@@ -210,10 +242,12 @@ export function collectorConfig(): Record<string, unknown> {
         processors: ["memory_limiter", "resource/drop-claimed-tenant", "k8sattributes", "transform/default-tenant", "batch"],
         exporters: ["azuremonitor"],
     };
-    const defaultTenant = [{
-        context: "resource",
-        statements: [`set(attributes["${TENANT_ATTRIBUTE}"], "${UNATTRIBUTED_TENANT}") where attributes["${TENANT_ATTRIBUTE}"] == nil`],
-    }];
+    const defaultTenant = [
+        {
+            context: "resource",
+            statements: [`set(attributes["${TENANT_ATTRIBUTE}"], "${UNATTRIBUTED_TENANT}") where attributes["${TENANT_ATTRIBUTE}"] == nil`],
+        },
+    ];
     return {
         receivers: {
             otlp: { protocols: { grpc: { endpoint: "${env:MY_POD_IP}:4317" }, http: { endpoint: "${env:MY_POD_IP}:4318" } } },
@@ -221,7 +255,10 @@ export function collectorConfig(): Record<string, unknown> {
         processors: {
             memory_limiter: { check_interval: "5s", limit_percentage: 80, spike_limit_percentage: 25 },
             "resource/drop-claimed-tenant": {
-                attributes: [{ key: TENANT_ATTRIBUTE, action: "delete" }, { key: "k8s.namespace.name", action: "delete" }],
+                attributes: [
+                    { key: TENANT_ATTRIBUTE, action: "delete" },
+                    { key: "k8s.namespace.name", action: "delete" },
+                ],
             },
             k8sattributes: {
                 pod_association: [{ sources: [{ from: "connection" }] }],

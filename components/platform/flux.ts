@@ -15,33 +15,41 @@ export function installFlux(ctx: PlatformContext): kubernetesconfiguration.FluxC
         clusterResourceName: "managedClusters",
         clusterName: args.aksClusterName,
     };
-    const extension = new kubernetesconfiguration.Extension(`${ctx.name}-flux`, {
-        ...cluster,
-        extensionName: "flux",
-        extensionType: "microsoft.flux",
-        autoUpgradeMinorVersion: true,
-        releaseTrain: "Stable",
-        scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
-    }, { parent: ctx.parent });
-    return new kubernetesconfiguration.FluxConfiguration(`${ctx.name}-flux-config`, {
-        ...cluster,
-        fluxConfigurationName: FLUX_CONFIGURATION_NAME,
-        namespace: FLUX_NAMESPACE,
-        scope: kubernetesconfiguration.ScopeType.Cluster,
-        sourceKind: kubernetesconfiguration.SourceKindType.GitRepository,
-        gitRepository: {
-            url: args.gitops.repositoryUrl,
-            repositoryRef: { branch: args.gitops.branch },
-            syncIntervalInSeconds: FLUX_SYNC_INTERVAL_SECONDS,
-            timeoutInSeconds: FLUX_TIMEOUT_SECONDS,
+    const extension = new kubernetesconfiguration.Extension(
+        `${ctx.name}-flux`,
+        {
+            ...cluster,
+            extensionName: "flux",
+            extensionType: "microsoft.flux",
+            autoUpgradeMinorVersion: true,
+            releaseTrain: "Stable",
+            scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
         },
-        kustomizations: {
-            cluster: {
-                path: args.gitops.path,
-                prune: true,
+        { parent: ctx.parent },
+    );
+    return new kubernetesconfiguration.FluxConfiguration(
+        `${ctx.name}-flux-config`,
+        {
+            ...cluster,
+            fluxConfigurationName: FLUX_CONFIGURATION_NAME,
+            namespace: FLUX_NAMESPACE,
+            scope: kubernetesconfiguration.ScopeType.Cluster,
+            sourceKind: kubernetesconfiguration.SourceKindType.GitRepository,
+            gitRepository: {
+                url: args.gitops.repositoryUrl,
+                repositoryRef: { branch: args.gitops.branch },
                 syncIntervalInSeconds: FLUX_SYNC_INTERVAL_SECONDS,
                 timeoutInSeconds: FLUX_TIMEOUT_SECONDS,
             },
+            kustomizations: {
+                cluster: {
+                    path: args.gitops.path,
+                    prune: true,
+                    syncIntervalInSeconds: FLUX_SYNC_INTERVAL_SECONDS,
+                    timeoutInSeconds: FLUX_TIMEOUT_SECONDS,
+                },
+            },
         },
-    }, { parent: ctx.parent, dependsOn: [extension] });
+        { parent: ctx.parent, dependsOn: [extension] },
+    );
 }

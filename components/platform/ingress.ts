@@ -24,8 +24,10 @@ export function installIngressNginx(ctx: PlatformContext): k8s.helm.v3.Release {
     });
     const controller = { [APP_INSTANCE_LABEL]: charts.CHARTS.ingressNginx.releaseName, [APP_COMPONENT_LABEL]: "controller" };
     // Clients and the Azure LB health probe reach HTTP(S) from anywhere; the API server calls the admission webhook.
-    const publicTraffic = allowIngress(ctx, namespace, "allow-public-and-webhook", controller,
-        [...charts.INGRESS_TRAFFIC_PORTS, charts.INGRESS_ADMISSION_WEBHOOK_PORT]);
+    const publicTraffic = allowIngress(ctx, namespace, "allow-public-and-webhook", controller, [
+        ...charts.INGRESS_TRAFFIC_PORTS,
+        charts.INGRESS_ADMISSION_WEBHOOK_PORT,
+    ]);
     return release(ctx, "ingress-nginx", charts.CHARTS.ingressNginx, namespace, charts.ingressNginxValues(), [publicTraffic]);
 }
 
@@ -40,24 +42,35 @@ export function installCertManager(ctx: PlatformContext): k8s.helm.v3.Release {
             { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: INGRESS_NAMESPACE } } }], ports: http },
         ],
     });
-    const webhook = allowIngress(ctx, namespace, "allow-webhook", {
-        [APP_INSTANCE_LABEL]: charts.CHARTS.certManager.releaseName, [APP_COMPONENT_LABEL]: "webhook",
-    }, [charts.CERT_MANAGER_WEBHOOK_PORT]);
+    const webhook = allowIngress(
+        ctx,
+        namespace,
+        "allow-webhook",
+        {
+            [APP_INSTANCE_LABEL]: charts.CHARTS.certManager.releaseName,
+            [APP_COMPONENT_LABEL]: "webhook",
+        },
+        [charts.CERT_MANAGER_WEBHOOK_PORT],
+    );
     return release(ctx, "cert-manager", charts.CHARTS.certManager, namespace, charts.certManagerValues(CERT_MANAGER_NAMESPACE), [webhook]);
 }
 
 export function createClusterIssuer(ctx: PlatformContext, certManager: k8s.helm.v3.Release): k8s.apiextensions.CustomResource {
-    return new k8s.apiextensions.CustomResource(`${ctx.name}-cluster-issuer`, {
-        apiVersion: "cert-manager.io/v1",
-        kind: "ClusterIssuer",
-        metadata: { name: CLUSTER_ISSUER_NAME, labels: PLATFORM_LABELS },
-        spec: {
-            acme: {
-                server: LETSENCRYPT_SERVER,
-                email: ctx.args.dns.acmeEmail,
-                privateKeySecretRef: { name: `${CLUSTER_ISSUER_NAME}-account-key` },
-                solvers: [{ http01: { ingress: { ingressClassName: charts.INGRESS_CLASS_NAME } } }],
+    return new k8s.apiextensions.CustomResource(
+        `${ctx.name}-cluster-issuer`,
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: { name: CLUSTER_ISSUER_NAME, labels: PLATFORM_LABELS },
+            spec: {
+                acme: {
+                    server: LETSENCRYPT_SERVER,
+                    email: ctx.args.dns.acmeEmail,
+                    privateKeySecretRef: { name: `${CLUSTER_ISSUER_NAME}-account-key` },
+                    solvers: [{ http01: { ingress: { ingressClassName: charts.INGRESS_CLASS_NAME } } }],
+                },
             },
         },
-    }, { ...ctx.k8sOpts, dependsOn: [certManager] });
+        { ...ctx.k8sOpts, dependsOn: [certManager] },
+    );
 }

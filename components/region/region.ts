@@ -6,7 +6,7 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
-import { ConfigError, FleetConfig, TenantSpec } from "../../lib/config";
+import { ConfigError, FleetConfig } from "../../lib/config";
 import { dataPlaneSizing } from "../../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
@@ -16,7 +16,7 @@ import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
-import { SharedCluster } from "../cluster/sharedCluster";
+import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
 import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
@@ -31,8 +31,6 @@ export interface RegionArgs {
     /** The fleet to join when `config.fleet.mode` is `join`, read from the creating stack. Default: none. */
     readonly joinedFleet?: pulumi.Output<JoinedFleet>;
 }
-
-export type RegionCluster = SharedCluster | DedicatedTenantCluster;
 
 /**
  * One Azure region of the fleet: its network, Key Vault, observability and IoT data plane,
@@ -68,73 +66,128 @@ export class Region extends pulumi.ComponentResource {
         warnUnpinnedTenants(placement, this);
         const client = authorization.getClientConfigOutput({ parent: this });
 
-        const group = new resources.ResourceGroup(`${name}-rg`, {
-            resourceGroupName: regionResourceGroupName(config.environment, config.region.shortName), location, tags,
-        }, parent);
+        const group = new resources.ResourceGroup(
+            `${name}-rg`,
+            {
+                resourceGroupName: regionResourceGroupName(config.environment, config.region.shortName),
+                location,
+                tags,
+            },
+            parent,
+        );
         this.resourceGroupName = group.name;
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
-        const vnet = new network.VirtualNetwork(`${name}-vnet`, {
-            virtualNetworkName: `vnet-${prefix}`,
-            resourceGroupName: group.name,
-            location,
-            addressSpace: { addressPrefixes: [config.region.addressSpace] },
-            tags,
-        }, parent);
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            {
+                virtualNetworkName: `vnet-${prefix}`,
+                resourceGroupName: group.name,
+                location,
+                addressSpace: { addressPrefixes: [config.region.addressSpace] },
+                tags,
+            },
+            parent,
+        );
         // Azure refuses concurrent writes to one VNet (AnotherOperationInProgress), so each subnet waits for the one before.
         let previousSubnet: network.Subnet | undefined;
-        const subnet = (role: string, cidr: string) => previousSubnet = new network.Subnet(`${name}-subnet-${role}`, {
-            subnetName: `snet-${role}`, virtualNetworkName: vnet.name, resourceGroupName: group.name, addressPrefix: cidr,
-        }, { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] });
+        const subnet = (role: string, cidr: string) =>
+            (previousSubnet = new network.Subnet(
+                `${name}-subnet-${role}`,
+                {
+                    subnetName: `snet-${role}`,
+                    virtualNetworkName: vnet.name,
+                    resourceGroupName: group.name,
+                    addressPrefix: cidr,
+                },
+                { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] },
+            ));
         subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
         const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
 
-        const admins = new azuread.Group(`${name}-cluster-admins`, {
-            displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
-            description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
-            securityEnabled: true,
-            preventDuplicateNames: true,
-            owners: [client.objectId],
-        }, parent);
+        const admins = new azuread.Group(
+            `${name}-cluster-admins`,
+            {
+                displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
+                description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
+                securityEnabled: true,
+                preventDuplicateNames: true,
+                owners: [client.objectId],
+            },
+            parent,
+        );
         // Group membership is in the deployer's next token at once; the RoleAssignment each cluster also makes
         // can take minutes to reach AKS, and the first `pulumi up` would meet 403s from the Kubernetes API meanwhile.
-        const deployerAdmin = new azuread.GroupMember(`${name}-cluster-admins-deployer`, {
-            groupObjectId: admins.objectId, memberObjectId: client.objectId,
-        }, parent);
-
-        this.observability = new RegionObservability(`${name}-observability`, {
-            resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
-            grafanaAdminPrincipalId: admins.objectId,
-        }, parent);
-        this.dataPlane = new RegionDataPlane(`${name}-data`, {
-            resourceGroupName: group.name, location, tags, namePrefix: prefix, uniqueSuffix: suffix,
-            tenants: config.tenants.map(t => t.name),
-            sizing: dataPlaneSizing(config),
-        }, parent);
-
-        const vault = new keyvault.Vault(`${name}-kv`, {
-            vaultName: pulumi.interpolate`kv-${compactName(config.environment, config.region.shortName)}-${suffix}`,
-            resourceGroupName: group.name,
-            location,
-            properties: {
-                tenantId: client.tenantId,
-                sku: { family: "A", name: keyvault.SkuName.Standard },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                enablePurgeProtection: true,
+        const deployerAdmin = new azuread.GroupMember(
+            `${name}-cluster-admins-deployer`,
+            {
+                groupObjectId: admins.objectId,
+                memberObjectId: client.objectId,
             },
-            tags,
-        }, parent);
-        this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
-        const appInsightsSecret = new keyvault.Secret(`${name}-appinsights-secret`, {
-            vaultName: vault.name,
-            resourceGroupName: group.name,
-            secretName: APP_INSIGHTS_SECRET_NAME,
-            properties: { value: this.observability.appInsightsConnectionString },
-            tags,
-        }, parent);
+            parent,
+        );
 
-        const zone = new dns.Zone(`${name}-dns`, { zoneName: config.dns.zoneName, resourceGroupName: group.name, location: "global", tags }, parent);
+        this.observability = new RegionObservability(
+            `${name}-observability`,
+            {
+                resourceGroupName: group.name,
+                location,
+                tags,
+                namePrefix: prefix,
+                uniqueSuffix: suffix,
+                grafanaAdminPrincipalId: admins.objectId,
+            },
+            parent,
+        );
+        this.dataPlane = new RegionDataPlane(
+            `${name}-data`,
+            {
+                resourceGroupName: group.name,
+                location,
+                tags,
+                namePrefix: prefix,
+                uniqueSuffix: suffix,
+                tenants: config.tenants.map(t => t.name),
+                sizing: dataPlaneSizing(config),
+            },
+            parent,
+        );
+
+        const vault = new keyvault.Vault(
+            `${name}-kv`,
+            {
+                vaultName: pulumi.interpolate`kv-${compactName(config.environment, config.region.shortName)}-${suffix}`,
+                resourceGroupName: group.name,
+                location,
+                properties: {
+                    tenantId: client.tenantId,
+                    sku: { family: "A", name: keyvault.SkuName.Standard },
+                    enableRbacAuthorization: true,
+                    enableSoftDelete: true,
+                    softDeleteRetentionInDays: 90,
+                    enablePurgeProtection: true,
+                },
+                tags,
+            },
+            parent,
+        );
+        this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        const appInsightsSecret = new keyvault.Secret(
+            `${name}-appinsights-secret`,
+            {
+                vaultName: vault.name,
+                resourceGroupName: group.name,
+                secretName: APP_INSIGHTS_SECRET_NAME,
+                properties: { value: this.observability.appInsightsConnectionString },
+                tags,
+            },
+            parent,
+        );
+
+        const zone = new dns.Zone(
+            `${name}-dns`,
+            { zoneName: config.dns.zoneName, resourceGroupName: group.name, location: "global", tags },
+            parent,
+        );
 
         const services: RegionServices = {
             environment: config.environment,
@@ -159,22 +212,26 @@ export class Region extends pulumi.ComponentResource {
             tags,
         };
         this.services = services;
-        this.clusters = createClusters(name, services, args, subnetIds, this);
+        this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
 
-        this.fleet = new FleetManager(`${name}-fleet`, {
-            mode: config.fleet.mode,
-            fleetName: `fleet-iotfleet-${config.environment}`,
-            resourceGroupName: group.name,
-            location,
-            joined: args.joinedFleet,
-            upgradeChannel: config.clusterDefaults.upgradeChannel,
-            members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
-                memberName: `${config.region.shortName}-${clusterName}`,
-                clusterId: cluster.clusterId,
-                group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
-            })),
-            tags,
-        }, parent);
+        this.fleet = new FleetManager(
+            `${name}-fleet`,
+            {
+                mode: config.fleet.mode,
+                fleetName: `fleet-iotfleet-${config.environment}`,
+                resourceGroupName: group.name,
+                location,
+                joined: args.joinedFleet,
+                upgradeChannel: config.clusterDefaults.upgradeChannel,
+                members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
+                    memberName: `${config.region.shortName}-${clusterName}`,
+                    clusterId: cluster.clusterId,
+                    group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
+                })),
+                tags,
+            },
+            parent,
+        );
 
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
@@ -196,9 +253,15 @@ export class Region extends pulumi.ComponentResource {
         const landingZones = new Map<string, TenantLandingZone>();
         for (const tenant of this.args.config.tenants) {
             const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
-            landingZones.set(tenant.name, buildTenantLandingZone({
-                tenant, services: this.services, region: { resource: this, componentName: this.componentName }, cluster,
-            }));
+            landingZones.set(
+                tenant.name,
+                buildTenantLandingZone({
+                    tenant,
+                    services: this.services,
+                    region: { resource: this, componentName: this.componentName },
+                    cluster,
+                }),
+            );
             await new Promise(resolve => setImmediate(resolve));
         }
         return landingZones;
@@ -219,19 +282,9 @@ function warnUnpinnedTenants(placement: Placement, region: Region): void {
     }
     const named = unpinned.slice(0, UNPINNED_TENANTS_NAMED).map(placed => `${placed.tenant} (cluster: ${placed.cluster})`);
     const more = unpinned.length > named.length ? ` and ${unpinned.length - named.length} more` : "";
-    pulumi.log.warn(`${unpinned.length} tenant(s) not pinned: ${named.join(", ")}${more}; pin each to its cluster in the stack ` +
-        "file: placement of unpinned tenants may change when earlier tenants are removed", region);
-}
-
-function createClusters(name: string, services: RegionServices, args: RegionArgs,
-    subnetIds: ReadonlyMap<string, pulumi.Output<string>>, parent: Region): Map<string, RegionCluster> {
-    const tenantsByName = new Map<string, TenantSpec>(args.config.tenants.map(t => [t.name, t]));
-    return new Map(args.placement.clusters.map(placed => {
-        const tenants = placed.tenants.map(tenant => tenantsByName.get(tenant)!);
-        const subnetId = subnetIds.get(placed.name)!;
-        const cluster: RegionCluster = placed.kind === "shared"
-            ? new SharedCluster(`${name}-${placed.name}`, { services, clusterName: placed.name, subnetId, tenants }, { parent })
-            : new DedicatedTenantCluster(`${name}-${placed.name}`, { services, subnetId, tenant: tenants[0] }, { parent });
-        return [placed.name, cluster];
-    }));
+    pulumi.log.warn(
+        `${unpinned.length} tenant(s) not pinned: ${named.join(", ")}${more}; pin each to its cluster in the stack ` +
+            "file: placement of unpinned tenants may change when earlier tenants are removed",
+        region,
+    );
 }

@@ -48,49 +48,78 @@ export class RegionObservability extends pulumi.ComponentResource {
         super(COMPONENT_TYPES.regionObservability, name, {}, opts);
         const placement = { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
 
-        const logs = new operationalinsights.Workspace(`${name}-logs`, {
-            ...placement,
-            workspaceName: `${args.namePrefix}-logs`,
-            sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
-            retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-        }, { parent: this });
-        const prometheus = new monitor.AzureMonitorWorkspace(`${name}-prometheus`, {
-            ...placement,
-            azureMonitorWorkspaceName: `${args.namePrefix}-prometheus`,
-        }, { parent: this });
-        const grafana = new dashboard.Grafana(`${name}-grafana`, {
-            ...placement,
-            // Grafana workspace names are capped at 23 characters.
-            workspaceName: dashedName(args.namePrefix, "gf", args.uniqueSuffix, 23),
-            sku: { name: "Standard" },
-            identity: { type: dashboard.ManagedServiceIdentityType.SystemAssigned },
-            properties: {
-                apiKey: dashboard.ApiKey.Disabled,
-                grafanaIntegrations: { azureMonitorWorkspaceIntegrations: [{ azureMonitorWorkspaceResourceId: prometheus.id }] },
+        const logs = new operationalinsights.Workspace(
+            `${name}-logs`,
+            {
+                ...placement,
+                workspaceName: `${args.namePrefix}-logs`,
+                sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+                retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
             },
-        }, { parent: this });
+            { parent: this },
+        );
+        const prometheus = new monitor.AzureMonitorWorkspace(
+            `${name}-prometheus`,
+            {
+                ...placement,
+                azureMonitorWorkspaceName: `${args.namePrefix}-prometheus`,
+            },
+            { parent: this },
+        );
+        const grafana = new dashboard.Grafana(
+            `${name}-grafana`,
+            {
+                ...placement,
+                // Grafana workspace names are capped at 23 characters.
+                workspaceName: dashedName(args.namePrefix, "gf", args.uniqueSuffix, 23),
+                sku: { name: "Standard" },
+                identity: { type: dashboard.ManagedServiceIdentityType.SystemAssigned },
+                properties: {
+                    apiKey: dashboard.ApiKey.Disabled,
+                    grafanaIntegrations: { azureMonitorWorkspaceIntegrations: [{ azureMonitorWorkspaceResourceId: prometheus.id }] },
+                },
+            },
+            { parent: this },
+        );
         const { subscriptionId } = authorization.getClientConfigOutput({ parent: this });
         const grafanaPrincipalId = systemPrincipalId(grafana);
-        for (const [role, roleGuid] of [["reader", AZURE_ROLES.monitoringReader], ["data-reader", MONITORING_DATA_READER]]) {
-            assignRole(`${name}-grafana-prometheus-${role}`, grafanaPrincipalId, subscriptionId, { scope: prometheus.id, roleGuid }, { parent: this });
+        for (const [role, roleGuid] of [
+            ["reader", AZURE_ROLES.monitoringReader],
+            ["data-reader", MONITORING_DATA_READER],
+        ]) {
+            assignRole(
+                `${name}-grafana-prometheus-${role}`,
+                grafanaPrincipalId,
+                subscriptionId,
+                { scope: prometheus.id, roleGuid },
+                { parent: this },
+            );
         }
         if (args.grafanaAdminPrincipalId !== undefined) {
             // Not assignRole, which only grants to managed identities.
-            new authorization.RoleAssignment(`${name}-grafana-admin`, {
-                scope: grafana.id,
-                principalId: args.grafanaAdminPrincipalId,
-                principalType: args.grafanaAdminPrincipalType ?? DEFAULT_GRAFANA_ADMIN_PRINCIPAL_TYPE,
-                roleDefinitionId: roleDefinitionId(subscriptionId, AZURE_ROLES.grafanaAdmin),
-            }, { parent: this });
+            new authorization.RoleAssignment(
+                `${name}-grafana-admin`,
+                {
+                    scope: grafana.id,
+                    principalId: args.grafanaAdminPrincipalId,
+                    principalType: args.grafanaAdminPrincipalType ?? DEFAULT_GRAFANA_ADMIN_PRINCIPAL_TYPE,
+                    roleDefinitionId: roleDefinitionId(subscriptionId, AZURE_ROLES.grafanaAdmin),
+                },
+                { parent: this },
+            );
         }
-        const appInsights = new applicationinsights.Component(`${name}-appinsights`, {
-            ...placement,
-            resourceName: `${args.namePrefix}-appinsights`,
-            kind: "web",
-            applicationType: applicationinsights.ApplicationType.Web,
-            ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
-            workspaceResourceId: logs.id,
-        }, { parent: this });
+        const appInsights = new applicationinsights.Component(
+            `${name}-appinsights`,
+            {
+                ...placement,
+                resourceName: `${args.namePrefix}-appinsights`,
+                kind: "web",
+                applicationType: applicationinsights.ApplicationType.Web,
+                ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
+                workspaceResourceId: logs.id,
+            },
+            { parent: this },
+        );
 
         this.logAnalyticsWorkspaceId = logs.id;
         this.azureMonitorWorkspaceId = prometheus.id;

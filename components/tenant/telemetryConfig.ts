@@ -44,30 +44,39 @@ export interface TelemetryConfigArgs {
 }
 
 /** The `telemetry-config` ConfigMap: what the tenant's services connect to, the same values as its stack outputs. */
-export function createTelemetryConfig(name: string, args: TelemetryConfigArgs, namespace: pulumi.Output<string>,
-    labels: Record<string, string>, opts: pulumi.CustomResourceOptions): void {
+export function createTelemetryConfig(
+    name: string,
+    args: TelemetryConfigArgs,
+    namespace: pulumi.Output<string>,
+    labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+): void {
     const data = args.dataPlane;
     const own = args.regionResources;
-    new k8s.core.v1.ConfigMap(`${name}-config`, {
-        metadata: { name: TELEMETRY_CONFIG_MAP, namespace, labels },
-        data: {
-            TENANT_ID: args.tenant,
-            AZURE_CLIENT_ID: own.identityClientId,
-            SERVICE_BUS_NAMESPACE: data.serviceBusEndpoint,
-            SERVICE_BUS_QUEUE: own.queueName,
-            EVENT_HUBS_NAMESPACE: data.eventHubsEndpoint,
-            EVENT_HUB_NAME: data.eventHubName,
-            EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
-            CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
-            ADX_CLUSTER_URI: data.adxClusterUri,
-            ADX_DATABASE: data.adxDatabaseName,
-            COSMOS_ENDPOINT: data.cosmosEndpoint,
-            COSMOS_DATABASE: data.cosmosDatabaseName,
-            COSMOS_CONTAINER: data.cosmosContainerName,
-            COSMOS_CONNECTION_MODE: TENANT_COSMOS_CONNECTION_MODE,
-            KEY_VAULT_URI: own.keyVaultUri,
-            OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint,
-            OTEL_RESOURCE_ATTRIBUTES: `${TENANT_ATTRIBUTE}=${args.tenant}`,
+    new k8s.core.v1.ConfigMap(
+        `${name}-config`,
+        {
+            metadata: { name: TELEMETRY_CONFIG_MAP, namespace, labels },
+            data: {
+                TENANT_ID: args.tenant,
+                AZURE_CLIENT_ID: own.identityClientId,
+                SERVICE_BUS_NAMESPACE: data.serviceBusEndpoint,
+                SERVICE_BUS_QUEUE: own.queueName,
+                EVENT_HUBS_NAMESPACE: data.eventHubsEndpoint,
+                EVENT_HUB_NAME: data.eventHubName,
+                EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
+                CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
+                ADX_CLUSTER_URI: data.adxClusterUri,
+                ADX_DATABASE: data.adxDatabaseName,
+                COSMOS_ENDPOINT: data.cosmosEndpoint,
+                COSMOS_DATABASE: data.cosmosDatabaseName,
+                COSMOS_CONTAINER: data.cosmosContainerName,
+                COSMOS_CONNECTION_MODE: TENANT_COSMOS_CONNECTION_MODE,
+                KEY_VAULT_URI: own.keyVaultUri,
+                OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint,
+                OTEL_RESOURCE_ATTRIBUTES: `${TENANT_ATTRIBUTE}=${args.tenant}`,
+            },
         },
-    }, opts);
+        opts,
+    );
 }

@@ -51,17 +51,24 @@ export function buildTenantLandingZone(args: TenantLandingZoneArgs): TenantLandi
     if (!cluster.tenantNames.includes(tenant.name)) {
         throw new Error(`tenant ${tenant.name} is not placed on ${cluster.clusterName} (it holds ${cluster.tenantNames.join(", ")})`);
     }
-    const regionResources = new TenantRegionResources(`${region.componentName}-tenant-${tenant.name}`,
-        { tenant, clusterName: cluster.clusterName, services }, { parent: region.resource });
-    const namespace = new TenantNamespace(`${cluster.componentName}-tenant-${tenant.name}`, {
-        tenant,
-        services,
-        regionResources,
-        clusterName: cluster.clusterName,
-        clusterResourceId: cluster.clusterId,
-        provider: cluster.provider,
-        oidcIssuerUrl: cluster.oidcIssuerUrl,
-        otlpEndpoint: cluster.otlpEndpoint,
-    }, { parent: cluster });
+    const regionResources = new TenantRegionResources(
+        `${region.componentName}-tenant-${tenant.name}`,
+        { tenant, clusterName: cluster.clusterName, services },
+        { parent: region.resource },
+    );
+    const namespace = new TenantNamespace(
+        `${cluster.componentName}-tenant-${tenant.name}`,
+        {
+            tenant,
+            services,
+            regionResources,
+            clusterName: cluster.clusterName,
+            clusterResourceId: cluster.clusterId,
+            provider: cluster.provider,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            otlpEndpoint: cluster.otlpEndpoint,
+        },
+        { parent: cluster },
+    );
     return { regionResources, namespace };
 }

@@ -49,80 +49,162 @@ export class TenantNamespace extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services, regionResources: own } = args;
         // The component's own inputs tell policies whose resources lie below it and in what lifecycle state.
-        super(COMPONENT_TYPES.tenantNamespace, name, {
-            tenant: tenant.name, cluster: args.clusterName, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
-        }, opts);
+        super(
+            COMPONENT_TYPES.tenantNamespace,
+            name,
+            {
+                tenant: tenant.name,
+                cluster: args.clusterName,
+                deviceQuota: tenant.deviceQuota,
+                decommission: tenant.decommission,
+            },
+            opts,
+        );
         const labels = { [TENANT_LABEL]: tenant.name };
         const azure = { parent: this };
         const kube = { parent: this, provider: args.provider };
-        const guardrails = createNamespaceGuardrails(name, {
-            namespace: tenant.name, labels, podSecurity: tenant.settings.podSecurity, quota: tenant.settings.quota, limits: tenant.settings.limits,
-            namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
-            namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
-            namespaceOptions: { protect: !tenant.decommission },
-        }, kube);
+        const guardrails = createNamespaceGuardrails(
+            name,
+            {
+                namespace: tenant.name,
+                labels,
+                podSecurity: tenant.settings.podSecurity,
+                quota: tenant.settings.quota,
+                limits: tenant.settings.limits,
+                namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
+                namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
+                namespaceOptions: { protect: !tenant.decommission },
+            },
+            kube,
+        );
         const namespace = guardrails.namespace.metadata.name;
 
         // Named after the cluster: on a move, the new cluster's credentials exist before the old one's are deleted.
-        federateServiceAccounts(name, {
-            identityName: own.identityName,
-            resourceGroupName: services.resourceGroupName,
-            issuerUrl: args.oidcIssuerUrl,
-            serviceAccounts: [{ namespace: tenant.name, name: TENANT_SERVICE_ACCOUNT }, KEDA_OPERATOR],
-            credentialNamePrefix: args.clusterName,
-        }, azure);
-        new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: {
-                name: TENANT_SERVICE_ACCOUNT, namespace, labels,
-                annotations: { [WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION]: own.identityClientId },
+        federateServiceAccounts(
+            name,
+            {
+                identityName: own.identityName,
+                resourceGroupName: services.resourceGroupName,
+                issuerUrl: args.oidcIssuerUrl,
+                serviceAccounts: [{ namespace: tenant.name, name: TENANT_SERVICE_ACCOUNT }, KEDA_OPERATOR],
+                credentialNamePrefix: args.clusterName,
             },
-        }, kube);
+            azure,
+        );
+        new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            {
+                metadata: {
+                    name: TENANT_SERVICE_ACCOUNT,
+                    namespace,
+                    labels,
+                    annotations: { [WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION]: own.identityClientId },
+                },
+            },
+            kube,
+        );
         // Local accounts are disabled: without the cluster user role the admins cannot fetch a kubeconfig at all.
-        assignGroupRole(`${name}-admins-cluster-user`, own.adminGroupObjectId, services.subscriptionId,
-            { scope: args.clusterResourceId, roleGuid: AZURE_ROLES.aksClusterUser }, azure);
+        assignGroupRole(
+            `${name}-admins-cluster-user`,
+            own.adminGroupObjectId,
+            services.subscriptionId,
+            { scope: args.clusterResourceId, roleGuid: AZURE_ROLES.aksClusterUser },
+            azure,
+        );
         bindNamespaceAdmins(name, namespace, labels, own.adminGroupObjectId, kube);
 
         const dataPlane = services.dataPlane;
-        createTenantScaling(name, {
-            namespace, labels, settings: tenant.settings, identityClientId: own.identityClientId,
-            queueName: own.queueName, serviceBusNamespace: dataPlane.serviceBusNamespaceName,
-            eventHubNamespace: dataPlane.eventHubsNamespaceName, eventHubName: dataPlane.eventHubName,
-            consumerGroup: own.consumerGroup, storageAccountName: dataPlane.checkpointStorageAccountName,
-            blobContainer: own.checkpointContainer,
-        }, kube);
-        createTelemetryConfig(name, {
-            tenant: tenant.name, dataPlane: services.dataPlane, regionResources: own, otlpEndpoint: args.otlpEndpoint,
-        }, namespace, labels, kube);
+        createTenantScaling(
+            name,
+            {
+                namespace,
+                labels,
+                settings: tenant.settings,
+                identityClientId: own.identityClientId,
+                queueName: own.queueName,
+                serviceBusNamespace: dataPlane.serviceBusNamespaceName,
+                eventHubNamespace: dataPlane.eventHubsNamespaceName,
+                eventHubName: dataPlane.eventHubName,
+                consumerGroup: own.consumerGroup,
+                storageAccountName: dataPlane.checkpointStorageAccountName,
+                blobContainer: own.checkpointContainer,
+            },
+            kube,
+        );
+        createTelemetryConfig(
+            name,
+            {
+                tenant: tenant.name,
+                dataPlane: services.dataPlane,
+                regionResources: own,
+                otlpEndpoint: args.otlpEndpoint,
+            },
+            namespace,
+            labels,
+            kube,
+        );
 
         this.namespace = namespace;
         this.registerOutputs({
             namespace: this.namespace,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
-            tenant: tenant.name, cluster: args.clusterName, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
+            tenant: tenant.name,
+            cluster: args.clusterName,
+            deviceQuota: tenant.deviceQuota,
+            decommission: tenant.decommission,
         });
     }
 }
 
 /** Tenant admins manage their workloads but only read the guardrails (quota, limits, network policy, scaling). */
-function bindNamespaceAdmins(name: string, namespace: pulumi.Output<string>, labels: Record<string, string>,
-    groupObjectId: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): void {
+function bindNamespaceAdmins(
+    name: string,
+    namespace: pulumi.Output<string>,
+    labels: Record<string, string>,
+    groupObjectId: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): void {
     const readOnly = ["get", "list", "watch"];
-    const role = new k8s.rbac.v1.Role(`${name}-admin-role`, {
-        metadata: { name: "tenant-admin", namespace, labels },
-        rules: [
-            { apiGroups: [""], resources: ["pods", "pods/log", "pods/exec", "pods/portforward", "services", "endpoints", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts", "events"], verbs: ["*"] },
-            { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["*"] },
-            { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["*"] },
-            { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["*"] },
-            { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["*"] },
-            { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: readOnly },
-            { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: readOnly },
-            { apiGroups: ["keda.sh"], resources: ["scaledobjects", "scaledjobs", "triggerauthentications"], verbs: readOnly },
-        ],
-    }, opts);
-    new k8s.rbac.v1.RoleBinding(`${name}-admin-binding`, {
-        metadata: { name: "tenant-admins", namespace, labels },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: groupObjectId }],
-    }, opts);
+    const role = new k8s.rbac.v1.Role(
+        `${name}-admin-role`,
+        {
+            metadata: { name: "tenant-admin", namespace, labels },
+            rules: [
+                {
+                    apiGroups: [""],
+                    resources: [
+                        "pods",
+                        "pods/log",
+                        "pods/exec",
+                        "pods/portforward",
+                        "services",
+                        "endpoints",
+                        "configmaps",
+                        "secrets",
+                        "persistentvolumeclaims",
+                        "serviceaccounts",
+                        "events",
+                    ],
+                    verbs: ["*"],
+                },
+                { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["*"] },
+                { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["*"] },
+                { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["*"] },
+                { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["*"] },
+                { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: readOnly },
+                { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: readOnly },
+                { apiGroups: ["keda.sh"], resources: ["scaledobjects", "scaledjobs", "triggerauthentications"], verbs: readOnly },
+            ],
+        },
+        opts,
+    );
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-admin-binding`,
+        {
+            metadata: { name: "tenant-admins", namespace, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: groupObjectId }],
+        },
+        opts,
+    );
 }

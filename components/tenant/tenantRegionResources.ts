@@ -49,75 +49,107 @@ export class TenantRegionResources extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services } = args;
-        super(COMPONENT_TYPES.tenantRegionResources, name, {
-            tenant: tenant.name, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
-        }, opts);
+        super(
+            COMPONENT_TYPES.tenantRegionResources,
+            name,
+            {
+                tenant: tenant.name,
+                deviceQuota: tenant.deviceQuota,
+                decommission: tenant.decommission,
+            },
+            opts,
+        );
         const dataPlane = services.dataPlane;
         const tags = { ...services.tags, [TAG_TENANT]: tenant.name, [TAG_CLUSTER]: args.clusterName };
         const azure = { parent: this };
         // What holds the tenant's data or identity: protection is lifted only while the tenant is decommissioned.
         const kept = { parent: this, protect: !tenant.decommission };
 
-        const queue = new servicebus.Queue(`${name}-queue`, {
-            queueName: tenantQueueName(tenant.name),
-            namespaceName: dataPlane.serviceBusNamespaceName,
-            resourceGroupName: services.resourceGroupName,
-            lockDuration: QUEUE_LOCK_DURATION,
-            maxDeliveryCount: QUEUE_MAX_DELIVERY_COUNT,
-            deadLetteringOnMessageExpiration: true,
-            defaultMessageTimeToLive: QUEUE_MESSAGE_TIME_TO_LIVE,
-            maxSizeInMegabytes: tenant.settings.queue.maxSizeInMegabytes,
-        }, kept);
-        // The tenant's consumer offsets: losing them replays or skips the hub's retention.
-        const checkpoints = new storage.BlobContainer(`${name}-checkpoints`, {
-            containerName: tenantCheckpointContainer(tenant.name),
-            accountName: dataPlane.checkpointStorageAccountName,
-            resourceGroupName: services.resourceGroupName,
-            publicAccess: storage.PublicAccess.None,
-        }, kept);
-        const vault = new keyvault.Vault(`${name}-kv`, {
-            vaultName: pulumi.interpolate`${tenantVaultNamePrefix(tenant.name)}${services.uniqueSuffix}`,
-            resourceGroupName: services.resourceGroupName,
-            location: services.location,
-            properties: {
-                tenantId: services.azureTenantId,
-                sku: { family: "A", name: keyvault.SkuName.Standard },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                enablePurgeProtection: true,
+        const queue = new servicebus.Queue(
+            `${name}-queue`,
+            {
+                queueName: tenantQueueName(tenant.name),
+                namespaceName: dataPlane.serviceBusNamespaceName,
+                resourceGroupName: services.resourceGroupName,
+                lockDuration: QUEUE_LOCK_DURATION,
+                maxDeliveryCount: QUEUE_MAX_DELIVERY_COUNT,
+                deadLetteringOnMessageExpiration: true,
+                defaultMessageTimeToLive: QUEUE_MESSAGE_TIME_TO_LIVE,
+                maxSizeInMegabytes: tenant.settings.queue.maxSizeInMegabytes,
             },
-            tags,
-        }, kept);
+            kept,
+        );
+        // The tenant's consumer offsets: losing them replays or skips the hub's retention.
+        const checkpoints = new storage.BlobContainer(
+            `${name}-checkpoints`,
+            {
+                containerName: tenantCheckpointContainer(tenant.name),
+                accountName: dataPlane.checkpointStorageAccountName,
+                resourceGroupName: services.resourceGroupName,
+                publicAccess: storage.PublicAccess.None,
+            },
+            kept,
+        );
+        const vault = new keyvault.Vault(
+            `${name}-kv`,
+            {
+                vaultName: pulumi.interpolate`${tenantVaultNamePrefix(tenant.name)}${services.uniqueSuffix}`,
+                resourceGroupName: services.resourceGroupName,
+                location: services.location,
+                properties: {
+                    tenantId: services.azureTenantId,
+                    sku: { family: "A", name: keyvault.SkuName.Standard },
+                    enableRbacAuthorization: true,
+                    enableSoftDelete: true,
+                    enablePurgeProtection: true,
+                },
+                tags,
+            },
+            kept,
+        );
 
-        const { identity } = managedIdentityWithRoles(name, {
-            identityName: `id-${services.environment}-${services.regionShortName}-${tenant.name}`,
-            resourceGroupName: services.resourceGroupName,
-            location: services.location,
-            subscriptionId: services.subscriptionId,
-            roles: [
-                // Owner on its own queue only: KEDA reads the queue's message count through management operations.
-                { role: "queue", scope: queue.id, roleGuid: AZURE_ROLES.serviceBusDataOwner },
-                // On the hub, not the consumer group: EventProcessorClient and KEDA read hub and partition properties,
-                // which a consumer-group scope refuses ("Listen claim required"). The hub is the region's, shared by
-                // every tenant: a consumer group is a cursor, not a data boundary.
-                { role: "event-hub", scope: dataPlane.eventHubId, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
-                { role: "checkpoints", scope: checkpoints.id, roleGuid: AZURE_ROLES.storageBlobDataContributor },
-                { role: "secrets", scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsUser },
-            ],
-            tags,
-            identityOptions: { protect: kept.protect },
-        }, azure);
+        const { identity } = managedIdentityWithRoles(
+            name,
+            {
+                identityName: `id-${services.environment}-${services.regionShortName}-${tenant.name}`,
+                resourceGroupName: services.resourceGroupName,
+                location: services.location,
+                subscriptionId: services.subscriptionId,
+                roles: [
+                    // Owner on its own queue only: KEDA reads the queue's message count through management operations.
+                    { role: "queue", scope: queue.id, roleGuid: AZURE_ROLES.serviceBusDataOwner },
+                    // On the hub, not the consumer group: EventProcessorClient and KEDA read hub and partition properties,
+                    // which a consumer-group scope refuses ("Listen claim required"). The hub is the region's, shared by
+                    // every tenant: a consumer group is a cursor, not a data boundary.
+                    { role: "event-hub", scope: dataPlane.eventHubId, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
+                    { role: "checkpoints", scope: checkpoints.id, roleGuid: AZURE_ROLES.storageBlobDataContributor },
+                    { role: "secrets", scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsUser },
+                ],
+                tags,
+                identityOptions: { protect: kept.protect },
+            },
+            azure,
+        );
 
-        const admins = new azuread.Group(`${name}-admins`, {
-            displayName: `iot-fleet ${services.environment} ${services.regionShortName} tenant ${tenant.name} admins`,
-            description: `Namespace admins of tenant ${tenant.name} on ${args.clusterName}.`,
-            securityEnabled: true,
-            preventDuplicateNames: true,
-            owners: [services.deployerObjectId],
-        }, azure);
+        const admins = new azuread.Group(
+            `${name}-admins`,
+            {
+                displayName: `iot-fleet ${services.environment} ${services.regionShortName} tenant ${tenant.name} admins`,
+                description: `Namespace admins of tenant ${tenant.name} on ${args.clusterName}.`,
+                securityEnabled: true,
+                preventDuplicateNames: true,
+                owners: [services.deployerObjectId],
+            },
+            azure,
+        );
         // Admins manage the secrets of its vault; its workloads only read them.
-        assignGroupRole(`${name}-admins-secrets`, admins.objectId, services.subscriptionId,
-            { scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsOfficer }, azure);
+        assignGroupRole(
+            `${name}-admins-secrets`,
+            admins.objectId,
+            services.subscriptionId,
+            { scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsOfficer },
+            azure,
+        );
 
         this.identityName = identity.name;
         this.identityClientId = identity.clientId;
@@ -128,12 +160,18 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
         this.adminGroupObjectId = admins.objectId;
         this.registerOutputs({
-            identityName: this.identityName, identityClientId: this.identityClientId, queueName: this.queueName,
-            consumerGroup: this.consumerGroup, checkpointContainer: this.checkpointContainer,
-            checkpointContainerUrl: this.checkpointContainerUrl, keyVaultUri: this.keyVaultUri,
+            identityName: this.identityName,
+            identityClientId: this.identityClientId,
+            queueName: this.queueName,
+            consumerGroup: this.consumerGroup,
+            checkpointContainer: this.checkpointContainer,
+            checkpointContainerUrl: this.checkpointContainerUrl,
+            keyVaultUri: this.keyVaultUri,
             adminGroupObjectId: this.adminGroupObjectId,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
-            tenant: tenant.name, deviceQuota: tenant.deviceQuota, decommission: tenant.decommission,
+            tenant: tenant.name,
+            deviceQuota: tenant.deviceQuota,
+            decommission: tenant.decommission,
         });
     }
 }

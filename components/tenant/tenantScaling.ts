@@ -51,8 +51,13 @@ interface IngestSource {
     readonly blobContainer: pulumi.Input<string>;
 }
 
-function scaledObject(base: ScalingBase, name: string, target: string, replicas: { minReplicas: number; maxReplicas: number },
-    trigger: { type: string; metadata: Record<string, pulumi.Input<string>> }): k8s.apiextensions.CustomResourceArgs {
+function scaledObject(
+    base: ScalingBase,
+    name: string,
+    target: string,
+    replicas: { minReplicas: number; maxReplicas: number },
+    trigger: { type: string; metadata: Record<string, pulumi.Input<string>> },
+): k8s.apiextensions.CustomResourceArgs {
     return {
         apiVersion: "keda.sh/v1alpha1",
         kind: "ScaledObject",
@@ -62,7 +67,9 @@ function scaledObject(base: ScalingBase, name: string, target: string, replicas:
             pollingInterval: POLLING_INTERVAL_SECONDS,
             cooldownPeriod: COOLDOWN_SECONDS,
             advanced: {
-                horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS } } },
+                horizontalPodAutoscalerConfig: {
+                    behavior: { scaleDown: { stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS } },
+                },
             },
             minReplicaCount: replicas.minReplicas,
             maxReplicaCount: replicas.maxReplicas,
@@ -101,19 +108,25 @@ export function ingestScaledObject(args: ScalingBase & IngestSource): k8s.apiext
     });
 }
 
-export type TenantScalingArgs = ScalingBase & ProcessorSource & IngestSource & {
-    /** The tenant identity KEDA's operator acts as to read queue depth and consumer lag. */
-    readonly identityClientId: pulumi.Input<string>;
-};
+export type TenantScalingArgs = ScalingBase &
+    ProcessorSource &
+    IngestSource & {
+        /** The tenant identity KEDA's operator acts as to read queue depth and consumer lag. */
+        readonly identityClientId: pulumi.Input<string>;
+    };
 
 /** The tenant's TriggerAuthentication (azure-workload) and the ScaledObjects of its processor and ingest tiers. */
 export function createTenantScaling(name: string, args: TenantScalingArgs, opts: pulumi.CustomResourceOptions): void {
-    new k8s.apiextensions.CustomResource(`${name}-keda-auth`, {
-        apiVersion: "keda.sh/v1alpha1",
-        kind: "TriggerAuthentication",
-        metadata: { name: TRIGGER_AUTHENTICATION_NAME, namespace: args.namespace, labels: args.labels },
-        spec: { podIdentity: { provider: "azure-workload", identityId: args.identityClientId } },
-    }, opts);
+    new k8s.apiextensions.CustomResource(
+        `${name}-keda-auth`,
+        {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "TriggerAuthentication",
+            metadata: { name: TRIGGER_AUTHENTICATION_NAME, namespace: args.namespace, labels: args.labels },
+            spec: { podIdentity: { provider: "azure-workload", identityId: args.identityClientId } },
+        },
+        opts,
+    );
     new k8s.apiextensions.CustomResource(`${name}-scale-processor`, processorScaledObject(args), opts);
     new k8s.apiextensions.CustomResource(`${name}-scale-ingest`, ingestScaledObject(args), opts);
 }

@@ -54,20 +54,29 @@ interface TierDemand {
 }
 
 /** One placed cluster's monthly cost: each pool at the nodes its tenants' load needs (see above), plus the AKS tier. */
-export function clusterCost(cluster: string, kind: ClusterKind, tenants: readonly TenantSpec[], config: FleetConfig,
-    region: RegionPrices, a: CostAssumptions): ClusterCost {
+export function clusterCost(
+    cluster: string,
+    kind: ClusterKind,
+    tenants: readonly TenantSpec[],
+    config: FleetConfig,
+    region: RegionPrices,
+    a: CostAssumptions,
+): ClusterCost {
     const sizing = config.clusterDefaults;
-    const messagesPerSecond = (t: TenantSpec) => t.deviceQuota * a.messagesPerDevicePerDay / SECONDS_PER_DAY;
+    const messagesPerSecond = (t: TenantSpec) => (t.deviceQuota * a.messagesPerDevicePerDay) / SECONDS_PER_DAY;
     const demand = (tier: "ingest" | "processing", perVcpuSecond: number): TierDemand => {
         const perTenant = tenants.map(t => {
             const settings = t.settings;
             const floor = settings[tier].minReplicas * quantityValue(settings.limits.defaultRequestCpu);
-            return { vcpus: Math.max(floor, messagesPerSecond(t) / (perVcpuSecond * a.targetCpuUtilisation)), pods: settings[tier].minReplicas };
+            return {
+                vcpus: Math.max(floor, messagesPerSecond(t) / (perVcpuSecond * a.targetCpuUtilisation)),
+                pods: settings[tier].minReplicas,
+            };
         });
         return { vcpus: sum(perTenant.map(d => d.vcpus)), pods: sum(perTenant.map(d => d.pods)) };
     };
     const devices = sum(tenants.map(t => t.deviceQuota));
-    const apiVcpus = devices * a.apiRequestsPerDevicePerDay / SECONDS_PER_DAY / (a.apiRequestsPerVcpuSecond * a.targetCpuUtilisation);
+    const apiVcpus = (devices * a.apiRequestsPerDevicePerDay) / SECONDS_PER_DAY / (a.apiRequestsPerVcpuSecond * a.targetCpuUtilisation);
     const tierDemand: Record<Exclude<Workload, "system">, TierDemand> = {
         ingest: demand("ingest", a.ingestMessagesPerVcpuSecond),
         processing: demand("processing", a.processingMessagesPerVcpuSecond),
@@ -104,8 +113,16 @@ export function clusterCost(cluster: string, kind: ClusterKind, tenants: readonl
 function poolCost(pool: NodePoolSpec, nodes: number, saturated: boolean, pricing: Pricing, region: RegionPrices): PoolCost {
     const pricePerNode = priceOf(region.vm[pool.vmSize], pricing);
     return {
-        pool: pool.poolName, workload: pool.workload, vmSize: pool.vmSize, pricing, minCount: pool.minCount, maxCount: pool.maxCount,
-        expectedNodes: nodes, saturated, pricePerNode, monthly: nodes * pricePerNode,
+        pool: pool.poolName,
+        workload: pool.workload,
+        vmSize: pool.vmSize,
+        pricing,
+        minCount: pool.minCount,
+        maxCount: pool.maxCount,
+        expectedNodes: nodes,
+        saturated,
+        pricePerNode,
+        monthly: nodes * pricePerNode,
     };
 }
 

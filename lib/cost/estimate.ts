@@ -109,8 +109,12 @@ export type CostResult = CostEstimate | UnpricedCost;
  * The monthly cost of one region stack, or what the price table lacks to price it (a region, VM size or ADX
  * SKU): the stack is valid either way, and its plan does not depend on the price table.
  */
-export function estimateCost(config: FleetConfig, placement: Placement, prices: PriceTable = PRICES,
-    assumptions: CostAssumptions = COST_ASSUMPTIONS): CostResult {
+export function estimateCost(
+    config: FleetConfig,
+    placement: Placement,
+    prices: PriceTable = PRICES,
+    assumptions: CostAssumptions = COST_ASSUMPTIONS,
+): CostResult {
     const sizing = dataPlaneSizing(config);
     const missing = missingPrices(config, sizing, prices);
     if (missing.length > 0) {
@@ -119,20 +123,41 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
     const region = prices.regions[config.region.location as PricedRegion];
     const tenantsByName = new Map(config.tenants.map(t => [t.name, t]));
     const clusters = placement.clusters.map(placed =>
-        clusterCost(placed.name, placed.kind, placed.tenants.map(name => tenantsByName.get(name)!), config, region, assumptions));
+        clusterCost(
+            placed.name,
+            placed.kind,
+            placed.tenants.map(name => tenantsByName.get(name)!),
+            config,
+            region,
+            assumptions,
+        ),
+    );
     const devices = sum(config.tenants.map(t => t.deviceQuota));
     const nodes = sum(clusters.flatMap(c => c.pools.map(p => p.expectedNodes)));
-    const services = regionServicesCost({ devices, tenants: config.tenants.length, clusters: clusters.length, nodes }, sizing, region, assumptions);
+    const services = regionServicesCost(
+        { devices, tenants: config.tenants.length, clusters: clusters.length, nodes },
+        sizing,
+        region,
+        assumptions,
+    );
 
     const compute = sum(clusters.map(c => c.monthly));
     const monthly = compute + services.monthly;
     const clusterOf = new Map(clusters.map(c => [c.cluster, c]));
     const tenants = config.tenants.map((tenant): TenantCost => {
         const cluster = clusterOf.get(placement.tenants.get(tenant.name)!.cluster)!;
-        const clusterShare = cluster.monthly * tenant.deviceQuota / cluster.devices;
-        const regionShare = services.monthly * tenant.deviceQuota / devices;
+        const clusterShare = (cluster.monthly * tenant.deviceQuota) / cluster.devices;
+        const regionShare = (services.monthly * tenant.deviceQuota) / devices;
         const total = clusterShare + regionShare;
-        return { tenant: tenant.name, cluster: cluster.cluster, devices: tenant.deviceQuota, clusterShare, regionShare, monthly: total, perDevice: total / tenant.deviceQuota };
+        return {
+            tenant: tenant.name,
+            cluster: cluster.cluster,
+            devices: tenant.deviceQuota,
+            clusterShare,
+            regionShare,
+            monthly: total,
+            perDevice: total / tenant.deviceQuota,
+        };
     });
 
     return {
@@ -143,7 +168,14 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
         messagesPerDay: devices * assumptions.messagesPerDevicePerDay,
         clusters,
         regionServices: services,
-        totals: { compute, adx: services.adx.monthly, egress: services.egress.monthly, regionServices: services.monthly, monthly, perDevice: monthly / devices },
+        totals: {
+            compute,
+            adx: services.adx.monthly,
+            egress: services.egress.monthly,
+            regionServices: services.monthly,
+            monthly,
+            perDevice: monthly / devices,
+        },
         tenants,
         savings: savingsOf(clusters, region),
     };
@@ -153,7 +185,9 @@ export function estimateCost(config: FleetConfig, placement: Placement, prices: 
 function missingPrices(config: FleetConfig, sizing: DataPlaneSizing, prices: PriceTable): ConfigProblem[] {
     const location = config.region.location;
     if (!(PRICED_REGIONS as readonly string[]).includes(location)) {
-        return [{ path: "iot-fleet:region.location", message: `no prices for '${location}'; lib/prices.ts has ${PRICED_REGIONS.join(", ")}` }];
+        return [
+            { path: "iot-fleet:region.location", message: `no prices for '${location}'; lib/prices.ts has ${PRICED_REGIONS.join(", ")}` },
+        ];
     }
     const region = prices.regions[location as PricedRegion];
     const problems: ConfigProblem[] = [systemPoolSpec(config.clusterDefaults), ...workloadPoolSpecs(config.clusterDefaults)]

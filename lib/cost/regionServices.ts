@@ -2,7 +2,15 @@ import { DataPlaneSizing, EventHubsSku } from "../dataPlane";
 import { DAYS_PER_MONTH, RegionPrices, tieredCost } from "../prices";
 import { GB, SECONDS_PER_DAY } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
-import { adxNeeds, AdxOption, CapacityShortfall, dataPlaneShortfalls, eventHubsCapacityNeeded, iotHubNeeds, IotHubOption } from "./shortfalls";
+import {
+    adxNeeds,
+    AdxOption,
+    CapacityShortfall,
+    dataPlaneShortfalls,
+    eventHubsCapacityNeeded,
+    iotHubNeeds,
+    IotHubOption,
+} from "./shortfalls";
 
 /**
  * What a region's services cost a month, from the region's devices × messages per device per day:
@@ -30,12 +38,26 @@ const SERVICE_BUS_QUEUES_PER_MU = 1_000;
 /** Each region service's monthly cost and what it is made of, and where the data plane is short of the load. */
 export interface RegionServicesCost {
     /** The configured tier and units, priced; `neededUnits` of that tier carry the load (above the tier's maximum when none do). */
-    readonly iotHub: IotHubOption & { readonly billedMessagesPerDay: number; readonly neededUnits: number; readonly cheapest: IotHubOption };
+    readonly iotHub: IotHubOption & {
+        readonly billedMessagesPerDay: number;
+        readonly neededUnits: number;
+        readonly cheapest: IotHubOption;
+    };
     /** The configured tier and capacity (TUs on Standard, PUs on Premium), priced; `neededCapacity` of that tier carries the load. */
-    readonly eventHubs: { readonly sku: EventHubsSku; readonly capacity: number; readonly neededCapacity: number; readonly monthly: number };
+    readonly eventHubs: {
+        readonly sku: EventHubsSku;
+        readonly capacity: number;
+        readonly neededCapacity: number;
+        readonly monthly: number;
+    };
     readonly serviceBus: { readonly messagingUnits: number; readonly monthly: number };
     /** The configured SKU and instances, priced with the stored retention; `neededInstances` of that SKU hold the hot window. */
-    readonly adx: AdxOption & { readonly neededInstances: number; readonly cheapest: AdxOption; readonly hotCacheGB: number; readonly storedGB: number };
+    readonly adx: AdxOption & {
+        readonly neededInstances: number;
+        readonly cheapest: AdxOption;
+        readonly hotCacheGB: number;
+        readonly storedGB: number;
+    };
     readonly cosmos: { readonly millionRUPerMonth: number; readonly storageGB: number; readonly monthly: number };
     readonly storage: { readonly hotGB: number; readonly coolGB: number; readonly archiveGB: number; readonly monthly: number };
     readonly logAnalytics: { readonly gbPerMonth: number; readonly monthly: number };
@@ -59,14 +81,17 @@ export interface RegionLoad {
 export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p: RegionPrices, a: CostAssumptions): RegionServicesCost {
     const { devices, tenants, clusters, nodes } = load;
     const messagesPerDay = devices * a.messagesPerDevicePerDay;
-    const peakPerSecond = messagesPerDay / SECONDS_PER_DAY * a.peakToAverage;
+    const peakPerSecond = (messagesPerDay / SECONDS_PER_DAY) * a.peakToAverage;
     const peakBytesPerSecond = peakPerSecond * a.messageBytes;
-    const rawGBPerDay = messagesPerDay * a.messageBytes / GB;
+    const rawGBPerDay = (messagesPerDay * a.messageBytes) / GB;
 
     const billedMessagesPerDay = messagesPerDay * Math.ceil(a.messageBytes / IOT_HUB_BILLING_BLOCK_BYTES);
     const iotHubNeed = iotHubNeeds(sizing.iotHubSku, billedMessagesPerDay, peakPerSecond, p.iotHub);
     const iotHub = {
-        tier: sizing.iotHubSku, units: sizing.iotHubUnits, monthly: sizing.iotHubUnits * p.iotHub[sizing.iotHubSku], billedMessagesPerDay,
+        tier: sizing.iotHubSku,
+        units: sizing.iotHubUnits,
+        monthly: sizing.iotHubUnits * p.iotHub[sizing.iotHubSku],
+        billedMessagesPerDay,
         neededUnits: iotHubNeed.neededUnits,
         cheapest: iotHubNeed.cheapest,
     };
@@ -76,14 +101,18 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
         sku: sizing.eventHubsSku,
         capacity: sizing.eventHubsCapacity,
         neededCapacity: eventHubsNeeds(sizing.eventHubsSku),
-        monthly: sizing.eventHubsSku === "Premium"
-            ? sizing.eventHubsCapacity * p.eventHubs.premiumProcessingUnit
-            : sizing.eventHubsCapacity * p.eventHubs.standardThroughputUnit + messagesPerDay * DAYS_PER_MONTH / 1e6 * p.eventHubs.standardIngressPerMillionEvents,
+        monthly:
+            sizing.eventHubsSku === "Premium"
+                ? sizing.eventHubsCapacity * p.eventHubs.premiumProcessingUnit
+                : sizing.eventHubsCapacity * p.eventHubs.standardThroughputUnit +
+                  ((messagesPerDay * DAYS_PER_MONTH) / 1e6) * p.eventHubs.standardIngressPerMillionEvents,
     };
 
-    const wantedMessagingUnits = Math.max(sizing.serviceBusCapacity,
+    const wantedMessagingUnits = Math.max(
+        sizing.serviceBusCapacity,
         Math.ceil(peakPerSecond / a.deviceMessagesPerQueueMessage / a.queueMessagesPerSecondPerMessagingUnit),
-        Math.ceil(tenants / SERVICE_BUS_QUEUES_PER_MU));
+        Math.ceil(tenants / SERVICE_BUS_QUEUES_PER_MU),
+    );
     const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
     const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
 
@@ -93,17 +122,23 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
     const adxNeed = adxNeeds(sizing.adxSku, hotCacheGB, p.adx.sku, a);
     const adxPrice = p.adx.sku[sizing.adxSku];
     const adx = {
-        sku: sizing.adxSku, instances: sizing.adxInstances,
+        sku: sizing.adxSku,
+        instances: sizing.adxInstances,
         monthly: sizing.adxInstances * (adxPrice.compute + adxPrice.markup) + storedGB * p.adx.storagePerGBMonth,
         neededInstances: adxNeed.neededInstances,
         cheapest: adxNeed.cheapest,
-        hotCacheGB, storedGB,
+        hotCacheGB,
+        storedGB,
     };
 
-    const millionRUPerMonth = devices * DAYS_PER_MONTH / 1e6
-        * (a.stateWritesPerDevicePerDay * a.stateWriteRU + a.stateReadsPerDevicePerDay * a.stateReadRU);
-    const stateGB = devices * a.stateBytesPerDevice / GB;
-    const cosmos = { millionRUPerMonth, storageGB: stateGB, monthly: millionRUPerMonth * p.cosmosServerless.perMillionRU + stateGB * p.cosmosServerless.storagePerGBMonth };
+    const millionRUPerMonth =
+        ((devices * DAYS_PER_MONTH) / 1e6) * (a.stateWritesPerDevicePerDay * a.stateWriteRU + a.stateReadsPerDevicePerDay * a.stateReadRU);
+    const stateGB = (devices * a.stateBytesPerDevice) / GB;
+    const cosmos = {
+        millionRUPerMonth,
+        storageGB: stateGB,
+        monthly: millionRUPerMonth * p.cosmosServerless.perMillionRU + stateGB * p.cosmosServerless.storagePerGBMonth,
+    };
 
     const parquetGBPerDay = rawGBPerDay / a.parquetCompressionRatio;
     const hotGB = parquetGBPerDay * a.archiveHotDays;
@@ -112,22 +147,37 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
     const archiveGB = 2 * parquetGBPerDay * (a.archiveRetentionDays - a.archiveCoolUntilDays);
     const storage = { hotGB, coolGB, archiveGB, monthly: hotGB * p.blob.hot + coolGB * p.blob.cool + archiveGB * p.blob.archive };
 
-    const logGBPerMonth = DAYS_PER_MONTH * (nodes * a.logGBPerNodePerDay + clusters * a.logGBPerClusterPerDay + messagesPerDay * a.logBytesPerMessage / GB);
+    const logGBPerMonth =
+        DAYS_PER_MONTH * (nodes * a.logGBPerNodePerDay + clusters * a.logGBPerClusterPerDay + (messagesPerDay * a.logBytesPerMessage) / GB);
     const logAnalytics = { gbPerMonth: logGBPerMonth, monthly: logGBPerMonth * p.logAnalyticsPerGB };
 
     const series = nodes * a.prometheusSeriesPerNode + tenants * a.prometheusSeriesPerTenant;
-    const millionSamplesPerMonth = series * SECONDS_PER_DAY / a.prometheusScrapeIntervalSeconds * DAYS_PER_MONTH / 1e6;
-    const prometheus = { millionSamplesPerMonth, monthly: millionSamplesPerMonth / 10 * p.prometheusPer10MSamples };
+    const millionSamplesPerMonth = (((series * SECONDS_PER_DAY) / a.prometheusScrapeIntervalSeconds) * DAYS_PER_MONTH) / 1e6;
+    const prometheus = { millionSamplesPerMonth, monthly: (millionSamplesPerMonth / 10) * p.prometheusPer10MSamples };
     const grafana = { monthly: p.grafanaStandard.instance + a.grafanaActiveUsers * p.grafanaStandard.activeUser };
 
-    const internetGB = DAYS_PER_MONTH * devices * a.deviceDownlinkBytesPerDay / GB
-        + devices * a.firmwareBytesPerDevicePerYear / 12 / GB
-        + DAYS_PER_MONTH * rawGBPerDay * a.tenantDeliveryFactor;
+    const internetGB =
+        (DAYS_PER_MONTH * devices * a.deviceDownlinkBytesPerDay) / GB +
+        (devices * a.firmwareBytesPerDevicePerYear) / 12 / GB +
+        DAYS_PER_MONTH * rawGBPerDay * a.tenantDeliveryFactor;
     const interRegionGB = DAYS_PER_MONTH * parquetGBPerDay;
-    const egress = { internetGB, interRegionGB, monthly: tieredCost(internetGB, p.egress.internet) + interRegionGB * p.egress.interRegionSameContinent };
+    const egress = {
+        internetGB,
+        interRegionGB,
+        monthly: tieredCost(internetGB, p.egress.internet) + interRegionGB * p.egress.interRegionSameContinent,
+    };
 
     const shortfalls = dataPlaneShortfalls(iotHub, eventHubs, eventHubsNeeds("Premium"), adx);
-    const monthly = iotHub.monthly + eventHubs.monthly + serviceBus.monthly + adx.monthly + cosmos.monthly + storage.monthly
-        + logAnalytics.monthly + prometheus.monthly + grafana.monthly + egress.monthly;
+    const monthly =
+        iotHub.monthly +
+        eventHubs.monthly +
+        serviceBus.monthly +
+        adx.monthly +
+        cosmos.monthly +
+        storage.monthly +
+        logAnalytics.monthly +
+        prometheus.monthly +
+        grafana.monthly +
+        egress.monthly;
     return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
 }

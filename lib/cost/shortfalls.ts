@@ -18,7 +18,12 @@ import { CostAssumptions } from "./assumptions";
 /** Every hub may send at least this rate whatever its units (the throttle's floor on S1 and S2). */
 const IOT_HUB_SEND_FLOOR_PER_SECOND = 100;
 /** Event Hubs Standard, per TU: 1 MB/s or 1,000 events/s in, 2 MB/s or 4,096 events/s out. */
-const EVENT_HUBS_TU = { ingressEventsPerSecond: 1_000, ingressBytesPerSecond: 1e6, egressEventsPerSecond: 4_096, egressBytesPerSecond: 2e6 };
+const EVENT_HUBS_TU = {
+    ingressEventsPerSecond: 1_000,
+    ingressBytesPerSecond: 1e6,
+    egressEventsPerSecond: 4_096,
+    egressBytesPerSecond: 2e6,
+};
 
 const IOT_HUB_KEY = "iot-fleet:dataPlane.iotHub";
 const EVENT_HUBS_KEY = "iot-fleet:eventHubs";
@@ -56,8 +61,12 @@ export interface CapacityShortfall {
 }
 
 /** The units of the configured IoT Hub tier the load needs, and the cheapest tier and units that carry it. */
-export function iotHubNeeds(tier: IotHubSku, billedMessagesPerDay: number, peakPerSecond: number,
-    prices: RegionPrices["iotHub"]): { neededUnits: number; cheapest: IotHubOption } {
+export function iotHubNeeds(
+    tier: IotHubSku,
+    billedMessagesPerDay: number,
+    peakPerSecond: number,
+    prices: RegionPrices["iotHub"],
+): { neededUnits: number; cheapest: IotHubOption } {
     // Highest tier first, so that of two options at one price the one with more headroom wins.
     const options = [...IOT_HUB_SKUS].reverse().map((option): IotHubOption => {
         const units = iotHubUnitsNeeded(option, billedMessagesPerDay, peakPerSecond);
@@ -84,17 +93,28 @@ function iotHubUnitsNeeded(tier: IotHubSku, billedMessagesPerDay: number, peakPe
  */
 export function eventHubsCapacityNeeded(sku: EventHubsSku, peakPerSecond: number, peakBytesPerSecond: number, a: CostAssumptions): number {
     const readers = a.eventHubFullStreamReaders;
-    const wanted = sku === "Premium"
-        ? Math.max(ceilOf(peakBytesPerSecond / a.premiumIngressBytesPerSecondPerProcessingUnit),
-            ceilOf(readers * peakBytesPerSecond / a.premiumEgressBytesPerSecondPerProcessingUnit))
-        : Math.max(ceilOf(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond), ceilOf(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
-            ceilOf(readers * peakPerSecond / EVENT_HUBS_TU.egressEventsPerSecond), ceilOf(readers * peakBytesPerSecond / EVENT_HUBS_TU.egressBytesPerSecond));
+    const wanted =
+        sku === "Premium"
+            ? Math.max(
+                  ceilOf(peakBytesPerSecond / a.premiumIngressBytesPerSecondPerProcessingUnit),
+                  ceilOf((readers * peakBytesPerSecond) / a.premiumEgressBytesPerSecondPerProcessingUnit),
+              )
+            : Math.max(
+                  ceilOf(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond),
+                  ceilOf(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
+                  ceilOf((readers * peakPerSecond) / EVENT_HUBS_TU.egressEventsPerSecond),
+                  ceilOf((readers * peakBytesPerSecond) / EVENT_HUBS_TU.egressBytesPerSecond),
+              );
     return EVENT_HUBS_CAPACITY_STEPS[sku].find(step => step >= wanted) ?? wanted;
 }
 
 /** The instances of the configured ADX SKU whose cache holds the hot window, and the cheapest SKU and instances that do. */
-export function adxNeeds(sku: string, hotCacheGB: number, prices: RegionPrices["adx"]["sku"],
-    a: CostAssumptions): { neededInstances: number; cheapest: AdxOption } {
+export function adxNeeds(
+    sku: string,
+    hotCacheGB: number,
+    prices: RegionPrices["adx"]["sku"],
+    a: CostAssumptions,
+): { neededInstances: number; cheapest: AdxOption } {
     const options = Object.entries(prices).map(([option, price]): AdxOption => {
         const instances = Math.max(ADX_MIN_STANDARD_INSTANCES, ceilOf(hotCacheGB / (price.cacheGB * a.adxCacheUtilisation)));
         return { sku: option, instances, monthly: instances * (price.compute + price.markup) };
@@ -112,18 +132,31 @@ const cheapest = <T extends { readonly monthly: number }>(options: readonly T[])
 /** The configured IoT Hub beside what the load needs. */
 type IotHubCapacity = Pick<IotHubOption, "tier" | "units"> & { readonly neededUnits: number; readonly cheapest: IotHubOption };
 /** The configured Event Hubs tier and capacity beside what the load needs of that tier. */
-interface EventHubsCapacity { readonly sku: EventHubsSku; readonly capacity: number; readonly neededCapacity: number }
+interface EventHubsCapacity {
+    readonly sku: EventHubsSku;
+    readonly capacity: number;
+    readonly neededCapacity: number;
+}
 /** The configured ADX beside what the load needs. */
-type AdxCapacity = Pick<AdxOption, "sku" | "instances"> & { readonly neededInstances: number; readonly cheapest: AdxOption; readonly hotCacheGB: number };
+type AdxCapacity = Pick<AdxOption, "sku" | "instances"> & {
+    readonly neededInstances: number;
+    readonly cheapest: AdxOption;
+    readonly hotCacheGB: number;
+};
 
 /**
  * Where the configured IoT Hub, Event Hubs or ADX capacity is below the load, in that order; empty when it carries
  * it. `premiumNeeded` is the Event Hubs Premium capacity the load needs, the fix when Standard cannot carry it.
  */
-export function dataPlaneShortfalls(iotHub: IotHubCapacity, eventHubs: EventHubsCapacity, premiumNeeded: number,
-    adx: AdxCapacity): CapacityShortfall[] {
-    return [iotHubShortfall(iotHub), eventHubsShortfall(eventHubs, premiumNeeded), adxShortfall(adx)]
-        .filter((shortfall): shortfall is CapacityShortfall => shortfall !== undefined);
+export function dataPlaneShortfalls(
+    iotHub: IotHubCapacity,
+    eventHubs: EventHubsCapacity,
+    premiumNeeded: number,
+    adx: AdxCapacity,
+): CapacityShortfall[] {
+    return [iotHubShortfall(iotHub), eventHubsShortfall(eventHubs, premiumNeeded), adxShortfall(adx)].filter(
+        (shortfall): shortfall is CapacityShortfall => shortfall !== undefined,
+    );
 }
 
 function iotHubShortfall(iotHub: IotHubCapacity): CapacityShortfall | undefined {
@@ -133,8 +166,13 @@ function iotHubShortfall(iotHub: IotHubCapacity): CapacityShortfall | undefined 
     const { maxUnits } = IOT_HUB_TIERS[iotHub.tier];
     const best = iotHub.cheapest;
     return {
-        service: "IoT Hub", key: IOT_HUB_KEY, configured: `${iotHub.units} × ${iotHub.tier}`,
-        needed: iotHub.neededUnits > maxUnits ? `more than ${maxUnits} × ${iotHub.tier}, the most one ${iotHub.tier} hub takes` : `${iotHub.neededUnits} × ${iotHub.tier}`,
+        service: "IoT Hub",
+        key: IOT_HUB_KEY,
+        configured: `${iotHub.units} × ${iotHub.tier}`,
+        needed:
+            iotHub.neededUnits > maxUnits
+                ? `more than ${maxUnits} × ${iotHub.tier}, the most one ${iotHub.tier} hub takes`
+                : `${iotHub.neededUnits} × ${iotHub.tier}`,
         fix: best.units > IOT_HUB_TIERS[best.tier].maxUnits ? SPLIT_THE_REGION : `sku: ${best.tier}, units: ${best.units}`,
     };
 }
@@ -145,11 +183,17 @@ function eventHubsShortfall(eventHubs: EventHubsCapacity, premiumNeeded: number)
     }
     const unit = eventHubs.sku === "Premium" ? "PU" : "TU";
     const fits = (sku: EventHubsSku, capacity: number) => EVENT_HUBS_CAPACITY_STEPS[sku].includes(capacity);
-    const fix = fits(eventHubs.sku, eventHubs.neededCapacity) ? `sku: ${eventHubs.sku}, capacity: ${eventHubs.neededCapacity}`
-        : fits("Premium", premiumNeeded) ? `sku: Premium, capacity: ${premiumNeeded}` : SPLIT_THE_REGION;
+    const fix = fits(eventHubs.sku, eventHubs.neededCapacity)
+        ? `sku: ${eventHubs.sku}, capacity: ${eventHubs.neededCapacity}`
+        : fits("Premium", premiumNeeded)
+          ? `sku: Premium, capacity: ${premiumNeeded}`
+          : SPLIT_THE_REGION;
     return {
-        service: "Event Hubs", key: EVENT_HUBS_KEY, configured: `${eventHubs.capacity} ${unit} (${eventHubs.sku})`,
-        needed: `${eventHubs.neededCapacity} ${unit}${fits(eventHubs.sku, eventHubs.neededCapacity) ? "" : `, above the ${eventHubs.sku} maximum`}`, fix,
+        service: "Event Hubs",
+        key: EVENT_HUBS_KEY,
+        configured: `${eventHubs.capacity} ${unit} (${eventHubs.sku})`,
+        needed: `${eventHubs.neededCapacity} ${unit}${fits(eventHubs.sku, eventHubs.neededCapacity) ? "" : `, above the ${eventHubs.sku} maximum`}`,
+        fix,
     };
 }
 
@@ -158,7 +202,9 @@ function adxShortfall(adx: AdxCapacity): CapacityShortfall | undefined {
         return undefined;
     }
     return {
-        service: "ADX", key: ADX_KEY, configured: `${adx.instances} × ${adx.sku}`,
+        service: "ADX",
+        key: ADX_KEY,
+        configured: `${adx.instances} × ${adx.sku}`,
         needed: `${adx.neededInstances} × ${adx.sku} to cache ${Math.round(adx.hotCacheGB)} GB of hot data`,
         fix: `sku: ${adx.cheapest.sku}, instances: ${adx.cheapest.instances}`,
     };

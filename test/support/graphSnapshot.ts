@@ -19,8 +19,7 @@ export interface GraphEntry {
     readonly inputs: Record<string, unknown>;
 }
 
-export const graphSnapshotPath = (stack: string): string =>
-    path.join(__dirname, "..", "fixtures", "graph", `${stack}.json`);
+export const graphSnapshotPath = (stack: string): string => path.join(__dirname, "..", "fixtures", "graph", `${stack}.json`);
 
 export function graphOf(evaluation: Evaluation): GraphEntry[] {
     return evaluation.resources
@@ -39,8 +38,6 @@ export function graphOf(evaluation: Evaluation): GraphEntry[] {
 }
 
 /** One resource a line, so that a diff of the committed snapshot names the resources that changed. */
-export const serializeGraph = (graph: readonly GraphEntry[]): string =>
-    `[\n${graph.map(entry => JSON.stringify(entry)).join(",\n")}\n]\n`;
+export const serializeGraph = (graph: readonly GraphEntry[]): string => `[\n${graph.map(entry => JSON.stringify(entry)).join(",\n")}\n]\n`;
 
-export const readGraphSnapshot = (stack: string): GraphEntry[] =>
-    JSON.parse(fs.readFileSync(graphSnapshotPath(stack), "utf8"));
+export const readGraphSnapshot = (stack: string): GraphEntry[] => JSON.parse(fs.readFileSync(graphSnapshotPath(stack), "utf8"));

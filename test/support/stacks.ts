@@ -15,11 +15,9 @@ export function evaluateRealStack(stack: string): Promise<Evaluation> {
     return cache.get(stack)!;
 }
 
-export const ofType = (evaluation: Evaluation, type: string): RecordedResource[] =>
-    evaluation.resources.filter(r => r.type === type);
+export const ofType = (evaluation: Evaluation, type: string): RecordedResource[] => evaluation.resources.filter(r => r.type === type);
 
-export const byUrn = (evaluation: Evaluation): Map<string, RecordedResource> =>
-    new Map(evaluation.resources.map(r => [r.urn, r]));
+export const byUrn = (evaluation: Evaluation): Map<string, RecordedResource> => new Map(evaluation.resources.map(r => [r.urn, r]));
 
 /** Ancestors of a resource, nearest first. */
 export function ancestors(evaluation: Evaluation, resource: RecordedResource): RecordedResource[] {
@@ -34,13 +32,16 @@ export function ancestors(evaluation: Evaluation, resource: RecordedResource): R
 /** Whether an azure-native resource type accepts tags, read from its published type definition. */
 export function acceptsTags(type: string): boolean {
     const [, module, resource] = type.split(":");
-    const file = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module,
-        `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`);
+    const file = path.join(
+        path.dirname(require.resolve("@pulumi/azure-native/package.json")),
+        module,
+        `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`,
+    );
     const text = fs.readFileSync(file, "utf8");
     const start = text.indexOf(`export interface ${resource}Args`);
     if (start < 0) {
         throw new Error(`${file} declares no ${resource}Args: cannot tell whether ${type} accepts tags`);
     }
     const args = text.slice(start);
-    return /\n    tags\?:/.test(args.slice(0, args.indexOf("\n}")));
+    return /\n {4}tags\?:/.test(args.slice(0, args.indexOf("\n}")));
 }

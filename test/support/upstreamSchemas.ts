@@ -81,8 +81,7 @@ function prepare(schema: unknown, ref: (target: string) => string): any {
                 out[keyword] = value;
         }
     }
-    if (out.properties !== undefined && out.additionalProperties === undefined
-        && out["x-kubernetes-preserve-unknown-fields"] !== true) {
+    if (out.properties !== undefined && out.additionalProperties === undefined && out["x-kubernetes-preserve-unknown-fields"] !== true) {
         out.additionalProperties = false;
     }
     return out;
@@ -122,12 +121,21 @@ function load(): Registry {
         }
         return `${APIMACHINERY}${COMPONENT_REF}${name}`;
     };
-    const shared = Object.fromEntries(Object.entries(apimachinery).map(([name, s]) => [name, prepare(s, target =>
-        target.startsWith(COMPONENT_REF) && target.slice(COMPONENT_REF.length) in apimachinery ? target : sharedRef(target))]));
+    const shared = Object.fromEntries(
+        Object.entries(apimachinery).map(([name, s]) => [
+            name,
+            prepare(s, target =>
+                target.startsWith(COMPONENT_REF) && target.slice(COMPONENT_REF.length) in apimachinery ? target : sharedRef(target),
+            ),
+        ]),
+    );
     shared[QUANTITY] = { ...shared[QUANTITY], oneOf: [{ type: "string", pattern: QUANTITY_PATTERN }, { type: "number" }] };
     ajv.addSchema({ $id: APIMACHINERY, components: { schemas: shared } });
 
-    for (const file of fs.readdirSync(FIXTURES).filter(f => f.endsWith(".json") && f !== APIMACHINERY).sort()) {
+    for (const file of fs
+        .readdirSync(FIXTURES)
+        .filter(f => f.endsWith(".json") && f !== APIMACHINERY)
+        .sort()) {
         const fixture = readFixture(file);
         if (fixture.components?.schemas) {
             // Built-in API group: one schema per kind, found by its x-kubernetes-group-version-kind.
@@ -138,8 +146,9 @@ function load(): Registry {
             ajv.addSchema({ $id: file, components: { schemas } });
             for (const [name, schema] of Object.entries(local)) {
                 for (const { group, version, kind } of schema["x-kubernetes-group-version-kind"] ?? []) {
-                    register({ apiVersion: group ? `${group}/${version}` : version, kind }, file,
-                        { $ref: `${file}${COMPONENT_REF}${name}` });
+                    register({ apiVersion: group ? `${group}/${version}` : version, kind }, file, {
+                        $ref: `${file}${COMPONENT_REF}${name}`,
+                    });
                 }
             }
         } else if (fixture.openAPIV3Schema) {
@@ -182,9 +191,12 @@ export function apiVersionKindOf(type: string, inputs: Record<string, unknown>):
 
 function formatError(error: ErrorObject): string {
     const params = error.params as Record<string, any>;
-    const detail = params.additionalProperty !== undefined ? ` (${params.additionalProperty})`
-        : Array.isArray(params.allowedValues) ? ` (${params.allowedValues.map(v => JSON.stringify(v)).join(", ")})`
-        : "";
+    const detail =
+        params.additionalProperty !== undefined
+            ? ` (${params.additionalProperty})`
+            : Array.isArray(params.allowedValues)
+              ? ` (${params.allowedValues.map(v => JSON.stringify(v)).join(", ")})`
+              : "";
     return `${error.instancePath || "/"} ${error.message}${detail}`;
 }
 
@@ -197,7 +209,9 @@ export function validateKubernetesObject(type: string, inputs: object): string[]
     const object = inputs as Record<string, unknown>;
     const gvk = apiVersionKindOf(type, object);
     if (gvk === undefined) {
-        return [`cannot tell the apiVersion and kind of a ${type} (inputs apiVersion ${JSON.stringify(object.apiVersion)}, kind ${JSON.stringify(object.kind)})`];
+        return [
+            `cannot tell the apiVersion and kind of a ${type} (inputs apiVersion ${JSON.stringify(object.apiVersion)}, kind ${JSON.stringify(object.kind)})`,
+        ];
     }
     const errors: string[] = [];
     for (const field of ["apiVersion", "kind"] as const) {
@@ -207,7 +221,10 @@ export function validateKubernetesObject(type: string, inputs: object): string[]
     }
     const entry = loaded().validators.get(kindKey(gvk));
     if (entry === undefined) {
-        return [...errors, `no upstream schema for apiVersion ${gvk.apiVersion}, kind ${gvk.kind}: add its schema to test/fixtures/schemas`];
+        return [
+            ...errors,
+            `no upstream schema for apiVersion ${gvk.apiVersion}, kind ${gvk.kind}: add its schema to test/fixtures/schemas`,
+        ];
     }
     if (!entry.validate(inputs)) {
         errors.push(...new Set((entry.validate.errors ?? []).map(formatError)));

@@ -1,0 +1,172 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
+import * as eventhub from "@pulumi/azure-native/eventhub";
+import * as kusto from "@pulumi/azure-native/kusto";
+import { DataPlaneSizing, isAdxDevSku } from "../../lib/dataPlane";
+import { ADX_CONSUMER_GROUP } from "../../lib/naming";
+import { alnumName, dashedName } from "../common/azureNames";
+import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles";
+
+/** Where a region's telemetry and device state are stored: ADX, fed from the telemetry hub, and Cosmos DB. */
+
+const ADX_DATABASE = "telemetry";
+const ADX_LANDING_TABLE = "TelemetryRaw";
+const ADX_LANDING_MAPPING = "TelemetryRawMapping";
+const COSMOS_DATABASE = "device-state";
+const COSMOS_CONTAINER = "devices";
+
+/** What the stores need of `RegionDataPlaneArgs`: where they go, their tags and how they are named. */
+export interface StoreScope {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+    readonly namePrefix: string;
+    readonly uniqueSuffix: pulumi.Input<string>;
+}
+
+/** Where every data-plane resource goes and how it is tagged: the region's resource group, location and tags. */
+export function regionalScope(args: StoreScope) {
+    return { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags };
+}
+
+/** The region's telemetry hub, which ADX ingests from. */
+export interface EventHubs {
+    readonly namespace: eventhub.Namespace;
+    readonly fullyQualifiedNamespace: pulumi.Output<string>;
+    readonly hub: eventhub.EventHub;
+    readonly tenantGroups: Record<string, eventhub.ConsumerGroup>;
+}
+
+export function createAdx(
+    name: string,
+    args: StoreScope,
+    sizing: DataPlaneSizing,
+    hubs: EventHubs,
+    subscriptionId: pulumi.Output<string>,
+    parent: pulumi.Resource,
+) {
+    const cluster = new kusto.Cluster(
+        `${name}-adx`,
+        {
+            ...regionalScope(args),
+            clusterName: alnumName(args.namePrefix, "dx", args.uniqueSuffix, 22),
+            // Dev(No SLA) SKUs exist only in the Basic tier.
+            sku: {
+                name: sizing.adxSku,
+                tier: isAdxDevSku(sizing.adxSku) ? kusto.AzureSkuTier.Basic : kusto.AzureSkuTier.Standard,
+                capacity: sizing.adxInstances,
+            },
+            identity: { type: kusto.IdentityType.SystemAssigned },
+            enableStreamingIngest: true,
+        },
+        { parent },
+    );
+    const database = new kusto.ReadWriteDatabase(
+        `${name}-adx-telemetry`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            clusterName: cluster.name,
+            databaseName: ADX_DATABASE,
+            kind: "ReadWrite",
+            hotCachePeriod: `P${sizing.adxHotCacheDays}D`,
+            softDeletePeriod: `P${sizing.adxRetentionDays}D`,
+        },
+        { parent },
+    );
+    // The data connection is validated against an existing table and mapping; the raw landing table lets update policies reshape later.
+    const landing = new kusto.Script(
+        `${name}-adx-landing-table`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            clusterName: cluster.name,
+            databaseName: database.name,
+            scriptContent: [
+                `.create-merge table ${ADX_LANDING_TABLE} (Record: dynamic)`,
+                `.create-or-alter table ${ADX_LANDING_TABLE} ingestion json mapping "${ADX_LANDING_MAPPING}" '[{"column":"Record","Properties":{"Path":"$"}}]'`,
+            ].join("\n\n"),
+        },
+        { parent },
+    );
+    const consumerGroup = new eventhub.ConsumerGroup(
+        `${name}-adx-cg`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            namespaceName: hubs.namespace.name,
+            eventHubName: hubs.hub.name,
+            consumerGroupName: ADX_CONSUMER_GROUP,
+        },
+        { parent },
+    );
+    const receiver = assignRole(
+        `${name}-adx-eh-receiver`,
+        systemPrincipalId(cluster),
+        subscriptionId,
+        { scope: hubs.hub.id, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
+        { parent },
+    );
+    new kusto.EventHubDataConnection(
+        `${name}-adx-ingest`,
+        {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            clusterName: cluster.name,
+            databaseName: database.name,
+            kind: "EventHub",
+            eventHubResourceId: hubs.hub.id,
+            consumerGroup: consumerGroup.name,
+            // A system-assigned identity is addressed by the id of the resource that owns it.
+            managedIdentityResourceId: cluster.id,
+            tableName: ADX_LANDING_TABLE,
+            mappingRuleName: ADX_LANDING_MAPPING,
+            dataFormat: kusto.EventHubDataFormat.MULTIJSON,
+        },
+        { parent, dependsOn: [receiver, landing] },
+    );
+    return { cluster, database };
+}
+
+export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSizing, parent: pulumi.Resource) {
+    const serverless = sizing.cosmosThroughput === "serverless";
+    const account = new cosmosdb.DatabaseAccount(
+        `${name}-cosmos`,
+        {
+            ...regionalScope(args),
+            accountName: dashedName(args.namePrefix, "cosmos", args.uniqueSuffix, 44),
+            kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
+            databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
+            consistencyPolicy: { defaultConsistencyLevel: cosmosdb.DefaultConsistencyLevel.Session },
+            locations: [{ locationName: args.location, failoverPriority: 0 }],
+            capabilities: serverless ? [{ name: "EnableServerless" }] : [],
+            disableLocalAuth: true,
+            minimalTlsVersion: cosmosdb.MinimalTlsVersion.Tls12,
+        },
+        { parent },
+    );
+    const database = new cosmosdb.SqlResourceSqlDatabase(
+        `${name}-cosmos-device-state`,
+        {
+            ...regionalScope(args),
+            accountName: account.name,
+            databaseName: COSMOS_DATABASE,
+            resource: { id: COSMOS_DATABASE },
+        },
+        { parent },
+    );
+    const container = new cosmosdb.SqlResourceSqlContainer(
+        `${name}-cosmos-devices`,
+        {
+            ...regionalScope(args),
+            accountName: account.name,
+            databaseName: database.name,
+            containerName: COSMOS_CONTAINER,
+            resource: { id: COSMOS_CONTAINER, partitionKey: { paths: ["/tenantId"], kind: cosmosdb.PartitionKind.Hash, version: 2 } },
+            options:
+                typeof sizing.cosmosThroughput === "object"
+                    ? { autoscaleSettings: { maxThroughput: sizing.cosmosThroughput.autoscaleMaxThroughput } }
+                    : undefined,
+        },
+        { parent },
+    );
+    return { account, database, container };
+}
