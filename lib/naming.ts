@@ -2,6 +2,7 @@
  * Names derived from the stack. Azure names are built here, in one place, so that
  * a rename (which Pulumi turns into a delete and a create) is a visible, reviewed change.
  */
+import { createHash } from "crypto";
 
 /** `iotfleet-prod-weu`: the prefix of every regional resource name. */
 export const regionPrefix = (environment: string, region: string): string => `iotfleet-${environment}-${region}`;
@@ -90,3 +91,23 @@ export const tenantCheckpointContainer = (tenant: string): string => `checkpoint
  */
 export const fluxClusterPath = (environment: string, regionShortName: string, clusterName: string): string =>
     `./clusters/${environment}-${regionShortName}/${clusterName}`;
+
+/** The namespace of iot-fleet's role assignment names (a fixed random UUID: changing it renames every assignment). */
+const ROLE_ASSIGNMENT_NAMESPACE = "5d1b3a0e-7f39-4c2e-9a61-3f0d2c8b4e17";
+
+/**
+ * The name of the role assignment of one role to one principal on one scope: a name-based UUID (version 5, SHA-1)
+ * of the three, as Bicep's `guid(scope, principalId, roleDefinitionId)` names them in Azure's own modules. Azure
+ * allows one assignment per scope, principal and role, so the same three always get the same name: a re-run after
+ * an interrupted `up` finds its assignment instead of meeting 409 RoleAssignmentExists under a new random name.
+ * ARM ids are case-insensitive, so the three are compared lower-cased.
+ */
+export function roleAssignmentGuid(scope: string, principalId: string, roleDefinitionId: string): string {
+    const namespace = Buffer.from(ROLE_ASSIGNMENT_NAMESPACE.replace(/-/g, ""), "hex");
+    const name = JSON.stringify([scope, principalId, roleDefinitionId].map(part => part.toLowerCase()));
+    const bytes = createHash("sha1").update(namespace).update(name, "utf8").digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

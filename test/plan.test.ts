@@ -33,12 +33,12 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 523,
+        resources: 525,
         byType: {
             "azure-native:applicationinsights:Component": 1,
-            "azure-native:authorization:RoleAssignment": 81,
+            "azure-native:authorization:RoleAssignment": 82,
             "azure-native:containerservice:AgentPool": 8,
-            "azure-native:containerservice:AutoUpgradeProfile": 1,
+            "azure-native:containerservice:AutoUpgradeProfile": 2,
             "azure-native:containerservice:Fleet": 1,
             "azure-native:containerservice:FleetMember": 2,
             "azure-native:containerservice:FleetUpdateStrategy": 1,
@@ -123,10 +123,10 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 467,
+        resources: 468,
         byType: {
             "azure-native:applicationinsights:Component": 1,
-            "azure-native:authorization:RoleAssignment": 62,
+            "azure-native:authorization:RoleAssignment": 63,
             "azure-native:containerservice:AgentPool": 12,
             "azure-native:containerservice:FleetMember": 3,
             "azure-native:containerservice:MaintenanceConfiguration": 6,
@@ -230,7 +230,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 523 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 525 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,789 · €0\.029 per device$/m);
         assert.match(
             stdout,

@@ -1,14 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { ClusterDefaults } from "../../lib/config";
 import { KubeloginMode, nonInteractiveKubeconfig } from "../../lib/kubeconfig";
 import { CLUSTER_DNS_SERVICE_IP, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../../lib/network";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs } from "../../lib/nodePools";
 import { AksNames } from "../../lib/naming";
-import { AZURE_ROLES, assignRole, roleDefinitionId, systemPrincipalId } from "../common/azureRoles";
-import { MEMBER_CLUSTER_UPGRADE_CHANNEL } from "./fleetManager";
+import { AZURE_ROLES, assignDeployerRole, assignRole, systemPrincipalId } from "../common/azureRoles";
+import { MEMBER_CLUSTER_UPGRADE_CHANNEL, memberNodeOsUpgradeChannel } from "./fleetManager";
 
 /** The maintenance windows of Kubernetes and node OS upgrades, honoured by AKS and by Fleet Manager update runs alike. */
 const MAINTENANCE_CONFIGS = ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"] as const;
@@ -49,6 +48,11 @@ export interface AksCluster {
     /** Non-interactive kubeconfig (secret). */
     readonly kubeconfig: pulumi.Output<string>;
     readonly oidcIssuerUrl: pulumi.Output<string>;
+    /**
+     * The last of the ARM writes this builder makes to the cluster (its pools, then its maintenance windows):
+     * every later write to the cluster (extensions, Fleet membership) waits for it.
+     */
+    readonly lastWrite: pulumi.Resource;
 }
 
 /**
@@ -83,7 +87,10 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
             azureMonitorProfile: {
                 metrics: { enabled: true, kubeStateMetrics: { metricLabelsAllowlist: "namespaces=[iot-fleet.io/tenant]" } },
             },
-            autoUpgradeProfile: { upgradeChannel: MEMBER_CLUSTER_UPGRADE_CHANNEL, nodeOSUpgradeChannel: args.sizing.nodeOsUpgradeChannel },
+            autoUpgradeProfile: {
+                upgradeChannel: MEMBER_CLUSTER_UPGRADE_CHANNEL,
+                nodeOSUpgradeChannel: memberNodeOsUpgradeChannel(args.sizing.nodeOsUpgradeChannel),
+            },
             networkProfile: {
                 networkPlugin: "azure",
                 networkPluginMode: "overlay",
@@ -102,16 +109,25 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
         },
         {
             parent,
-            // Fleet upgrades move these versions; following them would plan a replacement on every refresh. The node
+            // Fleet upgrades move the Kubernetes version behind Pulumi's back; following it would plan a downgrade or a
+            // replacement after every refresh. A refresh also writes every pool of the cluster, the AgentPool resources'
+            // too, into `agentPoolProfiles` (pulumi-azure-native #1686, #2719, #4264), and the next `up` would PUT the
+            // system pool alone; the create still sends it, since ignoreChanges applies only once the cluster exists.
+            // A system pool change is then made as README's "Changing an existing cluster's system pool" says. The node
             // resource group is fixed at creation: clusters made before it was set keep AKS's default instead of being replaced.
-            ignoreChanges: ["kubernetesVersion", "agentPoolProfiles[*].orchestratorVersion", "nodeResourceGroup"],
+            ignoreChanges: ["kubernetesVersion", "agentPoolProfiles", "nodeResourceGroup"],
         },
     );
 
     const clusterScope = { resourceGroupName: args.resourceGroupName, resourceName: cluster.name };
+    // AKS refuses a write while another operation on the cluster runs (409 OperationNotAllowed, Azure/AKS#1913) and
+    // azure-native does not retry it, so every write to the cluster waits for the one before: pools one after
+    // another (as Azure/terraform-azurerm-avm-ptn-aks-production#25 does), then the maintenance windows.
+    let lastWrite: pulumi.Resource = cluster;
+    const afterLastWrite = () => ({ parent, dependsOn: [lastWrite] });
     const pools = workloadPoolSpecs(args.sizing).map(
         spec =>
-            new containerservice.AgentPool(
+            (lastWrite = new containerservice.AgentPool(
                 `${name}-pool-${spec.poolName}`,
                 {
                     ...clusterScope,
@@ -122,13 +138,13 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
                     minCount: spec.minCount,
                     maxCount: spec.maxCount,
                 },
-                { parent, ignoreChanges: ["count", "orchestratorVersion"] },
-            ),
+                { ...afterLastWrite(), ignoreChanges: ["count", "orchestratorVersion"] },
+            )),
     );
 
     const window = args.sizing.maintenanceWindow;
     for (const configName of MAINTENANCE_CONFIGS) {
-        new containerservice.MaintenanceConfiguration(
+        lastWrite = new containerservice.MaintenanceConfiguration(
             `${name}-${configName}`,
             {
                 ...clusterScope,
@@ -140,18 +156,15 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
                     utcOffset: "+00:00",
                 },
             },
-            { parent },
+            afterLastWrite(),
         );
     }
 
-    // The deployer may be a user (az login) or a service principal (CI), so principalType stays unset.
-    const deployerAdmin = new authorization.RoleAssignment(
+    const deployerAdmin = assignDeployerRole(
         `${name}-deployer-admin`,
-        {
-            scope: cluster.id,
-            principalId: args.deployerObjectId,
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, AZURE_ROLES.aksRbacClusterAdmin),
-        },
+        args.deployerObjectId,
+        args.subscriptionId,
+        { scope: cluster.id, roleGuid: AZURE_ROLES.aksRbacClusterAdmin },
         { parent },
     );
 
@@ -188,7 +201,7 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
     );
 
     const oidcIssuerUrl = cluster.oidcIssuerProfile.apply(profile => profile?.issuerURL ?? "");
-    return { cluster, pools, provider, kubeconfig, oidcIssuerUrl };
+    return { cluster, pools, provider, kubeconfig, oidcIssuerUrl, lastWrite };
 }
 
 function agentPoolProperties(spec: NodePoolSpec, args: AksClusterArgs) {

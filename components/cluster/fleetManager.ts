@@ -13,11 +13,14 @@ export const UPDATE_STAGES: readonly { readonly group: ClusterKind; readonly aft
 /** The name of the update strategy and of the auto-upgrade profile that runs it. */
 const ROLLOUT_NAME = "shared-then-dedicated";
 
+/** Fleet Manager's channel that rolls new node images through the update strategy. */
+const FLEET_NODE_IMAGE_CHANNEL = "NodeImage";
+
 /** Fleet Manager's name for each auto-upgrade channel of the config; `none` has no profile at all. */
 const FLEET_UPGRADE_CHANNELS: Record<ClusterDefaults["upgradeChannel"], string | undefined> = {
     stable: "Stable",
     rapid: "Rapid",
-    "node-image": "NodeImage",
+    "node-image": FLEET_NODE_IMAGE_CHANNEL,
     none: undefined,
 };
 
@@ -26,6 +29,17 @@ const FLEET_UPGRADE_CHANNELS: Record<ClusterDefaults["upgradeChannel"], string |
  * a cluster's own channel would upgrade it on its own schedule, outside the shared-before-dedicated stages.
  */
 export const MEMBER_CLUSTER_UPGRADE_CHANNEL = containerservice.UpgradeChannel.None;
+
+/**
+ * The node OS channel a member cluster keeps for itself. With `NodeImage`, the fleet rolls node images through the
+ * same stages as Kubernetes upgrades, so the cluster's own channel is `None`: left on `NodeImage`, AKS would reimage
+ * the cluster weekly in its own window, and whichever of the two comes first upgrades it (Fleet Manager FAQ, "What
+ * happens if I leave AKS cluster auto-upgrades enabled?"). Fleet has no `Unmanaged` channel and its security-patch
+ * channel is in preview: those choices stay the cluster's own.
+ */
+export function memberNodeOsUpgradeChannel(configured: ClusterDefaults["nodeOsUpgradeChannel"]): ClusterDefaults["nodeOsUpgradeChannel"] {
+    return configured === "NodeImage" ? "None" : configured;
+}
 
 /** The fleet another stack created, read from its `fleet` stack output. */
 export interface JoinedFleet {
@@ -40,6 +54,11 @@ export interface FleetMemberSpec {
     readonly clusterId: pulumi.Input<string>;
     /** The update group: the cluster's kind. */
     readonly group: ClusterKind;
+    /**
+     * The cluster's last ARM write: joining the fleet is a write to the cluster too, and AKS refuses overlapping
+     * operations (409 OperationNotAllowed), so the membership waits for it. No default.
+     */
+    readonly afterClusterWrite: pulumi.Resource;
 }
 
 export interface FleetManagerArgs {
@@ -57,6 +76,12 @@ export interface FleetManagerArgs {
     readonly members: readonly FleetMemberSpec[];
     /** The channel the fleet upgrades every member on, through the update strategy; `none` upgrades nobody. Ignored when joining. No default. */
     readonly upgradeChannel: ClusterDefaults["upgradeChannel"];
+    /**
+     * `NodeImage` makes the fleet roll node images through the update strategy too (a second auto-upgrade profile), and
+     * members keep `None` for themselves (`memberNodeOsUpgradeChannel`); any other value leaves node images to each
+     * cluster. Ignored when joining. No default.
+     */
+    readonly nodeOsUpgradeChannel: ClusterDefaults["nodeOsUpgradeChannel"];
     /** Tags of the created fleet. No default. */
     readonly tags: Record<string, string>;
 }
@@ -85,7 +110,7 @@ export class FleetManager extends pulumi.ComponentResource {
                         clusterResourceId: member.clusterId,
                         group: member.group,
                     },
-                    { parent: this },
+                    { parent: this, dependsOn: [member.afterClusterWrite] },
                 ),
         );
         if (args.mode === "create") {
@@ -151,6 +176,22 @@ export class FleetManager extends pulumi.ComponentResource {
                     resourceGroupName: args.resourceGroupName,
                     autoUpgradeProfileName: ROLLOUT_NAME,
                     channel,
+                    updateStrategyId: strategy.id,
+                },
+                afterMembers,
+            );
+        }
+        // A Kubernetes channel upgrades node images only along with a version; the weekly images need a profile of
+        // their own ("If you want to have your NodeImage version upgraded, you need to create an autoupgradeprofile
+        // with NodeImage channel": Fleet Manager, "Understanding auto-upgrade profiles"), unless the one above is it.
+        if (args.nodeOsUpgradeChannel === "NodeImage" && channel !== FLEET_NODE_IMAGE_CHANNEL) {
+            new containerservice.AutoUpgradeProfile(
+                `${name}-node-image-upgrade`,
+                {
+                    fleetName,
+                    resourceGroupName: args.resourceGroupName,
+                    autoUpgradeProfileName: `${ROLLOUT_NAME}-node-image`,
+                    channel: FLEET_NODE_IMAGE_CHANNEL,
                     updateStrategyId: strategy.id,
                 },
                 afterMembers,

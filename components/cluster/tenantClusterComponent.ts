@@ -21,6 +21,7 @@ export interface TenantClusterArgs {
     readonly extraTags: Record<string, string>;
 }
 
+/** A cluster with its platform; `lastWrite` is the platform's last ARM write to the cluster, the last of all. */
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
     readonly platform: ClusterPlatform;
@@ -64,6 +65,7 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
             provider: aks.provider,
             clusterName: args.clusterName,
             aksClusterName: aks.cluster.name,
+            afterClusterWrite: aks.lastWrite,
             resourceGroupName: services.resourceGroupName,
             location: services.location,
             oidcIssuerUrl: aks.oidcIssuerUrl,
@@ -76,7 +78,7 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         },
         { parent },
     );
-    return { ...aks, aksName: names.aksName, platform };
+    return { ...aks, aksName: names.aksName, platform, lastWrite: platform.lastClusterWrite };
 }
 
 /**
@@ -101,6 +103,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
+    /** The last ARM write to the cluster this component makes; a later write (its Fleet membership) waits for it. Not an output. */
+    public readonly lastClusterWrite: pulumi.Resource;
 
     protected constructor(type: string, name: string, args: TenantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, { clusterName: args.clusterName, tenants: args.tenants.map(t => t.name) }, opts);
@@ -114,6 +118,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.tenantNames = args.tenants.map(t => t.name);
+        this.lastClusterWrite = built.lastWrite;
         this.registerOutputs({
             clusterName: this.clusterName,
             aksName: this.aksName,

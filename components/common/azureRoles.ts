@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { roleAssignmentGuid } from "../../lib/naming";
 
 /** Built-in Azure role definitions the fleet grants, by what they let a principal do. */
 export const AZURE_ROLES = {
@@ -54,7 +55,7 @@ export function assignRole(
     grant: RoleGrant,
     opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
-    return roleAssignment(name, { id: principalId, type: "ServicePrincipal" }, subscriptionId, grant, opts);
+    return assignPrincipalRole(name, { id: principalId, type: "ServicePrincipal" }, subscriptionId, grant, opts);
 }
 
 /** Grants the members of an Entra ID security group one role on one scope. */
@@ -65,26 +66,54 @@ export function assignGroupRole(
     grant: RoleGrant,
     opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
-    return roleAssignment(name, { id: groupObjectId, type: "Group" }, subscriptionId, grant, opts);
+    return assignPrincipalRole(name, { id: groupObjectId, type: "Group" }, subscriptionId, grant, opts);
 }
 
-/** Azure checks `principalType` against the principal, so a grant names which kind it is. */
-function roleAssignment(
+/**
+ * Grants the principal running Pulumi one role on one scope. It may be a user (`az login`) or a service principal
+ * (CI), so the program names no `principalType`; azure-native's SDK then sends its default, `User`.
+ */
+export function assignDeployerRole(
     name: string,
-    principal: { id: pulumi.Input<string>; type: "ServicePrincipal" | "Group" },
+    deployerObjectId: pulumi.Input<string>,
     subscriptionId: pulumi.Input<string>,
     grant: RoleGrant,
     opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
+    return assignPrincipalRole(name, { id: deployerObjectId }, subscriptionId, grant, opts);
+}
+
+/** The principal a role goes to; Azure checks `principalType` against it, so a grant names its kind whenever it is known. */
+export interface RolePrincipal {
+    readonly id: pulumi.Input<string>;
+    readonly type?: "ServicePrincipal" | "Group" | "User";
+}
+
+/**
+ * Grants one principal one role on one scope, under the name `roleAssignmentGuid` derives from the three. Azure
+ * refuses a second assignment of the same three under another name, and a replacement keeps the name whenever the
+ * three stay the same, so the old assignment is deleted before its replacement is created.
+ */
+export function assignPrincipalRole(
+    name: string,
+    principal: RolePrincipal,
+    subscriptionId: pulumi.Input<string>,
+    grant: RoleGrant,
+    opts: pulumi.CustomResourceOptions,
+): authorization.RoleAssignment {
+    const roleDefinition = roleDefinitionId(subscriptionId, grant.roleGuid);
     return new authorization.RoleAssignment(
         name,
         {
+            roleAssignmentName: pulumi
+                .all([grant.scope, principal.id, roleDefinition])
+                .apply(([scope, principalId, role]) => roleAssignmentGuid(scope, principalId, role)),
             scope: grant.scope,
             principalId: principal.id,
-            principalType: principal.type,
-            roleDefinitionId: roleDefinitionId(subscriptionId, grant.roleGuid),
+            ...(principal.type === undefined ? {} : { principalType: principal.type }),
+            roleDefinitionId: roleDefinition,
         },
-        opts,
+        { deleteBeforeReplace: true, ...opts },
     );
 }
 

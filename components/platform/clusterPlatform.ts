@@ -22,6 +22,8 @@ export class ClusterPlatform extends pulumi.ComponentResource {
     public readonly collectorClientId: pulumi.Output<string>;
     public readonly clusterIssuerName: pulumi.Output<string>;
     public readonly fluxConfigurationName: pulumi.Output<string>;
+    /** The platform's last ARM write to the cluster (the Flux configuration), for the writes that must follow it. Not an output. */
+    public readonly lastClusterWrite: pulumi.Resource;
 
     constructor(name: string, args: ClusterPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.clusterPlatform, name, {}, opts);
@@ -42,6 +44,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         this.clusterIssuerName = issuer.metadata.name;
         // The configuration's Azure name, known once it exists (azure-native reports it only as the output `name`).
         this.fluxConfigurationName = flux.id.apply(() => FLUX_CONFIGURATION_NAME);
+        this.lastClusterWrite = flux;
         this.registerOutputs({
             ingressClassName: this.ingressClassName,
             otlpEndpoint: this.otlpEndpoint,

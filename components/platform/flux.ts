@@ -6,7 +6,11 @@ export const FLUX_CONFIGURATION_NAME = "fleet";
 const FLUX_SYNC_INTERVAL_SECONDS = 120;
 const FLUX_TIMEOUT_SECONDS = 600;
 
-/** The AKS GitOps extension and one cluster-scoped Flux configuration reconciling the cluster's directory. */
+/**
+ * The AKS GitOps extension and one cluster-scoped Flux configuration reconciling the cluster's directory. Both are
+ * ARM writes to the cluster, which AKS takes one at a time: the extension waits for the cluster's last write before
+ * it, the configuration for the extension, and the configuration is the platform's last write to the cluster.
+ */
 export function installFlux(ctx: PlatformContext): kubernetesconfiguration.FluxConfiguration {
     const { args } = ctx;
     const cluster = {
@@ -25,7 +29,7 @@ export function installFlux(ctx: PlatformContext): kubernetesconfiguration.FluxC
             releaseTrain: "Stable",
             scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
         },
-        { parent: ctx.parent },
+        { parent: ctx.parent, dependsOn: [args.afterClusterWrite] },
     );
     return new kubernetesconfiguration.FluxConfiguration(
         `${ctx.name}-flux-config`,

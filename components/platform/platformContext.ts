@@ -14,6 +14,8 @@ export interface ClusterPlatformArgs {
     readonly clusterName: string;
     /** The AKS resource name: the Flux extension's target and external-dns's TXT owner id (unique across regions). Required. */
     readonly aksClusterName: pulumi.Input<string>;
+    /** The last ARM write to the cluster before the platform's: AKS takes one write at a time, so the Flux extension waits for it. Required. */
+    readonly afterClusterWrite: pulumi.Resource;
     /** Resource group of the cluster; the platform identities are created there too. Required. */
     readonly resourceGroupName: pulumi.Input<string>;
     /** Azure region of the identities. Required. */

@@ -3,7 +3,6 @@ import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
-import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ConfigError, FleetConfig } from "../../lib/config";
@@ -16,12 +15,11 @@ import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
+import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
 import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
-
-export const APP_INSIGHTS_SECRET_NAME = "appinsights-connection-string";
 
 export interface RegionArgs {
     /** The validated stack configuration. */
@@ -152,36 +150,19 @@ export class Region extends pulumi.ComponentResource {
             parent,
         );
 
-        const vault = new keyvault.Vault(
-            `${name}-kv`,
+        const { vault, appInsightsSecret } = createRegionVault(
+            name,
             {
                 vaultName: pulumi.interpolate`kv-${compactName(config.environment, config.region.shortName)}-${suffix}`,
                 resourceGroupName: group.name,
                 location,
-                properties: {
-                    tenantId: client.tenantId,
-                    sku: { family: "A", name: keyvault.SkuName.Standard },
-                    enableRbacAuthorization: true,
-                    enableSoftDelete: true,
-                    softDeleteRetentionInDays: 90,
-                    enablePurgeProtection: true,
-                },
                 tags,
+                client,
+                appInsightsConnectionString: this.observability.appInsightsConnectionString,
             },
-            parent,
+            this,
         );
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
-        const appInsightsSecret = new keyvault.Secret(
-            `${name}-appinsights-secret`,
-            {
-                vaultName: vault.name,
-                resourceGroupName: group.name,
-                secretName: APP_INSIGHTS_SECRET_NAME,
-                properties: { value: this.observability.appInsightsConnectionString },
-                tags,
-            },
-            parent,
-        );
 
         const zone = new dns.Zone(
             `${name}-dns`,
@@ -223,10 +204,12 @@ export class Region extends pulumi.ComponentResource {
                 location,
                 joined: args.joinedFleet,
                 upgradeChannel: config.clusterDefaults.upgradeChannel,
+                nodeOsUpgradeChannel: config.clusterDefaults.nodeOsUpgradeChannel,
                 members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
                     memberName: `${config.region.shortName}-${clusterName}`,
                     clusterId: cluster.clusterId,
                     group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
+                    afterClusterWrite: cluster.lastClusterWrite,
                 })),
                 tags,
             },

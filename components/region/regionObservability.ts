@@ -5,7 +5,7 @@ import * as dashboard from "@pulumi/azure-native/dashboard";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { dashedName } from "../common/azureNames";
-import { AZURE_ROLES, assignRole, roleDefinitionId, systemPrincipalId } from "../common/azureRoles";
+import { AZURE_ROLES, assignPrincipalRole, assignRole, systemPrincipalId } from "../common/azureRoles";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -97,14 +97,11 @@ export class RegionObservability extends pulumi.ComponentResource {
         }
         if (args.grafanaAdminPrincipalId !== undefined) {
             // Not assignRole, which only grants to managed identities.
-            new authorization.RoleAssignment(
+            assignPrincipalRole(
                 `${name}-grafana-admin`,
-                {
-                    scope: grafana.id,
-                    principalId: args.grafanaAdminPrincipalId,
-                    principalType: args.grafanaAdminPrincipalType ?? DEFAULT_GRAFANA_ADMIN_PRINCIPAL_TYPE,
-                    roleDefinitionId: roleDefinitionId(subscriptionId, AZURE_ROLES.grafanaAdmin),
-                },
+                { id: args.grafanaAdminPrincipalId, type: args.grafanaAdminPrincipalType ?? DEFAULT_GRAFANA_ADMIN_PRINCIPAL_TYPE },
+                subscriptionId,
+                { scope: grafana.id, roleGuid: AZURE_ROLES.grafanaAdmin },
                 { parent: this },
             );
         }
