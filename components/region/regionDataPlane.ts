@@ -9,24 +9,15 @@ import { DataPlaneSizing, withDataPlaneDefaults } from "../../lib/dataPlane";
 import { alnumName, dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole } from "../common/azureRoles";
 import { DataPlaneEndpoints } from "../common/regionServices";
-import { createAdx, createCosmos, EventHubs, regionalScope } from "./telemetryStores";
+import { createAdx, createCosmos, EventHubs, regionalScope, StoreScope } from "./telemetryStores";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
 const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
 const EVENT_HUB_NAME = "telemetry";
 
-export interface RegionDataPlaneArgs {
-    /** Resource group that holds every resource of the data plane. No default. */
-    readonly resourceGroupName: pulumi.Input<string>;
-    /** Azure region of every resource. No default. */
-    readonly location: pulumi.Input<string>;
-    /** Environment/region tags put on every resource that accepts tags. No default. */
-    readonly tags: Record<string, string>;
-    /** Lowercase alphanumeric 6-char random suffix for globally unique names. No default. */
-    readonly uniqueSuffix: pulumi.Input<string>;
-    /** Lowercase, dash-separated prefix of every Azure name, e.g. "iotfleet-prod-weu"; trimmed to fit each name limit. No default. */
-    readonly namePrefix: string;
+/** Where the data plane goes and how it is named (`StoreScope`), its tenants and its capacity. */
+export interface RegionDataPlaneArgs extends StoreScope {
     /** Tenant names, validated by the stack config (DNS labels, unique, not `adx`); each gets an Event Hubs consumer group of the same name. No default. */
     readonly tenants: readonly string[];
     /** Capacity settings (`dataPlaneSizing(config)` for a stack); every field left out takes its default from `DATA_PLANE_DEFAULTS`. Default {}. */

@@ -15,13 +15,18 @@ const ADX_LANDING_MAPPING = "TelemetryRawMapping";
 const COSMOS_DATABASE = "device-state";
 const COSMOS_CONTAINER = "devices";
 
-/** What the stores need of `RegionDataPlaneArgs`: where they go, their tags and how they are named. */
+/** Where the data plane's resources go, how they are tagged and how they are named (the base of `RegionDataPlaneArgs`). */
 export interface StoreScope {
+    /** Resource group that holds every resource of the data plane. No default. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of every resource. No default. */
     readonly location: pulumi.Input<string>;
+    /** Environment/region tags put on every resource that accepts tags. No default. */
     readonly tags: Record<string, string>;
-    readonly namePrefix: string;
+    /** Lowercase alphanumeric 6-char random suffix for globally unique names. No default. */
     readonly uniqueSuffix: pulumi.Input<string>;
+    /** Lowercase, dash-separated prefix of every Azure name, e.g. "iotfleet-prod-weu"; trimmed to fit each name limit. No default. */
+    readonly namePrefix: string;
 }
 
 /** Where every data-plane resource goes and how it is tagged: the region's resource group, location and tags. */
