@@ -1,24 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { RegionServices } from "../common/regionServices";
-import { TenantNamespace } from "./tenantNamespace";
+import { NamespaceHost, TenantNamespace } from "./tenantNamespace";
 import { TenantRegionResources } from "./tenantRegionResources";
 
-/** What a tenant's namespace needs of the cluster it runs on (a `SharedCluster` or `DedicatedTenantCluster`). */
-export interface TenantHostCluster extends pulumi.Resource {
+/** The cluster placement put a tenant on: what its namespace needs, and where the namespace component goes. */
+export interface TenantHostCluster extends NamespaceHost, pulumi.Resource {
     /** The cluster component's name, the prefix of the tenant's namespace component. */
     readonly componentName: string;
-    /** Logical cluster name (`shared-1`, `dedicated-acme`). */
-    readonly clusterName: string;
-    /** The AKS cluster's resource id: the tenant's admins get the cluster user role on it. */
-    readonly clusterId: pulumi.Output<string>;
-    /** The cluster's one Kubernetes provider. */
-    readonly provider: k8s.Provider;
-    /** The cluster's OIDC issuer, trusted by the tenant identity's federated credentials. */
-    readonly oidcIssuerUrl: pulumi.Output<string>;
-    /** Where the tenant's workloads send OTLP. */
-    readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     readonly tenantNames: readonly string[];
 }
@@ -58,16 +47,7 @@ export function buildTenantLandingZone(args: TenantLandingZoneArgs): TenantLandi
     );
     const namespace = new TenantNamespace(
         `${cluster.componentName}-tenant-${tenant.name}`,
-        {
-            tenant,
-            services,
-            regionResources,
-            clusterName: cluster.clusterName,
-            clusterResourceId: cluster.clusterId,
-            provider: cluster.provider,
-            oidcIssuerUrl: cluster.oidcIssuerUrl,
-            otlpEndpoint: cluster.otlpEndpoint,
-        },
+        { tenant, services, regionResources, cluster },
         { parent: cluster },
     );
     return { regionResources, namespace };

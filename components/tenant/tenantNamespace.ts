@@ -23,15 +23,21 @@ export interface TenantNamespaceArgs {
     readonly services: RegionServices;
     /** What the tenant owns in the region (queue, identity, vault, admin group), which outlives a move between clusters. Required. */
     readonly regionResources: TenantRegionResources;
-    /** Logical name of the cluster the tenant runs on. Required. */
+    /** The cluster the tenant runs on. Required. */
+    readonly cluster: NamespaceHost;
+}
+
+/** What a tenant's namespace needs of the cluster it runs on (a `SharedCluster` or `DedicatedTenantCluster`). */
+export interface NamespaceHost {
+    /** Logical cluster name (`shared-1`, `dedicated-acme`). */
     readonly clusterName: string;
-    /** Azure resource id of that cluster: the tenant's admins get the cluster user role on it. Required. */
-    readonly clusterResourceId: pulumi.Input<string>;
-    /** The cluster's one Kubernetes provider. Required. */
+    /** The AKS cluster's resource id: the tenant's admins get the cluster user role on it. */
+    readonly clusterId: pulumi.Input<string>;
+    /** The cluster's one Kubernetes provider. */
     readonly provider: k8s.Provider;
-    /** The cluster's OIDC issuer, trusted by the tenant identity's federated credentials. Required. */
+    /** The cluster's OIDC issuer, trusted by the tenant identity's federated credentials. */
     readonly oidcIssuerUrl: pulumi.Input<string>;
-    /** Where workloads send OTLP. Required. */
+    /** Where the tenant's workloads send OTLP. */
     readonly otlpEndpoint: pulumi.Input<string>;
 }
 
@@ -47,14 +53,14 @@ export class TenantNamespace extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
 
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { tenant, services, regionResources: own } = args;
+        const { tenant, services, regionResources: own, cluster } = args;
         // The component's own inputs tell policies whose resources lie below it and in what lifecycle state.
         super(
             COMPONENT_TYPES.tenantNamespace,
             name,
             {
                 tenant: tenant.name,
-                cluster: args.clusterName,
+                cluster: cluster.clusterName,
                 deviceQuota: tenant.deviceQuota,
                 decommission: tenant.decommission,
             },
@@ -62,7 +68,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
         );
         const labels = { [TENANT_LABEL]: tenant.name };
         const azure = { parent: this };
-        const kube = { parent: this, provider: args.provider };
+        const kube = { parent: this, provider: cluster.provider };
         const guardrails = createNamespaceGuardrails(
             name,
             {
@@ -85,9 +91,9 @@ export class TenantNamespace extends pulumi.ComponentResource {
             {
                 identityName: own.identityName,
                 resourceGroupName: services.resourceGroupName,
-                issuerUrl: args.oidcIssuerUrl,
+                issuerUrl: cluster.oidcIssuerUrl,
                 serviceAccounts: [{ namespace: tenant.name, name: TENANT_SERVICE_ACCOUNT }, KEDA_OPERATOR],
-                credentialNamePrefix: args.clusterName,
+                credentialNamePrefix: cluster.clusterName,
             },
             azure,
         );
@@ -108,7 +114,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             `${name}-admins-cluster-user`,
             own.adminGroupObjectId,
             services.subscriptionId,
-            { scope: args.clusterResourceId, roleGuid: AZURE_ROLES.aksClusterUser },
+            { scope: cluster.clusterId, roleGuid: AZURE_ROLES.aksClusterUser },
             azure,
         );
         bindNamespaceAdmins(name, namespace, labels, own.adminGroupObjectId, kube);
@@ -137,7 +143,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 tenant: tenant.name,
                 dataPlane: services.dataPlane,
                 regionResources: own,
-                otlpEndpoint: args.otlpEndpoint,
+                otlpEndpoint: cluster.otlpEndpoint,
             },
             namespace,
             labels,
@@ -149,7 +155,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
             namespace: this.namespace,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
             tenant: tenant.name,
-            cluster: args.clusterName,
+            cluster: cluster.clusterName,
             deviceQuota: tenant.deviceQuota,
             decommission: tenant.decommission,
         });
