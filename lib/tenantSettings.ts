@@ -94,6 +94,10 @@ const withoutUndefined = <T extends object>(value: T): Partial<T> =>
 export const BUILT_IN_TENANT_DEFAULTS = Object.fromEntries(
     rows.map(([key, entry]) => [key, isSetting(entry) ? entry.builtIn : withoutUndefined(mapGroup(entry, row => row.builtIn))]),
 ) as unknown as TenantSettings;
+const builtInOf = (key: string): unknown => (BUILT_IN_TENANT_DEFAULTS as Record<string, unknown>)[key];
+
+/** A group of settings of which any may be given, and none unknown. */
+const partialGroup = (group: SettingGroup) => z.strictObject(mapGroup(group, row => row.schema.optional())).optional();
 
 /** `tenantDefaults`: every key optional, the built-in defaults filling what a stack leaves out. */
 export const tenantDefaultsSchema = z.strictObject(
@@ -104,22 +108,14 @@ export const tenantDefaultsSchema = z.strictObject(
                 ? entry.builtIn === undefined
                     ? entry.schema.optional()
                     : entry.schema.default(entry.builtIn)
-                : z
-                      .strictObject(mapGroup(entry, row => row.schema.optional()))
-                      .optional()
-                      .transform(given => ({ ...withoutUndefined(mapGroup(entry, row => row.builtIn)), ...withoutUndefined(given ?? {}) })),
+                : partialGroup(entry).transform(given => ({ ...(builtInOf(key) as object), ...withoutUndefined(given ?? {}) })),
         ]),
     ),
 ) as unknown as z.ZodType<TenantSettings, unknown>;
 
 /** `tenants[].overrides`: the keys of `tenantDefaults`, none required and none unknown. */
 export const tenantOverridesSchema = z.strictObject(
-    Object.fromEntries(
-        rows.map(([key, entry]) => [
-            key,
-            isSetting(entry) ? entry.schema.optional() : z.strictObject(mapGroup(entry, row => row.schema.optional())).optional(),
-        ]),
-    ),
+    Object.fromEntries(rows.map(([key, entry]) => [key, isSetting(entry) ? entry.schema.optional() : partialGroup(entry)])),
 ) as unknown as z.ZodType<TenantOverrides, unknown>;
 
 /** Effective settings of one tenant: the defaults with its overrides laid over them, row by row. */

@@ -9,7 +9,7 @@ import madge from "madge";
 const ROOTS = ["index.ts", "program.ts", "bench", "cli", "components", "lib", "offline", "policy", "provisioner", "scripts", "test"];
 
 /** Every cycle of a directed graph, each as the path from a node back to itself (one per strongly connected component). */
-export function cyclesOf(graph: Readonly<Record<string, readonly string[]>>): string[][] {
+function cyclesOf(graph: Readonly<Record<string, readonly string[]>>): string[][] {
     const cycles: string[][] = [];
     const state = new Map<string, "open" | "done">();
     const stack: string[] = [];
@@ -33,7 +33,7 @@ export function cyclesOf(graph: Readonly<Record<string, readonly string[]>>): st
 }
 
 /** The file graph collapsed to folders: an edge for every import from a file in one folder to a file in another. */
-export function folderGraph(files: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+function folderGraph(files: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
     const folders: Record<string, Set<string>> = {};
     for (const [file, imports] of Object.entries(files)) {
         const from = path.dirname(file);
