@@ -58,7 +58,7 @@ export async function fleetProgram(config: FleetConfig) {
                         checkpointContainer: own.checkpointContainer,
                         checkpointContainerUrl: own.checkpointContainerUrl,
                         adxDatabase: data.adxDatabaseName,
-                        cosmosContainer: data.cosmosContainerName,
+                        cosmosContainer: own.cosmosContainerName,
                         keyVaultUri: own.keyVaultUri,
                         adminGroupObjectId: own.adminGroupObjectId,
                         otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,

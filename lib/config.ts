@@ -6,6 +6,7 @@ import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
+import { storeLimitProblems } from "./storeLimits";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
@@ -30,6 +31,7 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string):
     const result = fleetConfigSchema.safeParse(raw, { reportInput: true });
     const problems = result.success ? [] : result.error.issues.map(toProblem);
     problems.push(...crossFieldProblems(raw), ...clusterPlanProblems(raw), ...tenantScalingQuotaProblems(raw));
+    problems.push(...storeLimitProblems(raw, keyPath(["tenants"])));
     if (problems.length > 0) {
         throw new ConfigError(dedupe(problems), source);
     }

@@ -85,6 +85,9 @@ export const tenantVaultNamePrefix = (tenant: string): string =>
 /** The blob container a tenant's Event Hubs consumers checkpoint into. */
 export const tenantCheckpointContainer = (tenant: string): string => `checkpoints-${tenant}`;
 
+/** The Cosmos DB container of a tenant's device state, in the region's device-state database. */
+export const tenantCosmosContainer = (tenant: string): string => `tenant-${tenant}`;
+
 /**
  * A cluster's directory in the fleet repository, `./clusters/<environment>-<region>/<cluster>` (`./clusters/prod-weu/shared-1`).
  * Logical cluster names repeat in every region and Flux prunes whatever its path stops holding, so the region is part of it.

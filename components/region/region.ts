@@ -15,6 +15,7 @@ import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
+import { isolateTelemetryRows } from "./telemetryIsolation";
 import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
@@ -226,7 +227,7 @@ export class Region extends pulumi.ComponentResource {
     /**
      * Builds each tenant's landing zone, in stack-file order, one tenant at a time: what it owns in the region
      * (keyed by the tenant's name alone, so that a move between clusters keeps it), then its namespace on the
-     * cluster placement chose.
+     * cluster placement chose; then the ADX row isolation that names every tenant's identity.
      * Registering a resource takes several turns of the event loop: a program that builds a whole region in one
      * synchronous pass holds every resource of it half-registered at once, which made most of the memory and GC
      * time of an offline evaluation (bench/). Waiting a turn after each tenant lets its registrations go out
@@ -247,6 +248,20 @@ export class Region extends pulumi.ComponentResource {
             );
             await new Promise(resolve => setImmediate(resolve));
         }
+        const { services } = this;
+        isolateTelemetryRows(
+            this.componentName,
+            {
+                resourceGroupName: services.resourceGroupName,
+                clusterName: services.dataPlane.adxClusterName,
+                databaseName: services.dataPlane.adxDatabaseName,
+                entraTenantId: services.azureTenantId,
+                platformGroupObjectId: services.adminGroupObjectId,
+                tenants: [...landingZones].map(([tenant, zone]) => ({ tenant, clientId: zone.regionResources.identityClientId })),
+                after: this.dataPlane,
+            },
+            this,
+        );
         return landingZones;
     }
 }

@@ -3,6 +3,7 @@ import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as kusto from "@pulumi/azure-native/kusto";
 import { DataPlaneSizing, isAdxDevSku } from "../../lib/dataPlane";
+import { ADX_EVENT_SYSTEM_PROPERTIES, telemetryTablesScript, UNROUTED_MAPPING, UNROUTED_TABLE } from "../../lib/adxTenancy";
 import { ADX_CONSUMER_GROUP } from "../../lib/naming";
 import { alnumName, dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles";
@@ -10,8 +11,6 @@ import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles
 /** Where a region's telemetry and device state are stored: ADX, fed from the telemetry hub, and Cosmos DB. */
 
 const ADX_DATABASE = "telemetry";
-const ADX_LANDING_TABLE = "TelemetryRaw";
-const ADX_LANDING_MAPPING = "TelemetryRawMapping";
 const COSMOS_DATABASE = "device-state";
 const COSMOS_CONTAINER = "devices";
 
@@ -79,17 +78,15 @@ export function createAdx(
         },
         { parent },
     );
-    // The data connection is validated against an existing table and mapping; the raw landing table lets update policies reshape later.
+    // The data connection is validated against an existing table and mapping. The resource keeps the name it had
+    // when it created the first (raw) landing table, so that the tenant-keyed tables replace its content in place.
     const landing = new kusto.Script(
         `${name}-adx-landing-table`,
         {
             resourceGroupName: args.resourceGroupName,
             clusterName: cluster.name,
             databaseName: database.name,
-            scriptContent: [
-                `.create-merge table ${ADX_LANDING_TABLE} (Record: dynamic)`,
-                `.create-or-alter table ${ADX_LANDING_TABLE} ingestion json mapping "${ADX_LANDING_MAPPING}" '[{"column":"Record","Properties":{"Path":"$"}}]'`,
-            ].join("\n\n"),
+            scriptContent: telemetryTablesScript(),
         },
         { parent },
     );
@@ -122,13 +119,16 @@ export function createAdx(
             consumerGroup: consumerGroup.name,
             // A system-assigned identity is addressed by the id of the resource that owns it.
             managedIdentityResourceId: cluster.id,
-            tableName: ADX_LANDING_TABLE,
-            mappingRuleName: ADX_LANDING_MAPPING,
-            dataFormat: kusto.EventHubDataFormat.MULTIJSON,
+            // The static route, for events without routing properties; IoT Hub's enrichments route the rest to each
+            // tenant's mapping (lib/adxTenancy.ts). System properties are embedded in single-record JSON only.
+            tableName: UNROUTED_TABLE,
+            mappingRuleName: UNROUTED_MAPPING,
+            dataFormat: kusto.EventHubDataFormat.JSON,
+            eventSystemProperties: [...ADX_EVENT_SYSTEM_PROPERTIES],
         },
         { parent, dependsOn: [receiver, landing] },
     );
-    return { cluster, database };
+    return { cluster, database, tables: landing };
 }
 
 export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSizing, parent: pulumi.Resource) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { TENANT_ATTRIBUTE } from "../../lib/labels";
+import { TELEMETRY_TABLE } from "../../lib/telemetryTable";
 import { AZURE_EGRESS_PORTS } from "../common/namespaceGuardrails";
 import { DataPlaneEndpoints } from "../common/regionServices";
 import { TenantRegionResources } from "./tenantRegionResources";
@@ -37,7 +38,7 @@ export interface TelemetryConfigArgs {
     readonly tenant: string;
     /** The region's data plane. Required. */
     readonly dataPlane: DataPlaneEndpoints;
-    /** What the tenant owns in the region (queue, identity, consumer group, checkpoints, vault). Required. */
+    /** What the tenant owns in the region (queue, identity, consumer group, checkpoints, vault, Cosmos container). Required. */
     readonly regionResources: TenantRegionResources;
     /** Where the tenant's workloads send OTLP. Required. */
     readonly otlpEndpoint: pulumi.Input<string>;
@@ -67,10 +68,12 @@ export function createTelemetryConfig(
                 EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
                 CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
                 ADX_CLUSTER_URI: data.adxClusterUri,
+                // The shared database, whose telemetry table shows the tenant its own rows only (row level security).
                 ADX_DATABASE: data.adxDatabaseName,
+                ADX_TABLE: TELEMETRY_TABLE,
                 COSMOS_ENDPOINT: data.cosmosEndpoint,
                 COSMOS_DATABASE: data.cosmosDatabaseName,
-                COSMOS_CONTAINER: data.cosmosContainerName,
+                COSMOS_CONTAINER: own.cosmosContainerName,
                 COSMOS_CONNECTION_MODE: TENANT_COSMOS_CONNECTION_MODE,
                 KEY_VAULT_URI: own.keyVaultUri,
                 OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint,

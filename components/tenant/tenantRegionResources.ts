@@ -9,6 +9,7 @@ import { tenantCheckpointContainer, tenantQueueName, tenantVaultNamePrefix } fro
 import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
 import { RegionServices } from "../common/regionServices";
 import { managedIdentityWithRoles } from "../common/workloadIdentity";
+import { grantTenantStoreAccess } from "./tenantStoreAccess";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** A processor holds a message this long before it is redelivered to another replica; a batch takes seconds. */
@@ -46,6 +47,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
     public readonly checkpointContainerUrl: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string>;
     public readonly adminGroupObjectId: pulumi.Output<string>;
+    /** The tenant's own Cosmos DB container. */
+    public readonly cosmosContainerName: pulumi.Output<string>;
 
     constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services } = args;
@@ -131,6 +134,12 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             azure,
         );
 
+        const stores = grantTenantStoreAccess(
+            name,
+            { tenant: tenant.name, principalId: identity.principalId, clientId: identity.clientId, services, protect: kept.protect },
+            this,
+        );
+
         const admins = new azuread.Group(
             `${name}-admins`,
             {
@@ -159,6 +168,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.checkpointContainerUrl = pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${this.checkpointContainer}`;
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
         this.adminGroupObjectId = admins.objectId;
+        this.cosmosContainerName = stores.cosmosContainerName;
         this.registerOutputs({
             identityName: this.identityName,
             identityClientId: this.identityClientId,
@@ -168,6 +178,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             checkpointContainerUrl: this.checkpointContainerUrl,
             keyVaultUri: this.keyVaultUri,
             adminGroupObjectId: this.adminGroupObjectId,
+            cosmosContainerName: this.cosmosContainerName,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
             tenant: tenant.name,
             deviceQuota: tenant.deviceQuota,

@@ -1,0 +1,130 @@
+import { TELEMETRY_COLUMNS, TELEMETRY_TABLE, TELEMETRY_TABLE_SCHEMA } from "./telemetryTable";
+
+/**
+ * How device telemetry lands in ADX with its tenant, and how each tenant reads only its own rows: the Kusto
+ * commands, as text, that `components/region/telemetryStores.ts` and `components/region/telemetryIsolation.ts`
+ * run through `kusto.Script`.
+ *
+ * Landing. An ADX Event Hubs data connection cannot ingest an event's custom (application) properties, so the
+ * IoT Hub enrichment `tenant` cannot be mapped to a column (learn.microsoft.com/azure/data-explorer/
+ * ingest-data-event-hub-overview, "Event Hubs properties"). It does read three routing properties from every
+ * event's application properties: `Table`, `Format` and `IngestionMappingReference` (same page, "Events
+ * routing"). So IoT Hub stamps, besides `tenant`, `Table` = the telemetry table and `IngestionMappingReference`
+ * = `$twin.tags.tenant` (`ADX_ROUTING_ENRICHMENTS`), and each tenant has a JSON mapping named after it that fills
+ * `TenantId` with the tenant's name as a constant (`ConstValue`). `DeviceId` comes from the event's partition key
+ * (IoT Hub partitions by device id: Azure/azure-iot-sdk-c#1145) and `EnqueuedTime` from `x-opt-enqueued-time`,
+ * both event system properties the data connection embeds in each JSON record (MicrosoftDocs/dataexplorer-docs
+ * kusto/management/data-ingestion/eventhub.md, "Event system properties mapping").
+ *
+ * Untagged devices. IoT Hub stamps the literal `$twin.tags.tenant`; no mapping has that name (a Kusto entity
+ * name cannot hold `$`), so ADX refuses the event with a mapping-not-found ingestion failure: it lands in no
+ * table. Events that arrive without routing properties (sent before the enrichments exist, or through another
+ * route) take the connection's static route into `UNROUTED_TABLE`, which only the platform can read.
+ *
+ * Isolation. One shared table keyed by `TenantId`, protected by a row level security policy, as Microsoft's ADX
+ * multitenancy guidance suggests for many small tenants that query directly (learn.microsoft.com/azure/
+ * data-explorer/multi-tenant). Tables without RLS that hold several tenants' rows carry the restricted view
+ * access policy: Database Viewers, every tenant identity, cannot read them.
+ */
+
+/** Where events without routing properties land: every tenant's rows, so only the platform reads it. */
+export const UNROUTED_TABLE = "TelemetryUnrouted";
+/** The mapping of `UNROUTED_TABLE`, the data connection's static mapping. */
+export const UNROUTED_MAPPING = "TelemetryUnroutedMapping";
+/** The landing table of the first data plane (one dynamic column): kept, unreadable by tenants, until its rows are copied. */
+export const LEGACY_LANDING_TABLE = "TelemetryRaw";
+/** The stored function the telemetry table's row level security policy runs. */
+export const TENANT_ROWS_FUNCTION = "TelemetryRowsOfCaller";
+
+/** The event system properties the data connection embeds in each record (single-record JSON only). */
+export const ADX_EVENT_SYSTEM_PROPERTIES = ["x-opt-enqueued-time", "x-opt-partition-key"] as const;
+
+/**
+ * Application properties IoT Hub must stamp on every message routed to the telemetry hub, next to `tenant`,
+ * so that ADX routes each event to the telemetry table through its tenant's mapping.
+ */
+export const ADX_ROUTING_ENRICHMENTS: readonly { readonly key: string; readonly value: string }[] = [
+    { key: "Table", value: TELEMETRY_TABLE },
+    { key: "IngestionMappingReference", value: "$twin.tags.tenant" },
+];
+
+/** The ingestion mapping of a tenant's rows: IoT Hub names it in `IngestionMappingReference`, so it is the tenant's name. */
+export const tenantMappingName = (tenant: string): string => tenant;
+
+/** A Kusto string literal. */
+const kql = (text: string): string => JSON.stringify(text);
+
+type MappingColumn = { readonly column: string; readonly Properties: Record<string, string> };
+
+/** The columns every mapping fills from the event: device, enqueued time and payload. */
+const EVENT_COLUMNS: readonly MappingColumn[] = [
+    { column: TELEMETRY_COLUMNS.deviceId, Properties: { Path: "$.x-opt-partition-key" } },
+    { column: TELEMETRY_COLUMNS.enqueuedTime, Properties: { Path: "$.x-opt-enqueued-time" } },
+    { column: TELEMETRY_COLUMNS.body, Properties: { Path: "$" } },
+];
+
+function jsonMapping(table: string, mapping: string, columns: readonly MappingColumn[]): string {
+    return `.create-or-alter table ${table} ingestion json mapping ${kql(mapping)} '${JSON.stringify(columns)}'`;
+}
+
+/**
+ * The tables the data connection lands in, created before it (ADX validates a connection's static table and
+ * mapping): the tenant-keyed telemetry table, the unrouted table, and the legacy landing table, the last two
+ * hidden from tenants by the restricted view access policy.
+ */
+export function telemetryTablesScript(): string {
+    return [
+        `.create-merge table ${TELEMETRY_TABLE} (${TELEMETRY_TABLE_SCHEMA})`,
+        `.create-merge table ${UNROUTED_TABLE} (${TELEMETRY_TABLE_SCHEMA})`,
+        jsonMapping(UNROUTED_TABLE, UNROUTED_MAPPING, EVENT_COLUMNS),
+        `.alter table ${UNROUTED_TABLE} policy restricted_view_access true`,
+        `.create-merge table ${LEGACY_LANDING_TABLE} (Record: dynamic)`,
+        `.alter table ${LEGACY_LANDING_TABLE} policy restricted_view_access true`,
+    ].join("\n\n");
+}
+
+/** A tenant and the Kusto FQN of its identity, `aadapp=<client id>;<Entra tenant id>`. */
+export interface TenantPrincipal {
+    readonly tenant: string;
+    readonly principal: string;
+}
+
+/** The Kusto FQN of an Entra application (a managed identity's client id). */
+export const appPrincipal = (clientId: string, entraTenantId: string): string => `aadapp=${clientId};${entraTenantId}`;
+/** The Kusto FQN of an Entra security group. */
+export const groupPrincipal = (objectId: string, entraTenantId: string): string => `aadgroup=${objectId};${entraTenantId}`;
+
+/**
+ * Each tenant's mapping, and the row level security on the telemetry table: a tenant's identity sees the rows
+ * whose `TenantId` is its tenant; members of the platform group see every row; anyone else sees none. The RLS
+ * query names the principals rather than reading a table of them: a table holding the map would itself need
+ * protecting from the tenants that query through it.
+ */
+export function tenantRowsScript(tenants: readonly TenantPrincipal[], platformGroup: string): string {
+    const mappings = tenants.map(({ tenant }) =>
+        jsonMapping(TELEMETRY_TABLE, tenantMappingName(tenant), [
+            { column: TELEMETRY_COLUMNS.tenantId, Properties: { ConstValue: tenant } },
+            ...EVENT_COLUMNS,
+        ]),
+    );
+    const rows = tenants.map(({ tenant, principal }) => `${kql(principal)}, ${kql(tenant)}`).join(",\n        ");
+    const tenantOfCaller = tenants.length
+        ? `datatable(Principal: string, TenantId: string) [\n        ${rows}\n    ]\n    | where Principal == current_principal()\n    | project TenantId`
+        : "datatable(TenantId: string) []";
+    return [
+        ...mappings,
+        [
+            `.create-or-alter function with (folder = "isolation", docstring = "Row level security of ${TELEMETRY_TABLE}") ${TENANT_ROWS_FUNCTION}() {`,
+            `    let tenantOfCaller = ${tenantOfCaller};`,
+            `    ${TELEMETRY_TABLE}`,
+            `    | where current_principal_is_member_of(${kql(platformGroup)}) or ${TELEMETRY_COLUMNS.tenantId} in (tenantOfCaller)`,
+            `}`,
+        ].join("\n"),
+        rowLevelSecurityCommand(TELEMETRY_TABLE, TENANT_ROWS_FUNCTION),
+    ].join("\n\n");
+}
+
+/** The command that makes `table` answer every query through `query` (a stored function over it). */
+export function rowLevelSecurityCommand(table: string, query: string): string {
+    return `.alter table ${table} policy row_level_security enable ${kql(query)}`;
+}
