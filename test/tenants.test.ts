@@ -53,6 +53,7 @@ const PROTECTED_TYPES = [
     "azure-native:servicebus:Queue",
     "azure-native:storage:BlobContainer",
     "azure-native:keyvault:Vault",
+    "azure-native:cosmosdb:SqlResourceSqlContainer",
 ];
 
 for (const stack of REAL_STACKS) {
@@ -319,6 +320,7 @@ for (const stack of REAL_STACKS) {
                     CHECKPOINT_BLOB_CONTAINER_URL: out.checkpointContainerUrl,
                     ADX_CLUSTER_URI: endpoints.adxClusterUri,
                     ADX_DATABASE: out.adxDatabase,
+                    ADX_TABLE: "Telemetry",
                     COSMOS_ENDPOINT: endpoints.cosmosEndpoint,
                     COSMOS_DATABASE: endpoints.cosmosDatabase,
                     COSMOS_CONTAINER: out.cosmosContainer,
@@ -346,7 +348,7 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("protects every tenant's namespace, identity, queue, checkpoints and vault", () => {
+        it("protects every tenant's namespace, identity, queue, checkpoints, vault and Cosmos container", () => {
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
                 for (const type of PROTECTED_TYPES) {
