@@ -18,6 +18,8 @@ export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
     "azure-native:eventhub:ConsumerGroup",
     "azure-native:managedidentity:FederatedIdentityCredential",
     "azure-native:authorization:RoleAssignment",
+    "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
+    "azure-native:kusto:DatabasePrincipalAssignment",
     "azure-native:containerservice:MaintenanceConfiguration",
     "azure-native:containerservice:FleetMember",
     "azure-native:monitor:DataCollectionRuleAssociation",

@@ -91,9 +91,12 @@ function dataPlaneOf(evaluation: Evaluation) {
         fedBy(evaluation, cosmos, "azure-native:cosmosdb:SqlResourceSqlDatabase", "accountName"),
         "database in the Cosmos DB account",
     );
+    // The shared container the data plane keeps; every tenant also has one of its own (store isolation tests).
     const cosmosContainer = one(
-        fedBy(evaluation, cosmosDatabase, "azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName"),
-        "container in the Cosmos DB database",
+        fedBy(evaluation, cosmosDatabase, "azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName").filter(
+            c => c.inputs.containerName === "devices",
+        ),
+        "shared container in the Cosmos DB database",
     );
     const dataPlane = one(ofType(evaluation, COMPONENT_TYPES.regionDataPlane), "RegionDataPlane");
     return { eventHubs, serviceBus, hub, adx, adxDatabase, cosmos, cosmosDatabase, cosmosContainer, dataPlane };
@@ -258,7 +261,7 @@ for (const stack of REAL_STACKS) {
                             checkpointContainer: container.outputs.name,
                             checkpointContainerUrl: `${account.outputs.primaryEndpoints.blob}${container.outputs.name}`,
                             adxDatabase: data.adxDatabase.outputs.name,
-                            cosmosContainer: data.cosmosContainer.outputs.name,
+                            cosmosContainer: ownOne("azure-native:cosmosdb:SqlResourceSqlContainer").outputs.name,
                             keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
                             adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
                             otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,

@@ -33,7 +33,7 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 525,
+        resources: 561,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 82,
@@ -45,8 +45,9 @@ const REAL_STACK_PLANS = {
             "azure-native:containerservice:MaintenanceConfiguration": 4,
             "azure-native:containerservice:ManagedCluster": 2,
             "azure-native:cosmosdb:DatabaseAccount": 1,
-            "azure-native:cosmosdb:SqlResourceSqlContainer": 1,
+            "azure-native:cosmosdb:SqlResourceSqlContainer": 12,
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
+            "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 11,
             "azure-native:dashboard:Grafana": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 12,
@@ -58,9 +59,10 @@ const REAL_STACK_PLANS = {
             "azure-native:kubernetesconfiguration:Extension": 2,
             "azure-native:kubernetesconfiguration:FluxConfiguration": 2,
             "azure-native:kusto:Cluster": 1,
+            "azure-native:kusto:DatabasePrincipalAssignment": 13,
             "azure-native:kusto:EventHubDataConnection": 1,
             "azure-native:kusto:ReadWriteDatabase": 1,
-            "azure-native:kusto:Script": 1,
+            "azure-native:kusto:Script": 2,
             "azure-native:managedidentity:FederatedIdentityCredential": 26,
             "azure-native:managedidentity:UserAssignedIdentity": 16,
             "azure-native:monitor:AzureMonitorWorkspace": 1,
@@ -123,7 +125,7 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 468,
+        resources: 492,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 63,
@@ -132,8 +134,9 @@ const REAL_STACK_PLANS = {
             "azure-native:containerservice:MaintenanceConfiguration": 6,
             "azure-native:containerservice:ManagedCluster": 3,
             "azure-native:cosmosdb:DatabaseAccount": 1,
-            "azure-native:cosmosdb:SqlResourceSqlContainer": 1,
+            "azure-native:cosmosdb:SqlResourceSqlContainer": 8,
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
+            "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 7,
             "azure-native:dashboard:Grafana": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 8,
@@ -145,9 +148,10 @@ const REAL_STACK_PLANS = {
             "azure-native:kubernetesconfiguration:Extension": 3,
             "azure-native:kubernetesconfiguration:FluxConfiguration": 3,
             "azure-native:kusto:Cluster": 1,
+            "azure-native:kusto:DatabasePrincipalAssignment": 9,
             "azure-native:kusto:EventHubDataConnection": 1,
             "azure-native:kusto:ReadWriteDatabase": 1,
-            "azure-native:kusto:Script": 1,
+            "azure-native:kusto:Script": 2,
             "azure-native:managedidentity:FederatedIdentityCredential": 20,
             "azure-native:managedidentity:UserAssignedIdentity": 14,
             "azure-native:monitor:AzureMonitorWorkspace": 1,
@@ -230,7 +234,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 525 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 561 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,789 · €0\.029 per device$/m);
         assert.match(
             stdout,

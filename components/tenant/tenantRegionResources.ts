@@ -136,7 +136,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
 
         const stores = grantTenantStoreAccess(
             name,
-            { tenant: tenant.name, principalId: identity.principalId, clientId: identity.clientId, services, protect: kept.protect },
+            { tenant: tenant.name, principalId: identity.principalId, clientId: identity.clientId, services, tags, protect: kept.protect },
             this,
         );
 

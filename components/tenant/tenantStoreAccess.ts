@@ -16,6 +16,8 @@ export interface TenantStoreAccessArgs {
     readonly clientId: pulumi.Input<string>;
     /** The region's services (data plane, resource group, Entra tenant). Required. */
     readonly services: RegionServices;
+    /** Tags of the tenant's resources (environment, region, tenant, cluster). Required. */
+    readonly tags: Record<string, string>;
     /** Whether the container holding the tenant's device state is protected from deletion. Required. */
     readonly protect: boolean;
 }
@@ -47,6 +49,7 @@ export function grantTenantStoreAccess(name: string, args: TenantStoreAccessArgs
             containerName,
             // A tenant's devices spread its state over partitions; the container is the tenant's, so no tenant key.
             resource: { id: containerName, partitionKey: { paths: ["/deviceId"], kind: cosmosdb.PartitionKind.Hash, version: 2 } },
+            tags: args.tags,
         },
         { parent, protect: args.protect },
     );
