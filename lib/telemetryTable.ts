@@ -7,11 +7,11 @@ export const TELEMETRY_TABLE = "Telemetry";
 
 /** Column names of `TELEMETRY_TABLE`. */
 export const TELEMETRY_COLUMNS = {
-    /** The tenant from the device twin's `tags.tenant`, stamped by the IoT Hub message enrichment. */
+    /** The tenant from the device twin's `tags.tenant`: IoT Hub names the tenant's ingestion mapping, which writes it (lib/adxTenancy.ts). */
     tenantId: "TenantId",
-    /** The IoT Hub device id (`iothub-connection-device-id`). */
+    /** The IoT Hub device id, which IoT Hub uses as the event's partition key (`x-opt-partition-key`). */
     deviceId: "DeviceId",
-    /** When IoT Hub enqueued the message (`iothub-enqueuedtime`), UTC. */
+    /** When the telemetry hub enqueued the message IoT Hub routed to it (`x-opt-enqueued-time`), UTC. */
     enqueuedTime: "EnqueuedTime",
     /** The device's JSON payload, as sent. */
     body: "Body",
