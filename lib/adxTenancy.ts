@@ -11,7 +11,8 @@ import { TELEMETRY_COLUMNS, TELEMETRY_TABLE, TELEMETRY_TABLE_SCHEMA } from "./te
  * event's application properties: `Table`, `Format` and `IngestionMappingReference` (same page, "Events
  * routing"). So IoT Hub stamps, besides `tenant`, `Table` = the telemetry table and `IngestionMappingReference`
  * = `$twin.tags.tenant` (`ADX_ROUTING_ENRICHMENTS`), and each tenant has a JSON mapping named after it that fills
- * `TenantId` with the tenant's name as a constant (`ConstValue`). `DeviceId` comes from the event's partition key
+ * `TenantId` with the tenant's name as a constant (`ConstValue`; learn.microsoft.com/azure/data-explorer/kusto/
+ * management/json-mapping, which warns that each distinct constant batches apart: ingestion batches per tenant). `DeviceId` comes from the event's partition key
  * (IoT Hub partitions by device id: Azure/azure-iot-sdk-c#1145) and `EnqueuedTime` from `x-opt-enqueued-time`,
  * both event system properties the data connection embeds in each JSON record (MicrosoftDocs/dataexplorer-docs
  * kusto/management/data-ingestion/eventhub.md, "Event system properties mapping").
@@ -56,7 +57,11 @@ const kql = (text: string): string => JSON.stringify(text);
 
 type MappingColumn = { readonly column: string; readonly Properties: Record<string, string> };
 
-/** The columns every mapping fills from the event: device, enqueued time and payload. */
+/**
+ * The columns every mapping fills from the event: device, enqueued time and payload. System properties are
+ * addressed by name, as in dataexplorer-docs' Event Hubs mapping example; the mapping sits in a single-quoted
+ * Kusto literal, so its paths hold no single quote.
+ */
 const EVENT_COLUMNS: readonly MappingColumn[] = [
     { column: TELEMETRY_COLUMNS.deviceId, Properties: { Path: "$.x-opt-partition-key" } },
     { column: TELEMETRY_COLUMNS.enqueuedTime, Properties: { Path: "$.x-opt-enqueued-time" } },
