@@ -17,9 +17,10 @@ import { TELEMETRY_COLUMNS, TELEMETRY_TABLE, TELEMETRY_TABLE_SCHEMA } from "./te
  * both event system properties the data connection embeds in each JSON record (MicrosoftDocs/dataexplorer-docs
  * kusto/management/data-ingestion/eventhub.md, "Event system properties mapping").
  *
- * Untagged devices. IoT Hub stamps the literal `$twin.tags.tenant`; no mapping has that name (a Kusto entity
- * name cannot hold `$`), so ADX refuses the event with a mapping-not-found ingestion failure: it lands in no
- * table. Events that arrive without routing properties (sent before the enrichments exist, or through another
+ * Untagged devices. IoT Hub stamps the literal `$twin.tags.tenant`; no mapping has that name (mappings are
+ * named after tenants, whose names are DNS labels), so ADX refuses the event with a mapping-not-found ingestion failure: it lands in no
+ * table. The design relies on an enrichment replacing a same-named property a device sets (unverified: README).
+ * Events that arrive without routing properties (sent before the enrichments exist, or through another
  * route) take the connection's static route into `UNROUTED_TABLE`, which only the platform can read.
  *
  * Isolation. One shared table keyed by `TenantId`, protected by a row level security policy, as Microsoft's ADX
