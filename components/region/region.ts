@@ -20,6 +20,8 @@ import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
 import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
+import { createAlertsAndDashboards, createTelemetryRollups, createTelemetryTiers, RegionTelemetryScope } from "./regionTelemetry";
+import { TelemetryTiers } from "./telemetryTiers";
 
 export interface RegionArgs {
     /** The validated stack configuration. */
@@ -46,6 +48,8 @@ export class Region extends pulumi.ComponentResource {
     /** The component's name, the prefix of its tenants' names. */
     private readonly componentName: string;
     private readonly services: RegionServices;
+    private readonly telemetry: RegionTelemetryScope;
+    private readonly tiers: TelemetryTiers;
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.region, name, {}, opts);
@@ -193,7 +197,10 @@ export class Region extends pulumi.ComponentResource {
             tags,
         };
         this.services = services;
+        this.telemetry = { name, parent: this, config, placement, services, dataPlane: this.dataPlane };
+        this.tiers = createTelemetryTiers(this.telemetry);
         this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
+        createAlertsAndDashboards(this.telemetry, this.clusters, this.observability);
 
         this.fleet = new FleetManager(
             `${name}-fleet`,
@@ -247,6 +254,7 @@ export class Region extends pulumi.ComponentResource {
             );
             await new Promise(resolve => setImmediate(resolve));
         }
+        createTelemetryRollups(this.telemetry, this.tiers, landingZones);
         return landingZones;
     }
 }
