@@ -230,7 +230,12 @@ function renderTelemetryTiers(t: TelemetryTiersCost): string[] {
         tier("hot", `${t.hot.days} days`, t.hot, `ADX ${t.hot.adxInstances} instances ${eur(t.hot.adxCompute)} + storage`),
         tier("warm", `to ${t.warm.days} days`, t.warm, "Parquet, Cool blobs (GRS), queryable from ADX"),
         tier("cold", `${t.cold.days} days more`, t.cold, "Parquet, Archive blobs (GRS)"),
-        tier("hot-only", `${t.hotOnly.days} days`, t.hotOnly, `ADX alone: ${t.hotOnly.adxInstances} instances ${eur(t.hotOnly.adxCompute)} cache the warm period`),
+        tier(
+            "hot-only",
+            `${t.hotOnly.days} days`,
+            t.hotOnly,
+            `ADX alone: ${t.hotOnly.adxInstances}×${t.hotOnly.adxSku} ${eur(t.hotOnly.adxCompute)} cache the warm period`,
+        ),
     ];
 }
 

@@ -99,7 +99,9 @@ export function alertRules(t: AlertThresholds, targets: AlertTargets): AlertRule
     return [
         {
             alert: "TenantQueueBacklogGrowing",
-            expression: asTenant(`(max by (cluster, namespace) (${queue}) > ${t.backlogMessages}) and (max by (cluster, namespace) (deriv(${queue}[15m])) > 0)`),
+            expression: asTenant(
+                `(max by (cluster, namespace) (${queue}) > ${t.backlogMessages}) and (max by (cluster, namespace) (deriv(${queue}[15m])) > 0)`,
+            ),
             for: minutes(15),
             severity: 2,
             scope: "tenant",

@@ -33,7 +33,10 @@ export function dashboardSpecs(targets: AlertTargets): DashboardSpec[] {
             title: "iot-fleet: fleet overview",
             perTenant: false,
             panels: [
-                { title: "Ready nodes per cluster", expr: `sum by (cluster) (kube_node_status_condition{condition="Ready", status="true"})` },
+                {
+                    title: "Ready nodes per cluster",
+                    expr: `sum by (cluster) (kube_node_status_condition{condition="Ready", status="true"})`,
+                },
                 {
                     title: "Spot nodes per cluster",
                     expr: `count by (cluster) (kube_node_spec_taint{key="kubernetes.azure.com/scalesetpriority", value="spot"})`,
@@ -58,8 +61,14 @@ export function dashboardSpecs(targets: AlertTargets): DashboardSpec[] {
             panels: [
                 { title: "Queue backlog", expr: `max(${queue}, namespace="$tenant"})` },
                 { title: "Ingest lag (events)", expr: `max(${lag}, namespace="$tenant"})` },
-                { title: "Processor replicas", expr: `max(kube_horizontalpodautoscaler_status_current_replicas{namespace="$tenant", ${hpa}})` },
-                { title: "Processor replicas allowed", expr: `max(kube_horizontalpodautoscaler_spec_max_replicas{namespace="$tenant", ${hpa}})` },
+                {
+                    title: "Processor replicas",
+                    expr: `max(kube_horizontalpodautoscaler_status_current_replicas{namespace="$tenant", ${hpa}})`,
+                },
+                {
+                    title: "Processor replicas allowed",
+                    expr: `max(kube_horizontalpodautoscaler_spec_max_replicas{namespace="$tenant", ${hpa}})`,
+                },
                 {
                     title: "Quota used",
                     expr: `max by (resource) (kube_resourcequota{namespace="$tenant", type="used"}) / max by (resource) (kube_resourcequota{namespace="$tenant", type="hard"} > 0)`,
@@ -67,7 +76,10 @@ export function dashboardSpecs(targets: AlertTargets): DashboardSpec[] {
                 },
                 { title: "CPU used", expr: `sum(rate(container_cpu_usage_seconds_total{namespace="$tenant"}[5m]))`, unit: "cores" },
                 { title: "Memory working set", expr: `sum(container_memory_working_set_bytes{namespace="$tenant"})`, unit: "bytes" },
-                { title: "Container restarts (1h)", expr: `sum(increase(kube_pod_container_status_restarts_total{namespace="$tenant"}[1h]))` },
+                {
+                    title: "Container restarts (1h)",
+                    expr: `sum(increase(kube_pod_container_status_restarts_total{namespace="$tenant"}[1h]))`,
+                },
             ],
         },
     ];
@@ -86,7 +98,9 @@ export function dashboardJson(spec: DashboardSpec, targets: AlertTargets): strin
             label: "Tenant",
             type: "query",
             datasource,
-            query: { query: `label_values(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler="${targets.processorHpa}"}, namespace)` },
+            query: {
+                query: `label_values(kube_horizontalpodautoscaler_spec_max_replicas{horizontalpodautoscaler="${targets.processorHpa}"}, namespace)`,
+            },
             refresh: 2,
         });
     }

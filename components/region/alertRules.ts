@@ -58,8 +58,16 @@ export class RegionAlerts extends pulumi.ComponentResource {
                 actionGroupName: `${args.namePrefix}-oncall`,
                 groupShortName: receivers.shortName,
                 enabled: true,
-                emailReceivers: receivers.emails.map((email, i) => ({ name: `email-${i + 1}`, emailAddress: email, useCommonAlertSchema: true })),
-                webhookReceivers: receivers.webhooks.map((uri, i) => ({ name: `webhook-${i + 1}`, serviceUri: uri, useCommonAlertSchema: true })),
+                emailReceivers: receivers.emails.map((email, i) => ({
+                    name: `email-${i + 1}`,
+                    emailAddress: email,
+                    useCommonAlertSchema: true,
+                })),
+                webhookReceivers: receivers.webhooks.map((uri, i) => ({
+                    name: `webhook-${i + 1}`,
+                    serviceUri: uri,
+                    useCommonAlertSchema: true,
+                })),
                 tags: args.tags,
             },
             { parent: this },
@@ -92,7 +100,11 @@ export class RegionAlerts extends pulumi.ComponentResource {
     }
 }
 
-function ruleArgs(rule: AlertRule, cluster: AlertedCluster, actionGroupId: pulumi.Input<string>): inputs.alertsmanagement.PrometheusRuleArgs {
+function ruleArgs(
+    rule: AlertRule,
+    cluster: AlertedCluster,
+    actionGroupId: pulumi.Input<string>,
+): inputs.alertsmanagement.PrometheusRuleArgs {
     // Tenant rules take the tenant from the namespace; a dedicated cluster's cluster-wide rules are about its one tenant too.
     const labels: Record<string, string> = { scope: rule.scope };
     if (rule.scope === "cluster" && cluster.tenant !== undefined) {

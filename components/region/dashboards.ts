@@ -34,14 +34,23 @@ export class RegionDashboards extends pulumi.ComponentResource {
     constructor(name: string, args: RegionDashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.regionDashboards, name, {}, opts);
         const token = authorization.getClientTokenOutput({ endpoint: MANAGED_GRAFANA_APP_ID }, { parent: this }).token;
-        const provider = new grafana.Provider(`${name}-grafana`, { url: args.grafanaEndpoint, auth: pulumi.secret(token) }, { parent: this });
+        const provider = new grafana.Provider(
+            `${name}-grafana`,
+            { url: args.grafanaEndpoint, auth: pulumi.secret(token) },
+            { parent: this },
+        );
         const options = { parent: this, provider, dependsOn: [...args.adminAccess] };
         const folder = new grafana.oss.Folder(`${name}-folder`, { title: "iot-fleet", uid: "iot-fleet" }, options);
         const specs = dashboardSpecs(args.targets);
         for (const spec of specs) {
             new grafana.oss.Dashboard(
                 `${name}-${spec.uid}`,
-                { folder: folder.uid, configJson: dashboardJson(spec, args.targets), overwrite: true, message: "Managed by iot-fleet (Pulumi)" },
+                {
+                    folder: folder.uid,
+                    configJson: dashboardJson(spec, args.targets),
+                    overwrite: true,
+                    message: "Managed by iot-fleet (Pulumi)",
+                },
                 options,
             );
         }

@@ -116,7 +116,9 @@ export function createTelemetryRollups(
             clusterName: dataPlane.endpoints.adxClusterName,
             databaseName: dataPlane.endpoints.adxDatabaseName,
             hotDays: config.telemetry.hotDays,
-            tenantIdentities: Object.fromEntries([...landingZones].map(([tenant, zone]) => [tenant, zone.regionResources.identityClientId])),
+            tenantIdentities: Object.fromEntries(
+                [...landingZones].map(([tenant, zone]) => [tenant, zone.regionResources.identityClientId]),
+            ),
             adminGroupObjectId: services.adminGroupObjectId,
             azureTenantId: services.azureTenantId,
             after: [...dataPlane.adx.schema, tiers.lastScript],

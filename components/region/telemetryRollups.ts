@@ -45,7 +45,10 @@ export class TelemetryRollups extends pulumi.ComponentResource {
         const admins = pulumi.all([args.adminGroupObjectId, args.azureTenantId]).apply(([group, tenant]) => kustoGroup(group, tenant));
         new kusto.Script(
             `${name}-views`,
-            { ...database, scriptContent: admins.apply(admin => kustoScript(ROLLUPS.flatMap(r => rollupCommands(r, args.hotDays, admin)))) },
+            {
+                ...database,
+                scriptContent: admins.apply(admin => kustoScript(ROLLUPS.flatMap(r => rollupCommands(r, args.hotDays, admin)))),
+            },
             { parent: this, dependsOn: [scopes] },
         );
         this.views = ROLLUPS.map(r => r.view);

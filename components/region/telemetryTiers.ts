@@ -58,17 +58,32 @@ export class TelemetryTiers extends pulumi.ComponentResource {
 
     constructor(name: string, args: TelemetryTiersArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.telemetryTiers, name, {}, opts);
-        const database = { resourceGroupName: args.resourceGroupName, clusterName: args.adx.cluster.name, databaseName: args.adx.database.name };
+        const database = {
+            resourceGroupName: args.resourceGroupName,
+            clusterName: args.adx.cluster.name,
+            databaseName: args.adx.database.name,
+        };
         const principal = pulumi.all([args.adx.clusterPrincipalId, args.azureTenantId]).apply(([id, tenant]) => kustoApp(id, tenant));
         let previous: kusto.Script = new kusto.Script(
             `${name}-export-identity`,
-            { ...database, scriptContent: pulumi.all([args.adx.database.name, principal]).apply(([db, p]) => kustoScript(exportIdentityCommands(db, p))) },
+            {
+                ...database,
+                scriptContent: pulumi
+                    .all([args.adx.database.name, principal])
+                    .apply(([db, p]) => kustoScript(exportIdentityCommands(db, p))),
+            },
             { parent: this, dependsOn: [...args.adx.schema] },
         );
         const decommissioning = new Set(args.tenants.filter(t => t.decommission).map(t => t.name));
         const stores: Record<string, DeployedWarmStore> = {};
         for (const store of warmStores(args.tenants)) {
-            const account = createWarmAccount(`${name}-${store.key}`, store, args, !(store.tenant && decommissioning.has(store.tenant)), this);
+            const account = createWarmAccount(
+                `${name}-${store.key}`,
+                store,
+                args,
+                !(store.tenant && decommissioning.has(store.tenant)),
+                this,
+            );
             previous = new kusto.Script(
                 `${name}-${store.key}-export`,
                 {
@@ -136,7 +151,9 @@ function createWarmAccount(name: string, store: WarmStore, args: TelemetryTiersA
                             actions: {
                                 baseBlob: {
                                     tierToArchive: { daysAfterModificationGreaterThan: archiveAfterDays },
-                                    ...(deleteAfterDays === undefined ? {} : { delete: { daysAfterModificationGreaterThan: deleteAfterDays } }),
+                                    ...(deleteAfterDays === undefined
+                                        ? {}
+                                        : { delete: { daysAfterModificationGreaterThan: deleteAfterDays } }),
                                 },
                             },
                         },

@@ -9,8 +9,8 @@ import { adxNeeds } from "./shortfalls";
  * - hot: the ADX cluster (its instances hold the hot window in their SSD cache) and ADX storage for `hotDays`;
  * - warm: the Parquet copy in Cool blobs until `warmDays`, on GRS (twice LRS's price: the copy in the paired region);
  * - cold: the Parquet copy in Archive blobs from `warmDays` to `retentionDays`, GRS too;
- * - hot-only: ADX alone keeping the same queryable period at full speed (the warm period in its cache, more
- *   instances of the configured SKU) and storing everything until the retention.
+ * - hot-only: ADX alone keeping the same queryable period at full speed (the warm period in its cache, on the
+ *   cheapest SKU and count that hold it) and storing everything until the retention.
  * A retention of "never" grows without end; it is priced at `neverRetentionHorizonDays` of age.
  * Not priced: the export's and lifecycle's blob operations (a few files per tenant and export run) and Archive
  * rehydration, which a query of archived data pays when it happens.
@@ -29,7 +29,7 @@ export interface TelemetryTiersCost {
     readonly cold: TierCost;
     readonly tiered: number;
     /** ADX alone: the instances that cache the warm period, and storage for the whole retention. */
-    readonly hotOnly: TierCost & { readonly adxInstances: number; readonly adxCompute: number };
+    readonly hotOnly: TierCost & { readonly adxSku: string; readonly adxInstances: number; readonly adxCompute: number };
     /** hotOnly.monthly - tiered */
     readonly saving: number;
 }
@@ -64,15 +64,15 @@ export function telemetryTiersCost(
     const coldGB = GRS_COPIES * parquetGBPerDay * coldDays;
     const cold = { days: coldDays, storedGB: coldGB, monthly: coldGB * p.blob.archive };
 
-    const hotOnlyInstances = Math.max(sizing.adxInstances, adxNeeds(sizing.adxSku, adxGBPerDay * tiers.warmDays, p.adx.sku, a).neededInstances);
+    const { cheapest } = adxNeeds(sizing.adxSku, adxGBPerDay * tiers.warmDays, p.adx.sku, a);
     const hotOnlyGB = adxGBPerDay * retentionDays;
-    const hotOnlyCompute = hotOnlyInstances * instancePrice;
     const hotOnly = {
         days: retentionDays,
         storedGB: hotOnlyGB,
-        adxInstances: hotOnlyInstances,
-        adxCompute: hotOnlyCompute,
-        monthly: hotOnlyCompute + hotOnlyGB * p.adx.storagePerGBMonth,
+        adxSku: cheapest.sku,
+        adxInstances: cheapest.instances,
+        adxCompute: cheapest.monthly,
+        monthly: cheapest.monthly + hotOnlyGB * p.adx.storagePerGBMonth,
     };
     const tiered = hot.monthly + warm.monthly + cold.monthly;
     return { hot, warm, cold, tiered, hotOnly, saving: hotOnly.monthly - tiered };
