@@ -5,6 +5,7 @@ import * as inputs from "@pulumi/azure-native/types/input";
 import { AlertRule, alertRules, AlertsConfig, AlertTargets } from "../../lib/alertRules";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 import { TAG_TENANT } from "../../lib/labels";
+import { StoreScope } from "./telemetryStores";
 
 /** Action groups are a global resource. */
 const ACTION_GROUP_LOCATION = "global";
@@ -19,19 +20,17 @@ export interface AlertedCluster {
     readonly name: string;
     /** The AKS name: the `cluster` label managed Prometheus puts on the cluster's series. */
     readonly aksName: string;
+    /** The AKS resource id, in the rule group's scopes. */
     readonly clusterId: pulumi.Input<string>;
     /** The one tenant of a dedicated cluster, put as the `tenant` label on its cluster-wide alerts. Default: none (shared). */
     readonly tenant?: string;
 }
 
-export interface RegionAlertsArgs {
-    readonly resourceGroupName: pulumi.Input<string>;
-    readonly location: pulumi.Input<string>;
-    readonly tags: Record<string, string>;
-    /** Prefix of the rule groups' and action group's names, e.g. "iotfleet-prod-weu". No default. */
-    readonly namePrefix: string;
+/** Where the alerting goes and how it is named: the data plane's scope (`namePrefix` prefixes the rule groups and the action group), without its random suffix. */
+export interface RegionAlertsArgs extends Omit<StoreScope, "uniqueSuffix"> {
     /** The region's Azure Monitor workspace, where the clusters' samples are. No default. */
     readonly azureMonitorWorkspaceId: pulumi.Input<string>;
+    /** Every cluster of the region: each gets a rule group. No default. */
     readonly clusters: readonly AlertedCluster[];
     /** `iot-fleet:alerts`: receivers and thresholds. No default. */
     readonly alerts: AlertsConfig;

@@ -4,9 +4,11 @@ import { COMPONENT_TYPES } from "../../lib/componentTypes";
 import { kustoApp, kustoGroup, kustoScript, rollupCommands, ROLLUPS, tenantsOfCallerFunction } from "../../lib/telemetryKql";
 
 export interface TelemetryRollupsArgs {
+    /** Resource group of the ADX cluster. No default. */
     readonly resourceGroupName: pulumi.Input<string>;
-    /** The ADX cluster and database that hold `Telemetry`. No default. */
+    /** The ADX cluster that holds `Telemetry`. No default. */
     readonly clusterName: pulumi.Input<string>;
+    /** Its database that holds `Telemetry`. No default. */
     readonly databaseName: pulumi.Input<string>;
     /** Days the views keep (the hot window, `telemetry.hotDays`). No default. */
     readonly hotDays: number;
@@ -14,6 +16,7 @@ export interface TelemetryRollupsArgs {
     readonly tenantIdentities: Readonly<Record<string, pulumi.Input<string>>>;
     /** The Entra ID group that reads every tenant's rows (the region's cluster admins). No default. */
     readonly adminGroupObjectId: pulumi.Input<string>;
+    /** The Entra tenant of those principals. No default. */
     readonly azureTenantId: pulumi.Input<string>;
     /** What must run before: the table's creation, and the database's previous script (one script at a time). No default. */
     readonly after: readonly pulumi.Resource[];

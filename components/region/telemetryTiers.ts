@@ -34,6 +34,7 @@ export interface TelemetryTiersArgs extends StoreScope {
     readonly tenants: readonly (TieredTenant & { readonly decommission: boolean })[];
     /** The database the tiers export from. No default. */
     readonly adx: TieredDatabase;
+    /** Subscription of the role assignments (ADX's right to write the stores). No default. */
     readonly subscriptionId: pulumi.Input<string>;
     /** The Entra tenant of the cluster's identity. No default. */
     readonly azureTenantId: pulumi.Input<string>;
