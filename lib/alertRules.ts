@@ -151,7 +151,7 @@ export function alertRules(t: AlertThresholds, targets: AlertTargets): AlertRule
         {
             alert: "SpotEvictionsBeyondBaseline",
             expression: `max_over_time(${SPOT_NODES}[1h:5m]) - (${SPOT_NODES} or on (cluster) (0 * count by (cluster) (kube_node_info))) > ${t.spotNodesLostPerHour}`,
-            for: minutes(0),
+            for: minutes(5),
             severity: 3,
             scope: "cluster",
             summary: `Cluster {{ $labels.cluster }} lost {{ $value }} Spot nodes within an hour.`,
