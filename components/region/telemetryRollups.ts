@@ -28,7 +28,9 @@ export interface TelemetryRollupsArgs {
  * security policy that shows a tenant's identity its own rows only.
  *
  * The tenant-to-principal mapping is a stored function of its own (`RollupTenantsOfCaller`), rewritten whenever a
- * tenant comes or goes; the views' policies read it, so they do not change with the tenants.
+ * tenant comes or goes; the views' policies read it, so they do not change with the tenants. A row level security
+ * policy on `Telemetry` itself must be enabled `with (allowMaterializedViewsWithoutRowLevelSecurity=true)` for these
+ * views to be created over it.
  */
 export class TelemetryRollups extends pulumi.ComponentResource {
     public readonly views: readonly string[];
