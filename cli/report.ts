@@ -1,6 +1,7 @@
 import { FleetConfig } from "../lib/config";
 import { CapacityReport } from "../lib/capacity";
 import { CostEstimate, CostResult } from "../lib/cost/estimate";
+import { TelemetryTiersCost, TierCost } from "../lib/cost/telemetryTiers";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
 import { Placement } from "../lib/placement";
 import { Evaluation } from "../offline/evaluate";
@@ -206,6 +207,7 @@ export function renderCost(cost: CostResult): string {
         lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")})`);
     }
     lines.push(...renderRegionServices(cost));
+    lines.push(...renderTelemetryTiers(cost.regionServices.telemetryTiers));
     lines.push("  per tenant:");
     for (const tenant of cost.tenants) {
         lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);
@@ -216,6 +218,25 @@ export function renderCost(cost: CostResult): string {
             `reserved system and processing-baseline nodes ${eur(reservedNodes.saved)} (${(reservedNodes.share * 100).toFixed(0)}%), total ${eur(cost.savings.total)}`,
     );
     return lines.join("\n");
+}
+
+/** Each tier of the telemetry with its days, stored GB and cost, then the same queryable period in ADX alone. */
+function renderTelemetryTiers(t: TelemetryTiersCost): string[] {
+    const gb = (value: number) => `${Math.round(value).toLocaleString("en-US")} GB`;
+    const tier = (label: string, days: string, c: TierCost, detail: string) =>
+        `    ${pad(label, 9)} ${pad(days, 16)} ${gb(c.storedGB).padStart(12)} ${eur(c.monthly).padStart(10)}  ${detail}`;
+    return [
+        `  telemetry tiers: tiered ${eur(t.tiered)} against hot-only ${eur(t.hotOnly.monthly)} (saves ${eur(t.saving)})`,
+        tier("hot", `${t.hot.days} days`, t.hot, `ADX ${t.hot.adxInstances} instances ${eur(t.hot.adxCompute)} + storage`),
+        tier("warm", `to ${t.warm.days} days`, t.warm, "Parquet, Cool blobs (GRS), queryable from ADX"),
+        tier("cold", `${t.cold.days} days more`, t.cold, "Parquet, Archive blobs (GRS)"),
+        tier(
+            "hot-only",
+            `${t.hotOnly.days} days`,
+            t.hotOnly,
+            `ADX alone: ${t.hotOnly.adxInstances}×${t.hotOnly.adxSku} ${eur(t.hotOnly.adxCompute)} cache the warm period`,
+        ),
+    ];
 }
 
 function renderRegionServices(cost: CostEstimate): string[] {

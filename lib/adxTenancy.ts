@@ -100,37 +100,47 @@ export const appPrincipal = (clientId: string, entraTenantId: string): string =>
 /** The Kusto FQN of an Entra security group. */
 export const groupPrincipal = (objectId: string, entraTenantId: string): string => `aadgroup=${objectId};${entraTenantId}`;
 
+/** The stored function that names the tenants whose rows the caller may read: every row level security policy reads it. */
+export const TENANTS_OF_CALLER_FUNCTION = "TenantsOfCaller";
+
 /**
- * Each tenant's mapping, and the row level security on the telemetry table: a tenant's identity sees the rows
- * whose `TenantId` is its tenant; members of the platform group see every row; anyone else sees none. The RLS
- * query names the principals rather than reading a table of them: a table holding the map would itself need
- * protecting from the tenants that query through it.
+ * The filter of every row level security policy over tenant rows (the telemetry table's and each rollup's): the
+ * `allRows` principals (the platform group; for the table, also the identity continuous export runs as) see every
+ * row, a tenant's identity the rows of its tenant, anyone else none.
+ * Single-quoted, so that a policy can hold it in a double-quoted literal; principals hold no quote.
  */
-export function tenantRowsScript(tenants: readonly TenantPrincipal[], platformGroup: string): string {
+export const callerRowsFilter = (allRows: readonly string[]): string =>
+    `current_principal_is_member_of(${allRows.map(p => `'${p}'`).join(", ")}) or ${TELEMETRY_COLUMNS.tenantId} in (${TENANTS_OF_CALLER_FUNCTION}())`;
+
+/**
+ * Each tenant's mapping, the tenant-to-principal function, and the row level security on the telemetry table.
+ * The function names the principals rather than reading a table of them: a table holding the map would itself
+ * need protecting from the tenants that query through it. The table's policy lets the rollups (materialized
+ * views over it) exist, since each view carries the same filter as a policy of its own (telemetryRollups.ts).
+ */
+export function tenantRowsScript(tenants: readonly TenantPrincipal[], allRows: readonly string[]): string {
     const mappings = tenants.map(({ tenant }) =>
         jsonMapping(TELEMETRY_TABLE, tenantMappingName(tenant), [
             { column: TELEMETRY_COLUMNS.tenantId, Properties: { ConstValue: tenant } },
             ...EVENT_COLUMNS,
         ]),
     );
-    const rows = tenants.map(({ tenant, principal }) => `${kql(principal)}, ${kql(tenant)}`).join(",\n        ");
-    const tenantOfCaller = tenants.length
-        ? `datatable(Principal: string, TenantId: string) [\n        ${rows}\n    ]\n    | where Principal == current_principal()\n    | project TenantId`
-        : "datatable(TenantId: string) []";
+    const rows = tenants.map(({ tenant, principal }) => `\n        ${kql(principal)}, ${kql(tenant)}`).join(",");
     return [
         ...mappings,
         [
-            `.create-or-alter function with (folder = "isolation", docstring = "Row level security of ${TELEMETRY_TABLE}") ${TENANT_ROWS_FUNCTION}() {`,
-            `    let tenantOfCaller = ${tenantOfCaller};`,
-            `    ${TELEMETRY_TABLE}`,
-            `    | where current_principal_is_member_of(${kql(platformGroup)}) or ${TELEMETRY_COLUMNS.tenantId} in (tenantOfCaller)`,
+            `.create-or-alter function with (folder = "isolation", docstring = "Tenants whose rows the caller may read") ${TENANTS_OF_CALLER_FUNCTION}() {`,
+            `    datatable(Principal: string, ${TELEMETRY_COLUMNS.tenantId}: string) [${rows}${rows ? "\n    " : ""}]`,
+            `    | where Principal == current_principal()`,
+            `    | project ${TELEMETRY_COLUMNS.tenantId}`,
             `}`,
         ].join("\n"),
-        rowLevelSecurityCommand(TELEMETRY_TABLE, TENANT_ROWS_FUNCTION),
+        [
+            `.create-or-alter function with (folder = "isolation", docstring = "Row level security of ${TELEMETRY_TABLE}") ${TENANT_ROWS_FUNCTION}() {`,
+            `    ${TELEMETRY_TABLE}`,
+            `    | where ${callerRowsFilter(allRows)}`,
+            `}`,
+        ].join("\n"),
+        `.alter table ${TELEMETRY_TABLE} policy row_level_security enable with (allowMaterializedViewsWithoutRowLevelSecurity=true) ${kql(TENANT_ROWS_FUNCTION)}`,
     ].join("\n\n");
-}
-
-/** The command that makes `table` answer every query through `query` (a stored function over it). */
-export function rowLevelSecurityCommand(table: string, query: string): string {
-    return `.alter table ${table} policy row_level_security enable ${kql(query)}`;
 }

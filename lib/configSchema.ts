@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
+import { alertsSchema } from "./alertRules";
+import { telemetryTiersSchema } from "./telemetryTiers";
 import { ADX_CONSUMER_GROUP } from "./naming";
 import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
@@ -11,7 +13,8 @@ import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./t
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Tenant names end up in namespace, identity, queue and AKS names: 30 characters keeps all of them legal. */
 export const MAX_TENANT_NAME_LENGTH = 30;
-const RESERVED_NAMESPACES = new Set([
+/** Namespaces of Kubernetes and the platform, which no tenant may be named (nor any `kube-*`). */
+export const RESERVED_NAMESPACES = new Set([
     "default",
     "kube-system",
     "kube-public",
@@ -173,6 +176,8 @@ export const fleetConfigSchema = z.strictObject({
     kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
     eventHubs: eventHubsSchema.prefault({}),
     dataPlane: dataPlaneSchema.prefault({}),
+    telemetry: telemetryTiersSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
     gitops: gitopsSchema,
     dns: dnsSchema,
     tenantDefaults: tenantDefaultsSchema.prefault({}),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TelemetryTiers } from "./telemetryTiers";
 
 /**
  * The sizing of a region's data plane (IoT Hub, Event Hubs, Service Bus, ADX, Cosmos DB), in one place for
@@ -58,9 +59,9 @@ export interface DataPlaneSizing {
     readonly adxSku: string;
     /** ADX instance count. Default 2. */
     readonly adxInstances: number;
-    /** Days of telemetry kept in the ADX hot cache. Default 30. */
+    /** Days of telemetry kept in the ADX hot cache: the hot window, `telemetry.hotDays`. Default 30. */
     readonly adxHotCacheDays: number;
-    /** Days of telemetry kept queryable in ADX. Default 365. */
+    /** Days ADX keeps telemetry before deleting it: the hot window too, since the warm tier holds older data in Parquet. Default 30. */
     readonly adxRetentionDays: number;
     /** Cosmos DB capacity model of the device-state account. Default "serverless". */
     readonly cosmosThroughput: "serverless" | { readonly autoscaleMaxThroughput: number };
@@ -80,7 +81,7 @@ export const DATA_PLANE_DEFAULTS: DataPlaneSizing = {
     adxSku: "Standard_E2ads_v5",
     adxInstances: ADX_MIN_STANDARD_INSTANCES,
     adxHotCacheDays: 30,
-    adxRetentionDays: 365,
+    adxRetentionDays: 30,
     cosmosThroughput: "serverless",
 };
 
@@ -95,6 +96,7 @@ export function withDataPlaneDefaults(given: Partial<DataPlaneSizing>): DataPlan
 export function dataPlaneSizing(config: {
     readonly dataPlane: z.output<typeof dataPlaneSchema>;
     readonly eventHubs: z.output<typeof eventHubsSchema>;
+    readonly telemetry: TelemetryTiers;
 }): DataPlaneSizing {
     const { iotHub, adx } = config.dataPlane;
     return withDataPlaneDefaults({
@@ -104,6 +106,9 @@ export function dataPlaneSizing(config: {
         eventHubsCapacity: config.eventHubs.capacity,
         adxSku: adx.sku,
         adxInstances: adx.instances,
+        // ADX holds the hot window only: the warm tier keeps every row in Parquet from the first export on.
+        adxHotCacheDays: config.telemetry.hotDays,
+        adxRetentionDays: config.telemetry.hotDays,
     });
 }
 

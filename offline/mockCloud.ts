@@ -175,6 +175,8 @@ export const offlineMocks: pulumi.runtime.Mocks = {
                     objectId: OFFLINE_DEPLOYER_OBJECT_ID,
                     clientId: stableUuid("deployer"),
                 };
+            case "azure-native:authorization:getClientToken":
+                return { token: `offline-token-for-${args.inputs.endpoint ?? "arm"}` };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return {
                     kubeconfigs: [

@@ -65,9 +65,7 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     stateReadRU: 1,
     stateBytesPerDevice: 2_000,
     parquetCompressionRatio: 8,
-    archiveHotDays: 30,
-    archiveCoolUntilDays: 365,
-    archiveRetentionDays: 1_095,
+    neverRetentionHorizonDays: 1_825,
     logGBPerNodePerDay: 0.5,
     logGBPerClusterPerDay: 1,
     logBytesPerMessage: 10,
@@ -176,10 +174,12 @@ describe("cost model", () => {
                 [s.adx.sku, s.adx.instances, s.adx.neededInstances, s.adx.cheapest],
                 ["Standard_L8as_v3", 2, 2, { sku: "Standard_L8as_v3", instances: 2, monthly: 1_800 }],
             );
-            near(s.adx.monthly, 2 * 900 + 32.4 * 365 * 0.02, "adx");
+            // ADX keeps the 30-day hot window only: older telemetry is in the warm tier.
+            near(s.adx.monthly, 2 * 900 + 32.4 * 30 * 0.02, "adx");
             near(s.cosmos.monthly, ((150_000 * (4 * 10 + 10 * 1) * DAYS_PER_MONTH) / 1e6) * 1 + 0.3 * 1, "cosmos");
-            // Parquet: 16.2 GB/day; hot 30 days, cool 335 days, archive 730 days kept twice.
-            near(s.storage.monthly, 16.2 * 30 * 0.02 + 16.2 * 335 * 0.01 + 2 * 16.2 * 730 * 0.001, "storage");
+            // Parquet: 16.2 GB/day on GRS (two copies); Cool to 365 days, Archive the 730 days after.
+            near(s.telemetryTiers.warm.monthly, 2 * 16.2 * 365 * 0.01, "warm");
+            near(s.telemetryTiers.cold.monthly, 2 * 16.2 * 730 * 0.001, "cold");
             // 40 nodes × 0.5 GB + 2 clusters × 1 GB + 1.296 GB of application logs, per day.
             near(s.logAnalytics.monthly, (40 * 0.5 + 2 * 1 + 1.296) * DAYS_PER_MONTH * 2, "log analytics");
             near(s.prometheus.monthly, (((40 * 1_000 + 3 * 100) * 2_880 * DAYS_PER_MONTH) / 1e7) * 0.1, "prometheus");
@@ -195,7 +195,8 @@ describe("cost model", () => {
                     s.serviceBus.monthly +
                     s.adx.monthly +
                     s.cosmos.monthly +
-                    s.storage.monthly +
+                    s.telemetryTiers.warm.monthly +
+                    s.telemetryTiers.cold.monthly +
                     s.logAnalytics.monthly +
                     s.prometheus.monthly +
                     s.grafana.monthly +
@@ -232,7 +233,7 @@ describe("cost model", () => {
             const s = e.regionServices;
             assert.deepStrictEqual([s.iotHub.tier, s.iotHub.units, s.iotHub.monthly], ["S1", 1, 10]);
             near(s.eventHubs.monthly, 2 * 20 + ((150_000 * 864 * DAYS_PER_MONTH) / 1e6) * 0.05, "event hubs");
-            near(s.adx.monthly, 2 * 200 + 32.4 * 365 * 0.02, "adx");
+            near(s.adx.monthly, 2 * 200 + 32.4 * 30 * 0.02, "adx");
         });
 
         it("flags each data-plane service below its load, with the cheapest setting that carries it", () => {
@@ -417,27 +418,27 @@ describe("cost model", () => {
         {
             devices: 1_000_000,
             options: scenario(6_250, 1, 1),
-            monthly: 16_500,
+            monthly: 16_400,
             compute: 7_700,
-            adx: 2_400,
+            adx: 2_200,
             egress: 1_000,
-            biggestService: "ADX",
+            biggestService: "IoT Hub",
         },
         {
             devices: 1_500_000,
             options: scenario(12_500, 2, 1),
-            monthly: 18_300,
+            monthly: 18_100,
             compute: 7_700,
-            adx: 2_600,
+            adx: 2_200,
             egress: 1_500,
-            biggestService: "ADX",
+            biggestService: "IoT Hub",
         },
         {
             devices: 2_000_000,
             options: scenario(18_750, 2, 2),
-            monthly: 21_700,
+            monthly: 21_500,
             compute: 7_900,
-            adx: 2_700,
+            adx: 2_200,
             egress: 2_000,
             biggestService: "IoT Hub",
         },

@@ -222,7 +222,10 @@ for (const stack of REAL_STACKS) {
 
         it("exports for each tenant its cluster, namespace and the identity, queue, checkpoints, vault and group it owns", () => {
             const data = dataPlaneOf(evaluation);
-            const account = one(ofType(evaluation, "azure-native:storage:StorageAccount"), "checkpoint storage account");
+            const account = one(
+                childrenOf(evaluation, data.dataPlane, "azure-native:storage:StorageAccount"),
+                "checkpoint storage account",
+            );
             const consumerGroups = childrenOf(evaluation, data.dataPlane, "azure-native:eventhub:ConsumerGroup");
             const expected = Object.fromEntries(
                 declared.map(tenant => {

@@ -276,7 +276,10 @@ for (const stack of REAL_STACKS) {
                     [settings.processing.minReplicas, settings.processing.maxReplicas],
                 );
             }
-            const accounts = ofType(evaluation, "azure-native:storage:BlobContainer").map(c => c.inputs.accountName);
+            // The warm tier's containers hold exported telemetry, not checkpoints.
+            const accounts = ofType(evaluation, "azure-native:storage:BlobContainer")
+                .filter(c => !c.parent.includes(`$${COMPONENT_TYPES.telemetryTiers}::`))
+                .map(c => c.inputs.accountName);
             assert.deepStrictEqual(
                 [...checkpointAccounts],
                 [...new Set(accounts)],

@@ -4,6 +4,7 @@ import * as charts from "./charts";
 import { installCollector } from "./collector";
 import { ClusterPlatformArgs, PlatformContext } from "./platformContext";
 import { installExternalDns } from "./externalDns";
+import { installMetricsScraping } from "./metricsScraping";
 import { FLUX_CONFIGURATION_NAME, installFlux } from "./flux";
 import { createClusterIssuer, installCertManager, installIngressNginx } from "./ingress";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
@@ -31,6 +32,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
 
         const ingress = installIngressNginx(ctx);
         const certManager = installCertManager(ctx);
+        installMetricsScraping(ctx, certManager);
         const issuer = createClusterIssuer(ctx, certManager);
         const externalDns = installExternalDns(ctx);
         const collector = installCollector(ctx);

@@ -21,6 +21,8 @@ import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
 import { buildTenantLandingZone, TenantLandingZone } from "../tenant/tenantLandingZone";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
+import { createAlertsAndDashboards, createTelemetryRollups, createTelemetryTiers, RegionTelemetryScope } from "./regionTelemetry";
+import { TelemetryTiers } from "./telemetryTiers";
 
 export interface RegionArgs {
     /** The validated stack configuration. */
@@ -47,6 +49,8 @@ export class Region extends pulumi.ComponentResource {
     /** The component's name, the prefix of its tenants' names. */
     private readonly componentName: string;
     private readonly services: RegionServices;
+    private readonly telemetry: RegionTelemetryScope;
+    private readonly tiers: TelemetryTiers;
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.region, name, {}, opts);
@@ -194,7 +198,10 @@ export class Region extends pulumi.ComponentResource {
             tags,
         };
         this.services = services;
+        this.telemetry = { name, parent: this, config, placement, services, dataPlane: this.dataPlane };
+        this.tiers = createTelemetryTiers(this.telemetry);
         this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
+        createAlertsAndDashboards(this.telemetry, this.clusters, this.observability);
 
         this.fleet = new FleetManager(
             `${name}-fleet`,
@@ -249,7 +256,7 @@ export class Region extends pulumi.ComponentResource {
             await new Promise(resolve => setImmediate(resolve));
         }
         const { services } = this;
-        isolateTelemetryRows(
+        const rowSecurity = isolateTelemetryRows(
             this.componentName,
             {
                 resourceGroupName: services.resourceGroupName,
@@ -257,11 +264,13 @@ export class Region extends pulumi.ComponentResource {
                 databaseName: services.dataPlane.adxDatabaseName,
                 entraTenantId: services.azureTenantId,
                 platformGroupObjectId: services.adminGroupObjectId,
+                exportPrincipal: this.tiers.exportPrincipal,
                 tenants: [...landingZones].map(([tenant, zone]) => ({ tenant, clientId: zone.regionResources.identityClientId })),
-                after: this.dataPlane,
+                after: [this.dataPlane, this.tiers.lastScript],
             },
             this,
         );
+        createTelemetryRollups(this.telemetry, this.tiers, rowSecurity);
         return landingZones;
     }
 }

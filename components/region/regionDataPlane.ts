@@ -28,6 +28,8 @@ export interface RegionDataPlaneArgs extends StoreScope {
 export class RegionDataPlane extends pulumi.ComponentResource {
     /** Names, ids and endpoints of the data plane, what clusters, tenants and the stack outputs read. */
     public readonly endpoints: DataPlaneEndpoints;
+    /** The ADX cluster, its telemetry database and the scripts that create its tables, for what reads them (tiers, rollups). */
+    public readonly adx: ReturnType<typeof createAdx>;
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.regionDataPlane, name, {}, opts);
@@ -49,6 +51,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             { parent: this },
         );
         const adx = createAdx(name, args, sizing, hubs, subscriptionId, this);
+        this.adx = adx;
         const cosmos = createCosmos(name, args, sizing, this);
 
         const outputs: DataPlaneEndpoints = {

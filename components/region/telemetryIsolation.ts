@@ -13,10 +13,15 @@ export interface TelemetryIsolationArgs {
     readonly entraTenantId: pulumi.Input<string>;
     /** Object id of the platform's admin group: its members read every row, routed or not. Required. */
     readonly platformGroupObjectId: pulumi.Input<string>;
+    /** The Kusto principal continuous exports run as (the ADX cluster's identity): it reads every row to export it. Required. */
+    readonly exportPrincipal: pulumi.Input<string>;
     /** Each tenant's name and the client id of its identity, in stack-file order. Required. */
     readonly tenants: readonly { readonly tenant: string; readonly clientId: pulumi.Input<string> }[];
-    /** What must exist first: the data plane, whose script creates the telemetry table. Required. */
-    readonly after: pulumi.Resource;
+    /**
+     * What must exist first: the data plane, whose script creates the telemetry table, and the database's last
+     * script before this one (ADX runs one script of a database at a time). Required.
+     */
+    readonly after: readonly pulumi.Resource[];
 }
 
 /**
@@ -48,14 +53,14 @@ export function isolateTelemetryRows(name: string, args: TelemetryIsolationArgs,
         {
             ...database,
             scriptContent: pulumi
-                .all([principals, args.entraTenantId, args.platformGroupObjectId])
-                .apply(([clientIds, entraTenantId, groupId]) =>
+                .all([principals, args.entraTenantId, args.platformGroupObjectId, args.exportPrincipal])
+                .apply(([clientIds, entraTenantId, groupId, exporter]) =>
                     tenantRowsScript(
                         args.tenants.map((t, i) => ({ tenant: t.tenant, principal: appPrincipal(clientIds[i], entraTenantId) })),
-                        groupPrincipal(groupId, entraTenantId),
+                        [groupPrincipal(groupId, entraTenantId), exporter],
                     ),
                 ),
         },
-        { parent, dependsOn: [args.after] },
+        { parent, dependsOn: [...args.after] },
     );
 }

@@ -128,7 +128,7 @@ export function createAdx(
         },
         { parent, dependsOn: [receiver, landing] },
     );
-    return { cluster, database, tables: landing };
+    return { cluster, database, schema: [landing] };
 }
 
 export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSizing, parent: pulumi.Resource) {

@@ -10,6 +10,8 @@ import { TenantSettings } from "../../lib/config";
 export const TRIGGER_AUTHENTICATION_NAME = "keda-azure-workload";
 export const PROCESSOR_DEPLOYMENT = "telemetry-processor";
 export const INGEST_DEPLOYMENT = "telemetry-ingest";
+/** A deployment's ScaledObject; KEDA names the HPA it makes `keda-hpa-<this>`, which the alert rules select. */
+export const scaledObjectName = (deployment: string): string => `${deployment}-scaler`;
 /** Seconds between KEDA polls of the queue or hub. */
 export const POLLING_INTERVAL_SECONDS = 15;
 /**
@@ -81,7 +83,7 @@ function scaledObject(
 /** Scales the processor on its Service Bus queue: `messageCount` is the per-replica target. */
 export function processorScaledObject(args: ScalingBase & ProcessorSource): k8s.apiextensions.CustomResourceArgs {
     const processing = args.settings.processing;
-    return scaledObject(args, `${PROCESSOR_DEPLOYMENT}-scaler`, PROCESSOR_DEPLOYMENT, processing, {
+    return scaledObject(args, scaledObjectName(PROCESSOR_DEPLOYMENT), PROCESSOR_DEPLOYMENT, processing, {
         type: "azure-servicebus",
         metadata: {
             queueName: args.queueName,
@@ -94,7 +96,7 @@ export function processorScaledObject(args: ScalingBase & ProcessorSource): k8s.
 /** Scales the ingest consumers on Event Hubs consumer lag, read from their blob checkpoints. */
 export function ingestScaledObject(args: ScalingBase & IngestSource): k8s.apiextensions.CustomResourceArgs {
     const ingest = args.settings.ingest;
-    return scaledObject(args, `${INGEST_DEPLOYMENT}-scaler`, INGEST_DEPLOYMENT, ingest, {
+    return scaledObject(args, scaledObjectName(INGEST_DEPLOYMENT), INGEST_DEPLOYMENT, ingest, {
         type: "azure-eventhub",
         metadata: {
             eventHubNamespace: args.eventHubNamespace,

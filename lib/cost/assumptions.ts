@@ -47,9 +47,8 @@ export interface CostAssumptions {
     readonly stateBytesPerDevice: number;
     /** Raw JSON bytes per byte of the Parquet archive. */
     readonly parquetCompressionRatio: number;
-    readonly archiveHotDays: number;
-    readonly archiveCoolUntilDays: number;
-    readonly archiveRetentionDays: number;
+    /** The age at which a retention of "never" is priced: the archive grows without end. */
+    readonly neverRetentionHorizonDays: number;
     readonly logGBPerNodePerDay: number;
     readonly logGBPerClusterPerDay: number;
     /** Application log bytes per telemetry message (sampled: batch summaries and errors, not a line per message). */
@@ -107,10 +106,8 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     stateBytesPerDevice: 2_000,
     // Typed, columnar, zstd-compressed readings.
     parquetCompressionRatio: 8,
-    // The reference architecture's tiers: hot 30 days, cool to 1 year, archive beyond (kept 3 years).
-    archiveHotDays: 30,
-    archiveCoolUntilDays: 365,
-    archiveRetentionDays: 3 * 365,
+    // The tiers' own days come from `iot-fleet:telemetry`; an archive kept forever is priced at 5 years of age.
+    neverRetentionHorizonDays: 5 * 365,
     // Container Insights at its cost-optimised collection profile: system pods, events, inventory.
     logGBPerNodePerDay: 0.2,
     // Control-plane and platform (ingress, cert-manager, Flux, KEDA) logs.

@@ -35,9 +35,8 @@ import { regionServicesCost, RegionServicesCost } from "./regionServices";
  * - Not priced: disks (OS disks of ephemeral nodes are free), load balancers and public IPs, private
  *   endpoints, Key Vault operations, DNS, Application Insights beyond Log Analytics ingestion, Defender,
  *   Fleet Manager, backup, support plans, Cosmos DB or ADX queries beyond the assumed reads.
- * - The blob telemetry archive and the single full-stream ingest reader are the reference architecture's
- *   design; the stack does not provision an archive account yet, and today gives every tenant its own
- *   Event Hubs consumer group, each of which reads the whole hub (see `eventHubFullStreamReaders`).
+ * - The single full-stream ingest reader is the reference architecture's design; the stack today gives every
+ *   tenant its own Event Hubs consumer group, each of which reads the whole hub (see `eventHubFullStreamReaders`).
  *
  * Its figures (per cluster, and for regions of 1 to 2 million devices) are quoted in the README's "Cost model" and
  * held there by test/cost.test.ts; they are not repeated here.
@@ -137,6 +136,7 @@ export function estimateCost(
     const services = regionServicesCost(
         { devices, tenants: config.tenants.length, clusters: clusters.length, nodes },
         sizing,
+        config.telemetry,
         region,
         assumptions,
     );

@@ -1,4 +1,5 @@
 import { DataPlaneSizing, EventHubsSku } from "../dataPlane";
+import { TelemetryTiers } from "../telemetryTiers";
 import { DAYS_PER_MONTH, RegionPrices, tieredCost } from "../prices";
 import { GB, SECONDS_PER_DAY } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
@@ -11,6 +12,7 @@ import {
     iotHubNeeds,
     IotHubOption,
 } from "./shortfalls";
+import { telemetryTiersCost, TelemetryTiersCost } from "./telemetryTiers";
 
 /**
  * What a region's services cost a month, from the region's devices × messages per device per day:
@@ -18,10 +20,10 @@ import {
  * - Event Hubs: Standard TUs plus ingress events, or Premium PUs (ingress included);
  * - Service Bus Premium: MUs for the peak of batched queue messages and for 1,000 queues per MU, from the
  *   deployed 1 MU up (no stack key sets it: 1 MU carries a region up to ~6 M devices);
- * - ADX: the configured SKU and instances, plus compressed storage for the retention;
+ * - ADX: the configured SKU and instances, plus compressed storage for the hot window (the hot tier);
  * - Cosmos DB serverless: device-state writes and reads in RU, plus storage;
- * - blob telemetry archive (Parquet): hot 30 days, cool to 1 year, archive to 3 years, with a DR copy of
- *   the archive tier in the paired region (inter-region transfer, the only traffic that crosses regions);
+ * - the warm and cold tiers (`telemetryTiers.ts`): Parquet in Cool, then Archive blobs, on GRS, whose copy in the
+ *   paired region is the only traffic that crosses regions;
  * - Log Analytics, managed Prometheus, Managed Grafana Standard;
  * - internet egress (tiered): device downlink (MQTT acks and keep-alives), firmware, delivery of
  *   telemetry to tenants' own systems. The tiers apply per billing account: several region stacks on one account
@@ -59,7 +61,8 @@ export interface RegionServicesCost {
         readonly storedGB: number;
     };
     readonly cosmos: { readonly millionRUPerMonth: number; readonly storageGB: number; readonly monthly: number };
-    readonly storage: { readonly hotGB: number; readonly coolGB: number; readonly archiveGB: number; readonly monthly: number };
+    /** Every tier of the telemetry, and ADX alone keeping it; the hot tier is `adx` above, warm and cold are blob storage. */
+    readonly telemetryTiers: TelemetryTiersCost;
     readonly logAnalytics: { readonly gbPerMonth: number; readonly monthly: number };
     readonly prometheus: { readonly millionSamplesPerMonth: number; readonly monthly: number };
     readonly grafana: { readonly monthly: number };
@@ -78,7 +81,13 @@ export interface RegionLoad {
 }
 
 /** The monthly cost of a region's services for its load, with the data plane as the stack sizes it. */
-export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p: RegionPrices, a: CostAssumptions): RegionServicesCost {
+export function regionServicesCost(
+    load: RegionLoad,
+    sizing: DataPlaneSizing,
+    tiers: TelemetryTiers,
+    p: RegionPrices,
+    a: CostAssumptions,
+): RegionServicesCost {
     const { devices, tenants, clusters, nodes } = load;
     const messagesPerDay = devices * a.messagesPerDevicePerDay;
     const peakPerSecond = (messagesPerDay / SECONDS_PER_DAY) * a.peakToAverage;
@@ -140,12 +149,8 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
         monthly: millionRUPerMonth * p.cosmosServerless.perMillionRU + stateGB * p.cosmosServerless.storagePerGBMonth,
     };
 
+    const telemetryTiers = telemetryTiersCost(rawGBPerDay, tiers, sizing, p, a);
     const parquetGBPerDay = rawGBPerDay / a.parquetCompressionRatio;
-    const hotGB = parquetGBPerDay * a.archiveHotDays;
-    const coolGB = parquetGBPerDay * (a.archiveCoolUntilDays - a.archiveHotDays);
-    // The archive tier has a disaster-recovery copy in the paired region: stored twice, written across regions once.
-    const archiveGB = 2 * parquetGBPerDay * (a.archiveRetentionDays - a.archiveCoolUntilDays);
-    const storage = { hotGB, coolGB, archiveGB, monthly: hotGB * p.blob.hot + coolGB * p.blob.cool + archiveGB * p.blob.archive };
 
     const logGBPerMonth =
         DAYS_PER_MONTH * (nodes * a.logGBPerNodePerDay + clusters * a.logGBPerClusterPerDay + (messagesPerDay * a.logBytesPerMessage) / GB);
@@ -160,6 +165,7 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
         (DAYS_PER_MONTH * devices * a.deviceDownlinkBytesPerDay) / GB +
         (devices * a.firmwareBytesPerDevicePerYear) / 12 / GB +
         DAYS_PER_MONTH * rawGBPerDay * a.tenantDeliveryFactor;
+    // GRS copies each Parquet byte written to the paired region once.
     const interRegionGB = DAYS_PER_MONTH * parquetGBPerDay;
     const egress = {
         internetGB,
@@ -174,10 +180,11 @@ export function regionServicesCost(load: RegionLoad, sizing: DataPlaneSizing, p:
         serviceBus.monthly +
         adx.monthly +
         cosmos.monthly +
-        storage.monthly +
+        telemetryTiers.warm.monthly +
+        telemetryTiers.cold.monthly +
         logAnalytics.monthly +
         prometheus.monthly +
         grafana.monthly +
         egress.monthly;
-    return { iotHub, eventHubs, serviceBus, adx, cosmos, storage, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
+    return { iotHub, eventHubs, serviceBus, adx, cosmos, telemetryTiers, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
 }
