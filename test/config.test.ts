@@ -315,6 +315,7 @@ describe("stack configuration", () => {
             region: { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" },
             gitops: { repositoryUrl: "https://github.com/iot-platform/fleet" },
             dns: { zoneName: "weu.iot.example.com", acmeEmail: "ops@example.com" },
+            clusterDefaults: { apiServerAccess: { deployerRanges: ["203.0.113.0/28"] } },
             tenants: [{ name: "contoso", deviceQuota: 10 }],
         });
         assert.strictEqual(minimal.dedicatedDeviceThreshold, 50_000);
