@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { placeTenants, PlacementSettings, PlacementTenant } from "../lib/placement";
+import { placeTenants, PlacementSettings, PlacementTenant, PreviousPlacement, previousPlacementOf } from "../lib/placement";
 
 const SETTINGS: PlacementSettings = { dedicatedDeviceThreshold: 50_000, sharedClusterMaxTenants: 4, sharedClusterMaxDevices: 100_000 };
 const tenant = (name: string, deviceQuota: number, extra: Partial<PlacementTenant> = {}): PlacementTenant => ({
@@ -10,8 +10,10 @@ const tenant = (name: string, deviceQuota: number, extra: Partial<PlacementTenan
     compliance: [],
     ...extra,
 });
-const clusterOf = (tenants: PlacementTenant[], settings = SETTINGS) =>
-    Object.fromEntries([...placeTenants(tenants, settings).tenants.values()].map(p => [p.tenant, p.cluster]));
+const clusterOf = (tenants: PlacementTenant[], settings = SETTINGS, previous: PreviousPlacement = new Map()) =>
+    Object.fromEntries([...placeTenants(tenants, settings, previous).tenants.values()].map(p => [p.tenant, p.cluster]));
+/** The placement a run records for the next one: each tenant's cluster. */
+const asPrevious = (clusters: Record<string, string>): PreviousPlacement => new Map(Object.entries(clusters));
 
 describe("tenant placement", () => {
     it("places a tenant at the dedicated threshold on its own cluster", () => {
@@ -126,6 +128,123 @@ describe("tenant placement", () => {
                             );
                         }
                     }
+                }
+            }),
+            { numRuns: 300 },
+        );
+    });
+    it("keeps the unpinned tenants after a removed one where they were, instead of refilling the room", () => {
+        const tenants = ["a", "b", "c", "d", "e"].map(n => tenant(n, 10));
+        const first = clusterOf(tenants);
+        assert.deepStrictEqual(first, { a: "shared-1", b: "shared-1", c: "shared-1", d: "shared-1", e: "shared-2" });
+        const withoutA = tenants.filter(t => t.name !== "a");
+        assert.strictEqual(clusterOf(withoutA).e, "shared-1", "without the previous placement, first-fit moves e");
+        assert.deepStrictEqual(clusterOf(withoutA, SETTINGS, asPrevious(first)), {
+            b: "shared-1",
+            c: "shared-1",
+            d: "shared-1",
+            e: "shared-2",
+        });
+    });
+
+    it("packs a new tenant around the kept ones, counting their load wherever they are in the file", () => {
+        const previous = asPrevious({ late: "shared-1" });
+        const placed = placeTenants([tenant("new", 60_000, { isolation: "shared" }), tenant("late", 60_000)], SETTINGS, previous);
+        assert.deepStrictEqual(placed.tenants.get("late"), { tenant: "late", cluster: "shared-1", kind: "shared", reason: "kept" });
+        assert.strictEqual(placed.tenants.get("new")!.cluster, "shared-2");
+        assert.deepStrictEqual(placed.clusters[0], { name: "shared-1", kind: "shared", tenants: ["late"], devices: 60_000 });
+    });
+
+    it("keeps a tenant that grew past the threshold on its shared cluster, as a pinned one stays", () => {
+        assert.strictEqual(clusterOf([tenant("grown", 80_000)], SETTINGS, asPrevious({ grown: "shared-2" })).grown, "shared-2");
+    });
+
+    it("moves a tenant only when its own entry forbids where it was: new compliance tags, isolation changes, another tenant's cluster", () => {
+        const previous = asPrevious({
+            regulated: "shared-1",
+            vip: "shared-1",
+            opened: "dedicated-opened",
+            stray: "dedicated-other",
+            odd: "edge-7",
+        });
+        assert.deepStrictEqual(
+            clusterOf(
+                [
+                    tenant("regulated", 10, { compliance: ["gxp"] }),
+                    tenant("vip", 10, { isolation: "dedicated" }),
+                    tenant("opened", 10, { isolation: "shared" }),
+                    tenant("stray", 10),
+                    tenant("odd", 10),
+                ],
+                SETTINGS,
+                previous,
+            ),
+            { regulated: "dedicated-regulated", vip: "dedicated-vip", opened: "shared-1", stray: "shared-1", odd: "shared-1" },
+        );
+    });
+
+    it("lets a pin move a tenant away from where it was", () => {
+        assert.strictEqual(
+            clusterOf([tenant("moved", 10, { cluster: "shared-3" })], SETTINGS, asPrevious({ moved: "shared-1" })).moved,
+            "shared-3",
+        );
+    });
+
+    it("reads the previous placement from the stack's tenants output, and none from a stack without outputs", () => {
+        assert.deepStrictEqual(
+            previousPlacementOf({
+                contoso: { cluster: "shared-1", namespace: "contoso" },
+                acme: { cluster: "dedicated-acme" },
+                broken: {},
+            }),
+            new Map([
+                ["contoso", "shared-1"],
+                ["acme", "dedicated-acme"],
+            ]),
+        );
+        assert.deepStrictEqual(previousPlacementOf(undefined), new Map());
+    });
+
+    it("never moves another tenant, pinned or not, over long sequences of changes when each run starts from the last placement", () => {
+        type Kind = "add" | "pin" | "grow" | "shrink" | "isolate" | "remove";
+        const op = fc.record({
+            kind: fc.constantFrom<Kind>("add", "add", "pin", "grow", "shrink", "isolate", "remove"),
+            pick: fc.nat(),
+            quota: fc.integer({ min: 1, max: 80_000 }),
+        });
+        fc.assert(
+            fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
+                let tenants: PlacementTenant[] = [];
+                let last: Record<string, string> = {};
+                let next = 0;
+                for (const { kind, pick, quota } of ops) {
+                    const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
+                    const target = tenants[index]?.name;
+                    const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => (t.name === target ? edit(t) : t));
+                    if (target === undefined) {
+                        // New tenants go anywhere in the file, not only at its end.
+                        const added = tenant(`t${next++}`, quota);
+                        const at = pick % (tenants.length + 1);
+                        tenants = [...tenants.slice(0, at), added, ...tenants.slice(at)];
+                    } else if (kind === "pin") {
+                        tenants = change(t => ({ ...t, cluster: last[t.name] }));
+                    } else if (kind === "remove") {
+                        tenants = tenants.filter(t => t.name !== target);
+                    } else if (kind === "isolate") {
+                        tenants = change(t => ({ ...t, isolation: "shared" }));
+                    } else {
+                        const factor = kind === "grow" ? 3 : 1 / 3;
+                        tenants = change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) }));
+                    }
+                    const placed = clusterOf(tenants, SETTINGS, asPrevious(last));
+                    for (const t of tenants.filter(t => t.name in last && (t.name !== target || kind !== "isolate"))) {
+                        assert.strictEqual(
+                            placed[t.name],
+                            last[t.name],
+                            `${t.name} moved from ${last[t.name]} to ${placed[t.name]} after ${kind} ${target ?? "a new tenant"}`,
+                        );
+                    }
+                    last = placed;
                 }
             }),
             { numRuns: 300 },
