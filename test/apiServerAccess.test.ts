@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
-import { ConfigError, ConfigProblem, parseFleetConfig } from "../lib/config";
 import { apiServerAccessProfile, authorizedRangeProblem, MAX_AUTHORIZED_IP_RANGES } from "../lib/apiServerAccess";
 import { projectKeys, readStackConfig } from "../lib/stackFile";
+import { configProblems } from "./support/configProblems";
 import { evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -14,19 +14,9 @@ function withAccess(access: unknown): Record<string, any> {
     return { ...raw, clusterDefaults: { ...raw.clusterDefaults, apiServerAccess: access } };
 }
 
-function problemsOf(raw: Record<string, unknown>): ConfigProblem[] {
-    try {
-        parseFleetConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return [...err.problems];
-    }
-    return [];
-}
-
 describe("API server access", () => {
     it("refuses a stack that leaves the API server open: authorized ranges without any range", () => {
-        assert.deepStrictEqual(problemsOf(withAccess(undefined)), [
+        assert.deepStrictEqual(configProblems(withAccess(undefined)), [
             {
                 path: ACCESS_PATH,
                 message:
@@ -36,7 +26,7 @@ describe("API server access", () => {
     });
 
     it("reports every bad range at its key path in one error", () => {
-        const problems = problemsOf(
+        const problems = configProblems(
             withAccess({ deployerRanges: ["0.0.0.0/0", "203.0.113.5/28"], ciRanges: ["10.0.0.300/8", "ci-runners"] }),
         );
         assert.deepStrictEqual(problems, [
@@ -59,16 +49,16 @@ describe("API server access", () => {
     it("refuses more distinct ranges than AKS allows, counting a range listed twice once", () => {
         const ranges = Array.from({ length: MAX_AUTHORIZED_IP_RANGES + 1 }, (_, i) => `198.51.${Math.floor(i / 64)}.${(i % 64) * 4}/30`);
         assert.deepStrictEqual(
-            problemsOf(withAccess({ deployerRanges: ranges.slice(0, MAX_AUTHORIZED_IP_RANGES), ciRanges: ranges.slice(0, 5) })),
+            configProblems(withAccess({ deployerRanges: ranges.slice(0, MAX_AUTHORIZED_IP_RANGES), ciRanges: ranges.slice(0, 5) })),
             [],
         );
-        assert.deepStrictEqual(problemsOf(withAccess({ deployerRanges: ranges })), [
+        assert.deepStrictEqual(configProblems(withAccess({ deployerRanges: ranges })), [
             { path: ACCESS_PATH, message: `201 distinct authorized ranges; AKS allows at most 200: merge neighbouring ranges` },
         ]);
     });
 
     it("refuses authorized ranges on a private cluster, where AKS does not apply them", () => {
-        assert.deepStrictEqual(problemsOf(withAccess({ mode: "private", ciRanges: ["198.51.100.0/27"] })), [
+        assert.deepStrictEqual(configProblems(withAccess({ mode: "private", ciRanges: ["198.51.100.0/27"] })), [
             {
                 path: `${ACCESS_PATH}.ciRanges`,
                 message:

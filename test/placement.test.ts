@@ -15,6 +15,46 @@ const clusterOf = (tenants: PlacementTenant[], settings = SETTINGS, previous: Pr
 /** The placement a run records for the next one: each tenant's cluster. */
 const asPrevious = (clusters: Record<string, string>): PreviousPlacement => new Map(Object.entries(clusters));
 
+type ChangeKind = "add" | "pin" | "grow" | "shrink" | "isolate" | "remove";
+/** One change to a stack's tenants, as operators and the provisioning service make them. */
+const changeOp = fc.record({
+    kind: fc.constantFrom<ChangeKind>("add", "add", "pin", "grow", "shrink", "isolate", "remove"),
+    pick: fc.nat(),
+    quota: fc.integer({ min: 1, max: 80_000 }),
+});
+type Change = { kind: ChangeKind; pick: number; quota: number };
+
+/**
+ * Applies a change: `add` inserts tenant `t<ordinal>` (at the end, or anywhere when `addAnywhere`), the others edit the
+ * tenant `pick` chooses (`pin` pins it to `current[name]`). Returns the new tenants, the changed tenant and its index.
+ */
+function applyChange(
+    tenants: readonly PlacementTenant[],
+    { kind, pick, quota }: Change,
+    ordinal: number,
+    current: Record<string, string>,
+    addAnywhere = false,
+): { tenants: PlacementTenant[]; target?: string; index: number } {
+    const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
+    const target = tenants[index]?.name;
+    const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => (t.name === target ? edit(t) : t));
+    if (target === undefined) {
+        const at = addAnywhere ? pick % (tenants.length + 1) : tenants.length;
+        return { tenants: [...tenants.slice(0, at), tenant(`t${ordinal}`, quota), ...tenants.slice(at)], index };
+    }
+    if (kind === "pin") {
+        return { tenants: change(t => ({ ...t, cluster: current[t.name] })), target, index };
+    }
+    if (kind === "remove") {
+        return { tenants: tenants.filter(t => t.name !== target), target, index };
+    }
+    if (kind === "isolate") {
+        return { tenants: change(t => ({ ...t, isolation: "shared" })), target, index };
+    }
+    const factor = kind === "grow" ? 3 : 1 / 3;
+    return { tenants: change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) })), target, index };
+}
+
 describe("tenant placement", () => {
     it("places a tenant at the dedicated threshold on its own cluster", () => {
         const placement = placeTenants([tenant("acme", 50_000), tenant("small", 49_999)], SETTINGS);
@@ -88,36 +128,20 @@ describe("tenant placement", () => {
     });
 
     it("never moves a pinned tenant, or one before the tenant that changed, over long sequences of changes with only some tenants pinned", () => {
-        type Kind = "add" | "pin" | "grow" | "shrink" | "isolate" | "remove";
-        const op = fc.record({
-            kind: fc.constantFrom<Kind>("add", "add", "pin", "grow", "shrink", "isolate", "remove"),
-            pick: fc.nat(),
-            quota: fc.integer({ min: 1, max: 80_000 }),
-        });
         fc.assert(
-            fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
+            fc.property(fc.array(changeOp, { minLength: 20, maxLength: 200 }), ops => {
                 // As the provisioning service runs: tenants arrive unpinned and are pinned where they landed once deployed,
                 // so at any time some tenants are pinned and some are not.
                 let tenants: PlacementTenant[] = [];
                 let next = 0;
-                for (const { kind, pick, quota } of ops) {
+                for (const op of ops) {
+                    const { kind } = op;
                     const before = clusterOf(tenants);
-                    const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
-                    const target = tenants[index]?.name;
-                    const earlier = new Set(tenants.slice(0, index).map(t => t.name));
-                    const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => (t.name === target ? edit(t) : t));
-                    if (target === undefined) {
-                        tenants = [...tenants, tenant(`t${next++}`, quota)];
-                    } else if (kind === "pin") {
-                        tenants = change(t => ({ ...t, cluster: before[t.name] }));
-                    } else if (kind === "remove") {
-                        tenants = tenants.filter(t => t.name !== target);
-                    } else if (kind === "isolate") {
-                        tenants = change(t => ({ ...t, isolation: "shared" }));
-                    } else {
-                        const factor = kind === "grow" ? 3 : 1 / 3;
-                        tenants = change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) }));
-                    }
+                    const changed = applyChange(tenants, op, next, before);
+                    const { target } = changed;
+                    next += target === undefined ? 1 : 0;
+                    const earlier = new Set(tenants.slice(0, changed.index).map(t => t.name));
+                    tenants = changed.tenants;
                     const after = clusterOf(tenants);
                     for (const t of tenants.filter(t => t.name in before)) {
                         if (kind === "pin" || t.cluster !== undefined || earlier.has(t.name)) {
@@ -206,36 +230,18 @@ describe("tenant placement", () => {
     });
 
     it("never moves another tenant, pinned or not, over long sequences of changes when each run starts from the last placement", () => {
-        type Kind = "add" | "pin" | "grow" | "shrink" | "isolate" | "remove";
-        const op = fc.record({
-            kind: fc.constantFrom<Kind>("add", "add", "pin", "grow", "shrink", "isolate", "remove"),
-            pick: fc.nat(),
-            quota: fc.integer({ min: 1, max: 80_000 }),
-        });
         fc.assert(
-            fc.property(fc.array(op, { minLength: 20, maxLength: 200 }), ops => {
+            fc.property(fc.array(changeOp, { minLength: 20, maxLength: 200 }), ops => {
                 let tenants: PlacementTenant[] = [];
                 let last: Record<string, string> = {};
                 let next = 0;
-                for (const { kind, pick, quota } of ops) {
-                    const index = kind === "add" || tenants.length === 0 ? tenants.length : pick % tenants.length;
-                    const target = tenants[index]?.name;
-                    const change = (edit: (t: PlacementTenant) => PlacementTenant) => tenants.map(t => (t.name === target ? edit(t) : t));
-                    if (target === undefined) {
-                        // New tenants go anywhere in the file, not only at its end.
-                        const added = tenant(`t${next++}`, quota);
-                        const at = pick % (tenants.length + 1);
-                        tenants = [...tenants.slice(0, at), added, ...tenants.slice(at)];
-                    } else if (kind === "pin") {
-                        tenants = change(t => ({ ...t, cluster: last[t.name] }));
-                    } else if (kind === "remove") {
-                        tenants = tenants.filter(t => t.name !== target);
-                    } else if (kind === "isolate") {
-                        tenants = change(t => ({ ...t, isolation: "shared" }));
-                    } else {
-                        const factor = kind === "grow" ? 3 : 1 / 3;
-                        tenants = change(t => ({ ...t, deviceQuota: Math.max(1, Math.round(t.deviceQuota * factor)) }));
-                    }
+                for (const op of ops) {
+                    const { kind } = op;
+                    // New tenants go anywhere in the file, not only at its end.
+                    const changed = applyChange(tenants, op, next, last, true);
+                    const { target } = changed;
+                    next += target === undefined ? 1 : 0;
+                    tenants = changed.tenants;
                     const placed = clusterOf(tenants, SETTINGS, asPrevious(last));
                     for (const t of tenants.filter(t => t.name in last && (t.name !== target || kind !== "isolate"))) {
                         assert.strictEqual(
