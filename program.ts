@@ -1,16 +1,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
-import { placeTenants, Placement, placementSettings } from "./lib/placement";
+import { placeTenants, Placement, placementSettings, PreviousPlacement, previousPlacementOf } from "./lib/placement";
 import { JoinedFleet } from "./components/cluster/fleetManager";
 import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
 
+/** The stack output the next run reads its previous placement from: `tenants.<name>.cluster`. */
+export const PLACEMENT_OUTPUT = "tenants";
+
 /**
- * The whole region stack: placement decided up front (pure), then the Region component.
- * Returns the stack outputs the telemetry services read through StackReference.
+ * Where this stack placed each tenant on its last update, read from its own outputs through a StackReference to
+ * itself (the Pulumi Cloud and DIY backends alike answer it with the last update's outputs; a stack with none yet,
+ * on its first `up`, answers nothing). The offline engine answers it with the outputs it is given.
+ */
+async function readPreviousPlacement(): Promise<PreviousPlacement> {
+    const self = new pulumi.StackReference("previous-placement", {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    });
+    const details = await self.getOutputDetails(PLACEMENT_OUTPUT);
+    return previousPlacementOf(details.value ?? details.secretValue);
+}
+
+/**
+ * The whole region stack: placement decided up front (pure, from where the last update placed each tenant), then
+ * the Region component. Returns the stack outputs the telemetry services read through StackReference.
  */
 export async function fleetProgram(config: FleetConfig) {
-    const placement: Placement = placeTenants(config.tenants, placementSettings(config));
+    const placement: Placement = placeTenants(config.tenants, placementSettings(config), await readPreviousPlacement());
     const joinedFleet =
         config.fleet.mode === "join"
             ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)
@@ -42,7 +58,7 @@ export async function fleetProgram(config: FleetConfig) {
                 },
             ]),
         ),
-        tenants: Object.fromEntries(
+        [PLACEMENT_OUTPUT]: Object.fromEntries(
             config.tenants.map(tenant => {
                 const placed = placement.tenants.get(tenant.name)!;
                 const { regionResources: own, namespace } = landingZones.get(tenant.name)!;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiServerAccessSchema } from "./apiServerAccess";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { alertsSchema } from "./alertRules";
 import { telemetryTiersSchema } from "./telemetryTiers";
@@ -92,6 +93,8 @@ const clusterDefaultsSchema = z.strictObject({
     ingestPool: workloadPoolSchema("Standard_F8s_v2", 2, 10).prefault({}),
     processingPool: processingPoolSchema.prefault({}),
     apiPool: workloadPoolSchema("Standard_D4ds_v5", 2, 6).prefault({}),
+    /** Who reaches every cluster's API server: authorized IP ranges (required) or a private cluster. */
+    apiServerAccess: apiServerAccessSchema.prefault({}),
 });
 
 export const tenantSchema = z.strictObject({

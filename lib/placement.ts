@@ -4,15 +4,18 @@
  *
  * Moving a tenant deletes its namespace (and what runs in it), so placement is built to be stable:
  * - a pinned `cluster` is always honoured; the provisioning service pins every tenant it onboards;
- * - tenants are placed in one pass in file order, unpinned ones packed first-fit, so adding, growing,
- *   shrinking or removing a tenant never moves a pinned tenant or one before it in the file, and pinning
- *   a tenant where it is moves nobody. Removing or changing a tenant can move unpinned tenants after it;
+ * - a tenant the stack placed before stays where it was (`previous`, read from the stack's own outputs), unless
+ *   its own entry now forbids that cluster (see `keptCluster`), so only new tenants are packed: adding, growing,
+ *   shrinking or removing a tenant never moves another, pinned or not;
+ * - new tenants are packed first-fit in file order, counting every kept tenant's load first; without `previous`
+ *   (the first run) a tenant's cluster depends only on the tenants before it in the file;
  * - nothing re-balances: a shared cluster that a grown tenant pushes over capacity stays over it
  *   (reported by the capacity view and the dedicated-threshold policy) until an operator acts.
  */
 
 export type ClusterKind = "shared" | "dedicated";
-export type PlacementReason = "pinned" | "isolation" | "compliance" | "threshold" | "packed";
+/** `kept`: where this stack placed the tenant before (its outputs); the others say why a new tenant went where it did. */
+export type PlacementReason = "pinned" | "kept" | "isolation" | "compliance" | "threshold" | "packed";
 
 export interface PlacementTenant {
     readonly name: string;
@@ -84,7 +87,34 @@ export function dedicatedReason(tenant: PlacementTenant, settings: PlacementSett
     return undefined;
 }
 
-export function placeTenants(tenants: readonly PlacementTenant[], settings: PlacementSettings): Placement {
+/** Each tenant's cluster as this stack last placed it (tenant name to cluster name); empty on the first run. */
+export type PreviousPlacement = ReadonlyMap<string, string>;
+
+const SHARED_CLUSTER = /^shared-[1-9]\d*$/;
+
+/**
+ * The cluster an unpinned tenant keeps from its previous placement, or undefined when it is packed anew: when it had
+ * none, when the record names no cluster this tenant may be on (another tenant's dedicated cluster, a malformed name),
+ * when it ran on a shared cluster and now needs its own (compliance tags or `isolation: dedicated`), or when it ran on
+ * its own cluster and now asks for `isolation: shared`. Growing past the threshold alone keeps a shared tenant where it
+ * is, as a pinned one stays (the dedicated-threshold policy flags it).
+ */
+export function keptCluster(tenant: PlacementTenant, previous: string | undefined, settings: PlacementSettings): string | undefined {
+    if (previous === undefined) {
+        return undefined;
+    }
+    if (SHARED_CLUSTER.test(previous)) {
+        const reason = dedicatedReason(tenant, settings);
+        return reason === "compliance" || reason === "isolation" ? undefined : previous;
+    }
+    return previous === dedicatedClusterName(tenant.name) && tenant.isolation !== "shared" ? previous : undefined;
+}
+
+export function placeTenants(
+    tenants: readonly PlacementTenant[],
+    settings: PlacementSettings,
+    previous: PreviousPlacement = new Map(),
+): Placement {
     const placed = new Map<string, TenantPlacement>();
     const shared = new Map<number, { tenants: string[]; devices: number }>();
     const sharedLoad = (ordinal: number) => {
@@ -96,8 +126,27 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
         return load;
     };
 
-    // One pass in file order: where a tenant lands depends only on the tenants before it.
+    // Kept tenants are where they are whatever their place in the file: their load counts before any new tenant is packed.
+    const kept = new Map<string, string>();
     for (const tenant of tenants) {
+        const cluster = tenant.cluster === undefined ? keptCluster(tenant, previous.get(tenant.name), settings) : undefined;
+        if (cluster !== undefined) {
+            kept.set(tenant.name, cluster);
+            if (clusterKindOf(cluster) === "shared") {
+                const load = sharedLoad(Number(cluster.slice(SHARED_PREFIX.length)));
+                load.tenants.push(tenant.name);
+                load.devices += tenant.deviceQuota;
+            }
+        }
+    }
+
+    // Then one pass in file order: where a new tenant lands depends only on the kept tenants and the tenants before it.
+    for (const tenant of tenants) {
+        const keptOn = kept.get(tenant.name);
+        if (keptOn !== undefined) {
+            placed.set(tenant.name, { tenant: tenant.name, cluster: keptOn, kind: clusterKindOf(keptOn), reason: "kept" });
+            continue;
+        }
         if (tenant.cluster !== undefined) {
             const kind = clusterKindOf(tenant.cluster);
             placed.set(tenant.name, { tenant: tenant.name, cluster: tenant.cluster, kind, reason: "pinned" });
@@ -120,9 +169,16 @@ export function placeTenants(tenants: readonly PlacementTenant[], settings: Plac
         placed.set(tenant.name, { tenant: tenant.name, cluster: sharedClusterName(ordinal), kind: "shared", reason: "packed" });
     }
 
+    const position = new Map(tenants.map((t, i) => [t.name, i]));
+    const inFileOrder = (names: readonly string[]) => [...names].sort((a, b) => position.get(a)! - position.get(b)!);
     const sharedClusters: ClusterPlacement[] = [...shared.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([ordinal, load]) => ({ name: sharedClusterName(ordinal), kind: "shared", tenants: load.tenants, devices: load.devices }));
+        .map(([ordinal, load]) => ({
+            name: sharedClusterName(ordinal),
+            kind: "shared",
+            tenants: inFileOrder(load.tenants),
+            devices: load.devices,
+        }));
     const dedicatedClusters: ClusterPlacement[] = tenants
         .filter(t => placed.get(t.name)!.kind === "dedicated")
         .map(t => ({ name: placed.get(t.name)!.cluster, kind: "dedicated", tenants: [t.name], devices: t.deviceQuota }));
@@ -150,4 +206,22 @@ function firstSharedClusterWithRoom(
         ordinal++;
     }
     return ordinal;
+}
+
+/**
+ * The previous placement a stack recorded in its `tenants` output (`{ <tenant>: { cluster: <name>, ... } }`, which
+ * `program.ts` exports and every program version since the first has): tenant name to cluster name. No output (a
+ * stack's first run) or an entry without a string `cluster` reads as no previous placement for that tenant.
+ */
+export function previousPlacementOf(tenantsOutput: unknown): PreviousPlacement {
+    const previous = new Map<string, string>();
+    if (typeof tenantsOutput === "object" && tenantsOutput !== null) {
+        for (const [tenant, entry] of Object.entries(tenantsOutput)) {
+            const cluster: unknown = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).cluster : undefined;
+            if (typeof cluster === "string") {
+                previous.set(tenant, cluster);
+            }
+        }
+    }
+    return previous;
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig, parseFleetConfig } from "../lib/config";
 import { engineConfig, projectKeys } from "../lib/stackFile";
-import { offlineMocks } from "./mockCloud";
+import { offlineMocksWith } from "./mockCloud";
 
 export const PROJECT = "iot-fleet";
 export const OFFLINE_ORGANIZATION = "offline";
@@ -59,6 +59,11 @@ export interface EvaluateOptions {
      * unknown. Default: false, as `pulumi up` sees them (every output known).
      */
     readonly preview?: boolean;
+    /**
+     * The stack's outputs from its last update, as its StackReference to itself reads them (the program places tenants
+     * where they were). Default: none, a stack's first run.
+     */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 let running: Promise<unknown> = Promise.resolve();
@@ -81,7 +86,9 @@ async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
 
     pulumi.runtime.setAllConfig(engineConfig(options.stackConfig));
     const preview = options.preview ?? false;
-    await pulumi.runtime.setMocks(offlineMocks, PROJECT, options.stack, preview, OFFLINE_ORGANIZATION);
+    const self = `${OFFLINE_ORGANIZATION}/${PROJECT}/${options.stack}`;
+    const mocks = offlineMocksWith(new Map([[self, options.previousOutputs ?? {}]]));
+    await pulumi.runtime.setMocks(mocks, PROJECT, options.stack, preview, OFFLINE_ORGANIZATION);
     const resources: RecordedResource[] = [];
     recordRegistrations(resources, options.onResource);
 

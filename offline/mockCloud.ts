@@ -139,7 +139,7 @@ export function offlineUserKubeconfig(clusterName: string): string {
 }
 
 /** Outputs of other stacks, for StackReference reads (a joined fleet). */
-function stackReferenceOutputs(stackName: string): Record<string, unknown> {
+function otherStackOutputs(stackName: string): Record<string, unknown> {
     const [, , stack] = stackName.split("/");
     return {
         fleet: {
@@ -150,13 +150,15 @@ function stackReferenceOutputs(stackName: string): Record<string, unknown> {
     };
 }
 
-export const offlineMocks: pulumi.runtime.Mocks = {
+/**
+ * The mock cloud. `knownStacks` answers StackReference reads of the stacks it names (fully qualified: the stack being
+ * evaluated reads its own previous outputs this way); any other stack answers as the fleet-creating stack does.
+ */
+export const offlineMocksWith = (knownStacks: ReadonlyMap<string, Record<string, unknown>> = new Map()): pulumi.runtime.Mocks => ({
     newResource(args) {
         if (args.type === "pulumi:pulumi:StackReference") {
-            return {
-                id: args.inputs.name,
-                state: { name: args.inputs.name, outputs: stackReferenceOutputs(args.inputs.name), secretOutputNames: [] },
-            };
+            const outputs = knownStacks.get(args.inputs.name) ?? otherStackOutputs(args.inputs.name);
+            return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
         }
         if (!args.custom) {
             return { id: undefined, state: {} };
@@ -187,4 +189,6 @@ export const offlineMocks: pulumi.runtime.Mocks = {
                 throw new Error(`the offline engine has no answer for the function ${args.token}`);
         }
     },
-};
+});
+
+export const offlineMocks: pulumi.runtime.Mocks = offlineMocksWith();

@@ -11,6 +11,7 @@ function fleetConfig(tenants: object[], eventHubs: object = {}): FleetConfig {
         gitops: { repositoryUrl: "https://github.com/example/fleet" },
         dns: { zoneName: "weu.iot.example.com", acmeEmail: "ops@example.com" },
         sharedClusterCapacity: { maxTenants: 4, maxDevices: 100_000 },
+        clusterDefaults: { apiServerAccess: { deployerRanges: ["203.0.113.0/28"] } },
         tenants,
     });
 }

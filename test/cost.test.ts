@@ -78,6 +78,8 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     tenantDeliveryFactor: 1,
 };
 
+/** A documentation range (RFC 5737): the API server access the schema requires. */
+const DOCUMENTATION_RANGES = { deployerRanges: ["203.0.113.0/28"] };
 const REGION = { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" };
 const SMALL_REGION_TENANTS = [
     { name: "alpha", deviceQuota: 40_000 },
@@ -87,13 +89,14 @@ const SMALL_REGION_TENANTS = [
 /** What the small region's 129.6 M messages a day need (Event Hubs: 3 TUs). */
 const SMALL_REGION_DATA_PLANE = { iotHub: { sku: "S3", units: 1 }, adx: { sku: "Standard_L8as_v3", instances: 2 } };
 /** Every other key at its schema default: D4ds_v5 system ×3, F8s_v2 ingest 2-10, F16s_v2 Spot 0-40 + 2 baseline, D4ds_v5 api 2-6. */
-function fleetConfig(tenants: object[], extra: Record<string, unknown> = {}): FleetConfig {
+function fleetConfig(tenants: object[], extra: { clusterDefaults?: object; [key: string]: unknown } = {}): FleetConfig {
     return parseFleetConfig({
         region: REGION,
         gitops: { repositoryUrl: "https://github.com/example/fleet" },
         dns: { zoneName: "weu.iot.example.com", acmeEmail: "ops@example.com" },
         tenants,
         ...extra,
+        clusterDefaults: { apiServerAccess: DOCUMENTATION_RANGES, ...extra.clusterDefaults },
     });
 }
 const placementOf = (config: FleetConfig): Placement =>

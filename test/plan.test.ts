@@ -336,13 +336,13 @@ describe("npm start: the offline plan", () => {
         const { code, stdout, stderr } = runs.broken;
         assert.strictEqual(code, 2);
         assert.strictEqual(stdout, "");
-        assert.match(stderr, /^stack broken has 9 problems:$/m);
+        assert.match(stderr, /^stack broken has 10 problems:$/m);
         assert.strictEqual(
             stderr
                 .trim()
                 .split("\n")
                 .filter(line => line.startsWith("  - ")).length,
-            9,
+            10,
         );
         assert.doesNotMatch(stderr, /\n\s+at /);
     });

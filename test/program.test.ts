@@ -422,12 +422,12 @@ describe("a small Premium Event Hubs stack with a 30-character dedicated tenant 
         assert.deepStrictEqual(standard.inputs.sku, { name: "Standard", tier: "Standard", capacity: 2 });
     });
 
-    it("warns once about the unpinned tenants, naming the pin that keeps each where it is", () => {
+    it("warns once about the new unpinned tenants, naming the pin that records each where it landed", () => {
         assert.deepStrictEqual(
             warnings.filter(w => w.includes("not pinned")),
             [
-                "warning: [runtime] 1 tenant(s) not pinned: fabrikam (cluster: shared-1); pin each to its cluster in the stack file: " +
-                    "placement of unpinned tenants may change when earlier tenants are removed",
+                "warning: [runtime] 1 new tenant(s) not pinned: fabrikam (cluster: shared-1); later updates keep them there (from " +
+                    "this stack's outputs); pin each to its cluster in the stack file to keep it there without them",
             ],
         );
     });

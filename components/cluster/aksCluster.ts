@@ -6,6 +6,7 @@ import { KubeloginMode, nonInteractiveKubeconfig } from "../../lib/kubeconfig";
 import { CLUSTER_DNS_SERVICE_IP, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../../lib/network";
 import { NodePoolSpec, systemPoolSpec, workloadPoolSpecs } from "../../lib/nodePools";
 import { AksNames } from "../../lib/naming";
+import { apiServerAccessProfile } from "../../lib/apiServerAccess";
 import { AZURE_ROLES, assignDeployerRole, assignRole, systemPrincipalId } from "../common/azureRoles";
 import { MEMBER_CLUSTER_UPGRADE_CHANNEL, memberNodeOsUpgradeChannel } from "./fleetManager";
 
@@ -22,7 +23,7 @@ export interface AksClusterArgs {
     readonly location: string;
     /** The cluster's /24 node subnet; the cluster's identity is made Network Contributor on it. No default. */
     readonly subnetId: pulumi.Input<string>;
-    /** Pool sizes, node OS upgrade channel and maintenance window. No default. */
+    /** Pool sizes, node OS upgrade channel, maintenance window and API server access (`clusterDefaults`). No default. */
     readonly sizing: ClusterDefaults;
     /** Entra ID group whose members are cluster admins. No default. */
     readonly adminGroupObjectId: pulumi.Input<string>;
@@ -78,6 +79,7 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
             disableLocalAccounts: true,
             aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [args.adminGroupObjectId] },
             oidcIssuerProfile: { enabled: true },
+            apiServerAccessProfile: apiServerAccessProfile(args.sizing.apiServerAccess),
             securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
             workloadAutoScalerProfile: { keda: { enabled: true } },
             addonProfiles: {
