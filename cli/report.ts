@@ -1,5 +1,5 @@
 import { FleetConfig } from "../lib/config";
-import { CapacityReport } from "../lib/capacity";
+import { CapacityReport, headroom } from "../lib/capacity";
 import { CostEstimate, CostResult } from "../lib/cost/estimate";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
 import { Placement } from "../lib/placement";
@@ -169,12 +169,14 @@ function renderPolicies(report: PlanReport): string {
 }
 
 export function renderCapacity(capacity: CapacityReport): string {
-    const lines = ["Capacity:"];
-    const { tier, groups, overLimit } = capacity.eventHubConsumerGroups;
-    lines.push(
-        `  ${pad("event hub telemetry", 22)} consumer groups ${groups.used}/${groups.max} on ${tier} (${groups.freePercent.toFixed(0)}% free, ` +
-            `$Default and adx included) · ${overLimit ? "OVER THE TIER'S LIMIT" : `room for ${groups.free} more tenant(s)`}`,
-    );
+    const lines = ["Azure limits (checked before anything registers):"];
+    for (const row of capacity.limits) {
+        const room = headroom(row.used, row.max);
+        lines.push(
+            `  ${pad(row.limit, 52)} ${count(row.used)}/${count(row.max)} (${room.freePercent.toFixed(0)}% free) · ${row.scope}${room.free < 0 ? " · OVER THE LIMIT" : ""}`,
+        );
+    }
+    lines.push("Capacity:");
     for (const shared of capacity.shared) {
         lines.push(
             `  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +

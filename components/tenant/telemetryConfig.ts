@@ -37,7 +37,7 @@ export interface TelemetryConfigArgs {
     readonly tenant: string;
     /** The region's data plane. Required. */
     readonly dataPlane: DataPlaneEndpoints;
-    /** What the tenant owns in the region (queue, identity, consumer group, checkpoints, vault). Required. */
+    /** What the tenant owns in the region (queue, identity, vault). Required. */
     readonly regionResources: TenantRegionResources;
     /** Where the tenant's workloads send OTLP. Required. */
     readonly otlpEndpoint: pulumi.Input<string>;
@@ -62,10 +62,6 @@ export function createTelemetryConfig(
                 AZURE_CLIENT_ID: own.identityClientId,
                 SERVICE_BUS_NAMESPACE: data.serviceBusEndpoint,
                 SERVICE_BUS_QUEUE: own.queueName,
-                EVENT_HUBS_NAMESPACE: data.eventHubsEndpoint,
-                EVENT_HUB_NAME: data.eventHubName,
-                EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
-                CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
                 ADX_CLUSTER_URI: data.adxClusterUri,
                 ADX_DATABASE: data.adxDatabaseName,
                 COSMOS_ENDPOINT: data.cosmosEndpoint,

@@ -1,0 +1,191 @@
+import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, IOT_HUB_LIMITS, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
+import { FleetConfig } from "./configSchema";
+import { dataPlaneSizing } from "./dataPlane";
+import { DataPath, dataPath } from "./dataPath";
+import { ConfigProblem } from "./errors";
+import { CONFIG_NAMESPACE } from "./labels";
+import { Placement, placeTenants, placementSettings } from "./placement";
+
+/**
+ * Every Azure limit the region's design touches, counted from the config and the placement before anything
+ * registers. A row is generic ({limit, scope, used, max, source}) so that other parts of the design add theirs.
+ * `limitProblems` turns the rows over their maximum into config problems (exit 2 from `npm start`, a refused
+ * `pulumi up`); `npm start` prints every row with its headroom.
+ */
+
+export interface AzureLimitRow {
+    /** What is limited, as Microsoft names it. */
+    readonly limit: string;
+    /** The one resource (or subscription) the count is of. */
+    readonly scope: string;
+    readonly used: number;
+    readonly max: number;
+    /** Microsoft's page for the limit. */
+    readonly source: string;
+}
+
+export const LIMIT_SOURCES = {
+    rbac: "https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits",
+    federatedCredentials: "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations",
+    eventHubs: "https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas",
+    iotHub: "https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling",
+    serviceBus: "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas",
+} as const;
+
+/** Fixed by Azure: no support request raises it. */
+export const ROLE_ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
+export const FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
+
+/**
+ * Azure role assignments the program makes, by what brings them; `test/azureLimits.test.ts` holds these to the
+ * registered graph of both real stacks and of generated ones.
+ * - region: the IoT Hub's sender on the shared hub, ADX's receiver on it, the deployer's secrets officer on the region
+ *   vault, and the observability stack's three (Grafana and its workspaces);
+ * - cluster: AKS (network contributor on its subnet, deployer cluster admin, monitoring), external-dns (zone,
+ *   resource group), collector (its secret), ingest (receiver on its hub, contributor on its checkpoint container),
+ *   the KEDA scaler's monitoring reader on the Service Bus namespace;
+ * - tenant: its identity's receiver on its queue and secrets user on its vault, its admins' secrets officer on the
+ *   vault and cluster user on its cluster, its cluster's ingest's sender on its queue;
+ * - dedicated stream: the IoT Hub's sender on the tenant's own hub (or namespace);
+ * - migration: the ingest's reader of the tenants' legacy checkpoints, per shared cluster, while phase 1 lasts.
+ */
+export const ROLE_ASSIGNMENTS = { region: 6, cluster: 8, tenant: 5, dedicatedStream: 1, legacyCheckpointReader: 1 } as const;
+
+/** Role assignments one region stack makes. */
+export function stackRoleAssignments(tenants: number, placement: Placement, path: DataPath): number {
+    const sharedClusters = placement.clusters.filter(c => c.kind === "shared").length;
+    return (
+        ROLE_ASSIGNMENTS.region +
+        ROLE_ASSIGNMENTS.cluster * placement.clusters.length +
+        ROLE_ASSIGNMENTS.tenant * tenants +
+        ROLE_ASSIGNMENTS.dedicatedStream * path.dedicated.length +
+        (path.legacyConsumerGroups.length > 0 ? ROLE_ASSIGNMENTS.legacyCheckpointReader * sharedClusters : 0)
+    );
+}
+
+/**
+ * Federated credentials of the identity that holds the most: a tenant's identity trusts its `telemetry` account
+ * on its cluster (two while it moves between clusters); the ingest identity trusts its ServiceAccount and KEDA's
+ * operator; the scaler identity KEDA's operator alone.
+ */
+export const MOST_FEDERATED_CREDENTIALS_PER_IDENTITY = 2;
+
+/** What the limits are counted from: the stack's config, placement and data path, and its subscription's other assignments. */
+export interface LimitInputs {
+    readonly eventHubsSku: "Standard" | "Premium";
+    readonly eventHubsCapacity: number;
+    readonly serviceBusSku: "Standard" | "Premium";
+    readonly serviceBusCapacity: number;
+    readonly tenants: number;
+    readonly placement: Placement;
+    readonly path: DataPath;
+    /** The subscription's role assignments made outside this stack: other region stacks plus `subscription.otherRoleAssignments`. */
+    readonly otherRoleAssignments: number;
+    /** The subscription as the config names it, for the row's scope. */
+    readonly subscription: string;
+}
+
+export function azureLimitRows(inputs: LimitInputs): AzureLimitRow[] {
+    const { path } = inputs;
+    const inSharedNamespace = path.dedicated.filter(d => d.kind === "hub").length;
+    const eventHubsPerNamespace =
+        inputs.eventHubsSku === "Premium" ? EVENT_HUBS_PER_NAMESPACE.Premium * inputs.eventHubsCapacity : EVENT_HUBS_PER_NAMESPACE.Standard;
+    const serviceBusEntities =
+        inputs.serviceBusSku === "Premium"
+            ? SERVICE_BUS_ENTITY_LIMITS.premiumPerMessagingUnit * inputs.serviceBusCapacity
+            : SERVICE_BUS_ENTITY_LIMITS.standard;
+    return [
+        {
+            limit: "role assignments per subscription",
+            scope: `subscription ${inputs.subscription}`,
+            used: stackRoleAssignments(inputs.tenants, inputs.placement, path) + inputs.otherRoleAssignments,
+            max: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
+            source: LIMIT_SOURCES.rbac,
+        },
+        {
+            limit: "federated identity credentials per managed identity",
+            scope: "the identity with the most",
+            used: MOST_FEDERATED_CREDENTIALS_PER_IDENTITY,
+            max: FEDERATED_CREDENTIALS_PER_IDENTITY,
+            source: LIMIT_SOURCES.federatedCredentials,
+        },
+        {
+            limit: "consumer groups per event hub",
+            scope: `event hub ${path.ingest.find(i => i.source === "shared")?.eventHub ?? "telemetry"}`,
+            used: path.sharedHubConsumerGroups.length,
+            max: CONSUMER_GROUP_LIMITS[inputs.eventHubsSku],
+            source: LIMIT_SOURCES.eventHubs,
+        },
+        {
+            limit: "event hubs per namespace",
+            scope: "the region's Event Hubs namespace",
+            used: 1 + inSharedNamespace,
+            max: eventHubsPerNamespace,
+            source: LIMIT_SOURCES.eventHubs,
+        },
+        {
+            limit: "custom endpoints per IoT hub",
+            scope: "the region's IoT hub",
+            used: 1 + path.dedicated.length,
+            max: IOT_HUB_LIMITS.customEndpoints,
+            source: LIMIT_SOURCES.iotHub,
+        },
+        {
+            limit: "routes per IoT hub",
+            scope: "the region's IoT hub",
+            used: 1 + path.dedicated.length,
+            max: IOT_HUB_LIMITS.routes,
+            source: LIMIT_SOURCES.iotHub,
+        },
+        {
+            limit: "message enrichments per IoT hub",
+            scope: "the region's IoT hub",
+            used: 1,
+            max: IOT_HUB_LIMITS.enrichments,
+            source: LIMIT_SOURCES.iotHub,
+        },
+        {
+            limit: "queues and topics per Service Bus namespace",
+            scope: `the region's Service Bus namespace (${inputs.serviceBusSku})`,
+            used: inputs.tenants,
+            max: serviceBusEntities,
+            source: LIMIT_SOURCES.serviceBus,
+        },
+    ];
+}
+
+/** The rows over their maximum, as config problems: each names the limit, the count and Microsoft's page. */
+export function limitProblems(rows: readonly AzureLimitRow[]): ConfigProblem[] {
+    return rows
+        .filter(row => row.used > row.max)
+        .map(row => ({
+            path: `${CONFIG_NAMESPACE}:tenants`,
+            message: `Azure limit exceeded: ${row.limit} (${row.scope}): ${row.used} needed, ${row.max} allowed (${row.source})`,
+        }));
+}
+
+/** Role assignments a validated stack config makes (what another stack of its subscription counts). */
+export function configRoleAssignments(config: FleetConfig): number {
+    const placement = placeTenants(config.tenants, placementSettings(config));
+    return stackRoleAssignments(config.tenants.length, placement, dataPath(config, placement));
+}
+
+/**
+ * Every limit row of a validated stack config; `otherStacksRoleAssignments` are those of the other region stacks of
+ * its subscription group (`subscription.group`), counted from their stack files.
+ */
+export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0): AzureLimitRow[] {
+    const placement = placeTenants(config.tenants, placementSettings(config));
+    const sizing = dataPlaneSizing(config);
+    return azureLimitRows({
+        eventHubsSku: sizing.eventHubsSku,
+        eventHubsCapacity: sizing.eventHubsCapacity,
+        serviceBusSku: sizing.serviceBusSku,
+        serviceBusCapacity: sizing.serviceBusCapacity,
+        tenants: config.tenants.length,
+        placement,
+        path: dataPath(config, placement),
+        otherRoleAssignments: otherStacksRoleAssignments + config.subscription.otherRoleAssignments,
+        subscription: config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`,
+    });
+}
