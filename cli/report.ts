@@ -1,5 +1,7 @@
 import { FleetConfig } from "../lib/config";
 import { CapacityReport, headroom } from "../lib/capacity";
+import { dataPath } from "../lib/dataPath";
+import { DataPathReport, dataPathReport, renderDataPath } from "./dataPathReport";
 import { CostEstimate, CostResult } from "../lib/cost/estimate";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
 import { Placement } from "../lib/placement";
@@ -39,6 +41,7 @@ export interface PlanReport {
         }[];
     };
     readonly capacity: CapacityReport;
+    readonly dataPath: DataPathReport;
     /** The estimate, or what the price table lacks to make one. */
     readonly cost: CostResult;
     readonly evaluationMs: number;
@@ -100,6 +103,7 @@ export function buildPlanReport(
         },
         policies: { mandatory: policies.mandatory, advisory: policies.advisory, byPolicy },
         capacity,
+        dataPath: dataPathReport(dataPath(config, placement)),
         cost,
         evaluationMs: evaluation.durationMs,
     };
@@ -115,6 +119,7 @@ export function renderPlan(report: PlanReport): string {
             renderTree(report),
             renderResources(report),
             renderPolicies(report),
+            renderDataPath(report.dataPath),
             renderCapacity(report.capacity),
             renderCost(report.cost),
         ].join("\n\n") + "\n"
