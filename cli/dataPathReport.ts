@@ -5,7 +5,12 @@ export interface DataPathReport {
     readonly enrichment: string;
     readonly routes: readonly { readonly route: string; readonly condition: string; readonly eventHub: string; readonly readBy: string }[];
     readonly untagged: string;
-    readonly ingest: readonly { readonly cluster: string; readonly eventHub: string; readonly consumerGroup: string; readonly tenants: number }[];
+    readonly ingest: readonly {
+        readonly cluster: string;
+        readonly eventHub: string;
+        readonly consumerGroup: string;
+        readonly tenants: number;
+    }[];
     /** The migration from per-tenant consumer groups: which phase this stack file is in and what comes next. */
     readonly migration: { readonly phase: 1 | 2; readonly steps: readonly string[] };
 }
@@ -55,7 +60,9 @@ export function renderDataPath(report: DataPathReport): string {
     }
     lines.push(`  untagged devices: ${report.untagged}`);
     for (const ingest of report.ingest) {
-        lines.push(`  ingest ${ingest.cluster}: ${ingest.eventHub} through consumer group ${ingest.consumerGroup} -> ${ingest.tenants} tenant queue(s)`);
+        lines.push(
+            `  ingest ${ingest.cluster}: ${ingest.eventHub} through consumer group ${ingest.consumerGroup} -> ${ingest.tenants} tenant queue(s)`,
+        );
     }
     const { phase, steps } = report.migration;
     lines.push(

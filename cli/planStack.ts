@@ -38,5 +38,12 @@ export async function planStack(options: PlanOptions): Promise<PlanReport> {
     const cost = estimateCost(config, placement);
     const evaluation = await evaluateStack(options);
     const policies = await runPolicies(evaluation, configuredPolicies);
-    return buildPlanReport(config, placement, evaluation, policies, capacityReport(config, placement, otherStacksRoleAssignments(config, otherStacks)), cost);
+    return buildPlanReport(
+        config,
+        placement,
+        evaluation,
+        policies,
+        capacityReport(config, placement, otherStacksRoleAssignments(config, otherStacks)),
+        cost,
+    );
 }

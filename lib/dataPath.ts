@@ -118,16 +118,14 @@ export function dataPath(config: DataPathConfig, placement: Placement): DataPath
                 condition: dedicatedRouteCondition(tenant),
             };
         });
-    const ingest = placement.clusters.map(
-        (c): ClusterIngest => ({
-            cluster: c.name,
-            source: c.kind,
-            eventHub: c.kind === "shared" ? SHARED_EVENT_HUB : dedicatedEventHubName(c.tenants[0]),
-            consumerGroup: ingestConsumerGroup(c.name),
-            checkpointContainer: ingestCheckpointContainer(c.name),
-            tenantQueues: Object.fromEntries(c.tenants.map(t => [t, tenantQueueName(t)])),
-        }),
-    );
+    const ingest = placement.clusters.map((c): ClusterIngest => ({
+        cluster: c.name,
+        source: c.kind,
+        eventHub: c.kind === "shared" ? SHARED_EVENT_HUB : dedicatedEventHubName(c.tenants[0]),
+        consumerGroup: ingestConsumerGroup(c.name),
+        checkpointContainer: ingestCheckpointContainer(c.name),
+        tenantQueues: Object.fromEntries(c.tenants.map(t => [t, tenantQueueName(t)])),
+    }));
     const legacyConsumerGroups = config.migration.keepTenantConsumerGroups ? config.tenants.map(t => t.name) : [];
     return {
         sharedRoute: { name: SHARED_ROUTE, endpoint: SHARED_ENDPOINT, condition: sharedRouteCondition(dedicated.map(d => d.tenant)) },

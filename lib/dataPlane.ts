@@ -119,7 +119,9 @@ export const eventHubsSchema = z
          * Compliance tags that give a dedicated tenant an Event Hubs namespace of its own (high isolation in Microsoft's
          * multitenant guidance for Event Hubs); the other dedicated tenants get a hub of their own in the region's namespace.
          */
-        ownNamespaceCompliance: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar")).default([]),
+        ownNamespaceCompliance: z
+            .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar"))
+            .default([]),
     })
     .superRefine(({ sku, capacity }, ctx) => {
         const steps = EVENT_HUBS_CAPACITY_STEPS[sku];

@@ -59,6 +59,8 @@ export interface EvaluateOptions {
      * unknown. Default: false, as `pulumi up` sees them (every output known).
      */
     readonly preview?: boolean;
+    /** Whether a config over an Azure limit is refused (`ParseOptions.azureLimits`); the benchmark turns it off. Default: true. */
+    readonly azureLimits?: boolean;
 }
 
 let running: Promise<unknown> = Promise.resolve();
@@ -76,7 +78,7 @@ export function evaluateStack(options: EvaluateOptions): Promise<Evaluation> {
 
 async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
-    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`);
+    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`, { azureLimits: options.azureLimits });
     const program = options.program ?? (await import("../program")).fleetProgram;
 
     pulumi.runtime.setAllConfig(engineConfig(options.stackConfig));

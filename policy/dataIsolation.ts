@@ -42,7 +42,12 @@ const SHARED_DATA_CARRIERS: ReadonlySet<string> = new Set([
 function tenantPrincipals(resources: PolicyResource[]): Map<string, { tenant: string; resource: PolicyResource }> {
     const principals = new Map<string, { tenant: string; resource: PolicyResource }>();
     for (const resource of resources) {
-        const id = resource.type === TYPES.userAssignedIdentity ? resource.props.principalId : resource.type === "azuread:index/group:Group" ? resource.props.objectId : undefined;
+        const id =
+            resource.type === TYPES.userAssignedIdentity
+                ? resource.props.principalId
+                : resource.type === "azuread:index/group:Group"
+                  ? resource.props.objectId
+                  : undefined;
         const tenant = owningTenant(resource);
         if (typeof id === "string" && tenant !== undefined) {
             principals.set(id, { tenant, resource });
@@ -67,7 +72,10 @@ export const tenantDataIsolation = (enforcementLevel: EnforcementLevel = "mandat
         const byId = new Map(args.resources.filter(r => typeof r.props.id === "string").map(r => [r.props.id as string, r]));
         for (const assignment of args.resources.filter(r => r.type === TYPES.roleAssignment)) {
             const principal = principals.get(assignment.props.principalId);
-            const roleGuid = String(assignment.props.roleDefinitionId ?? "").split("/").pop() ?? "";
+            const roleGuid =
+                String(assignment.props.roleDefinitionId ?? "")
+                    .split("/")
+                    .pop() ?? "";
             const role = DATA_ROLES[roleGuid];
             if (principal === undefined || role === undefined) {
                 continue;

@@ -23,7 +23,13 @@ const azureName = (resource: PolicyResource, nameProperty: string): string | und
     resource.props[nameProperty] ?? resource.props.name;
 
 /** The resources of a type whose `property` came from `parent` (by property dependency, else by Azure name). */
-function childrenOf(resources: PolicyResource[], type: string, property: string, parent: PolicyResource, parentName: string): PolicyResource[] {
+function childrenOf(
+    resources: PolicyResource[],
+    type: string,
+    property: string,
+    parent: PolicyResource,
+    parentName: string,
+): PolicyResource[] {
     return resources.filter(r => {
         if (r.type !== type) {
             return false;
@@ -55,7 +61,12 @@ export const dataPlaneLimits = (enforcementLevel: EnforcementLevel = "mandatory"
         for (const namespace of resources.filter(r => r.type === TYPES.eventHubsNamespace)) {
             const tier: string | undefined = namespace.props.sku?.name;
             const hubs = childrenOf(resources, TYPES.eventHub, "namespaceName", namespace, "namespaceName");
-            const perNamespace = tier === "Premium" ? EVENT_HUBS_PER_NAMESPACE.Premium * (namespace.props.sku?.capacity ?? 1) : tier === "Standard" ? EVENT_HUBS_PER_NAMESPACE.Standard : undefined;
+            const perNamespace =
+                tier === "Premium"
+                    ? EVENT_HUBS_PER_NAMESPACE.Premium * (namespace.props.sku?.capacity ?? 1)
+                    : tier === "Standard"
+                      ? EVENT_HUBS_PER_NAMESPACE.Standard
+                      : undefined;
             report(namespace, {
                 what: `Event Hubs namespace ${azureName(namespace, "namespaceName")} (${tier}) has ${hubs.length} event hubs`,
                 used: hubs.length,
@@ -75,10 +86,28 @@ export const dataPlaneLimits = (enforcementLevel: EnforcementLevel = "mandatory"
         }
         for (const hub of resources.filter(r => r.type === TYPES.iotHub)) {
             const routing = hub.props.properties?.routing ?? {};
-            const endpoints = Object.values(routing.endpoints ?? {}).reduce((n: number, list) => n + (Array.isArray(list) ? list.length : 0), 0);
-            report(hub, { what: `IoT hub custom endpoints`, used: endpoints, max: IOT_HUB_LIMITS.customEndpoints, fix: "fewer dedicated tenants per region (one endpoint each)." });
-            report(hub, { what: `IoT hub routes`, used: (routing.routes ?? []).length, max: IOT_HUB_LIMITS.routes, fix: "fewer dedicated tenants per region (one route each)." });
-            report(hub, { what: `IoT hub message enrichments`, used: (routing.enrichments ?? []).length, max: IOT_HUB_LIMITS.enrichments, fix: "stamp fewer properties." });
+            const endpoints = Object.values(routing.endpoints ?? {}).reduce(
+                (n: number, list) => n + (Array.isArray(list) ? list.length : 0),
+                0,
+            );
+            report(hub, {
+                what: `IoT hub custom endpoints`,
+                used: endpoints,
+                max: IOT_HUB_LIMITS.customEndpoints,
+                fix: "fewer dedicated tenants per region (one endpoint each).",
+            });
+            report(hub, {
+                what: `IoT hub routes`,
+                used: (routing.routes ?? []).length,
+                max: IOT_HUB_LIMITS.routes,
+                fix: "fewer dedicated tenants per region (one route each).",
+            });
+            report(hub, {
+                what: `IoT hub message enrichments`,
+                used: (routing.enrichments ?? []).length,
+                max: IOT_HUB_LIMITS.enrichments,
+                fix: "stamp fewer properties.",
+            });
         }
         for (const namespace of resources.filter(r => r.type === TYPES.serviceBusNamespace)) {
             const premium = namespace.props.sku?.name === "Premium";
@@ -86,7 +115,9 @@ export const dataPlaneLimits = (enforcementLevel: EnforcementLevel = "mandatory"
             report(namespace, {
                 what: `Service Bus namespace ${azureName(namespace, "namespaceName")} queues`,
                 used: queues.length,
-                max: premium ? SERVICE_BUS_ENTITY_LIMITS.premiumPerMessagingUnit * (namespace.props.sku?.capacity ?? 1) : SERVICE_BUS_ENTITY_LIMITS.standard,
+                max: premium
+                    ? SERVICE_BUS_ENTITY_LIMITS.premiumPerMessagingUnit * (namespace.props.sku?.capacity ?? 1)
+                    : SERVICE_BUS_ENTITY_LIMITS.standard,
                 fix: "raise the namespace's messaging units or split the region's tenants across another stack.",
             });
         }

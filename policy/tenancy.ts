@@ -1,14 +1,6 @@
 import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "./labels";
-import {
-    ancestorOfType,
-    isKubernetesObject,
-    namespaceKey,
-    owningTenant,
-    tenantComponentOf,
-    tenantNamespaces,
-    TYPES,
-} from "./resources";
+import { ancestorOfType, isKubernetesObject, namespaceKey, owningTenant, tenantComponentOf, tenantNamespaces, TYPES } from "./resources";
 
 /** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
 export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([

@@ -22,11 +22,18 @@ const problemsOf = (run: () => unknown): string[] => {
 
 describe("Azure limits checked before anything registers", () => {
     it("refuses a row over its maximum naming the limit, the count and Microsoft's page, and passes one at it", () => {
-        const row = { limit: "routes per IoT hub", scope: "the region's IoT hub", used: 101, max: 100, source: "https://learn.microsoft.com/x" };
+        const row = {
+            limit: "routes per IoT hub",
+            scope: "the region's IoT hub",
+            used: 101,
+            max: 100,
+            source: "https://learn.microsoft.com/x",
+        };
         assert.deepStrictEqual(limitProblems([row, { ...row, used: 100 }]), [
             {
                 path: "iot-fleet:tenants",
-                message: "Azure limit exceeded: routes per IoT hub (the region's IoT hub): 101 needed, 100 allowed (https://learn.microsoft.com/x)",
+                message:
+                    "Azure limit exceeded: routes per IoT hub (the region's IoT hub): 101 needed, 100 allowed (https://learn.microsoft.com/x)",
             },
         ]);
     });
@@ -41,11 +48,19 @@ describe("Azure limits checked before anything registers", () => {
     });
 
     it("refuses a region whose dedicated tenants need more custom endpoints than one IoT hub has, and more hubs than a Standard namespace", () => {
-        const tenants = Array.from({ length: 10 }, (_, i) => ({ name: `big-${i}`, deviceQuota: 60_000, isolation: "dedicated", subnet: `10.40.${200 + i}.0/24` }));
-        assert.deepStrictEqual(problemsOf(() => parseFleetConfig(weuWith({ tenants }))), [
-            "iot-fleet:tenants: Azure limit exceeded: event hubs per namespace (the region's Event Hubs namespace): 11 needed, 10 allowed (https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas)",
-            "iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub (the region's IoT hub): 11 needed, 10 allowed (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling)",
-        ]);
+        const tenants = Array.from({ length: 10 }, (_, i) => ({
+            name: `big-${i}`,
+            deviceQuota: 60_000,
+            isolation: "dedicated",
+            subnet: `10.40.${200 + i}.0/24`,
+        }));
+        assert.deepStrictEqual(
+            problemsOf(() => parseFleetConfig(weuWith({ tenants }))),
+            [
+                "iot-fleet:tenants: Azure limit exceeded: event hubs per namespace (the region's Event Hubs namespace): 11 needed, 10 allowed (https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas)",
+                "iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub (the region's IoT hub): 11 needed, 10 allowed (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling)",
+            ],
+        );
     });
 
     it("counts the role assignments of every stack of the subscription group, and the subscription's others", () => {
@@ -53,14 +68,21 @@ describe("Azure limits checked before anything registers", () => {
         const weu = parseFleetConfig(weuWith({}));
         const both = configRoleAssignments(weu) + configRoleAssignments(parseFleetConfig(eus));
         const used = (otherStacks: Record<string, unknown>[], other = 0) =>
-            configLimitRows(parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: other } }), undefined, { otherStacks }), 0)[0].used;
+            configLimitRows(
+                parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: other } }), undefined, { otherStacks }),
+                0,
+            )[0].used;
         assert.strictEqual(used([]), configRoleAssignments(weu));
         // The rows of the real plan count the siblings through parseFleetConfig's otherStacks, and planStack passes them.
         const otherGroup = { ...eus, subscription: { group: "staging" } };
         assert.strictEqual(used([otherGroup], 10), configRoleAssignments(weu) + 10);
         const full = 4000 - both + 1;
         assert.deepStrictEqual(
-            problemsOf(() => parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: full } }), "stack prod-weu", { otherStacks: [eus] })),
+            problemsOf(() =>
+                parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: full } }), "stack prod-weu", {
+                    otherStacks: [eus],
+                }),
+            ),
             [
                 `iot-fleet:tenants: Azure limit exceeded: role assignments per subscription (subscription prod): 4001 needed, 4000 allowed (https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits)`,
             ],

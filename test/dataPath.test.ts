@@ -43,7 +43,11 @@ function ancestors(evaluation: Evaluation, resource: RecordedResource): Recorded
 /** The tenant a resource was made for: the tenant component or dedicated cluster above it, as it registered it. */
 function tenantOf(evaluation: Evaluation, resource: RecordedResource): string | undefined {
     for (const ancestor of ancestors(evaluation, resource)) {
-        if ([COMPONENT_TYPES.tenantRegionResources, COMPONENT_TYPES.tenantNamespace, COMPONENT_TYPES.tenantEventStream].includes(ancestor.type as never)) {
+        if (
+            [COMPONENT_TYPES.tenantRegionResources, COMPONENT_TYPES.tenantNamespace, COMPONENT_TYPES.tenantEventStream].includes(
+                ancestor.type as never,
+            )
+        ) {
             return ancestor.outputs.tenant;
         }
         if (ancestor.type === COMPONENT_TYPES.dedicatedCluster) {
@@ -90,14 +94,28 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
 
         it("lets no tenant identity receive from any event hub, and each ingest only from the hub of its own cluster's tenants", () => {
             const identities = tenantIdentities(evaluation);
-            const eventHubRoles = new Set(Object.entries(DATA_ROLES).filter(([, role]) => role.startsWith("Azure Event Hubs")).map(([guid]) => guid));
+            const eventHubRoles = new Set(
+                Object.entries(DATA_ROLES)
+                    .filter(([, role]) => role.startsWith("Azure Event Hubs"))
+                    .map(([guid]) => guid),
+            );
             const held = ofType(evaluation, "azure-native:authorization:RoleAssignment").filter(a => eventHubRoles.has(roleGuidOf(a)));
-            assert.deepStrictEqual(held.filter(a => identities.has(a.inputs.principalId)).map(a => a.urn), []);
+            assert.deepStrictEqual(
+                held.filter(a => identities.has(a.inputs.principalId)).map(a => a.urn),
+                [],
+            );
             const receivers = held.filter(a => DATA_ROLES[roleGuidOf(a)] === "Azure Event Hubs Data Receiver");
             const index = byUrn(evaluation);
             for (const tier of ofType(evaluation, COMPONENT_TYPES.ingestTier)) {
-                const identity = evaluation.resources.find(r => r.parent === tier.urn && r.type === "azure-native:managedidentity:UserAssignedIdentity" && r.name.endsWith("-identity-identity"))!;
-                const read = receivers.filter(a => a.inputs.principalId === identity.outputs.principalId).map(a => index.get(a.propertyDependencies.scope[0])!);
+                const identity = evaluation.resources.find(
+                    r =>
+                        r.parent === tier.urn &&
+                        r.type === "azure-native:managedidentity:UserAssignedIdentity" &&
+                        r.name.endsWith("-identity-identity"),
+                )!;
+                const read = receivers
+                    .filter(a => a.inputs.principalId === identity.outputs.principalId)
+                    .map(a => index.get(a.propertyDependencies.scope[0])!);
                 const cluster = ancestors(evaluation, tier).find(a => a.type === COMPONENT_TYPES.dedicatedCluster);
                 assert.deepStrictEqual(
                     read.map(hub => hub.inputs.eventHubName),
@@ -107,25 +125,37 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
         });
 
         it("federates KEDA's operator into no tenant's identity", () => {
-            const tenantIdentityNames = new Set([...tenantIdentities(evaluation).values()].map(({ identity }) => identity.inputs.resourceName));
+            const tenantIdentityNames = new Set(
+                [...tenantIdentities(evaluation).values()].map(({ identity }) => identity.inputs.resourceName),
+            );
             const keda = ofType(evaluation, "azure-native:managedidentity:FederatedIdentityCredential").filter(
                 c => c.inputs.subject === "system:serviceaccount:kube-system:keda-operator",
             );
             assert.ok(keda.length > 0, "KEDA signs in as the platform's identities");
-            assert.deepStrictEqual(keda.filter(c => tenantIdentityNames.has(c.inputs.resourceName)).map(c => c.urn), []);
+            assert.deepStrictEqual(
+                keda.filter(c => tenantIdentityNames.has(c.inputs.resourceName)).map(c => c.urn),
+                [],
+            );
         });
 
         it("stamps the tenant on every message of every IoT hub, and routes each dedicated tenant to an endpoint of its own", () => {
-            const dedicated = evaluation.config.tenants.filter(t => evaluation.outputs.tenants[t.name].isolation === "dedicated").map(t => t.name);
+            const dedicated = evaluation.config.tenants
+                .filter(t => evaluation.outputs.tenants[t.name].isolation === "dedicated")
+                .map(t => t.name);
             for (const hub of ofType(evaluation, "azure-native:iothub:IotHubResource")) {
                 const routing = hub.inputs.properties.routing;
                 const endpoints = routing.endpoints.eventHubs.map((e: { name: string }) => e.name);
-                assert.deepStrictEqual(routing.enrichments, [{ key: "tenant", value: "$twin.tags.tenant", endpointNames: [...endpoints, "events"] }]);
+                assert.deepStrictEqual(routing.enrichments, [
+                    { key: "tenant", value: "$twin.tags.tenant", endpointNames: [...endpoints, "events"] },
+                ]);
                 const routes = new Map(routing.routes.map((r: { name: string }) => [r.name, r]));
                 assert.strictEqual(routes.size, 1 + dedicated.length);
                 for (const tenant of dedicated) {
                     const route: any = routes.get(`tenant-${tenant}`);
-                    assert.deepStrictEqual([route.condition, route.endpointNames], [`$twin.tags.tenant = '${tenant}'`, [`tenant-${tenant}`]]);
+                    assert.deepStrictEqual(
+                        [route.condition, route.endpointNames],
+                        [`$twin.tags.tenant = '${tenant}'`, [`tenant-${tenant}`]],
+                    );
                     const endpoint = routing.endpoints.eventHubs.find((e: { name: string }) => e.name === `tenant-${tenant}`);
                     assert.strictEqual(endpoint.entityPath, `telemetry-${tenant}`);
                 }
@@ -179,8 +209,11 @@ describe("npm start on a stack file over an Azure limit", () => {
         const file = path.join(dir, "Pulumi.too-many-dedicated.yaml");
         fs.writeFileSync(file, stringify({ config }));
         const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(resolve =>
-            execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/plan.ts", "--config", file], { cwd: ROOT }, (error, out, err) =>
-                resolve({ code: error ? Number(error.code) : 0, stdout: out, stderr: err }),
+            execFile(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "cli/plan.ts", "--config", file],
+                { cwd: ROOT },
+                (error, out, err) => resolve({ code: error ? Number(error.code) : 0, stdout: out, stderr: err }),
             ),
         );
         assert.strictEqual(code, 2);
@@ -204,7 +237,10 @@ describe("migrating a region deployed with per-tenant consumer groups", () => {
                 const resource = now.get(kept.urn);
                 assert.ok(resource, `${kept.urn} is gone`);
                 const inputs = resource.inputs;
-                assert.strictEqual(inputs.queueName ?? inputs.vaultName ?? inputs.containerName ?? inputs.resourceName ?? inputs.metadata?.name, kept.name);
+                assert.strictEqual(
+                    inputs.queueName ?? inputs.vaultName ?? inputs.containerName ?? inputs.resourceName ?? inputs.metadata?.name,
+                    kept.name,
+                );
                 assert.strictEqual(resource.protect, kept.protect, `${kept.urn} changed protection`);
             }
         });
@@ -223,8 +259,16 @@ describe("migrating a region deployed with per-tenant consumer groups", () => {
             .sort();
         const longTail = evaluation.config.tenants.map(t => t.name);
         assert.deepStrictEqual(groups, ["adx", "ingest-shared-1", ...longTail].sort());
-        const config = ofType(evaluation, "kubernetes:core/v1:ConfigMap").find(c => c.inputs.metadata.name === "ingest-config" && c.name.includes("shared-1"))!;
-        assert.deepStrictEqual(Object.keys(JSON.parse(config.inputs.data.LEGACY_CHECKPOINT_CONTAINERS)).sort(), Object.keys(JSON.parse(config.inputs.data.TENANT_QUEUES)).sort());
-        assert.strictEqual(configRoleAssignments(evaluation.config), ofType(evaluation, "azure-native:authorization:RoleAssignment").length);
+        const config = ofType(evaluation, "kubernetes:core/v1:ConfigMap").find(
+            c => c.inputs.metadata.name === "ingest-config" && c.name.includes("shared-1"),
+        )!;
+        assert.deepStrictEqual(
+            Object.keys(JSON.parse(config.inputs.data.LEGACY_CHECKPOINT_CONTAINERS)).sort(),
+            Object.keys(JSON.parse(config.inputs.data.TENANT_QUEUES)).sort(),
+        );
+        assert.strictEqual(
+            configRoleAssignments(evaluation.config),
+            ofType(evaluation, "azure-native:authorization:RoleAssignment").length,
+        );
     });
 });

@@ -235,7 +235,9 @@ for (const stack of REAL_STACKS) {
                     const grpcPort = collector.inputs.values.config.receivers.otlp.protocols.grpc.endpoint.split(":").pop();
                     // A dedicated tenant's messages flow through a hub of its own, below its TenantEventStream.
                     const stream = streams.find(s => s.outputs.tenant === tenant.name);
-                    const hub = stream ? one(childrenOf(evaluation, stream, "azure-native:eventhub:EventHub"), `hub of ${tenant.name}`) : data.hub;
+                    const hub = stream
+                        ? one(childrenOf(evaluation, stream, "azure-native:eventhub:EventHub"), `hub of ${tenant.name}`)
+                        : data.hub;
                     const container = ownOne("azure-native:storage:BlobContainer");
                     assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
                     return [
@@ -271,7 +273,11 @@ for (const stack of REAL_STACKS) {
                     `cluster of ${tier.name}`,
                 );
                 const clusterName = aks.inputs.tags.cluster;
-                const own = (type: string, suffix: string) => one(childrenOf(evaluation, tier, type).filter(r => r.name.endsWith(suffix)), `${suffix} of ${tier.name}`);
+                const own = (type: string, suffix: string) =>
+                    one(
+                        childrenOf(evaluation, tier, type).filter(r => r.name.endsWith(suffix)),
+                        `${suffix} of ${tier.name}`,
+                    );
                 const group = own("azure-native:eventhub:ConsumerGroup", "-cg");
                 const container = own("azure-native:storage:BlobContainer", "-checkpoints");
                 const config = own("kubernetes:core/v1:ConfigMap", "-config");
@@ -285,7 +291,9 @@ for (const stack of REAL_STACKS) {
                     kedaScalerClientId: own("azure-native:managedidentity:UserAssignedIdentity", "-keda-scaler-identity").outputs.clientId,
                 });
                 assert.ok(config.inputs.data.CHECKPOINT_BLOB_CONTAINER_URL.endsWith(`/${container.outputs.name}`));
-                const tenantsThere = Object.entries(outputs.tenants).filter(([, t]: [string, any]) => t.cluster === clusterName).map(([name]) => name);
+                const tenantsThere = Object.entries(outputs.tenants)
+                    .filter(([, t]: [string, any]) => t.cluster === clusterName)
+                    .map(([name]) => name);
                 assert.deepStrictEqual(Object.keys(outputs.ingest[clusterName].tenantQueues).sort(), tenantsThere.sort());
             }
         });

@@ -236,7 +236,10 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
         assert.match(stdout, /^Resources: 530 in [\d.]+ s$/m);
         // The data path tenant by tenant, the migration's step, and every Azure limit with its headroom.
-        assert.match(stdout, /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m);
+        assert.match(
+            stdout,
+            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m,
+        );
         assert.match(stdout, /^ {2}untagged devices: no route matches: fallback route to the built-in endpoint 'events'/m);
         assert.match(stdout, /^ {2}ingest shared-1: telemetry through consumer group ingest-shared-1 -> 10 tenant queue\(s\)$/m);
         assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);

@@ -7,13 +7,7 @@ import { evaluatePolicies, PolicyReport } from "../offline/policies";
 import { configurePolicies } from "../offline/policyConfig";
 import { fleetPolicies } from "../policy/policies";
 import { clusterIdentity, fleetMembership, systemPoolIsolation } from "../policy/clusters";
-import {
-    dedicatedThreshold,
-    tenantDataProtection,
-    tenantGuardrails,
-    tenantLabels,
-    UNTAGGABLE_AZURE_TYPES,
-} from "../policy/tenancy";
+import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES } from "../policy/tenancy";
 import { dataPlaneLimits } from "../policy/dataPlaneLimits";
 import { tenantDataIsolation } from "../policy/dataIsolation";
 import { isCredentialName, noPlaintextSecrets, queueBasedScaling } from "../policy/workloads";
@@ -517,7 +511,9 @@ describe("the policy pack", () => {
             const ingestGroup = weu.resources.find(
                 r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.consumerGroupName === "ingest-shared-1",
             )!;
-            const onShared = weu.resources.filter(r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.eventHubName === "telemetry");
+            const onShared = weu.resources.filter(
+                r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.eventHubName === "telemetry",
+            );
             // $Default is Azure's own: 19 named groups fill Standard's 20, the 20th is one too many.
             const extra = Array.from({ length: 20 - onShared.length }, (_, i) =>
                 changed(
@@ -560,7 +556,8 @@ describe("the policy pack", () => {
         it("tenant-data-isolation passes both real stacks and flags a tenant identity's data role on another tenant's queue or on the shared hub", async () => {
             assert.deepStrictEqual(summary(await run([tenantDataIsolation()], weu.resources)), []);
             const byUrn = new Map(weu.resources.map(r => [r.urn, r]));
-            const queueOf = (tenant: string) => weu.resources.find(r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === `telemetry-ingest-${tenant}`)!;
+            const queueOf = (tenant: string) =>
+                weu.resources.find(r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === `telemetry-ingest-${tenant}`)!;
             const hub = weu.resources.find(r => r.type === "azure-native:eventhub:EventHub" && r.inputs.eventHubName === "telemetry")!;
             const contosoQueueRole = weu.resources.find(r => r.name === "prod-weu-tenant-contoso-role-queue")!;
             assert.strictEqual(byUrn.get(contosoQueueRole.propertyDependencies.scope[0])!.inputs.queueName, "telemetry-ingest-contoso");

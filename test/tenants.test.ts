@@ -146,10 +146,7 @@ for (const stack of REAL_STACKS) {
                 const clusterName = outputs.tenants[tenant].cluster;
                 const cluster = outputs.clusters[clusterName];
                 const credentials = ownedBy(evaluation, component).get("azure-native:managedidentity:FederatedIdentityCredential")!;
-                assert.deepStrictEqual(
-                    credentials.map(c => c.inputs.subject).sort(),
-                    [`system:serviceaccount:${tenant}:telemetry`],
-                );
+                assert.deepStrictEqual(credentials.map(c => c.inputs.subject).sort(), [`system:serviceaccount:${tenant}:telemetry`]);
                 for (const credential of credentials) {
                     assert.strictEqual(credential.inputs.issuer, cluster.oidcIssuerUrl);
                     // A move creates the new cluster's credentials on the same identity before the old ones are deleted.
@@ -183,7 +180,9 @@ for (const stack of REAL_STACKS) {
                 });
                 // The cluster's ingest delivers to the queue: send only, granted with the tenant's namespace.
                 const ingest = identities.find(i => i.inputs.resourceName === `id-${evaluation.outputs.tenants[tenant].cluster}-ingest`)!;
-                const delivery = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalId === ingest.outputs.principalId);
+                const delivery = owned
+                    .get("azure-native:authorization:RoleAssignment")!
+                    .filter(a => a.inputs.principalId === ingest.outputs.principalId);
                 assert.deepStrictEqual(
                     delivery.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)]),
                     [[AZURE_ROLES.serviceBusDataSender, `Queue/telemetry-ingest-${tenant}`]],
@@ -239,7 +238,12 @@ for (const stack of REAL_STACKS) {
                 const [trigger] = processor.spec.triggers;
                 assert.strictEqual(trigger.type, "azure-monitor");
                 assert.deepStrictEqual(
-                    [trigger.metadata.resourceURI, trigger.metadata.metricName, trigger.metadata.metricFilter, trigger.metadata.targetValue],
+                    [
+                        trigger.metadata.resourceURI,
+                        trigger.metadata.metricName,
+                        trigger.metadata.metricFilter,
+                        trigger.metadata.targetValue,
+                    ],
                     [
                         `Microsoft.ServiceBus/namespaces/${serviceBusName}`,
                         "ActiveMessages",
@@ -259,7 +263,10 @@ for (const stack of REAL_STACKS) {
             }
             const overridden = stack === "prod-weu" ? { acme: "1000" } : { humongous: "800" };
             for (const [tenant, target] of Object.entries(overridden)) {
-                assert.strictEqual(inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant)[0].spec.triggers[0].metadata.targetValue, target);
+                assert.strictEqual(
+                    inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant)[0].spec.triggers[0].metadata.targetValue,
+                    target,
+                );
             }
         });
 
@@ -424,10 +431,13 @@ describe("moving a tenant to another cluster", () => {
         // The admins' right to the new cluster's kubeconfig, and the new cluster's ingest's right to send to the queue.
         const grants = [...clusterAfter.values()].filter(r => r.type === "azure-native:authorization:RoleAssignment");
         const newIngest = after.resources.find(r => r.inputs.resourceName === "id-dedicated-contoso-ingest")!;
-        assert.deepStrictEqual(grants.map(g => [g.inputs.principalId, typeAndName(g.inputs.scope)]).sort(), [
-            [after.outputs.tenants.contoso.adminGroupObjectId, "ManagedCluster/aks-prod-weu-dedicated-contoso"],
-            [newIngest.outputs.principalId, "Queue/telemetry-ingest-contoso"],
-        ].sort());
+        assert.deepStrictEqual(
+            grants.map(g => [g.inputs.principalId, typeAndName(g.inputs.scope)]).sort(),
+            [
+                [after.outputs.tenants.contoso.adminGroupObjectId, "ManagedCluster/aks-prod-weu-dedicated-contoso"],
+                [newIngest.outputs.principalId, "Queue/telemetry-ingest-contoso"],
+            ].sort(),
+        );
     });
 });
 

@@ -64,19 +64,19 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
     connectManagedPrometheus(name, { ...monitoring, azureMonitorWorkspaceId: services.azureMonitorWorkspaceId }, parent);
     connectContainerInsights(name, { ...monitoring, logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId }, parent);
     const platformArgs: ClusterPlatformArgs = {
-            provider: aks.provider,
-            clusterName: args.clusterName,
-            aksClusterName: aks.cluster.name,
-            afterClusterWrite: aks.lastWrite,
-            resourceGroupName: services.resourceGroupName,
-            location: services.location,
-            oidcIssuerUrl: aks.oidcIssuerUrl,
-            tags,
-            dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
-            gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
-            keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
-            appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
-            subscriptionId: services.subscriptionId,
+        provider: aks.provider,
+        clusterName: args.clusterName,
+        aksClusterName: aks.cluster.name,
+        afterClusterWrite: aks.lastWrite,
+        resourceGroupName: services.resourceGroupName,
+        location: services.location,
+        oidcIssuerUrl: aks.oidcIssuerUrl,
+        tags,
+        dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
+        gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
+        keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
+        appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
+        subscriptionId: services.subscriptionId,
     };
     const platform = new ClusterPlatform(`${name}-platform`, platformArgs, { parent });
     const ingest = buildIngestTier(name, args, platformArgs, parent);
@@ -108,10 +108,17 @@ function buildIngestTier(name: string, args: TenantClusterArgs, platform: Cluste
                 accountId: dataPlane.checkpointStorageAccountId,
                 blobEndpoint: dataPlane.checkpointBlobEndpoint,
             },
-            serviceBus: { name: dataPlane.serviceBusNamespaceName, id: dataPlane.serviceBusNamespaceId, endpoint: dataPlane.serviceBusEndpoint },
+            serviceBus: {
+                name: dataPlane.serviceBusNamespaceName,
+                id: dataPlane.serviceBusNamespaceId,
+                endpoint: dataPlane.serviceBusEndpoint,
+            },
             legacyCheckpoints: legacy
                 ? Object.fromEntries(
-                      Object.keys(ingest.tenantQueues).map(t => [t, pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${tenantCheckpointContainer(t)}`]),
+                      Object.keys(ingest.tenantQueues).map(t => [
+                          t,
+                          pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${tenantCheckpointContainer(t)}`,
+                      ]),
                   )
                 : undefined,
         },

@@ -30,9 +30,17 @@ export interface IngestTierArgs {
     /** Partitions of that hub: the most consumers that do work. Required. */
     readonly partitionCount: number;
     /** The region's checkpoint account. Required. */
-    readonly checkpoints: { readonly accountName: pulumi.Input<string>; readonly accountId: pulumi.Input<string>; readonly blobEndpoint: pulumi.Input<string> };
+    readonly checkpoints: {
+        readonly accountName: pulumi.Input<string>;
+        readonly accountId: pulumi.Input<string>;
+        readonly blobEndpoint: pulumi.Input<string>;
+    };
     /** The region's Service Bus namespace: its name, id and fully qualified endpoint. Required. */
-    readonly serviceBus: { readonly name: pulumi.Input<string>; readonly id: pulumi.Input<string>; readonly endpoint: pulumi.Input<string> };
+    readonly serviceBus: {
+        readonly name: pulumi.Input<string>;
+        readonly id: pulumi.Input<string>;
+        readonly endpoint: pulumi.Input<string>;
+    };
     /**
      * Migration phase 1 only: tenant -> URL of its pre-migration checkpoint container, from which the ingest seeds
      * its start per tenant; the ingest may then read the checkpoint account. Default: none.
@@ -183,7 +191,11 @@ export class IngestTier extends pulumi.ComponentResource {
     }
 
     /** The ingest identity, federated to the ingest ServiceAccount and to KEDA's operator (the lag trigger signs in as it). */
-    private identity(name: string, args: IngestTierArgs, roles: Parameters<typeof federatedWorkloadIdentity>[1]["roles"]): WorkloadIdentity {
+    private identity(
+        name: string,
+        args: IngestTierArgs,
+        roles: Parameters<typeof federatedWorkloadIdentity>[1]["roles"],
+    ): WorkloadIdentity {
         return federatedWorkloadIdentity(
             `${name}-identity`,
             {

@@ -65,7 +65,9 @@ export function createIotHub(name: string, args: IotHubArgs, parent: pulumi.Reso
                             ...path.dedicated.map(d => eventHubEndpoint(d.endpoint, streams.dedicated[d.tenant])),
                         ],
                     },
-                    enrichments: [{ key: TENANT_MESSAGE_PROPERTY, value: TENANT_TWIN_TAG, endpointNames: [...customEndpoints, BUILT_IN_ENDPOINT] }],
+                    enrichments: [
+                        { key: TENANT_MESSAGE_PROPERTY, value: TENANT_TWIN_TAG, endpointNames: [...customEndpoints, BUILT_IN_ENDPOINT] },
+                    ],
                     routes: [
                         route(path.sharedRoute.name, path.sharedRoute.condition, path.sharedRoute.endpoint),
                         ...path.dedicated.map(d => route(d.route, d.condition, d.endpoint)),

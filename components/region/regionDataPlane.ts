@@ -14,7 +14,6 @@ import { createAdx, createCosmos, EventHubs, regionalScope, StoreScope } from ".
 import { SERVICE_BUS_DNS_SUFFIX, TenantEventStream } from "./tenantEventStream";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
-
 /** Where the data plane goes and how it is named (`StoreScope`), its tenants and its capacity. */
 export interface RegionDataPlaneArgs extends StoreScope {
     /** How messages reach each tenant (`dataPath(config, placement)`): the IoT Hub's routes, the dedicated streams, the migration's consumer groups. No default. */
