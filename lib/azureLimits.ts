@@ -1,10 +1,10 @@
 import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, IOT_HUB_LIMITS, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
-import { FleetConfig } from "./configSchema";
+import { FleetConfig, fleetConfigSchema } from "./configSchema";
 import { dataPlaneSizing } from "./dataPlane";
-import { DataPath, dataPath } from "./dataPath";
+import { DataPath, DataPathConfig, dataPath } from "./dataPath";
 import { ConfigProblem } from "./errors";
 import { CONFIG_NAMESPACE } from "./labels";
-import { Placement, placeTenants, placementSettings } from "./placement";
+import { Placement, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
 
 /**
  * Every Azure limit the region's design touches, counted from the config and the placement before anything
@@ -164,8 +164,12 @@ export function limitProblems(rows: readonly AzureLimitRow[]): ConfigProblem[] {
         }));
 }
 
-/** Role assignments a validated stack config makes (what another stack of its subscription counts). */
-export function configRoleAssignments(config: FleetConfig): number {
+/** What the role assignment count reads of a stack config: its tenants, placement settings and data path keys. */
+type RoleAssignmentConfig = PlacementConfig &
+    DataPathConfig & { readonly tenants: readonly (PlacementTenant & { readonly name: string })[] };
+
+/** Role assignments a stack config makes (what another stack of its subscription counts). */
+export function configRoleAssignments(config: RoleAssignmentConfig): number {
     const placement = placeTenants(config.tenants, placementSettings(config));
     return stackRoleAssignments(config.tenants.length, placement, dataPath(config, placement));
 }
@@ -188,4 +192,40 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
         otherRoleAssignments: otherStacksRoleAssignments + config.subscription.otherRoleAssignments,
         subscription: config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`,
     });
+}
+
+/**
+ * Role assignments of the other stacks of the config's subscription group, from their `iot-fleet:` keys. A stack
+ * file the schema refuses counts 0 here: its own plan reports it.
+ */
+export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
+    const group = config.subscription.group;
+    if (group === undefined) {
+        return 0;
+    }
+    return otherStacks
+        .map(raw => fleetConfigSchema.safeParse(raw).data)
+        .filter(other => other !== undefined && other.subscription.group === group)
+        .reduce((total, other) => total + configRoleAssignments(other!), 0);
+}
+
+/** How `parseFleetConfig` checks the limits. */
+export interface LimitCheckOptions {
+    /**
+     * The raw `iot-fleet:` keys of every other stack file of the project (`otherStackConfigs`): those of the same
+     * `subscription.group` count toward its role assignments. Default: none (the stack alone in its subscription).
+     */
+    readonly otherStacks?: readonly Record<string, unknown>[];
+    /**
+     * Whether a config over an Azure limit is refused. Only the benchmark turns it off: it measures the evaluation of
+     * regions larger than one subscription holds (1,000 tenants take 5,000 role assignments). Default: true.
+     */
+    readonly azureLimits?: boolean;
+}
+
+/** The config problems of a valid config's limits: none when the check is off. */
+export function azureLimitProblems(config: FleetConfig, options: LimitCheckOptions): ConfigProblem[] {
+    return options.azureLimits === false
+        ? []
+        : limitProblems(configLimitRows(config, otherStacksRoleAssignments(config, options.otherStacks)));
 }

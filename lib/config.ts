@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CIDR, FleetConfig, fleetConfigSchema, TenantEntry, tenantSchema } from "./configSchema";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
-import { configLimitRows, configRoleAssignments, limitProblems } from "./azureLimits";
+import { azureLimitProblems, LimitCheckOptions } from "./azureLimits";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
@@ -10,6 +10,7 @@ import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
+export { otherStacksRoleAssignments } from "./azureLimits";
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
 export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
@@ -27,7 +28,7 @@ export type { ScalingQuotaSettings } from "./scalingQuota";
  * Validates the `iot-fleet:` keys of a stack (already parsed from YAML or JSON, without the prefix)
  * and returns the config with every default applied, or throws one ConfigError listing every problem.
  */
-export function parseFleetConfig(raw: Record<string, unknown>, source?: string, options: ParseOptions = {}): FleetConfig {
+export function parseFleetConfig(raw: Record<string, unknown>, source?: string, options: LimitCheckOptions = {}): FleetConfig {
     const result = fleetConfigSchema.safeParse(raw, { reportInput: true });
     const problems = result.success ? [] : result.error.issues.map(toProblem);
     problems.push(...crossFieldProblems(raw), ...clusterPlanProblems(raw), ...tenantScalingQuotaProblems(raw));
@@ -42,50 +43,11 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string, 
         })),
     };
     // Azure's limits, counted on the whole valid config before anything registers.
-    const overLimits =
-        options.azureLimits === false
-            ? []
-            : limitProblems(configLimitRows(config, otherStacksRoleAssignments(config, options.otherStacks)));
+    const overLimits = azureLimitProblems(config, options);
     if (overLimits.length > 0) {
         throw new ConfigError(overLimits, source);
     }
     return config;
-}
-
-export interface ParseOptions {
-    /**
-     * The raw `iot-fleet:` keys of every other stack file of the project (`siblingStackConfigs`): those of the same
-     * `subscription.group` count toward its role assignments. Default: none (the stack alone in its subscription).
-     */
-    readonly otherStacks?: readonly Record<string, unknown>[];
-    /**
-     * Whether a config over an Azure limit is refused. Only the benchmark turns it off: it measures the evaluation of
-     * regions larger than one subscription holds (1,000 tenants take 5,000 role assignments). Default: true.
-     */
-    readonly azureLimits?: boolean;
-}
-
-/** Role assignments of the other valid stacks of the config's subscription group; a stack with problems of its own counts 0 here. */
-export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
-    const group = config.subscription.group;
-    if (group === undefined) {
-        return 0;
-    }
-    let total = 0;
-    for (const raw of otherStacks) {
-        const subscription = fleetConfigSchema.shape.subscription.safeParse(raw.subscription).data;
-        if (subscription?.group !== group) {
-            continue;
-        }
-        try {
-            total += configRoleAssignments(parseFleetConfig(raw));
-        } catch (err) {
-            if (!(err instanceof ConfigError)) {
-                throw err;
-            }
-        }
-    }
-    return total;
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {

@@ -59,7 +59,7 @@ export interface EvaluateOptions {
      * unknown. Default: false, as `pulumi up` sees them (every output known).
      */
     readonly preview?: boolean;
-    /** Whether a config over an Azure limit is refused (`ParseOptions.azureLimits`); the benchmark turns it off. Default: true. */
+    /** Whether a config over an Azure limit is refused (`LimitCheckOptions.azureLimits`); the benchmark turns it off. Default: true. */
     readonly azureLimits?: boolean;
 }
 
