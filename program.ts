@@ -58,6 +58,20 @@ export async function fleetProgram(config: FleetConfig) {
                 },
             ]),
         ),
+        ingest: Object.fromEntries(
+            [...region.clusters.entries()].map(([name, cluster]) => [
+                name,
+                {
+                    namespace: cluster.ingest.namespace,
+                    identityClientId: cluster.ingest.identityClientId,
+                    eventHub: cluster.ingest.eventHubName,
+                    consumerGroup: cluster.ingest.consumerGroup,
+                    checkpointContainerUrl: cluster.ingest.checkpointContainerUrl,
+                    tenantQueues: cluster.ingest.tenantQueues,
+                    kedaScalerClientId: cluster.ingest.scalerClientId,
+                },
+            ]),
+        ),
         [PLACEMENT_OUTPUT]: Object.fromEntries(
             config.tenants.map(tenant => {
                 const placed = placement.tenants.get(tenant.name)!;
@@ -69,7 +83,7 @@ export async function fleetProgram(config: FleetConfig) {
                         isolation: placed.kind,
                         namespace: namespace.namespace,
                         identityClientId: own.identityClientId,
-                        eventHubsConsumerGroup: own.consumerGroup,
+                        eventHub: placed.kind === "dedicated" ? data.dedicatedStreams[tenant.name].eventHubName : data.eventHubName,
                         serviceBusQueue: own.queueName,
                         checkpointContainer: own.checkpointContainer,
                         checkpointContainerUrl: own.checkpointContainerUrl,

@@ -5,9 +5,9 @@ import { readStackConfig, stackFilePath } from "../lib/stackFile";
 /**
  * Stack configs generated in memory for the benchmark and the cost scenarios: the prod-weu stack with
  * its tenants replaced by three dedicated tenants (one per placement reason) and a long tail, on a Premium
- * Event Hubs namespace, the largest tier a stack configures. Premium holds 100 consumer groups: 98 tenants with
- * `$Default` and ADX's. The benchmark's 1,000- and 2,000-tenant regions are beyond that (the
- * `event-hubs-limits` policy refuses them): they measure evaluation, not a region one event hub can serve.
+ * Event Hubs namespace, the largest tier a stack configures. The benchmark's 1,000- and 2,000-tenant regions are
+ * beyond one subscription's 4,000 role assignments and one Premium messaging unit's 1,000 queues (lib/azureLimits.ts
+ * refuses them): they measure evaluation, not a deployable region.
  */
 
 export const BASE_STACK = "prod-weu";

@@ -1,9 +1,9 @@
 import { PolicyPackConfig } from "@pulumi/policy";
 import { capacityReport } from "../lib/capacity";
-import { FleetConfig, parseFleetConfig } from "../lib/config";
+import { FleetConfig, otherStacksRoleAssignments, parseFleetConfig } from "../lib/config";
 import { estimateCost } from "../lib/cost/estimate";
 import { placeTenants, placementSettings } from "../lib/placement";
-import { projectKeys } from "../lib/stackFile";
+import { otherStackConfigs, projectKeys } from "../lib/stackFile";
 import { buildPlanReport, PlanReport } from "./report";
 import { evaluateStack } from "../offline/evaluate";
 import { runPolicies } from "../offline/policies";
@@ -31,11 +31,19 @@ export interface PlanOptions {
  * registers: the evaluation takes seconds, minutes on a large stack, and its work would be thrown away.
  */
 export async function planStack(options: PlanOptions): Promise<PlanReport> {
-    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`);
+    const otherStacks = otherStackConfigs(options.stack);
+    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`, { otherStacks });
     const configuredPolicies = configureStackPolicies(config, { config: options.policyConfig });
     const placement = placeTenants(config.tenants, placementSettings(config));
     const cost = estimateCost(config, placement);
     const evaluation = await evaluateStack(options);
     const policies = await runPolicies(evaluation, configuredPolicies);
-    return buildPlanReport(config, placement, evaluation, policies, capacityReport(config, placement), cost);
+    return buildPlanReport(
+        config,
+        placement,
+        evaluation,
+        policies,
+        capacityReport(config, placement, otherStacksRoleAssignments(config, otherStacks)),
+        cost,
+    );
 }

@@ -1,5 +1,7 @@
 import { FleetConfig } from "../lib/config";
-import { CapacityReport } from "../lib/capacity";
+import { CapacityReport, headroom } from "../lib/capacity";
+import { dataPath } from "../lib/dataPath";
+import { DataPathReport, dataPathReport, renderDataPath } from "./dataPathReport";
 import { CostEstimate, CostResult } from "../lib/cost/estimate";
 import { TelemetryTiersCost, TierCost } from "../lib/cost/telemetryTiers";
 import { systemPoolSpec, workloadPoolSpecs } from "../lib/nodePools";
@@ -40,6 +42,7 @@ export interface PlanReport {
         }[];
     };
     readonly capacity: CapacityReport;
+    readonly dataPath: DataPathReport;
     /** The estimate, or what the price table lacks to make one. */
     readonly cost: CostResult;
     readonly evaluationMs: number;
@@ -101,6 +104,7 @@ export function buildPlanReport(
         },
         policies: { mandatory: policies.mandatory, advisory: policies.advisory, byPolicy },
         capacity,
+        dataPath: dataPathReport(dataPath(config, placement)),
         cost,
         evaluationMs: evaluation.durationMs,
     };
@@ -116,6 +120,7 @@ export function renderPlan(report: PlanReport): string {
             renderTree(report),
             renderResources(report),
             renderPolicies(report),
+            renderDataPath(report.dataPath),
             renderCapacity(report.capacity),
             renderCost(report.cost),
         ].join("\n\n") + "\n"
@@ -170,12 +175,14 @@ function renderPolicies(report: PlanReport): string {
 }
 
 export function renderCapacity(capacity: CapacityReport): string {
-    const lines = ["Capacity:"];
-    const { tier, groups, overLimit } = capacity.eventHubConsumerGroups;
-    lines.push(
-        `  ${pad("event hub telemetry", 22)} consumer groups ${groups.used}/${groups.max} on ${tier} (${groups.freePercent.toFixed(0)}% free, ` +
-            `$Default and adx included) · ${overLimit ? "OVER THE TIER'S LIMIT" : `room for ${groups.free} more tenant(s)`}`,
-    );
+    const lines = ["Azure limits (checked before anything registers):"];
+    for (const row of capacity.limits) {
+        const room = headroom(row.used, row.max);
+        lines.push(
+            `  ${pad(row.limit, 52)} ${count(row.used)}/${count(row.max)} (${room.freePercent.toFixed(0)}% free) · ${row.scope}${room.free < 0 ? " · OVER THE LIMIT" : ""}`,
+        );
+    }
+    lines.push("Capacity:");
     for (const shared of capacity.shared) {
         lines.push(
             `  ${pad(shared.cluster, 22)} tenants ${shared.tenants.used}/${shared.tenants.max} (${shared.tenants.freePercent.toFixed(0)}% free)` +

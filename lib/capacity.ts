@@ -1,6 +1,5 @@
-import { CONSUMER_GROUP_LIMITS } from "../policy/tenancy";
+import { AzureLimitRow, configLimitRows } from "./azureLimits";
 import { FleetConfig } from "./config";
-import { ADX_CONSUMER_GROUP } from "./naming";
 import { Placement, PlacementReason } from "./placement";
 
 /**
@@ -38,23 +37,9 @@ export interface UnpinnedTenant {
     readonly reason: PlacementReason;
 }
 
-/**
- * The region's telemetry event hub: every tenant reads it through a consumer group of its own, beside ADX's and
- * the `$Default` group Azure creates, and the namespace tier caps the groups (the `event-hubs-limits` policy), so
- * this, not `sharedClusterCapacity`, can be what stops the next tenant.
- */
-export interface ConsumerGroupCapacity {
-    readonly tier: string;
-    readonly groups: Headroom;
-    /** More consumer groups than the tier allows: the policy refuses the stack. */
-    readonly overLimit: boolean;
-}
-
-/** Groups of the telemetry hub that are not a tenant's: Azure's own and ADX ingestion's. */
-const PLATFORM_CONSUMER_GROUPS = ["$Default", ADX_CONSUMER_GROUP];
-
 export interface CapacityReport {
-    readonly eventHubConsumerGroups: ConsumerGroupCapacity;
+    /** Every Azure limit the region's design touches, with its count (`lib/azureLimits.ts`). */
+    readonly limits: readonly AzureLimitRow[];
     readonly shared: readonly SharedClusterCapacity[];
     readonly dedicated: readonly DedicatedClusterCapacity[];
     /**
@@ -70,7 +55,8 @@ export function headroom(used: number, max: number): Headroom {
     return { used, max, free, freePercent: (free / max) * 100 };
 }
 
-export function capacityReport(config: FleetConfig, placement: Placement): CapacityReport {
+/** `otherStacksRoleAssignments`: those of the other stacks of the config's subscription group. Default 0. */
+export function capacityReport(config: FleetConfig, placement: Placement, otherStacksRoleAssignments = 0): CapacityReport {
     const { maxTenants, maxDevices } = config.sharedClusterCapacity;
     const shared = placement.clusters
         .filter(c => c.kind === "shared")
@@ -88,7 +74,5 @@ export function capacityReport(config: FleetConfig, placement: Placement): Capac
             const placed = placement.tenants.get(t.name)!;
             return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
         });
-    const tier = config.eventHubs.sku;
-    const groups = headroom(config.tenants.length + PLATFORM_CONSUMER_GROUPS.length, CONSUMER_GROUP_LIMITS[tier]);
-    return { eventHubConsumerGroups: { tier, groups, overLimit: groups.free < 0 }, shared, dedicated, unpinned };
+    return { limits: configLimitRows(config, otherStacksRoleAssignments), shared, dedicated, unpinned };
 }

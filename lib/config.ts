@@ -2,14 +2,15 @@ import { z } from "zod";
 import { CIDR, FleetConfig, fleetConfigSchema, TenantEntry, tenantSchema } from "./configSchema";
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
+import { azureLimitProblems, LimitCheckOptions } from "./azureLimits";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
-import { storeLimitProblems } from "./storeLimits";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
+export { otherStacksRoleAssignments } from "./azureLimits";
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
 export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
@@ -27,19 +28,26 @@ export type { ScalingQuotaSettings } from "./scalingQuota";
  * Validates the `iot-fleet:` keys of a stack (already parsed from YAML or JSON, without the prefix)
  * and returns the config with every default applied, or throws one ConfigError listing every problem.
  */
-export function parseFleetConfig(raw: Record<string, unknown>, source?: string): FleetConfig {
+export function parseFleetConfig(raw: Record<string, unknown>, source?: string, options: LimitCheckOptions = {}): FleetConfig {
     const result = fleetConfigSchema.safeParse(raw, { reportInput: true });
     const problems = result.success ? [] : result.error.issues.map(toProblem);
     problems.push(...crossFieldProblems(raw), ...clusterPlanProblems(raw), ...tenantScalingQuotaProblems(raw));
-    problems.push(...storeLimitProblems(raw, keyPath(["tenants"])));
     if (problems.length > 0) {
         throw new ConfigError(dedupe(problems), source);
     }
-    const config = result.data!;
-    return {
-        ...config,
-        tenants: config.tenants.map(tenant => ({ ...tenant, settings: resolveTenantSettings(config.tenantDefaults, tenant.overrides) })),
+    const config: FleetConfig = {
+        ...result.data!,
+        tenants: result.data!.tenants.map(tenant => ({
+            ...tenant,
+            settings: resolveTenantSettings(result.data!.tenantDefaults, tenant.overrides),
+        })),
     };
+    // Azure's limits, counted on the whole valid config before anything registers.
+    const overLimits = azureLimitProblems(config, options);
+    if (overLimits.length > 0) {
+        throw new ConfigError(overLimits, source);
+    }
+    return config;
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COSMOS_LIMITS } from "./storeLimits";
 import { apiServerAccessSchema } from "./apiServerAccess";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { alertsSchema } from "./alertRules";
@@ -27,6 +28,7 @@ export const RESERVED_NAMESPACES = new Set([
     "external-dns",
     "observability",
     "keda",
+    "telemetry-ingest",
     "calico-system",
     "tigera-operator",
 ]);
@@ -108,6 +110,7 @@ export const tenantSchema = z.strictObject({
             "tenant names must not contain consecutive hyphens: Azure refuses them in the tenant's blob container and Key Vault names",
         )
         .refine(n => !RESERVED_NAMESPACES.has(n) && !n.startsWith("kube-"), "this name is reserved for a platform namespace")
+        .refine(n => !n.startsWith("ingest-"), "names starting with 'ingest-' are the consumer groups of the clusters' ingest")
         .refine(
             n => n !== ADX_CONSUMER_GROUP,
             `'${ADX_CONSUMER_GROUP}' is the Event Hubs consumer group of ADX ingestion; choose another tenant name`,
@@ -160,6 +163,33 @@ const regionSchema = z.strictObject({
         .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
 });
 
+/** The Azure subscription the stack deploys to, for the limits that count per subscription. */
+const subscriptionSchema = z.strictObject({
+    /** Stacks with the same group share one subscription: their role assignments count against one limit. Default: the stack alone. */
+    group: z
+        .string()
+        .regex(/^[a-z0-9][-a-z0-9]*$/, "expected a short lowercase name such as prod")
+        .optional(),
+    /** Role assignments in the subscription that no stack of the group makes (other workloads, inherited ones). */
+    otherRoleAssignments: z.number().int().nonnegative().default(0),
+});
+
+/** Azure quotas that a support request has raised for this stack's resources; each defaults to Microsoft's published limit. */
+const quotasSchema = z.strictObject({
+    /**
+     * Databases and containers per Cosmos DB account: every tenant holds a container of its own, so this bounds a
+     * region's tenants. Raise it only once Azure support has raised the account's quota. Default 500 (Microsoft Learn,
+     * "Azure Cosmos DB service quotas", per-account limits).
+     */
+    cosmosContainersPerAccount: z.number().int().positive().default(COSMOS_LIMITS.databasesAndContainersPerAccount),
+});
+
+/** A region moving from per-tenant consumer groups to the ingest tier (README, "Migrating to the tenant-partitioned data path"). */
+const migrationSchema = z.strictObject({
+    /** Phase 1: keep every tenant's consumer group on the shared hub while the ingest tier catches up. */
+    keepTenantConsumerGroups: z.boolean().default(false),
+});
+
 const sharedClusterCapacitySchema = z.strictObject({
     maxTenants: positiveInt.default(50),
     maxDevices: positiveInt.default(500_000),
@@ -178,6 +208,9 @@ export const fleetConfigSchema = z.strictObject({
     fleet: fleetSchema.prefault({}),
     kubeconfigLogin: z.enum(["azurecli", "workloadidentity", "spn"]).default("azurecli"),
     eventHubs: eventHubsSchema.prefault({}),
+    subscription: subscriptionSchema.prefault({}),
+    quotas: quotasSchema.prefault({}),
+    migration: migrationSchema.prefault({}),
     dataPlane: dataPlaneSchema.prefault({}),
     telemetry: telemetryTiersSchema.prefault({}),
     alerts: alertsSchema.prefault({}),

@@ -120,6 +120,13 @@ export const eventHubsSchema = z
         /** Standard (throughput units) or Premium (processing units, dedicated capacity). */
         sku: z.enum(EVENT_HUBS_SKUS).default(DATA_PLANE_DEFAULTS.eventHubsSku),
         capacity: positiveInt.optional(),
+        /**
+         * Compliance tags that give a dedicated tenant an Event Hubs namespace of its own (high isolation in Microsoft's
+         * multitenant guidance for Event Hubs); the other dedicated tenants get a hub of their own in the region's namespace.
+         */
+        ownNamespaceCompliance: z
+            .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "compliance tags are lowercase, such as gxp or itar"))
+            .default([]),
     })
     .superRefine(({ sku, capacity }, ctx) => {
         const steps = EVENT_HUBS_CAPACITY_STEPS[sku];
@@ -129,7 +136,11 @@ export const eventHubsSchema = z
             ctx.addIssue({ code: "custom", path: ["capacity"], input: capacity, message: `the ${sku} tier takes ${allowed}` });
         }
     })
-    .transform(({ sku, capacity }) => ({ sku, capacity: capacity ?? DEFAULT_EVENT_HUBS_CAPACITY[sku] }));
+    .transform(({ sku, capacity, ownNamespaceCompliance }) => ({
+        sku,
+        capacity: capacity ?? DEFAULT_EVENT_HUBS_CAPACITY[sku],
+        ownNamespaceCompliance,
+    }));
 
 const iotHubSchema = z
     .strictObject({

@@ -55,6 +55,25 @@ export function projectKeys(config: Record<string, unknown>): Record<string, unk
     );
 }
 
+/**
+ * The `iot-fleet:` keys of every other stack file of the project: the stacks of the same `subscription.group`
+ * count toward its role assignments. An unreadable one is skipped here; its own plan reports it.
+ */
+export function otherStackConfigs(stack: string, projectDir = PROJECT_DIR): Record<string, unknown>[] {
+    return listStacks(projectDir)
+        .filter(other => other !== stack)
+        .flatMap(other => {
+            try {
+                return [projectKeys(readStackConfig(stackFilePath(other, projectDir)))];
+            } catch (err) {
+                if (err instanceof ConfigError) {
+                    return [];
+                }
+                throw err;
+            }
+        });
+}
+
 /** Reads and validates a stack file; every problem comes back in one ConfigError. */
 export function loadStackFile(file: string): FleetConfig {
     return parseFleetConfig(projectKeys(readStackConfig(file)), file);
@@ -72,7 +91,7 @@ export function engineConfig(config: Record<string, unknown>): Record<string, st
 
 /** The validated config of a stack from the map the engine hands a program: what index.ts runs on. */
 export function parseEngineConfig(config: Record<string, string>, stack: string): FleetConfig {
-    return parseFleetConfig(projectKeys(decodeEngineConfig(config)), `stack ${stack}`);
+    return parseFleetConfig(projectKeys(decodeEngineConfig(config)), `stack ${stack}`, { otherStacks: otherStackConfigs(stack) });
 }
 
 /** The inverse of `engineConfig`: structured values back from JSON, plain strings as they are. */

@@ -64,6 +64,8 @@ export interface EvaluateOptions {
      * where they were). Default: none, a stack's first run.
      */
     readonly previousOutputs?: Record<string, unknown>;
+    /** Whether a config over an Azure limit is refused (`LimitCheckOptions.azureLimits`); the benchmark turns it off. Default: true. */
+    readonly azureLimits?: boolean;
 }
 
 let running: Promise<unknown> = Promise.resolve();
@@ -81,7 +83,7 @@ export function evaluateStack(options: EvaluateOptions): Promise<Evaluation> {
 
 async function evaluateNow(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
-    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`);
+    const config = parseFleetConfig(projectKeys(options.stackConfig), `stack ${options.stack}`, { azureLimits: options.azureLimits });
     const program = options.program ?? (await import("../program")).fleetProgram;
 
     pulumi.runtime.setAllConfig(engineConfig(options.stackConfig));

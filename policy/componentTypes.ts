@@ -17,4 +17,6 @@ export const COMPONENT_TYPES = {
     clusterPlatform: "iot-fleet:index:ClusterPlatform",
     tenantRegionResources: "iot-fleet:index:TenantRegionResources",
     tenantNamespace: "iot-fleet:index:TenantNamespace",
+    tenantEventStream: "iot-fleet:index:TenantEventStream",
+    ingestTier: "iot-fleet:index:IngestTier",
 } as const;

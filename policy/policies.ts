@@ -1,6 +1,8 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { clusterIdentity, fleetMembership, spotBaseline, systemPoolIsolation } from "./clusters";
-import { dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
+import { dataPlaneLimits } from "./dataPlaneLimits";
+import { tenantDataIsolation } from "./dataIsolation";
+import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
 import { noPlaintextSecrets, queueBasedScaling } from "./workloads";
 
 /** The pack's name, as the CLI shows it in every violation. */
@@ -20,5 +22,6 @@ export const fleetPolicies: Policies = [
     fleetMembership(),
     tenantDataProtection(),
     dedicatedThreshold(),
-    eventHubsLimits(),
+    dataPlaneLimits(),
+    tenantDataIsolation(),
 ];

@@ -9,6 +9,12 @@ export const TYPES = {
     eventHubsNamespace: "azure-native:eventhub:Namespace",
     eventHub: "azure-native:eventhub:EventHub",
     consumerGroup: "azure-native:eventhub:ConsumerGroup",
+    iotHub: "azure-native:iothub:IotHubResource",
+    serviceBusNamespace: "azure-native:servicebus:Namespace",
+    serviceBusQueue: "azure-native:servicebus:Queue",
+    roleAssignment: "azure-native:authorization:RoleAssignment",
+    userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
+    federatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
     namespace: "kubernetes:core/v1:Namespace",
     secret: "kubernetes:core/v1:Secret",
     configMap: "kubernetes:core/v1:ConfigMap",
@@ -51,9 +57,9 @@ export const dependencyOf = (resource: PolicyResource, property: string, type: s
     resource.propertyDependencies[property]?.find(d => d.type === type);
 
 /** Components built for one tenant, which register its name and decommission flag among their outputs. */
-const TENANT_COMPONENTS: ReadonlySet<string> = new Set([TYPES.tenantNamespace, TYPES.tenantRegionResources]);
+const TENANT_COMPONENTS: ReadonlySet<string> = new Set([TYPES.tenantNamespace, TYPES.tenantRegionResources, TYPES.tenantEventStream]);
 
-/** The nearest component above a resource that was built for one tenant: its TenantNamespace (on a cluster) or TenantRegionResources (in the region). */
+/** The nearest component above a resource that was built for one tenant: its TenantNamespace (on a cluster), TenantRegionResources or TenantEventStream (in the region). */
 export function tenantComponentOf(resource: PolicyResource): PolicyResource | undefined {
     for (let current = resource.parent; current; current = current.parent) {
         if (TENANT_COMPONENTS.has(current.type)) {

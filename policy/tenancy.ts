@@ -1,21 +1,13 @@
 import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "./labels";
-import {
-    ancestorOfType,
-    dependencyOf,
-    isKubernetesObject,
-    namespaceKey,
-    owningTenant,
-    tenantComponentOf,
-    tenantNamespaces,
-    TYPES,
-} from "./resources";
+import { ancestorOfType, isKubernetesObject, namespaceKey, owningTenant, tenantComponentOf, tenantNamespaces, TYPES } from "./resources";
 
 /** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
 export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
     "azure-native:servicebus:Queue",
     "azure-native:storage:BlobContainer",
     "azure-native:eventhub:ConsumerGroup",
+    "azure-native:eventhub:EventHub",
     "azure-native:managedidentity:FederatedIdentityCredential",
     "azure-native:authorization:RoleAssignment",
     "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
@@ -206,50 +198,6 @@ export const dedicatedThreshold = (enforcementLevel: EnforcementLevel = "advisor
                 reportViolation(
                     `Tenant ${tenant} (namespace '${namespace}') has ${devices} devices, at or above the dedicated threshold of ${threshold}, but runs on shared cluster ${shared.props.clusterName ?? shared.name}.`,
                     resource.urn,
-                );
-            }
-        }
-    },
-});
-
-/** Consumer groups an event hub may have in each Event Hubs tier, `$Default` included (Azure's quotas). */
-export const CONSUMER_GROUP_LIMITS: Readonly<Record<string, number>> = { Basic: 1, Standard: 20, Premium: 100, Dedicated: 1000 };
-/** Azure creates it with every event hub, and it counts against the limit. */
-const DEFAULT_CONSUMER_GROUP = "$Default";
-
-/** A resource's Azure name: its `<type>Name` input (outputs keep it offline), else the `name` Azure returns. */
-const azureName = (resource: PolicyResource, nameProperty: string): string | undefined =>
-    resource.props[nameProperty] ?? resource.props.name;
-
-export const eventHubsLimits = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
-    name: "event-hubs-limits",
-    description:
-        "Every event hub keeps within its namespace tier's consumer group limit (Basic 1, Standard 20, Premium 100, Dedicated 1000, counting the $Default group Azure always creates). Each tenant takes a consumer group, so past the limit Azure refuses the next tenant halfway through an update. Fix: set the Event Hubs namespace to the Premium tier in the stack config, or split the region's tenants across another stack.",
-    enforcementLevel,
-    validateStack: (args, reportViolation) => {
-        const namespaces = args.resources.filter(r => r.type === TYPES.eventHubsNamespace);
-        const groups = args.resources.filter(r => r.type === TYPES.consumerGroup);
-        for (const hub of args.resources.filter(r => r.type === TYPES.eventHub)) {
-            const namespace =
-                dependencyOf(hub, "namespaceName", TYPES.eventHubsNamespace) ??
-                namespaces.find(n => azureName(n, "namespaceName") === hub.props.namespaceName);
-            const tier: string | undefined = namespace?.props.sku?.name;
-            const limit = tier === undefined ? undefined : CONSUMER_GROUP_LIMITS[tier];
-            if (limit === undefined) {
-                continue;
-            }
-            const hubName = azureName(hub, "eventHubName");
-            const inHub = (group: PolicyResource) => {
-                const source = dependencyOf(group, "eventHubName", TYPES.eventHub);
-                return source
-                    ? source === hub
-                    : group.props.eventHubName === hubName && group.props.namespaceName === hub.props.namespaceName;
-            };
-            const names = new Set([DEFAULT_CONSUMER_GROUP, ...groups.filter(inHub).map(g => azureName(g, "consumerGroupName"))]);
-            if (names.size > limit) {
-                reportViolation(
-                    `Event hub '${hubName}' of namespace ${azureName(namespace!, "namespaceName")} has ${names.size} consumer groups ($Default included), above the ${tier} tier's limit of ${limit}. Fix: set the Event Hubs namespace to the Premium tier (${CONSUMER_GROUP_LIMITS.Premium} groups) in the stack config, or split the region's tenants across another stack.`,
-                    hub.urn,
                 );
             }
         }

@@ -95,30 +95,14 @@ describe("cluster capacity", () => {
         ]);
     });
 
-    it("counts the telemetry hub's consumer groups, one per tenant plus $Default and adx, against the Standard tier's 20", () => {
-        const report = reportOf(
-            fleetConfig([
-                { name: "a", deviceQuota: 20_000 },
-                { name: "b", deviceQuota: 5_000 },
-            ]),
-        );
-        assert.deepStrictEqual(report.eventHubConsumerGroups, {
-            tier: "Standard",
-            groups: { used: 4, max: 20, free: 16, freePercent: 80 },
-            overLimit: false,
-        });
-        assert.match(
-            renderCapacity(report),
-            /^ {2}event hub telemetry +consumer groups 4\/20 on Standard \(80% free, \$Default and adx included\) · room for 16 more tenant\(s\)$/m,
-        );
-    });
-
-    it("flags a region whose tenants need more consumer groups than Standard has, and fits them on Premium", () => {
+    it("shows every Azure limit with its count and headroom: one consumer group per shared cluster, not per tenant", () => {
         const tenants = Array.from({ length: 19 }, (_, i) => ({ name: `t${i}`, deviceQuota: 10 }));
-        const standard = reportOf(fleetConfig(tenants)).eventHubConsumerGroups;
-        assert.deepStrictEqual([standard.groups.used, standard.groups.free, standard.overLimit], [21, -1, true]);
-        assert.match(renderCapacity(reportOf(fleetConfig(tenants))), /consumer groups 21\/20 on Standard .* · OVER THE TIER'S LIMIT$/m);
-        const premium = reportOf(fleetConfig(tenants, { sku: "Premium" })).eventHubConsumerGroups;
-        assert.deepStrictEqual([premium.tier, premium.groups.max, premium.groups.free, premium.overLimit], ["Premium", 100, 79, false]);
+        const report = reportOf(fleetConfig(tenants));
+        const groups = report.limits.find(row => row.limit === "consumer groups per event hub")!;
+        // $Default, adx and the ingest of each of the 5 shared clusters (4 tenants each): 19 tenants, which took
+        // 21 groups and overflowed Standard's 20 when every tenant had its own.
+        assert.deepStrictEqual([groups.used, groups.max], [7, 20]);
+        assert.match(renderCapacity(report), /^ {2}consumer groups per event hub +7\/20 \(65% free\) · event hub telemetry$/m);
+        assert.match(renderCapacity(report), /^ {2}role assignments per subscription +\d+\/4,000 /m);
     });
 });

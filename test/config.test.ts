@@ -289,9 +289,10 @@ describe("stack configuration", () => {
 
     it("gives an Event Hubs namespace its tier's default capacity when the stack names only the tier", () => {
         const withEventHubs = (eventHubs: object) => parseFleetConfig({ ...validKeys(), eventHubs }).eventHubs;
-        assert.deepStrictEqual(withEventHubs({ sku: "Premium" }), { sku: "Premium", capacity: 1 });
-        assert.deepStrictEqual(withEventHubs({}), { sku: "Standard", capacity: 2 });
-        assert.deepStrictEqual(withEventHubs({ sku: "Standard", capacity: 12 }), { sku: "Standard", capacity: 12 });
+        const none = { ownNamespaceCompliance: [] };
+        assert.deepStrictEqual(withEventHubs({ sku: "Premium" }), { sku: "Premium", capacity: 1, ...none });
+        assert.deepStrictEqual(withEventHubs({}), { sku: "Standard", capacity: 2, ...none });
+        assert.deepStrictEqual(withEventHubs({ sku: "Standard", capacity: 12 }), { sku: "Standard", capacity: 12, ...none });
     });
 
     it("sizes the data plane from the stack's IoT Hub, Event Hubs and ADX keys and the shared defaults for the rest", () => {

@@ -78,12 +78,12 @@ const namespaceOf = (evaluation: Evaluation, tenant: string) =>
 
 /** The region's data plane resources, each found by type and by what it is fed from. */
 function dataPlaneOf(evaluation: Evaluation) {
-    const eventHubs = one(ofType(evaluation, "azure-native:eventhub:Namespace"), "Event Hubs namespace");
+    const dataPlane = one(ofType(evaluation, COMPONENT_TYPES.regionDataPlane), "RegionDataPlane");
+    // The region's namespace; a dedicated tenant may have one of its own, below its TenantEventStream.
+    const eventHubs = one(childrenOf(evaluation, dataPlane, "azure-native:eventhub:Namespace"), "Event Hubs namespace of the region");
     const serviceBus = one(ofType(evaluation, "azure-native:servicebus:Namespace"), "Service Bus namespace");
-    const hub = one(
-        fedBy(evaluation, eventHubs, "azure-native:eventhub:EventHub", "namespaceName"),
-        "event hub in the Event Hubs namespace",
-    );
+    const hub = one(childrenOf(evaluation, dataPlane, "azure-native:eventhub:EventHub"), "shared event hub of the data plane");
+    assert.deepStrictEqual(hub.propertyDependencies.namespaceName, [eventHubs.urn]);
     const adx = one(ofType(evaluation, "azure-native:kusto:Cluster"), "ADX cluster");
     const adxDatabase = one(fedBy(evaluation, adx, "azure-native:kusto:ReadWriteDatabase", "clusterName"), "database on the ADX cluster");
     const cosmos = one(ofType(evaluation, "azure-native:cosmosdb:DatabaseAccount"), "Cosmos DB account");
@@ -98,7 +98,6 @@ function dataPlaneOf(evaluation: Evaluation) {
         ),
         "shared container in the Cosmos DB database",
     );
-    const dataPlane = one(ofType(evaluation, COMPONENT_TYPES.regionDataPlane), "RegionDataPlane");
     return { eventHubs, serviceBus, hub, adx, adxDatabase, cosmos, cosmosDatabase, cosmosContainer, dataPlane };
 }
 
@@ -226,7 +225,7 @@ for (const stack of REAL_STACKS) {
                 childrenOf(evaluation, data.dataPlane, "azure-native:storage:StorageAccount"),
                 "checkpoint storage account",
             );
-            const consumerGroups = childrenOf(evaluation, data.dataPlane, "azure-native:eventhub:ConsumerGroup");
+            const streams = ofType(evaluation, COMPONENT_TYPES.tenantEventStream);
             const expected = Object.fromEntries(
                 declared.map(tenant => {
                     const own = regionResourcesOf(evaluation, tenant.name);
@@ -240,16 +239,11 @@ for (const stack of REAL_STACKS) {
                         `collector on ${tenant.name}'s cluster`,
                     );
                     const grpcPort = collector.inputs.values.config.receivers.otlp.protocols.grpc.endpoint.split(":").pop();
-                    // Consumer groups are children of the data plane keyed by the tenant's name (the URN), one per tenant.
-                    const group = one(
-                        consumerGroups.filter(g => g.name.endsWith(`-cg-${tenant.name}`)),
-                        `consumer group of ${tenant.name}`,
-                    );
-                    assert.deepStrictEqual(
-                        group.propertyDependencies.eventHubName,
-                        [data.hub.urn],
-                        `${tenant.name}'s consumer group is on another hub`,
-                    );
+                    // A dedicated tenant's messages flow through a hub of its own, below its TenantEventStream.
+                    const stream = streams.find(s => s.outputs.tenant === tenant.name);
+                    const hub = stream
+                        ? one(childrenOf(evaluation, stream, "azure-native:eventhub:EventHub"), `hub of ${tenant.name}`)
+                        : data.hub;
                     const container = ownOne("azure-native:storage:BlobContainer");
                     assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
                     return [
@@ -259,7 +253,7 @@ for (const stack of REAL_STACKS) {
                             isolation: CLUSTER_KINDS[cluster.component.type],
                             namespace: namespace.outputs.metadata.name,
                             identityClientId: ownOne("azure-native:managedidentity:UserAssignedIdentity").outputs.clientId,
-                            eventHubsConsumerGroup: group.outputs.name,
+                            eventHub: hub.outputs.name,
                             serviceBusQueue: ownOne("azure-native:servicebus:Queue").inputs.queueName,
                             checkpointContainer: container.outputs.name,
                             checkpointContainerUrl: `${account.outputs.primaryEndpoints.blob}${container.outputs.name}`,
@@ -275,7 +269,39 @@ for (const stack of REAL_STACKS) {
                 }),
             );
             assert.deepStrictEqual(outputs.tenants, expected);
-            assert.strictEqual(consumerGroups.length, declared.length + 1, "one consumer group per tenant, and ADX's");
+            assert.strictEqual(streams.length, Object.values(outputs.tenants).filter((t: any) => t.isolation === "dedicated").length);
+        });
+
+        it("exports each cluster's ingest: its namespace, identity, hub, consumer group, checkpoints, tenant queues and KEDA scaler", () => {
+            for (const tier of ofType(evaluation, COMPONENT_TYPES.ingestTier)) {
+                const aks = one(
+                    ofType(evaluation, "azure-native:containerservice:ManagedCluster").filter(c => tier.parent === c.parent),
+                    `cluster of ${tier.name}`,
+                );
+                const clusterName = aks.inputs.tags.cluster;
+                const own = (type: string, suffix: string) =>
+                    one(
+                        childrenOf(evaluation, tier, type).filter(r => r.name.endsWith(suffix)),
+                        `${suffix} of ${tier.name}`,
+                    );
+                const group = own("azure-native:eventhub:ConsumerGroup", "-cg");
+                const container = own("azure-native:storage:BlobContainer", "-checkpoints");
+                const config = own("kubernetes:core/v1:ConfigMap", "-config");
+                assert.deepStrictEqual(outputs.ingest[clusterName], {
+                    namespace: "telemetry-ingest",
+                    identityClientId: own("azure-native:managedidentity:UserAssignedIdentity", "-identity-identity").outputs.clientId,
+                    eventHub: group.inputs.eventHubName,
+                    consumerGroup: `ingest-${clusterName}`,
+                    checkpointContainerUrl: config.inputs.data.CHECKPOINT_BLOB_CONTAINER_URL,
+                    tenantQueues: JSON.parse(config.inputs.data.TENANT_QUEUES),
+                    kedaScalerClientId: own("azure-native:managedidentity:UserAssignedIdentity", "-keda-scaler-identity").outputs.clientId,
+                });
+                assert.ok(config.inputs.data.CHECKPOINT_BLOB_CONTAINER_URL.endsWith(`/${container.outputs.name}`));
+                const tenantsThere = Object.entries(outputs.tenants)
+                    .filter(([, t]: [string, any]) => t.cluster === clusterName)
+                    .map(([name]) => name);
+                assert.deepStrictEqual(Object.keys(outputs.ingest[clusterName].tenantQueues).sort(), tenantsThere.sort());
+            }
         });
 
         it("puts each tenant's telemetry-config in the namespace and on the cluster its stack outputs name", () => {

@@ -7,14 +7,9 @@ import { evaluatePolicies, PolicyReport } from "../offline/policies";
 import { configurePolicies } from "../offline/policyConfig";
 import { fleetPolicies } from "../policy/policies";
 import { clusterIdentity, fleetMembership, systemPoolIsolation } from "../policy/clusters";
-import {
-    dedicatedThreshold,
-    eventHubsLimits,
-    tenantDataProtection,
-    tenantGuardrails,
-    tenantLabels,
-    UNTAGGABLE_AZURE_TYPES,
-} from "../policy/tenancy";
+import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES } from "../policy/tenancy";
+import { dataPlaneLimits } from "../policy/dataPlaneLimits";
+import { tenantDataIsolation } from "../policy/dataIsolation";
 import { isCredentialName, noPlaintextSecrets, queueBasedScaling } from "../policy/workloads";
 import { processorScaledObject } from "../components/tenant/tenantScaling";
 import { BUILT_IN_TENANT_DEFAULTS } from "../lib/config";
@@ -98,7 +93,7 @@ function withTenant(stack: string, tenant: string, change: Record<string, unknow
 
 describe("the policy pack", () => {
     it("names every policy in kebab-case with a level and a description that says how to fix it", () => {
-        assert.strictEqual(fleetPolicies.length, 11);
+        assert.strictEqual(fleetPolicies.length, 12);
         for (const policy of fleetPolicies) {
             assert.match(policy.name, /^[a-z]+(-[a-z]+)*$/);
             assert.ok(policy.enforcementLevel, `${policy.name} has no enforcement level`);
@@ -121,7 +116,7 @@ describe("the policy pack", () => {
         it(`passes every mandatory policy on ${stack}`, async () => {
             const report = await evaluatePolicies(await evaluateRealStack(stack));
             assert.deepStrictEqual(summary(report), []);
-            assert.strictEqual(report.policies.length, 11);
+            assert.strictEqual(report.policies.length, 12);
         });
 
         it(`passes every policy on ${stack} under preview, where outputs the cloud computes are unknown`, async () => {
@@ -511,35 +506,80 @@ describe("the policy pack", () => {
             assert.deepStrictEqual(others.filter(isCredentialName), []);
         });
 
-        it("event-hubs-limits rejects an event hub with more consumer groups than its tier allows", async () => {
-            assert.deepStrictEqual(summary(await run([eventHubsLimits()], weu.resources)), []);
-            const tenantGroup = weu.resources.find(
-                r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.consumerGroupName === "contoso",
+        it("data-plane-limits rejects an event hub with more consumer groups than its tier allows, and passes it on Premium", async () => {
+            assert.deepStrictEqual(summary(await run([dataPlaneLimits()], weu.resources)), []);
+            const ingestGroup = weu.resources.find(
+                r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.consumerGroupName === "ingest-shared-1",
             )!;
-            const groups = weu.resources.filter(r => r.type === "azure-native:eventhub:ConsumerGroup").length;
-            const extra = Array.from({ length: 20 - groups }, (_, i) =>
+            const onShared = weu.resources.filter(
+                r => r.type === "azure-native:eventhub:ConsumerGroup" && r.inputs.eventHubName === "telemetry",
+            );
+            // $Default is Azure's own: 19 named groups fill Standard's 20, the 20th is one too many.
+            const extra = Array.from({ length: 20 - onShared.length }, (_, i) =>
                 changed(
-                    tenantGroup,
+                    ingestGroup,
                     props => {
-                        props.consumerGroupName = `tenant-${i}`;
+                        props.consumerGroupName = `extra-${i}`;
                     },
-                    { urn: `${tenantGroup.urn}-${i}`, name: `${tenantGroup.name}-${i}` },
+                    { urn: `${ingestGroup.urn}-${i}`, name: `${ingestGroup.name}-${i}` },
                 ),
             );
-            const hub = weu.resources.find(r => r.type === "azure-native:eventhub:EventHub")!;
-            const namespace = hub.inputs.namespaceName;
-            assert.deepStrictEqual(messages(await run([eventHubsLimits()], [...weu.resources, ...extra])), [
-                `Event hub 'telemetry' of namespace ${namespace} has 21 consumer groups ($Default included), above the Standard tier's limit of 20. Fix: set the Event Hubs namespace to the Premium tier (100 groups) in the stack config, or split the region's tenants across another stack.`,
+            assert.deepStrictEqual(messages(await run([dataPlaneLimits()], [...weu.resources, ...extra])), [
+                "event hub 'telemetry' consumer groups ($Default included): 21, above Azure's limit of 20. Fix: one consumer group per shared cluster's ingest; end a migration's phase 1 (migration.keepTenantConsumerGroups: false) or raise the tier.",
             ]);
             const premium = replacing(
                 [...weu.resources, ...extra],
                 r => r.type === "azure-native:eventhub:Namespace",
                 r =>
                     changed(r, props => {
-                        props.sku = { name: "Premium", tier: "Premium" };
+                        props.sku = { name: "Premium", tier: "Premium", capacity: 1 };
                     }),
             );
-            assert.deepStrictEqual(summary(await run([eventHubsLimits()], premium)), []);
+            assert.deepStrictEqual(summary(await run([dataPlaneLimits()], premium)), []);
+        });
+
+        it("data-plane-limits rejects an IoT hub with more than 10 custom endpoints", async () => {
+            const crowded = replacing(
+                weu.resources,
+                r => r.type === "azure-native:iothub:IotHubResource",
+                r =>
+                    changed(r, props => {
+                        const [first] = props.properties.routing.endpoints.eventHubs;
+                        props.properties.routing.endpoints.eventHubs = Array.from({ length: 11 }, (_, i) => ({ ...first, name: `e${i}` }));
+                    }),
+            );
+            assert.deepStrictEqual(messages(await run([dataPlaneLimits()], crowded)), [
+                "IoT hub custom endpoints: 11, above Azure's limit of 10. Fix: fewer dedicated tenants per region (one endpoint each).",
+            ]);
+        });
+
+        it("tenant-data-isolation passes both real stacks and flags a tenant identity's data role on another tenant's queue or on the shared hub", async () => {
+            assert.deepStrictEqual(summary(await run([tenantDataIsolation()], weu.resources)), []);
+            const byUrn = new Map(weu.resources.map(r => [r.urn, r]));
+            const queueOf = (tenant: string) =>
+                weu.resources.find(r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === `telemetry-ingest-${tenant}`)!;
+            const hub = weu.resources.find(r => r.type === "azure-native:eventhub:EventHub" && r.inputs.eventHubName === "telemetry")!;
+            const contosoQueueRole = weu.resources.find(r => r.name === "prod-weu-tenant-contoso-role-queue")!;
+            assert.strictEqual(byUrn.get(contosoQueueRole.propertyDependencies.scope[0])!.inputs.queueName, "telemetry-ingest-contoso");
+            const scopedTo = (target: RecordedResource) =>
+                replacing(
+                    weu.resources,
+                    r => r === contosoQueueRole,
+                    r =>
+                        changed(
+                            r,
+                            props => {
+                                props.scope = target.outputs.id;
+                            },
+                            { propertyDependencies: { ...r.propertyDependencies, scope: [target.urn] } },
+                        ),
+                );
+            assert.deepStrictEqual(messages(await run([tenantDataIsolation()], scopedTo(queueOf("fabrikam")))), [
+                "azure-native:managedidentity:UserAssignedIdentity 'prod-weu-tenant-contoso-identity' of tenant contoso holds Azure Service Bus Data Receiver on azure-native:servicebus:Queue 'prod-weu-tenant-fabrikam-queue', which carries tenant fabrikam's data.",
+            ]);
+            assert.deepStrictEqual(messages(await run([tenantDataIsolation()], scopedTo(hub))), [
+                "azure-native:managedidentity:UserAssignedIdentity 'prod-weu-tenant-contoso-identity' of tenant contoso holds Azure Service Bus Data Receiver on azure-native:eventhub:EventHub 'prod-weu-data-telemetry', which carries every tenant's data.",
+            ]);
         });
 
         it("fleet-membership flags every cluster once the fleet members are gone", async () => {
@@ -553,7 +593,16 @@ describe("the policy pack", () => {
 
         it("queue-based-scaling rejects a short cooldown, scale-to-zero and CPU autoscaling of telemetry", async () => {
             const settings = { ...BUILT_IN_TENANT_DEFAULTS, processing: { ...BUILT_IN_TENANT_DEFAULTS.processing, minReplicas: 0 } };
-            const real = processorScaledObject({ namespace: "contoso", labels: {}, settings, queueName: "q", serviceBusNamespace: "sb" });
+            const real = processorScaledObject({
+                namespace: "contoso",
+                labels: {},
+                settings,
+                queueName: "q",
+                serviceBusNamespace: "sb",
+                azureTenantId: "t",
+                subscriptionId: "s",
+                resourceGroupName: "rg",
+            });
             const good = resource("kubernetes:keda.sh/v1alpha1:ScaledObject", {
                 ...real,
                 spec: { ...(real.spec as any), minReplicaCount: 1 },

@@ -241,10 +241,11 @@ for (const stack of REAL_STACKS) {
                 assert.ok(tenant.cluster in outputs.clusters, `${name} is on an unknown cluster`);
                 assert.strictEqual(tenant.isolation, outputs.clusters[tenant.cluster].kind);
                 assert.strictEqual(tenant.namespace, name);
-                assert.strictEqual(tenant.eventHubsConsumerGroup, name);
+                assert.strictEqual(tenant.eventHub, tenant.isolation === "dedicated" ? `telemetry-${name}` : "telemetry");
             }
             // The keys the README's "Stack outputs" documents; test/outputs.test.ts holds each value to the resource it comes from.
-            assert.deepStrictEqual(Object.keys(outputs).sort(), ["clusters", "endpoints", "fleet", "region", "tenants"]);
+            assert.deepStrictEqual(Object.keys(outputs).sort(), ["clusters", "endpoints", "fleet", "ingest", "region", "tenants"]);
+            assert.deepStrictEqual(Object.keys(outputs.ingest).sort(), Object.keys(outputs.clusters).sort());
             assert.deepStrictEqual(Object.keys(outputs.fleet).sort(), ["id", "name", "resourceGroupName"]);
             assert.deepStrictEqual(Object.keys(outputs.region).sort(), ["location", "name", "resourceGroupName"]);
             for (const cluster of Object.values<any>(outputs.clusters)) {
@@ -260,7 +261,7 @@ for (const stack of REAL_STACKS) {
                     "cosmosContainer",
                     "decommission",
                     "deviceQuota",
-                    "eventHubsConsumerGroup",
+                    "eventHub",
                     "identityClientId",
                     "isolation",
                     "keyVaultUri",

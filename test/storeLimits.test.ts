@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { COSMOS_LIMITS, COSMOS_PLATFORM_ENTITIES, storeLimitProblems, storeLimitRows } from "../lib/storeLimits";
+import { COSMOS_LIMITS, COSMOS_PLATFORM_ENTITIES, storeLimitRows } from "../lib/storeLimits";
+import { limitProblems } from "../lib/azureLimits";
 import { ConfigError, parseFleetConfig } from "../lib/config";
 import { loadStackFile, projectKeys, stackFilePath } from "../lib/stackFile";
 import { generatedStackConfig } from "../bench/stacks";
@@ -17,25 +18,22 @@ describe("store limits", () => {
     });
 
     it("refuses a region past the Cosmos container limit, naming the limit, the count and Microsoft's page", () => {
-        const tenants = (n: number) => ({ tenants: Array.from({ length: n }, (_, i) => ({ name: `t${i}` })) });
-        assert.deepStrictEqual(storeLimitProblems(tenants(MOST_TENANTS), "iot-fleet:tenants"), []);
-        const [problem, ...more] = storeLimitProblems(tenants(MOST_TENANTS + 1), "iot-fleet:tenants");
-        assert.strictEqual(more.length, 0);
-        assert.strictEqual(problem.path, "iot-fleet:tenants");
-        assert.strictEqual(
-            problem.message,
-            "501 databases and containers per Cosmos DB account in the device-state account exceed Azure's limit of 500 " +
-                "(https://learn.microsoft.com/azure/cosmos-db/concepts-limits#per-account-limits); each tenant holds a container " +
-                "of its own: move tenants to another region stack",
-        );
+        assert.deepStrictEqual(limitProblems(storeLimitRows(MOST_TENANTS)), []);
+        assert.deepStrictEqual(limitProblems(storeLimitRows(MOST_TENANTS + 1)), [
+            {
+                path: "iot-fleet:tenants",
+                message:
+                    "Azure limit exceeded: databases and containers per Cosmos DB account (device-state account): 501 needed, 500 allowed " +
+                    "(https://learn.microsoft.com/azure/cosmos-db/concepts-limits#per-account-limits)",
+            },
+        ]);
     });
 
     it("refuses a region exactly when some store limit's count exceeds its maximum", () => {
         fc.assert(
             fc.property(fc.integer({ min: 0, max: 3_000 }), count => {
-                const names = { tenants: Array.from({ length: count }, (_, i) => ({ name: `t${i}` })) };
-                const refused = storeLimitProblems(names, "p").length > 0;
-                return refused === storeLimitRows(count).some(row => row.used > row.max);
+                const refused = limitProblems(storeLimitRows(count)).length > 0;
+                return refused === (count > MOST_TENANTS || count > COSMOS_LIMITS.sqlRoleAssignmentsPerAccount);
             }),
             { numRuns: 50 },
         );

@@ -140,17 +140,14 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("federates each tenant identity to its own service account and KEDA, on its own cluster's issuer", () => {
+        it("federates each tenant identity to its own service account only (never KEDA's operator), on its own cluster's issuer", () => {
             const outputs = evaluation.outputs;
             for (const component of tenantComponents(evaluation)) {
                 const tenant = tenantOf(component);
                 const clusterName = outputs.tenants[tenant].cluster;
                 const cluster = outputs.clusters[clusterName];
                 const credentials = ownedBy(evaluation, component).get("azure-native:managedidentity:FederatedIdentityCredential")!;
-                assert.deepStrictEqual(
-                    credentials.map(c => c.inputs.subject).sort(),
-                    [`system:serviceaccount:${tenant}:telemetry`, "system:serviceaccount:kube-system:keda-operator"].sort(),
-                );
+                assert.deepStrictEqual(credentials.map(c => c.inputs.subject).sort(), [`system:serviceaccount:${tenant}:telemetry`]);
                 for (const credential of credentials) {
                     assert.strictEqual(credential.inputs.issuer, cluster.oidcIssuerUrl);
                     // A move creates the new cluster's credentials on the same identity before the old ones are deleted.
@@ -170,19 +167,27 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("grants each tenant identity its own queue, checkpoints and vault, and receive on the shared hub", () => {
+        it("grants each tenant identity receive on its own queue and read on its own vault's secrets, nothing else", () => {
+            const identities = ofType(evaluation, "azure-native:managedidentity:UserAssignedIdentity");
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
-                const grants = owned
-                    .get("azure-native:authorization:RoleAssignment")!
-                    .filter(a => a.inputs.principalType === "ServicePrincipal");
-                // On the hub: Event Hubs clients read hub and partition properties, which a consumer-group scope refuses.
+                const [identity] = owned.get("azure-native:managedidentity:UserAssignedIdentity")!;
+                const grants = ofType(evaluation, "azure-native:authorization:RoleAssignment").filter(
+                    a => a.inputs.principalId === identity.outputs.principalId,
+                );
                 assert.deepStrictEqual(Object.fromEntries(grants.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)])), {
-                    [AZURE_ROLES.serviceBusDataOwner]: `Queue/telemetry-ingest-${tenant}`,
-                    [AZURE_ROLES.eventHubsDataReceiver]: `EventHub/${evaluation.outputs.endpoints.eventHubName}`,
-                    [AZURE_ROLES.storageBlobDataContributor]: `BlobContainer/checkpoints-${tenant}`,
+                    [AZURE_ROLES.serviceBusDataReceiver]: `Queue/telemetry-ingest-${tenant}`,
                     [AZURE_ROLES.keyVaultSecretsUser]: `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`,
                 });
+                // The cluster's ingest delivers to the queue: send only, granted with the tenant's namespace.
+                const ingest = identities.find(i => i.inputs.resourceName === `id-${evaluation.outputs.tenants[tenant].cluster}-ingest`)!;
+                const delivery = owned
+                    .get("azure-native:authorization:RoleAssignment")!
+                    .filter(a => a.inputs.principalId === ingest.outputs.principalId);
+                assert.deepStrictEqual(
+                    delivery.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)]),
+                    [[AZURE_ROLES.serviceBusDataSender, `Queue/telemetry-ingest-${tenant}`]],
+                );
             }
         });
 
@@ -206,9 +211,10 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("scales processors on queue depth with the tenant's target, and ingest on consumer lag, never on CPU", () => {
+        it("scales each tenant's processor on its own queue's depth through the cluster's scaler identity, never on CPU", () => {
             const scaled = ofType(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject");
-            assert.strictEqual(scaled.length, 2 * evaluation.config.tenants.length);
+            // One per tenant, and one per cluster's ingest.
+            assert.strictEqual(scaled.length, evaluation.config.tenants.length + Object.keys(evaluation.outputs.clusters).length);
             assert.strictEqual(ofType(evaluation, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 0);
             for (const object of scaled) {
                 const spec = object.inputs.spec;
@@ -220,71 +226,49 @@ for (const stack of REAL_STACKS) {
                 });
                 assert.ok(spec.minReplicaCount >= 1);
                 const [trigger] = spec.triggers;
-                assert.ok(["azure-servicebus", "azure-eventhub"].includes(trigger.type));
                 assert.ok(
                     Object.values(trigger.metadata).every(v => typeof v === "string"),
                     "KEDA trigger metadata values are strings",
                 );
                 assert.strictEqual(trigger.authenticationRef.name, "keda-azure-workload");
             }
-            const targetOf = (tenant: string) =>
-                inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant).find(
-                    s => s.spec.triggers[0].type === "azure-servicebus",
-                )!.spec.triggers[0].metadata.messageCount;
-            const overridden = stack === "prod-weu" ? { acme: "1000" } : { humongous: "800" };
-            for (const [tenant, target] of Object.entries(overridden)) {
-                assert.strictEqual(targetOf(tenant), target);
-            }
-            const others = evaluation.config.tenants.filter(t => !(t.name in overridden));
-            assert.ok(others.length > 0);
-            for (const tenant of others) {
-                assert.strictEqual(targetOf(tenant.name), "500", `${tenant.name} does not target the default 500 messages per replica`);
-            }
-            for (const auth of ofType(evaluation, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication")) {
-                const tenant = auth.inputs.metadata.namespace;
-                assert.deepStrictEqual(auth.inputs.spec.podIdentity, {
-                    provider: "azure-workload",
-                    identityId: evaluation.outputs.tenants[tenant].identityClientId,
-                });
-            }
-        });
-
-        it("scales each tenant's ingest on its own consumer group and checkpoint container, within its configured replicas", () => {
-            const checkpointAccounts = new Set<string>();
+            const { outputs } = evaluation;
+            const serviceBusName = outputs.endpoints.serviceBusNamespace.split(".")[0];
             for (const tenant of evaluation.config.tenants) {
-                const settings = tenant.settings;
-                const objects = inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant.name);
-                const ingest = objects.find(s => s.spec.triggers[0].type === "azure-eventhub")!;
-                const processor = objects.find(s => s.spec.triggers[0].type === "azure-servicebus")!;
-                const { storageAccountName, ...metadata } = ingest.spec.triggers[0].metadata;
-                checkpointAccounts.add(storageAccountName);
-                assert.deepStrictEqual(metadata, {
-                    // The scaler takes the namespace name; the outputs carry its host name.
-                    eventHubNamespace: evaluation.outputs.endpoints.eventHubsNamespace.split(".")[0],
-                    eventHubName: evaluation.outputs.endpoints.eventHubName,
-                    consumerGroup: evaluation.outputs.tenants[tenant.name].eventHubsConsumerGroup,
-                    unprocessedEventThreshold: String(settings.ingest.unprocessedEventThreshold),
-                    blobContainer: `checkpoints-${tenant.name}`,
-                    checkpointStrategy: "blobMetadata",
-                });
+                const [processor] = inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant.name);
+                const [trigger] = processor.spec.triggers;
+                assert.strictEqual(trigger.type, "azure-monitor");
                 assert.deepStrictEqual(
-                    [ingest.spec.minReplicaCount, ingest.spec.maxReplicaCount],
-                    [settings.ingest.minReplicas, settings.ingest.maxReplicas],
+                    [
+                        trigger.metadata.resourceURI,
+                        trigger.metadata.metricName,
+                        trigger.metadata.metricFilter,
+                        trigger.metadata.targetValue,
+                    ],
+                    [
+                        `Microsoft.ServiceBus/namespaces/${serviceBusName}`,
+                        "ActiveMessages",
+                        `EntityName eq 'telemetry-ingest-${tenant.name}'`,
+                        String(tenant.settings.processing.targetMessageCount),
+                    ],
                 );
                 assert.deepStrictEqual(
                     [processor.spec.minReplicaCount, processor.spec.maxReplicaCount],
-                    [settings.processing.minReplicas, settings.processing.maxReplicas],
+                    [tenant.settings.processing.minReplicas, tenant.settings.processing.maxReplicas],
+                );
+                const [auth] = inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication", tenant.name);
+                assert.deepStrictEqual(auth.spec.podIdentity, {
+                    provider: "azure-workload",
+                    identityId: outputs.ingest[outputs.tenants[tenant.name].cluster].kedaScalerClientId,
+                });
+            }
+            const overridden = stack === "prod-weu" ? { acme: "1000" } : { humongous: "800" };
+            for (const [tenant, target] of Object.entries(overridden)) {
+                assert.strictEqual(
+                    inNamespace(evaluation, "kubernetes:keda.sh/v1alpha1:ScaledObject", tenant)[0].spec.triggers[0].metadata.targetValue,
+                    target,
                 );
             }
-            // The warm tier's containers hold exported telemetry, not checkpoints.
-            const accounts = ofType(evaluation, "azure-native:storage:BlobContainer")
-                .filter(c => !c.parent.includes(`$${COMPONENT_TYPES.telemetryTiers}::`))
-                .map(c => c.inputs.accountName);
-            assert.deepStrictEqual(
-                [...checkpointAccounts],
-                [...new Set(accounts)],
-                "ingest checkpoints outside the region's checkpoint account",
-            );
         });
 
         it("labels every tenant Kubernetes object and tags every tenant Azure resource with the tenant", () => {
@@ -317,10 +301,6 @@ for (const stack of REAL_STACKS) {
                     AZURE_CLIENT_ID: out.identityClientId,
                     SERVICE_BUS_NAMESPACE: endpoints.serviceBusNamespace,
                     SERVICE_BUS_QUEUE: out.serviceBusQueue,
-                    EVENT_HUBS_NAMESPACE: endpoints.eventHubsNamespace,
-                    EVENT_HUB_NAME: endpoints.eventHubName,
-                    EVENT_HUBS_CONSUMER_GROUP: out.eventHubsConsumerGroup,
-                    CHECKPOINT_BLOB_CONTAINER_URL: out.checkpointContainerUrl,
                     ADX_CLUSTER_URI: endpoints.adxClusterUri,
                     ADX_DATABASE: out.adxDatabase,
                     ADX_TABLE: "Telemetry",
@@ -332,7 +312,6 @@ for (const stack of REAL_STACKS) {
                     OTEL_EXPORTER_OTLP_ENDPOINT: out.otlpEndpoint,
                     OTEL_RESOURCE_ATTRIBUTES: `tenant.id=${tenant}`,
                 });
-                assert.ok(out.checkpointContainerUrl.endsWith(`/checkpoints-${tenant}`));
             }
         });
 
@@ -451,10 +430,15 @@ describe("moving a tenant to another cluster", () => {
             [],
             "a cluster-scoped resource kept its URN",
         );
+        // The admins' right to the new cluster's kubeconfig, and the new cluster's ingest's right to send to the queue.
         const grants = [...clusterAfter.values()].filter(r => r.type === "azure-native:authorization:RoleAssignment");
+        const newIngest = after.resources.find(r => r.inputs.resourceName === "id-dedicated-contoso-ingest")!;
         assert.deepStrictEqual(
-            grants.map(g => g.inputs.scope),
-            [after.outputs.clusters["dedicated-contoso"].resourceId],
+            grants.map(g => [g.inputs.principalId, typeAndName(g.inputs.scope)]).sort(),
+            [
+                [after.outputs.tenants.contoso.adminGroupObjectId, "ManagedCluster/aks-prod-weu-dedicated-contoso"],
+                [newIngest.outputs.principalId, "Queue/telemetry-ingest-contoso"],
+            ].sort(),
         );
     });
 });

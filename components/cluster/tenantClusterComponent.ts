@@ -2,9 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { TAG_CLUSTER } from "../../lib/labels";
-import { aksNames, fluxClusterPath } from "../../lib/naming";
+import { DEDICATED_HUB_PARTITIONS } from "../../lib/dataPath";
+import { DATA_PLANE_DEFAULTS } from "../../lib/dataPlane";
+import { aksNames, fluxClusterPath, tenantCheckpointContainer } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
-import { ClusterPlatform } from "../platform/clusterPlatform";
+import { ClusterPlatform, ClusterPlatformArgs } from "../platform/clusterPlatform";
+import { IngestTier } from "../platform/ingestTier";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { RegionServices } from "../common/regionServices";
 
@@ -25,6 +28,7 @@ export interface TenantClusterArgs {
 export interface TenantCluster extends AksCluster {
     readonly aksName: string;
     readonly platform: ClusterPlatform;
+    readonly ingest: IngestTier;
 }
 
 /** One cluster of the region with its tenants: the building block of SharedCluster and DedicatedTenantCluster alike. */
@@ -59,26 +63,67 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
     };
     connectManagedPrometheus(name, { ...monitoring, azureMonitorWorkspaceId: services.azureMonitorWorkspaceId }, parent);
     connectContainerInsights(name, { ...monitoring, logAnalyticsWorkspaceId: services.logAnalyticsWorkspaceId }, parent);
-    const platform = new ClusterPlatform(
-        `${name}-platform`,
+    const platformArgs: ClusterPlatformArgs = {
+        provider: aks.provider,
+        clusterName: args.clusterName,
+        aksClusterName: aks.cluster.name,
+        afterClusterWrite: aks.lastWrite,
+        resourceGroupName: services.resourceGroupName,
+        location: services.location,
+        oidcIssuerUrl: aks.oidcIssuerUrl,
+        tags,
+        dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
+        gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
+        keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
+        appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
+        subscriptionId: services.subscriptionId,
+    };
+    const platform = new ClusterPlatform(`${name}-platform`, platformArgs, { parent });
+    const ingest = buildIngestTier(name, args, platformArgs, parent);
+    return { ...aks, aksName: names.aksName, platform, ingest, lastWrite: platform.lastClusterWrite };
+}
+
+/** The cluster's ingest tier, reading the shared hub or its dedicated tenant's own (`services.dataPath`). */
+function buildIngestTier(name: string, args: TenantClusterArgs, platform: ClusterPlatformArgs, parent: pulumi.Resource): IngestTier {
+    const { dataPlane, dataPath } = args.services;
+    const ingest = dataPath.ingest.find(i => i.cluster === args.clusterName)!;
+    const shared = ingest.source === "shared";
+    const legacy = shared && dataPath.legacyConsumerGroups.length > 0;
+    return new IngestTier(
+        `${name}-ingest`,
         {
-            provider: aks.provider,
-            clusterName: args.clusterName,
-            aksClusterName: aks.cluster.name,
-            afterClusterWrite: aks.lastWrite,
-            resourceGroupName: services.resourceGroupName,
-            location: services.location,
-            oidcIssuerUrl: aks.oidcIssuerUrl,
-            tags,
-            dns: { ...services.dns, zoneResourceGroupName: services.resourceGroupName },
-            gitops: { ...services.gitops, path: fluxClusterPath(services.environment, services.regionShortName, args.clusterName) },
-            keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
-            appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
-            subscriptionId: services.subscriptionId,
+            platform,
+            ingest,
+            stream: shared
+                ? {
+                      namespaceName: dataPlane.eventHubsNamespaceName,
+                      namespaceEndpoint: dataPlane.eventHubsEndpoint,
+                      eventHubName: dataPlane.eventHubName,
+                      eventHubId: dataPlane.eventHubId,
+                  }
+                : dataPlane.dedicatedStreams[args.tenants[0].name],
+            partitionCount: shared ? DATA_PLANE_DEFAULTS.eventHubPartitionCount : DEDICATED_HUB_PARTITIONS,
+            checkpoints: {
+                accountName: dataPlane.checkpointStorageAccountName,
+                accountId: dataPlane.checkpointStorageAccountId,
+                blobEndpoint: dataPlane.checkpointBlobEndpoint,
+            },
+            serviceBus: {
+                name: dataPlane.serviceBusNamespaceName,
+                id: dataPlane.serviceBusNamespaceId,
+                endpoint: dataPlane.serviceBusEndpoint,
+            },
+            legacyCheckpoints: legacy
+                ? Object.fromEntries(
+                      Object.keys(ingest.tenantQueues).map(t => [
+                          t,
+                          pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${tenantCheckpointContainer(t)}`,
+                      ]),
+                  )
+                : undefined,
         },
         { parent },
     );
-    return { ...aks, aksName: names.aksName, platform, lastWrite: platform.lastClusterWrite };
 }
 
 /**
@@ -103,6 +148,11 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
+    /** The cluster's ingest tier: its identity is granted send on each of the cluster's tenants' queues. */
+    public readonly ingest: IngestTier;
+    public readonly ingestPrincipalId: pulumi.Output<string>;
+    /** The identity KEDA reads the cluster's tenants' queue depths as. */
+    public readonly kedaScalerClientId: pulumi.Output<string>;
     /** The last ARM write to the cluster this component makes; a later write (its Fleet membership) waits for it. Not an output. */
     public readonly lastClusterWrite: pulumi.Resource;
 
@@ -119,6 +169,9 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
+        this.ingest = built.ingest;
+        this.ingestPrincipalId = built.ingest.identityPrincipalId;
+        this.kedaScalerClientId = built.ingest.scalerClientId;
         this.registerOutputs({
             clusterName: this.clusterName,
             aksName: this.aksName,

@@ -7,13 +7,16 @@ export const AZURE_ROLES = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     /** Lists the cluster's user kubeconfig: with local accounts disabled, nobody signs in to a cluster without it. */
     aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
-    serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
+    /** Receives, completes and dead-letters a queue's messages; no management operation. */
+    serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
     eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
     eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
     /** Reads and writes a vault's secrets, without the right to grant access to them. */
     keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
     monitoringReader: "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
     grafanaAdmin: "22926164-76b3-42b3-bc55-97df8dab3e41",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterDefaults } from "../../lib/config";
+import { DataPath } from "../../lib/dataPath";
 import { KubeloginMode } from "../../lib/kubeconfig";
 
 /**
@@ -16,8 +17,8 @@ export interface DataPlaneEndpoints {
     readonly eventHubsEndpoint: pulumi.Output<string>;
     readonly eventHubName: pulumi.Output<string>;
     readonly eventHubId: pulumi.Output<string>;
-    /** Tenant -> consumer group name. */
-    readonly consumerGroups: Record<string, pulumi.Output<string>>;
+    /** Dedicated tenant -> the event hub of its own its messages are routed to. */
+    readonly dedicatedStreams: Record<string, EventStreamEndpoints>;
     readonly checkpointStorageAccountName: pulumi.Output<string>;
     readonly checkpointStorageAccountId: pulumi.Output<string>;
     readonly checkpointBlobEndpoint: pulumi.Output<string>;
@@ -35,6 +36,15 @@ export interface DataPlaneEndpoints {
     readonly cosmosEndpoint: pulumi.Output<string>;
     readonly cosmosDatabaseName: pulumi.Output<string>;
     readonly cosmosContainerName: pulumi.Output<string>;
+}
+
+/** An event hub a cluster's ingest reads: the shared `telemetry` hub, or a dedicated tenant's own. */
+export interface EventStreamEndpoints {
+    readonly namespaceName: pulumi.Output<string>;
+    /** Fully qualified namespace `<ns>.servicebus.windows.net`. */
+    readonly namespaceEndpoint: pulumi.Output<string>;
+    readonly eventHubName: pulumi.Output<string>;
+    readonly eventHubId: pulumi.Output<string>;
 }
 
 /** What the region provides to each of its clusters and tenants. */
@@ -60,6 +70,8 @@ export interface RegionServices {
     readonly kubeloginMode: KubeloginMode;
     readonly sizing: ClusterDefaults;
     readonly dataPlane: DataPlaneEndpoints;
+    /** How messages reach each tenant: routes, streams and each cluster's ingest (`lib/dataPath.ts`). */
+    readonly dataPath: DataPath;
     /** environment and region tags. */
     readonly tags: Record<string, string>;
 }

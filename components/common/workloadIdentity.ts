@@ -10,6 +10,12 @@ export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 export const serviceAccountSubject = (namespace: string, serviceAccount: string): string =>
     `system:serviceaccount:${namespace}:${serviceAccount}`;
 
+/**
+ * KEDA's operator (the AKS add-on): a TriggerAuthentication with `azure-workload` makes it sign in as the identity
+ * named there, so that identity federates this account. Only platform identities do; never a tenant's.
+ */
+export const KEDA_OPERATOR_ACCOUNT = { namespace: "kube-system", name: "keda-operator" } as const;
+
 /** A Kubernetes service account that may act as a managed identity. */
 export interface FederatedServiceAccount {
     readonly namespace: string;

@@ -6,6 +6,7 @@ import * as dns from "@pulumi/azure-native/dns";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ConfigError, FleetConfig } from "../../lib/config";
+import { dataPath } from "../../lib/dataPath";
 import { dataPlaneSizing } from "../../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
@@ -67,6 +68,7 @@ export class Region extends pulumi.ComponentResource {
             throw new ConfigError(subnetPlan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
         }
         warnUnpinnedTenants(placement, this);
+        const path = dataPath(config, placement);
         const client = authorization.getClientConfigOutput({ parent: this });
 
         const group = new resources.ResourceGroup(
@@ -149,7 +151,8 @@ export class Region extends pulumi.ComponentResource {
                 tags,
                 namePrefix: prefix,
                 uniqueSuffix: suffix,
-                tenants: config.tenants.map(t => t.name),
+                path,
+                decommissioning: config.tenants.filter(t => t.decommission).map(t => t.name),
                 sizing: dataPlaneSizing(config),
             },
             parent,
@@ -195,6 +198,7 @@ export class Region extends pulumi.ComponentResource {
             kubeloginMode: config.kubeconfigLogin,
             sizing: config.clusterDefaults,
             dataPlane: this.dataPlane.endpoints,
+            dataPath: path,
             tags,
         };
         this.services = services;

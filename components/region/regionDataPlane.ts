@@ -1,25 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as eventhub from "@pulumi/azure-native/eventhub";
-import * as iothub from "@pulumi/azure-native/iothub";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as storage from "@pulumi/azure-native/storage";
+import { DataPath, SHARED_EVENT_HUB } from "../../lib/dataPath";
 import { DataPlaneSizing, withDataPlaneDefaults } from "../../lib/dataPlane";
 import { alnumName, dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole } from "../common/azureRoles";
 import { DataPlaneEndpoints } from "../common/regionServices";
+import { createIotHub } from "./iotHub";
 import { createAdx, createCosmos, EventHubs, regionalScope, StoreScope } from "./telemetryStores";
+import { SERVICE_BUS_DNS_SUFFIX, TenantEventStream } from "./tenantEventStream";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
-
-/** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
-const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
-const EVENT_HUB_NAME = "telemetry";
 
 /** Where the data plane goes and how it is named (`StoreScope`), its tenants and its capacity. */
 export interface RegionDataPlaneArgs extends StoreScope {
-    /** Tenant names, validated by the stack config (DNS labels, unique, not `adx`); each gets an Event Hubs consumer group of the same name. No default. */
-    readonly tenants: readonly string[];
+    /** How messages reach each tenant (`dataPath(config, placement)`): the IoT Hub's routes, the dedicated streams, the migration's consumer groups. No default. */
+    readonly path: DataPath;
+    /** Tenants being decommissioned: their stream component says so to the policies. Default: none. */
+    readonly decommissioning?: readonly string[];
     /** Capacity settings (`dataPlaneSizing(config)` for a stack); every field left out takes its default from `DATA_PLANE_DEFAULTS`. Default {}. */
     readonly sizing?: Partial<DataPlaneSizing>;
 }
@@ -38,7 +38,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         const { subscriptionId } = authorization.getClientConfigOutput({ parent: this });
         const hubs = createEventHubs(name, args, sizing, this);
         const checkpoints = createCheckpointStore(name, args, sizing, this);
-        const iotHub = createIotHub(name, args, sizing, hubs, subscriptionId, this);
+        const iotHub = createRoutedIotHub(name, args, sizing, hubs, subscriptionId, this);
         const serviceBus = new servicebus.Namespace(
             `${name}-servicebus`,
             {
@@ -60,15 +60,15 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             eventHubsEndpoint: hubs.fullyQualifiedNamespace,
             eventHubName: hubs.hub.name,
             eventHubId: hubs.hub.id,
-            consumerGroups: Object.fromEntries(Object.entries(hubs.tenantGroups).map(([t, cg]) => [t, cg.name])),
+            dedicatedStreams: iotHub.dedicatedStreams,
             checkpointStorageAccountName: checkpoints.name,
             checkpointStorageAccountId: checkpoints.id,
             checkpointBlobEndpoint: checkpoints.primaryEndpoints.blob,
             serviceBusNamespaceName: serviceBus.name,
             serviceBusNamespaceId: serviceBus.id,
             serviceBusEndpoint: pulumi.interpolate`${serviceBus.name}.${SERVICE_BUS_DNS_SUFFIX}`,
-            iotHubName: iotHub.name,
-            iotHubHostName: iotHub.properties.hostName,
+            iotHubName: iotHub.hub.name,
+            iotHubHostName: iotHub.hub.properties.hostName,
             adxClusterName: adx.cluster.name,
             adxClusterUri: adx.cluster.uri,
             adxDatabaseName: adx.database.name,
@@ -101,14 +101,15 @@ function createEventHubs(name: string, args: RegionDataPlaneArgs, sizing: DataPl
         {
             resourceGroupName: args.resourceGroupName,
             namespaceName: namespace.name,
-            eventHubName: EVENT_HUB_NAME,
+            eventHubName: SHARED_EVENT_HUB,
             partitionCount: sizing.eventHubPartitionCount,
             messageRetentionInDays: sizing.eventHubRetentionDays,
         },
         { parent },
     );
+    // Only while a migration keeps them (phase 1): the cursors of the tenants' own ingest before the ingest tier.
     const tenantGroups = Object.fromEntries(
-        args.tenants.map(tenant => [
+        args.path.legacyConsumerGroups.map(tenant => [
             tenant,
             new eventhub.ConsumerGroup(
                 `${name}-cg-${tenant}`,
@@ -150,7 +151,11 @@ function createCheckpointStore(
     );
 }
 
-function createIotHub(
+/**
+ * The IoT Hub with its identity, the dedicated tenants' own streams (each a `TenantEventStream`) and the routes to
+ * them and to the shared hub. The identity holds Data Sender on every hub it routes to before the hub is created.
+ */
+function createRoutedIotHub(
     name: string,
     args: RegionDataPlaneArgs,
     sizing: DataPlaneSizing,
@@ -166,7 +171,6 @@ function createIotHub(
         },
         { parent },
     );
-    // A user-assigned identity can hold the sender role before the hub exists, so the hub's routing endpoint validates on first create.
     const sender = assignRole(
         `${name}-iothub-eh-sender`,
         identity.principalId,
@@ -174,48 +178,47 @@ function createIotHub(
         { scope: hubs.hub.id, roleGuid: AZURE_ROLES.eventHubsDataSender },
         { parent },
     );
-    const endpointName = "telemetry-eventhub";
-    return new iothub.IotHubResource(
-        `${name}-iothub`,
-        {
-            ...regionalScope(args),
-            resourceName: dashedName(args.namePrefix, "iot", args.uniqueSuffix, 50),
-            sku: { name: sizing.iotHubSku, capacity: sizing.iotHubUnits },
-            identity: { type: iothub.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
-            properties: {
-                minTlsVersion: "1.2",
-                routing: {
-                    endpoints: {
-                        eventHubs: [
-                            {
-                                name: endpointName,
-                                authenticationType: iothub.AuthenticationType.IdentityBased,
-                                identity: { userAssignedIdentity: identity.id },
-                                endpointUri: pulumi.interpolate`sb://${hubs.fullyQualifiedNamespace}`,
-                                entityPath: hubs.hub.name,
-                            },
-                        ],
-                    },
-                    routes: [
-                        {
-                            name: "telemetry",
-                            source: iothub.RoutingSource.DeviceMessages,
-                            condition: "true",
-                            endpointNames: [endpointName],
-                            isEnabled: true,
-                        },
-                    ],
-                    // Keeps the built-in endpoint fed if the telemetry route is ever narrowed or disabled, instead of dropping messages.
-                    fallbackRoute: {
-                        name: "$fallback",
-                        source: iothub.RoutingSource.DeviceMessages,
-                        condition: "true",
-                        endpointNames: ["events"],
-                        isEnabled: true,
-                    },
+    const streams = args.path.dedicated.map(
+        stream =>
+            new TenantEventStream(
+                `${name}-stream-${stream.tenant}`,
+                {
+                    stream,
+                    regionNamespace: hubs.namespace,
+                    namespaceSku: { name: sizing.eventHubsSku, capacity: sizing.eventHubsCapacity },
+                    iotHubPrincipalId: identity.principalId,
+                    subscriptionId,
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    namePrefix: args.namePrefix,
+                    uniqueSuffix: args.uniqueSuffix,
+                    tags: args.tags,
+                    decommission: (args.decommissioning ?? []).includes(stream.tenant),
                 },
-            },
-        },
-        { parent, dependsOn: [sender] },
+                { parent },
+            ),
     );
+    const dedicatedStreams = Object.fromEntries(args.path.dedicated.map((stream, i) => [stream.tenant, streams[i].endpoints]));
+    const hub = createIotHub(
+        name,
+        {
+            scope: args,
+            sizing,
+            path: args.path,
+            streams: {
+                shared: {
+                    namespaceName: hubs.namespace.name,
+                    namespaceEndpoint: hubs.fullyQualifiedNamespace,
+                    eventHubName: hubs.hub.name,
+                    eventHubId: hubs.hub.id,
+                },
+                dedicated: dedicatedStreams,
+            },
+            identity,
+            // The streams' sender roles are their children: waiting for the streams waits for them.
+            senders: [sender, ...streams],
+        },
+        parent,
+    );
+    return { hub, dedicatedStreams };
 }

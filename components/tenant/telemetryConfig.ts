@@ -38,7 +38,7 @@ export interface TelemetryConfigArgs {
     readonly tenant: string;
     /** The region's data plane. Required. */
     readonly dataPlane: DataPlaneEndpoints;
-    /** What the tenant owns in the region (queue, identity, consumer group, checkpoints, vault, Cosmos container). Required. */
+    /** What the tenant owns in the region (queue, identity, vault, Cosmos container). Required. */
     readonly regionResources: TenantRegionResources;
     /** Where the tenant's workloads send OTLP. Required. */
     readonly otlpEndpoint: pulumi.Input<string>;
@@ -63,10 +63,6 @@ export function createTelemetryConfig(
                 AZURE_CLIENT_ID: own.identityClientId,
                 SERVICE_BUS_NAMESPACE: data.serviceBusEndpoint,
                 SERVICE_BUS_QUEUE: own.queueName,
-                EVENT_HUBS_NAMESPACE: data.eventHubsEndpoint,
-                EVENT_HUB_NAME: data.eventHubName,
-                EVENT_HUBS_CONSUMER_GROUP: own.consumerGroup,
-                CHECKPOINT_BLOB_CONTAINER_URL: own.checkpointContainerUrl,
                 ADX_CLUSTER_URI: data.adxClusterUri,
                 // The shared database, whose telemetry table shows the tenant its own rows only (row level security).
                 ADX_DATABASE: data.adxDatabaseName,

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
-import { AZURE_ROLES, assignGroupRole } from "../common/azureRoles";
-import { createNamespaceGuardrails, KUBE_SYSTEM } from "../common/namespaceGuardrails";
+import { AZURE_ROLES, assignGroupRole, assignRole } from "../common/azureRoles";
+import { createNamespaceGuardrails } from "../common/namespaceGuardrails";
 import { RegionServices } from "../common/regionServices";
 import { TenantRegionResources } from "./tenantRegionResources";
 import { federateServiceAccounts } from "../common/workloadIdentity";
@@ -13,8 +13,6 @@ import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** The service account the tenant's telemetry workloads run as. */
 export const TENANT_SERVICE_ACCOUNT = "telemetry";
-/** KEDA's operator (the AKS add-on) acts as the tenant identity to read queue depth and consumer lag. */
-const KEDA_OPERATOR = { namespace: KUBE_SYSTEM, name: "keda-operator" };
 
 export interface TenantNamespaceArgs {
     /** The tenant as the stack file declares it, with its settings resolved. Required. */
@@ -39,13 +37,17 @@ export interface NamespaceHost {
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** Where the tenant's workloads send OTLP. */
     readonly otlpEndpoint: pulumi.Input<string>;
+    /** The cluster's ingest identity: it is granted send on the tenant's queue. */
+    readonly ingestPrincipalId: pulumi.Input<string>;
+    /** The cluster's KEDA scaler identity (queue metrics only), which the tenant's TriggerAuthentication names. */
+    readonly kedaScalerClientId: pulumi.Input<string>;
 }
 
 /**
  * The cluster half of a tenant's landing zone: everything that exists because the tenant runs there. An isolated
- * namespace, its ServiceAccount federated to the tenant's identity (and KEDA's, through this cluster's issuer),
- * KEDA scaling on queue depth and consumer lag, the admin group's Role and its right to the cluster's kubeconfig,
- * and the config its services read. Moving the tenant to another cluster rebuilds this component there; what the
+ * namespace, its ServiceAccount federated to the tenant's identity through this cluster's issuer (KEDA's operator
+ * never is: it scales the processor through the cluster's scaler identity), the cluster's ingest's right to send to
+ * the tenant's queue, the admin group's Role and its right to the cluster's kubeconfig, and the config its services read. Moving the tenant to another cluster rebuilds this component there; what the
  * tenant owns in the region stays in its `TenantRegionResources`. The namespace is protected until the tenant is
  * marked `decommission: true`.
  */
@@ -92,7 +94,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 identityName: own.identityName,
                 resourceGroupName: services.resourceGroupName,
                 issuerUrl: cluster.oidcIssuerUrl,
-                serviceAccounts: [{ namespace: tenant.name, name: TENANT_SERVICE_ACCOUNT }, KEDA_OPERATOR],
+                serviceAccounts: [{ namespace: tenant.name, name: TENANT_SERVICE_ACCOUNT }],
                 credentialNamePrefix: cluster.clusterName,
             },
             azure,
@@ -119,21 +121,27 @@ export class TenantNamespace extends pulumi.ComponentResource {
         );
         bindNamespaceAdmins(name, namespace, labels, own.adminGroupObjectId, kube);
 
-        const dataPlane = services.dataPlane;
+        // The ingest of the cluster the tenant runs on delivers its messages: on a move, the new cluster's ingest
+        // is granted and the old one's grant deleted.
+        assignRole(
+            `${name}-ingest-sender`,
+            cluster.ingestPrincipalId,
+            services.subscriptionId,
+            { scope: own.queueId, roleGuid: AZURE_ROLES.serviceBusDataSender },
+            azure,
+        );
         createTenantScaling(
             name,
             {
                 namespace,
                 labels,
                 settings: tenant.settings,
-                identityClientId: own.identityClientId,
+                scalerClientId: cluster.kedaScalerClientId,
                 queueName: own.queueName,
-                serviceBusNamespace: dataPlane.serviceBusNamespaceName,
-                eventHubNamespace: dataPlane.eventHubsNamespaceName,
-                eventHubName: dataPlane.eventHubName,
-                consumerGroup: own.consumerGroup,
-                storageAccountName: dataPlane.checkpointStorageAccountName,
-                blobContainer: own.checkpointContainer,
+                serviceBusNamespace: services.dataPlane.serviceBusNamespaceName,
+                azureTenantId: services.azureTenantId,
+                subscriptionId: services.subscriptionId,
+                resourceGroupName: services.resourceGroupName,
             },
             kube,
         );

@@ -33,7 +33,7 @@ export interface TenantRegionResourcesArgs {
 
 /**
  * What a tenant owns in its region, whatever cluster it runs on: its Service Bus queue, checkpoint container and
- * Key Vault, its managed identity with roles on those (and receive on the region's hub), and its Entra ID admin
+ * Key Vault, its managed identity with data roles on its queue and vault only, and its Entra ID admin
  * group with the secrets of its vault. A child of the Region keyed by the tenant's name, so that moving the tenant
  * to another cluster (a pin change) keeps every URN and Azure name here: only its `TenantNamespace` is rebuilt.
  * Queue, checkpoints, vault and identity are protected until the tenant is marked `decommission: true`.
@@ -42,7 +42,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
     public readonly identityName: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
     public readonly queueName: pulumi.Output<string>;
-    public readonly consumerGroup: pulumi.Output<string>;
+    /** The queue's resource id: the tenant's cluster's ingest is granted send on it. */
+    public readonly queueId: pulumi.Output<string>;
     public readonly checkpointContainer: pulumi.Output<string>;
     public readonly checkpointContainerUrl: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string>;
@@ -82,7 +83,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             },
             kept,
         );
-        // The tenant's consumer offsets: losing them replays or skips the hub's retention.
+        // The tenant's consumer offsets from before the ingest tier: no principal of the tenant writes them any more,
+        // but a region migrating from per-tenant consumer groups seeds the ingest from them (README, migration).
         const checkpoints = new storage.BlobContainer(
             `${name}-checkpoints`,
             {
@@ -118,14 +120,11 @@ export class TenantRegionResources extends pulumi.ComponentResource {
                 resourceGroupName: services.resourceGroupName,
                 location: services.location,
                 subscriptionId: services.subscriptionId,
+                // Data roles on what is the tenant's alone. No event hub: the platform's ingest tier reads the hubs and
+                // delivers the tenant's messages to its queue. Receive, not Owner: KEDA reads the queue's depth from
+                // Azure Monitor through the cluster's scaler identity, never as the tenant.
                 roles: [
-                    // Owner on its own queue only: KEDA reads the queue's message count through management operations.
-                    { role: "queue", scope: queue.id, roleGuid: AZURE_ROLES.serviceBusDataOwner },
-                    // On the hub, not the consumer group: EventProcessorClient and KEDA read hub and partition properties,
-                    // which a consumer-group scope refuses ("Listen claim required"). The hub is the region's, shared by
-                    // every tenant: a consumer group is a cursor, not a data boundary.
-                    { role: "event-hub", scope: dataPlane.eventHubId, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
-                    { role: "checkpoints", scope: checkpoints.id, roleGuid: AZURE_ROLES.storageBlobDataContributor },
+                    { role: "queue", scope: queue.id, roleGuid: AZURE_ROLES.serviceBusDataReceiver },
                     { role: "secrets", scope: vault.id, roleGuid: AZURE_ROLES.keyVaultSecretsUser },
                 ],
                 tags,
@@ -163,7 +162,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.identityName = identity.name;
         this.identityClientId = identity.clientId;
         this.queueName = queue.name;
-        this.consumerGroup = dataPlane.consumerGroups[tenant.name];
+        this.queueId = queue.id;
         this.checkpointContainer = checkpoints.name;
         this.checkpointContainerUrl = pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${this.checkpointContainer}`;
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
@@ -173,7 +172,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             identityName: this.identityName,
             identityClientId: this.identityClientId,
             queueName: this.queueName,
-            consumerGroup: this.consumerGroup,
+            queueId: this.queueId,
             checkpointContainer: this.checkpointContainer,
             checkpointContainerUrl: this.checkpointContainerUrl,
             keyVaultUri: this.keyVaultUri,

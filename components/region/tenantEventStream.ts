@@ -1,0 +1,95 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as eventhub from "@pulumi/azure-native/eventhub";
+import { DEDICATED_HUB_PARTITIONS, DedicatedStream } from "../../lib/dataPath";
+import { TAG_TENANT } from "../../lib/labels";
+import { dashedName } from "../common/azureNames";
+import { AZURE_ROLES, assignRole } from "../common/azureRoles";
+import { EventStreamEndpoints } from "../common/regionServices";
+import { COMPONENT_TYPES } from "../../lib/componentTypes";
+
+/** Event Hubs and Service Bus namespaces share this zone in the Azure public cloud. */
+export const SERVICE_BUS_DNS_SUFFIX = "servicebus.windows.net";
+
+export interface TenantEventStreamArgs {
+    /** The tenant's stream as the data path decides it (`lib/dataPath.ts`). Required. */
+    readonly stream: DedicatedStream;
+    /** The region's Event Hubs namespace, which holds the hub unless the stream's kind is `namespace`. Required. */
+    readonly regionNamespace: eventhub.Namespace;
+    /** What a namespace of the tenant's own copies from the region's: its tier, capacity and local-auth setting. Required. */
+    readonly namespaceSku: { readonly name: string; readonly capacity: number };
+    /** The IoT Hub's identity, which sends the tenant's routed messages. Required. */
+    readonly iotHubPrincipalId: pulumi.Input<string>;
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    /** Lowercase, dash-separated prefix of Azure names and the random suffix of globally unique ones. Required. */
+    readonly namePrefix: string;
+    readonly uniqueSuffix: pulumi.Input<string>;
+    /** Region tags; the tenant tag is added. Required. */
+    readonly tags: Record<string, string>;
+    /** Whether the tenant is being decommissioned (policies read it from the component's outputs). Required. */
+    readonly decommission: boolean;
+}
+
+/**
+ * A dedicated tenant's own event stream: an event hub in the region's namespace (medium isolation in Microsoft's
+ * multitenant guidance for Event Hubs) or, when a compliance tag asks for it, in a namespace of its own (high). The
+ * IoT Hub's identity may send to it, its cluster's ingest receive from it: nothing shared carries its messages.
+ */
+export class TenantEventStream extends pulumi.ComponentResource {
+    public readonly endpoints: EventStreamEndpoints;
+
+    constructor(name: string, args: TenantEventStreamArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { stream } = args;
+        super(COMPONENT_TYPES.tenantEventStream, name, {}, opts);
+        const parent = { parent: this };
+        const tags = { ...args.tags, [TAG_TENANT]: stream.tenant };
+        const namespace =
+            stream.kind === "namespace"
+                ? new eventhub.Namespace(
+                      `${name}-namespace`,
+                      {
+                          resourceGroupName: args.resourceGroupName,
+                          location: args.location,
+                          namespaceName: dashedName(args.namePrefix, `eh-${stream.tenant}`, args.uniqueSuffix, 50),
+                          sku: { name: args.namespaceSku.name, tier: args.namespaceSku.name, capacity: args.namespaceSku.capacity },
+                          disableLocalAuth: true,
+                          minimumTlsVersion: eventhub.TlsVersion.TlsVersion_1_2,
+                          tags,
+                      },
+                      parent,
+                  )
+                : args.regionNamespace;
+        const hub = new eventhub.EventHub(
+            `${name}-hub`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                namespaceName: namespace.name,
+                eventHubName: stream.eventHub,
+                partitionCount: DEDICATED_HUB_PARTITIONS,
+                messageRetentionInDays: 3,
+            },
+            parent,
+        );
+        // Before the IoT Hub exists: its routing endpoint is validated on create with this identity.
+        assignRole(
+            `${name}-iothub-sender`,
+            args.iotHubPrincipalId,
+            args.subscriptionId,
+            { scope: hub.id, roleGuid: AZURE_ROLES.eventHubsDataSender },
+            parent,
+        );
+        this.endpoints = {
+            namespaceName: namespace.name,
+            namespaceEndpoint: pulumi.interpolate`${namespace.name}.${SERVICE_BUS_DNS_SUFFIX}`,
+            eventHubName: hub.name,
+            eventHubId: hub.id,
+        };
+        this.registerOutputs({
+            ...this.endpoints,
+            // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
+            tenant: stream.tenant,
+            decommission: args.decommission,
+        });
+    }
+}

@@ -1,0 +1,21 @@
+/** One Azure limit as a region uses it: the generic row every limit check of the program returns (`azureLimits.ts`). */
+export interface AzureLimitRow {
+    /** What is limited, as Microsoft names it. */
+    readonly limit: string;
+    /** The one resource (or subscription) the count is of. */
+    readonly scope: string;
+    readonly used: number;
+    readonly max: number;
+    /** Microsoft's page for the limit. */
+    readonly source: string;
+}
+
+export const LIMIT_SOURCES = {
+    rbac: "https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits",
+    federatedCredentials: "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations",
+    eventHubs: "https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas",
+    iotHub: "https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling",
+    serviceBus: "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas",
+    cosmosAccount: "https://learn.microsoft.com/azure/cosmos-db/concepts-limits#per-account-limits",
+    cosmosRbac: "https://learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac#limits",
+} as const;
