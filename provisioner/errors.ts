@@ -2,12 +2,13 @@ import { ConfigError, ConfigProblem } from "../lib/config";
 
 /**
  * A request the service refuses, with the HTTP status it maps to: 400 (invalid, with every problem),
- * 404 (unknown stack or tenant), 409 (conflicts with the stack's state or with a run in progress).
+ * 404 (unknown stack or tenant), 409 (conflicts with the stack's state or with a run in progress),
+ * 429 (too much of one kind of work queued: retry later).
  * The library throws it and the HTTP layer only translates it.
  */
 export class ProvisionerError extends Error {
     constructor(
-        readonly status: 400 | 404 | 409,
+        readonly status: 400 | 404 | 409 | 429,
         message: string,
         readonly problems: readonly ConfigProblem[] = [],
     ) {
@@ -21,6 +22,10 @@ export class ProvisionerError extends Error {
 
     static notFound(message: string): ProvisionerError {
         return new ProvisionerError(404, message);
+    }
+
+    static busy(message: string): ProvisionerError {
+        return new ProvisionerError(429, message);
     }
 
     static conflict(message: string, problems: readonly ConfigProblem[] = []): ProvisionerError {

@@ -2,6 +2,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { evaluateStack, Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
+import { StackDocument, stackFileName } from "./stackDocument";
 
 /**
  * The policy check the offline engine runs on an evaluation: `evaluatePolicies` of
@@ -28,7 +29,10 @@ export class OfflineEngine implements Engine {
     constructor(private readonly options: OfflineEngineOptions) {}
 
     async preview(stack: string, options: RunOptions = {}): Promise<RunResult> {
-        const stackConfig = this.readConfig(stack);
+        const stackConfig =
+            options.stackFileText === undefined
+                ? this.readConfig(stack)
+                : StackDocument.parse(options.stackFileText, stackFileName(stack)).config();
         const result = await this.previewConfig(stack, stackConfig, options);
         this.lastPreview.set(stack, { key: JSON.stringify(stackConfig), result });
         return result;

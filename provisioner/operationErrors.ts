@@ -10,7 +10,7 @@ export function failureError(failure: RunFailure, stack: string, policyViolation
         case "policy":
             return {
                 status: 422,
-                message: "the change was refused by a mandatory policy; the stack file was rolled back",
+                message: "the change was refused by a mandatory policy; it was previewed from a staged copy and never written to the stack file",
                 policyViolations,
             };
         case "preview-error":
@@ -18,7 +18,7 @@ export function failureError(failure: RunFailure, stack: string, policyViolation
                 status: 502,
                 policyViolations,
                 message:
-                    "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and the stack file was rolled back",
+                    "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and nothing was written to the stack file",
             };
         case "deploy-error":
             return {
