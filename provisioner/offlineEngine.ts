@@ -2,6 +2,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { evaluateStack, Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
+import type { EvaluationThreads } from "./evaluationThreads";
 import { StackDocument, stackFileName } from "./stackDocument";
 
 /**
@@ -13,6 +14,11 @@ export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly vio
 export interface OfflineEngineOptions {
     readonly projectDir: string;
     readonly policies: PolicyEvaluator;
+    /**
+     * Threads to evaluate on, off the caller's event loop (they run the pack's own policies, `evaluatePolicies`,
+     * whatever `policies` says). Default: none, evaluations run in-process with `policies`.
+     */
+    readonly threads?: EvaluationThreads;
 }
 
 /**
@@ -52,6 +58,9 @@ export class OfflineEngine implements Engine {
 
     /** Evaluates a stack's full `config:` map as given, without reading or writing its file. */
     async previewConfig(stack: string, stackConfig: Record<string, unknown>, options: RunOptions = {}): Promise<RunResult> {
+        if (this.options.threads) {
+            return this.options.threads.preview(stack, stackConfig, options);
+        }
         const log: string[] = [];
         const say = (line: string) => {
             log.push(line);
