@@ -2,7 +2,15 @@ import rateLimit from "@fastify/rate-limit";
 import Fastify, { FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
 import { bearerTokenChecker } from "./auth";
 import { ProvisionerError } from "./errors";
-import { acceptJsonOnly, BODY_LIMIT_BYTES, bodyErrorMessage, DEFAULT_HTTP_LIMITS, HttpLimits, redactingLogger, serverFactory } from "./httpGuards";
+import {
+    acceptJsonOnly,
+    BODY_LIMIT_BYTES,
+    bodyErrorMessage,
+    DEFAULT_HTTP_LIMITS,
+    HttpLimits,
+    redactingLogger,
+    serverFactory,
+} from "./httpGuards";
 import { FINISHED_KEPT, Operation } from "./operations";
 import { ChangeOutcome, Provisioner } from "./provisioner";
 import {

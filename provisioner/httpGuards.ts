@@ -33,7 +33,10 @@ export const MAX_JSON_DEPTH = 32;
 const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** The node server the service listens with: plain HTTP, or HTTPS when given a certificate and key. */
-export function serverFactory(limits: HttpLimits, tls?: { readonly cert: string; readonly key: string }): FastifyServerOptions["serverFactory"] {
+export function serverFactory(
+    limits: HttpLimits,
+    tls?: { readonly cert: string; readonly key: string },
+): FastifyServerOptions["serverFactory"] {
     const timeoutMs = limits.clientTimeoutSeconds * 1000;
     const options: http.ServerOptions = {
         headersTimeout: timeoutMs,
@@ -44,9 +47,8 @@ export function serverFactory(limits: HttpLimits, tls?: { readonly cert: string;
     };
     return handler => {
         const server = tls ? https.createServer({ ...options, ...tls }, handler) : http.createServer(options, handler);
+        // No socket inactivity timeout (server.setTimeout): it would also cut a request the service is still answering.
         server.maxConnections = limits.maxConnections;
-        // Also closes a connection that sends nothing at all, which the request timeouts never see.
-        server.setTimeout(timeoutMs, socket => socket.destroy());
         return server;
     };
 }

@@ -1,5 +1,5 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { evaluateStack, Evaluation } from "../offline/evaluate";
+import type { Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
 import type { EvaluationThreads } from "./evaluationThreads";
@@ -73,6 +73,8 @@ export class OfflineEngine implements Engine {
         say(`offline preview of ${stack}: running the program under mocks`);
         let evaluation: Evaluation;
         try {
+            // Loaded on first use: the program is heavy, and a service that evaluates on threads never loads it here.
+            const { evaluateStack } = await import("../offline/evaluate");
             evaluation = await evaluateStack({ stack, stackConfig });
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);

@@ -10,7 +10,8 @@ export function failureError(failure: RunFailure, stack: string, policyViolation
         case "policy":
             return {
                 status: 422,
-                message: "the change was refused by a mandatory policy; it was previewed from a staged copy and never written to the stack file",
+                message:
+                    "the change was refused by a mandatory policy; it was previewed from a staged copy and never written to the stack file",
                 policyViolations,
             };
         case "preview-error":

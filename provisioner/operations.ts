@@ -192,7 +192,11 @@ export class OperationStore {
     }
 
     /** Records the verdict, then shows it: nobody reads a verdict that a crash could take back. */
-    private async finish(operation: Operation, status: "succeeded" | "failed", verdict: Pick<Operation, "outputs" | "error">): Promise<void> {
+    private async finish(
+        operation: Operation,
+        status: "succeeded" | "failed",
+        verdict: Pick<Operation, "outputs" | "error">,
+    ): Promise<void> {
         const finishedAt = new Date().toISOString();
         try {
             await this.journal?.recordOperation({ ...operation, ...verdict, status, finishedAt });

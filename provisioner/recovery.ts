@@ -86,7 +86,9 @@ export async function recoverOperations(options: {
         const batch = intent.operations.map(id => byId.get(id)).filter((o): o is Operation => o !== undefined);
         if (batch.some(o => o.status === "succeeded")) {
             // The batch's verdict was recorded in part: a batch succeeds or fails as a whole, and this one passed.
-            batch.filter(o => o.finishedAt === undefined).forEach(o => finishAs(o, "succeeded", "its batch succeeded; its outputs were not recorded"));
+            batch
+                .filter(o => o.finishedAt === undefined)
+                .forEach(o => finishAs(o, "succeeded", "its batch succeeded; its outputs were not recorded"));
             continue;
         }
         const settlement = await settleWrite(intent, projectDir, options.fs);

@@ -87,7 +87,9 @@ export class StackWorker {
             } catch (err) {
                 // Never leave an operation hanging: whatever escaped (an unreadable file, a failed write) fails what is left.
                 await Promise.all(
-                    batch.filter(b => b.operation.finishedAt === undefined).map(b => this.options.operations.fail(b.operation, asOperationError(err))),
+                    batch
+                        .filter(b => b.operation.finishedAt === undefined)
+                        .map(b => this.options.operations.fail(b.operation, asOperationError(err))),
                 );
             }
         }
