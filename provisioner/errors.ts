@@ -40,3 +40,12 @@ export class ProvisionerError extends Error {
 export function stackFileConflict(err: unknown, message: string): unknown {
     return err instanceof ConfigError ? ProvisionerError.conflict(message, err.problems) : err;
 }
+
+/**
+ * A message without absolute paths (an fs error names the file it failed on): where the service keeps
+ * its files is its operator's business, not its callers'. Each path is cut to its last segment.
+ */
+export function withoutPaths(message: string): string {
+    // The API's own routes (/v1/...) are named in messages on purpose and stay.
+    return message.replace(/(?<=^|[\s'"(])(?:[A-Za-z]:)?(?![\\/]v1[\\/])(?:[\\/][^\s'"\\/]+)+[\\/]([^\s'"\\/]+)/g, "$1");
+}

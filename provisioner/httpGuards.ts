@@ -47,10 +47,33 @@ export function serverFactory(
     };
     return handler => {
         const server = tls ? https.createServer({ ...options, ...tls }, handler) : http.createServer(options, handler);
-        // No socket inactivity timeout (server.setTimeout): it would also cut a request the service is still answering.
         server.maxConnections = limits.maxConnections;
+        closeIdleConnections(server, timeoutMs);
         return server;
     };
+}
+
+/**
+ * Closes a connection silent for `timeoutMs` unless the service is answering a request on it. Node's
+ * header and request timeouts only start with a request's first byte, so a connection that sends
+ * nothing would stay open for ever; node's own socket timeout would also cut a long dry run.
+ */
+function closeIdleConnections(server: http.Server, timeoutMs: number): void {
+    const answering = new WeakSet<object>();
+    server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
+        answering.add(request.socket);
+        // Node's requestTimeout is checked on a list that many slow bodies at once can leave unchecked: a deadline of our own.
+        const bodyDeadline = setTimeout(() => request.complete || request.socket.destroy(), 3 * timeoutMs);
+        response.on("close", () => {
+            clearTimeout(bodyDeadline);
+            answering.delete(request.socket);
+        });
+    });
+    server.setTimeout(timeoutMs, socket => {
+        if (!answering.has(socket)) {
+            socket.destroy();
+        }
+    });
 }
 
 /** Whether a JSON text nests arrays and objects deeper than `max`; a scan, without recursion or parsing. */

@@ -1,5 +1,5 @@
 import { EngineError, ReportedViolation, RunFailure } from "./engine";
-import { ProvisionerError, stackFileConflict } from "./errors";
+import { ProvisionerError, stackFileConflict, withoutPaths } from "./errors";
 import { OperationError } from "./operations";
 
 /** How a failed run, or a failure around it, is reported on its operation. */
@@ -38,7 +38,7 @@ export function asOperationError(err: unknown): OperationError {
         return { status: mapped.status, message: mapped.message, problems: mapped.problems };
     }
     if (mapped instanceof EngineError) {
-        return { status: mapped.status, message: mapped.message };
+        return { status: mapped.status, message: withoutPaths(mapped.message) };
     }
-    return { status: 500, message: mapped instanceof Error ? mapped.message : String(mapped) };
+    return { status: 500, message: withoutPaths(mapped instanceof Error ? mapped.message : String(mapped)) };
 }
