@@ -2,7 +2,6 @@ import * as crypto from "crypto";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ConfigProblem } from "../lib/config";
 import { ReportedViolation } from "./engine";
-import type { OperationJournal } from "./operationJournal";
 
 export type OperationKind = "onboard" | "update" | "decommission";
 /** `interrupted`: the service stopped (a crash, a kill) before the operation ended; recovery says what it had done. */
@@ -101,6 +100,12 @@ export interface Operation {
     outputs?: unknown;
 }
 
+/** Where operations are recorded durably (operationJournal.ts). */
+export interface OperationRecorder {
+    /** Resolves once the operation as given is on disk. */
+    recordOperation(operation: Operation): Promise<void>;
+}
+
 /** Finished operations kept for `GET /v1/operations/:id`, across restarts too; the oldest go first. */
 export const FINISHED_KEPT = 1000;
 
@@ -117,7 +122,7 @@ export class OperationStore {
     private readonly inFlight = new Map<string, string>();
     private readonly requestKeys = new Map<string, string>();
 
-    constructor(private readonly journal?: OperationJournal) {}
+    constructor(private readonly journal?: OperationRecorder) {}
 
     create(stack: string, tenant: string, kind: OperationKind, requestKey: string): Operation {
         const operation: Operation = {
