@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -41,13 +42,22 @@ async function main(): Promise<void> {
         }
         const started = performance.now();
         let answered = false;
-        const dryRun = fetch(`${service.url}/v1/stacks/${stack}/tenants?dryRun=true`, {
-            method: "POST",
-            headers: { ...AUTH, "content-type": "application/json" },
-            body: JSON.stringify({ name: "health-probe", deviceQuota: 500 }),
-        }).then(async response => {
-            answered = true;
-            return { status: response.status, body: (await response.json()) as { ok?: boolean; log?: string[] } };
+        // node's http, not fetch: fetch gives up on an answer that takes more than 5 minutes.
+        const dryRun = new Promise<{ status: number; body: { log?: string[] } }>((resolve, reject) => {
+            const request = http.request(
+                `${service.url}/v1/stacks/${stack}/tenants?dryRun=true`,
+                { method: "POST", headers: { ...AUTH, "content-type": "application/json" } },
+                response => {
+                    let text = "";
+                    response.on("data", chunk => (text += chunk));
+                    response.on("end", () => {
+                        answered = true;
+                        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { log?: string[] } });
+                    });
+                },
+            );
+            request.on("error", reject);
+            request.end(JSON.stringify({ name: "health-probe", deviceQuota: 500 }));
         });
         const during: number[] = [];
         while (!answered) {
