@@ -1,8 +1,8 @@
-import * as crypto from "crypto";
 import { AttentionMark, attentionConflict, clearAttention, markAttention, readAttention } from "./attention";
-import { FileSystem, writeFileAtomic } from "./atomicFile";
+import { FileSystem } from "./atomicFile";
 import { Engine, EngineError, ReportedViolation, RunFailure, RunOptions, RunResult } from "./engine";
-import { OperationJournal, sha256 } from "./operationJournal";
+import { OperationJournal } from "./operationJournal";
+import { rollBack, writeWithIntent } from "./stackFileWrite";
 import { newRun, Operation, OperationStore, recordEvent, recordLine } from "./operations";
 import { asOperationError, failureError } from "./operationErrors";
 import { StackDocument, stackFileName } from "./stackDocument";
@@ -214,7 +214,7 @@ export class StackWorker {
         }
         let up: RunResult;
         try {
-            up = await this.up(runOptions, () => this.rollBack(batch.before, batch.text, say));
+            up = await this.up(runOptions, () => rollBack(this.options.fs, this.options.file, batch.before, batch.text, say));
         } catch (err) {
             // Nothing ran (see up()) and the file is rolled back: the write is settled with these failures.
             await Promise.all(operations.map(o => this.options.operations.fail(o, asOperationError(err))));
@@ -226,7 +226,7 @@ export class StackWorker {
         }
         if (up.failure !== "deploy-error") {
             // The offline engine's up is its preview's verdict: nothing was deployed.
-            await this.rollBack(batch.before, batch.text, say);
+            await rollBack(this.options.fs, this.options.file, batch.before, batch.text, say);
             return { verdict: failed(up), writeId };
         }
         await this.markAttention(
@@ -243,38 +243,19 @@ export class StackWorker {
         return { verdict: failed(up), writeId };
     }
 
-    /**
-     * Records the intent, then writes the batch's file; returns the intent's id, or undefined when
-     * someone edited the file by hand during the preview (their edit wins: the batch fails with 409).
-     */
+    /** Records the intent and writes the batch's file (stackFileWrite.ts); the operations have failed when it returns undefined. */
     private async write(batch: Batch, operations: readonly Operation[], say: (line: string) => void): Promise<string | undefined> {
         const { fs, file, engine, stack, journal } = this.options;
-        if ((await fs.readFile(file)) !== batch.before) {
-            say("the stack file changed during the preview; it is left as it is");
-            const conflict = { status: 409, message: `the stack file of ${stack} changed during the preview; send the request again` };
-            await Promise.all(operations.map(o => this.options.operations.fail(o, conflict)));
+        const outcome = await writeWithIntent({ fs, file, stack, engine: engine.name, journal }, batch, operations, say);
+        const failure = outcome.failure;
+        if (failure !== undefined) {
+            await Promise.all(operations.map(o => this.options.operations.fail(o, failure)));
+            if (outcome.writeId !== undefined) {
+                await journal?.recordSettled(outcome.writeId);
+            }
             return undefined;
         }
-        const id = crypto.randomUUID();
-        await Promise.all(operations.map(o => this.options.operations.persist(o)));
-        await journal?.recordWrite({
-            id,
-            stack,
-            engine: engine.name,
-            operations: operations.map(o => o.id),
-            before: batch.before,
-            afterSha256: sha256(batch.text),
-        });
-        try {
-            // Inside the try: a write that fails after its rename (the directory fsync) must be rolled back too.
-            await writeFileAtomic(fs, file, batch.text);
-        } catch (err) {
-            await this.rollBack(batch.before, batch.text, say);
-            await Promise.all(operations.map(o => this.options.operations.fail(o, asOperationError(err))));
-            await journal?.recordSettled(id);
-            return undefined;
-        }
-        return id;
+        return outcome.writeId;
     }
 
     /** Marks the stack; if the mark's file cannot be written, the mark stays in memory, so that the stack still refuses changes. */
@@ -303,20 +284,6 @@ export class StackWorker {
             runOptions.onOutput?.(`up failed: ${message}`);
             return { ok: false, failure: "deploy-error", policyViolations: [], log: [message] };
         }
-    }
-
-    /** Puts the old file back, unless the write never happened or someone edited the file by hand during the run: their edit wins. */
-    private async rollBack(before: string, written: string, say: (line: string) => void): Promise<void> {
-        const now = await this.options.fs.readFile(this.options.file);
-        if (now === before) {
-            return;
-        }
-        if (now !== written) {
-            say("the stack file changed during the run; it is left as it is");
-            return;
-        }
-        await writeFileAtomic(this.options.fs, this.options.file, before);
-        say("the stack file was rolled back");
     }
 
     private settle({ item, result }: BatchChange, verdict: Verdict): Promise<void> {
