@@ -7,15 +7,7 @@ import { Engine } from "../provisioner/engine";
 import { OperationJournal } from "../provisioner/operationJournal";
 import { FINISHED_KEPT, Operation } from "../provisioner/operations";
 import { Provisioner } from "../provisioner/provisioner";
-import {
-    accepted,
-    FIXTURE_STACK,
-    makeProject,
-    offlineProvisioner,
-    removeProject,
-    stackText,
-    tenantsInFile,
-} from "./fixtures/provisioner/support";
+import { accepted, FIXTURE_STACK, makeProject, offlineProvisioner, removeProject, stackText } from "./fixtures/provisioner/support";
 
 /**
  * Recovery at start-up, from states a kill leaves: a service whose `up` never returns stands for one
@@ -35,7 +27,7 @@ async function cutAfterTheWrite(dir: string, engineName: Engine["name"]): Promis
     };
     const provisioner = new Provisioner({ projectDir: dir, engine: hanging, dryRunEngine: offline, stateDir: stateDirOf(dir) });
     const operation = accepted(await provisioner.onboard(FIXTURE_STACK, { name: "cut", deviceQuota: 10 }));
-    for (let waited = 0; !tenantsInFile(dir).some(t => t.name === "cut"); waited += 20) {
+    for (let waited = 0; !/- name: cut\n/.test(stackText(dir)); waited += 20) {
         assert.ok(waited < 60_000, "the change was never written");
         await new Promise(resolve => setTimeout(resolve, 20));
     }
