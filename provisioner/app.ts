@@ -1,7 +1,17 @@
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
 import { bearerTokenChecker } from "./auth";
 import { ProvisionerError } from "./errors";
-import { Operation } from "./operations";
+import {
+    acceptJsonOnly,
+    BODY_LIMIT_BYTES,
+    bodyErrorMessage,
+    DEFAULT_HTTP_LIMITS,
+    HttpLimits,
+    redactingLogger,
+    serverFactory,
+} from "./httpGuards";
+import { FINISHED_KEPT, Operation } from "./operations";
 import { ChangeOutcome, Provisioner } from "./provisioner";
 import {
     changeQuery,
@@ -20,11 +30,13 @@ export interface ServerOptions {
     readonly provisioner: Provisioner;
     /** The bearer token every route but `/healthz` requires. */
     readonly token: string;
+    /** Request log (pino options or true); the query string is never logged. Default: none. */
     readonly logger?: FastifyServerOptions["logger"];
+    /** Timeouts, connections and the per-client rate. Default: DEFAULT_HTTP_LIMITS. */
+    readonly limits?: HttpLimits;
+    /** Serve HTTPS with this certificate and key (PEM). Default: plain HTTP. */
+    readonly tls?: { readonly cert: string; readonly key: string };
 }
-
-/** Tenant specs are small; a bigger body is a mistake or an attack. */
-const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * The provisioning service's HTTP API over a Provisioner. Built without listening, so tests drive it
@@ -33,8 +45,20 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
     const { provisioner } = options;
-    const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+    const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
+    const app = Fastify({
+        logger: redactingLogger(options.logger),
+        bodyLimit: BODY_LIMIT_BYTES,
+        serverFactory: serverFactory(limits, options.tls),
+    });
     const authorized = bearerTokenChecker(options.token);
+    acceptJsonOnly(app);
+    // Per client address; the health check is exempt, so that a busy client cannot make the service look dead.
+    void app.register(rateLimit, {
+        max: limits.requestsPerMinute,
+        timeWindow: 60_000,
+        allowList: request => request.url === "/healthz",
+    });
 
     app.addHook("onRequest", async (request, reply) => {
         if (request.routeOptions.url === "/healthz" || authorized(request.headers.authorization)) {
@@ -55,6 +79,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
                 );
         }
         const fastifyError = error as { statusCode?: number; code?: string; message: string };
+        const bodyError = bodyErrorMessage(fastifyError.code, request.headers["content-type"]);
+        if (bodyError !== undefined) {
+            return reply.code(fastifyError.statusCode ?? 400).send({ error: bodyError });
+        }
         if (fastifyError.statusCode === 400 && fastifyError.code?.startsWith("FST_ERR_CTP_")) {
             return reply.code(400).send({ error: "invalid request", problems: [{ path: "body", message: fastifyError.message }] });
         }
@@ -67,7 +95,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
 
     app.get("/healthz", async () => ({ ok: true, engine: provisioner.engineName }));
+    // Registered after the rate limit, so that its hooks apply to every route below.
+    void app.register(async api => routes(api, provisioner));
+    return app;
+}
 
+function routes(app: FastifyInstance, provisioner: Provisioner): void {
     app.get("/v1/stacks", async request => {
         parseRequest(request, { query: noQuery });
         return { stacks: provisioner.stacks() };
@@ -115,12 +148,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         const { params, query } = parseRequest(request, { params: operationParams, query: operationQuery });
         const operation = provisioner.operation(params.id);
         if (!operation) {
-            throw ProvisionerError.notFound(`no operation ${params.id} (operations live as long as the service process)`);
+            throw ProvisionerError.notFound(`no operation ${params.id} (the service keeps the last ${FINISHED_KEPT} finished operations)`);
         }
         return operationView(operation, query.events);
     });
-
-    return app;
 }
 
 function send(reply: FastifyReply, outcome: ChangeOutcome): FastifyReply {

@@ -34,7 +34,7 @@ export async function readAttention(fs: FileSystem, stackFile: string): Promise<
     try {
         return JSON.parse(text) as AttentionMark;
     } catch {
-        return { since: "unknown", reason: `the mark ${attentionFilePath(stackFile)} is not valid JSON`, operations: [] };
+        return { since: "unknown", reason: `the mark ${path.basename(attentionFilePath(stackFile))} is not valid JSON`, operations: [] };
     }
 }
 

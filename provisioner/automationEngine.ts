@@ -118,13 +118,20 @@ export class AutomationEngine implements Engine {
         const signal = AbortSignal.timeout(this.runTimeoutMs);
         const policyConfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "iot-fleet-policy-config-"));
         let policyConfigFile: string;
+        let candidateFile: string | undefined;
         try {
-            policyConfigFile = this.writePolicyConfig(stack, policyConfigDir);
+            // A staged candidate is previewed with `--config-file`: the stack file is written only once it has passed.
+            if (options.stackFileText !== undefined) {
+                candidateFile = path.join(policyConfigDir, path.basename(stackFilePath(stack)));
+                fs.writeFileSync(candidateFile, options.stackFileText, { mode: 0o600 });
+            }
+            policyConfigFile = this.writePolicyConfig(stack, policyConfigDir, candidateFile);
         } catch (err) {
             fs.rmSync(policyConfigDir, { recursive: true, force: true });
             throw err;
         }
         const common = {
+            ...(candidateFile === undefined ? {} : { configFile: candidateFile }),
             policyPacks: [this.policyPackDir],
             policyPackConfigs: [policyConfigFile],
             color: "never" as const,
@@ -174,8 +181,9 @@ export class AutomationEngine implements Engine {
      * The pack's settings the stack implies (`--policy-pack-config`), as the offline engine applies them:
      * dedicated-threshold judges by the stack's own `dedicatedDeviceThreshold`, the one its placement used.
      */
-    private writePolicyConfig(stack: string, dir: string): string {
-        const config = parseFleetConfig(projectKeys(readStackConfig(stackFilePath(stack, this.options.projectDir))), `stack ${stack}`);
+    private writePolicyConfig(stack: string, dir: string, candidateFile?: string): string {
+        const stackFile = candidateFile ?? stackFilePath(stack, this.options.projectDir);
+        const config = parseFleetConfig(projectKeys(readStackConfig(stackFile)), `stack ${stack}`);
         const file = path.join(dir, "policy-config.json");
         fs.writeFileSync(file, JSON.stringify(stackPolicyConfig(config)));
         return file;

@@ -6,8 +6,8 @@ import type { PolicyViolation } from "../offline/policies";
 /**
  * The one boundary between the provisioning service and Pulumi. Everything above it (stack file
  * edits, queues, rollback, HTTP) is the same whichever engine runs; tests run it for real with the
- * offline engine. The stack's configuration is always read from its stack file, which the service
- * has written before calling either method.
+ * offline engine. A preview runs on the candidate stack file text it is given (the stack file is
+ * written only once the change has passed); `up` runs on the stack file, which the service has written.
  */
 
 /**
@@ -21,6 +21,11 @@ export interface RunOptions {
     readonly onOutput?: (line: string) => void;
     /** A structured engine event (the Automation API's shape; the offline engine emits the same kinds). Default: none. */
     readonly onEvent?: (event: EngineEvent) => void;
+    /**
+     * For a preview: the stack file's text to preview instead of the file on disk (a candidate staged
+     * for its preview; the stack file is not touched). Default: the stack file.
+     */
+    readonly stackFileText?: string;
 }
 
 /**

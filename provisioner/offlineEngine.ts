@@ -1,7 +1,9 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { evaluateStack, Evaluation } from "../offline/evaluate";
+import type { Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
+import type { EvaluationThreads } from "./evaluationThreads";
+import { StackDocument, stackFileName } from "./stackDocument";
 
 /**
  * The policy check the offline engine runs on an evaluation: `evaluatePolicies` of
@@ -12,6 +14,11 @@ export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly vio
 export interface OfflineEngineOptions {
     readonly projectDir: string;
     readonly policies: PolicyEvaluator;
+    /**
+     * Threads to evaluate on, off the caller's event loop (they run the pack's own policies, `evaluatePolicies`,
+     * whatever `policies` says). Default: none, evaluations run in-process with `policies`.
+     */
+    readonly threads?: EvaluationThreads;
 }
 
 /**
@@ -28,7 +35,10 @@ export class OfflineEngine implements Engine {
     constructor(private readonly options: OfflineEngineOptions) {}
 
     async preview(stack: string, options: RunOptions = {}): Promise<RunResult> {
-        const stackConfig = this.readConfig(stack);
+        const stackConfig =
+            options.stackFileText === undefined
+                ? this.readConfig(stack)
+                : StackDocument.parse(options.stackFileText, stackFileName(stack)).config();
         const result = await this.previewConfig(stack, stackConfig, options);
         this.lastPreview.set(stack, { key: JSON.stringify(stackConfig), result });
         return result;
@@ -48,6 +58,9 @@ export class OfflineEngine implements Engine {
 
     /** Evaluates a stack's full `config:` map as given, without reading or writing its file. */
     async previewConfig(stack: string, stackConfig: Record<string, unknown>, options: RunOptions = {}): Promise<RunResult> {
+        if (this.options.threads) {
+            return this.options.threads.preview(stack, stackConfig, options);
+        }
         const log: string[] = [];
         const say = (line: string) => {
             log.push(line);
@@ -60,6 +73,8 @@ export class OfflineEngine implements Engine {
         say(`offline preview of ${stack}: running the program under mocks`);
         let evaluation: Evaluation;
         try {
+            // Loaded on first use: the program is heavy, and a service that evaluates on threads never loads it here.
+            const { evaluateStack } = await import("../offline/evaluate");
             evaluation = await evaluateStack({ stack, stackConfig });
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);

@@ -1,5 +1,5 @@
 import { EngineError, ReportedViolation, RunFailure } from "./engine";
-import { ProvisionerError, stackFileConflict } from "./errors";
+import { ProvisionerError, stackFileConflict, withoutPaths } from "./errors";
 import { OperationError } from "./operations";
 
 /** How a failed run, or a failure around it, is reported on its operation. */
@@ -10,7 +10,8 @@ export function failureError(failure: RunFailure, stack: string, policyViolation
         case "policy":
             return {
                 status: 422,
-                message: "the change was refused by a mandatory policy; the stack file was rolled back",
+                message:
+                    "the change was refused by a mandatory policy; it was previewed from a staged copy and never written to the stack file",
                 policyViolations,
             };
         case "preview-error":
@@ -18,7 +19,7 @@ export function failureError(failure: RunFailure, stack: string, policyViolation
                 status: 502,
                 policyViolations,
                 message:
-                    "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and the stack file was rolled back",
+                    "the preview failed (the program, a provider or the Pulumi CLI; see the run's log); nothing was deployed and nothing was written to the stack file",
             };
         case "deploy-error":
             return {
@@ -37,7 +38,7 @@ export function asOperationError(err: unknown): OperationError {
         return { status: mapped.status, message: mapped.message, problems: mapped.problems };
     }
     if (mapped instanceof EngineError) {
-        return { status: mapped.status, message: mapped.message };
+        return { status: mapped.status, message: withoutPaths(mapped.message) };
     }
-    return { status: 500, message: mapped instanceof Error ? mapped.message : String(mapped) };
+    return { status: 500, message: withoutPaths(mapped instanceof Error ? mapped.message : String(mapped)) };
 }

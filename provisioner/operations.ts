@@ -4,7 +4,8 @@ import { ConfigProblem } from "../lib/config";
 import { ReportedViolation } from "./engine";
 
 export type OperationKind = "onboard" | "update" | "decommission";
-export type OperationStatus = "queued" | "running" | "succeeded" | "failed";
+/** `interrupted`: the service stopped (a crash, a kill) before the operation ended; recovery says what it had done. */
+export type OperationStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
 
 export interface OperationError {
     /**
@@ -99,12 +100,19 @@ export interface Operation {
     outputs?: unknown;
 }
 
-/** Finished operations kept for `GET /v1/operations/:id`; the oldest go first. */
-const FINISHED_KEPT = 1000;
+/** Where operations are recorded durably (operationJournal.ts). */
+export interface OperationRecorder {
+    /** Resolves once the operation as given is on disk. */
+    recordOperation(operation: Operation): Promise<void>;
+}
+
+/** Finished operations kept for `GET /v1/operations/:id`, across restarts too; the oldest go first. */
+export const FINISHED_KEPT = 1000;
 
 /**
- * Operations by id, in memory: they describe runs of this process and end with it. Also answers
- * "is the same request already in flight?", which makes a repeated request join the first one.
+ * Operations by id: in memory for the running service, and in the journal (when given) so that they
+ * outlive it. A verdict is in the journal before anyone can read it. Also answers "is the same request
+ * already in flight?", which makes a repeated request join the first one.
  */
 export class OperationStore {
     private readonly operations = new Map<string, Operation>();
@@ -113,6 +121,8 @@ export class OperationStore {
     /** Request key to the id of its queued or running operation, and back. */
     private readonly inFlight = new Map<string, string>();
     private readonly requestKeys = new Map<string, string>();
+
+    constructor(private readonly journal?: OperationRecorder) {}
 
     create(stack: string, tenant: string, kind: OperationKind, requestKey: string): Operation {
         const operation: Operation = {
@@ -133,8 +143,27 @@ export class OperationStore {
         return operation;
     }
 
+    /** Puts finished operations of an earlier run of the service back (recovery), oldest first. */
+    restore(operations: readonly Operation[]): void {
+        for (const operation of operations) {
+            this.operations.set(operation.id, operation);
+            this.finished.set(operation.id, Promise.resolve(operation));
+        }
+        this.evictOldFinished();
+    }
+
+    /** Resolves once the operation as it is now is in the journal. */
+    persist(operation: Operation): Promise<void> {
+        return this.journal?.recordOperation(operation) ?? Promise.resolve();
+    }
+
     get(id: string): Operation | undefined {
         return this.operations.get(id);
+    }
+
+    /** Every operation held, oldest first. */
+    all(): Operation[] {
+        return [...this.operations.values()];
     }
 
     /** The queued or running operation for an identical request, if any. */
@@ -159,19 +188,27 @@ export class OperationStore {
         }
     }
 
-    succeed(operation: Operation, outputs?: unknown): void {
-        operation.outputs = outputs;
-        this.finish(operation, "succeeded");
+    succeed(operation: Operation, outputs?: unknown): Promise<void> {
+        return this.finish(operation, "succeeded", { outputs });
     }
 
-    fail(operation: Operation, error: OperationError): void {
-        operation.error = error;
-        this.finish(operation, "failed");
+    fail(operation: Operation, error: OperationError): Promise<void> {
+        return this.finish(operation, "failed", { error });
     }
 
-    private finish(operation: Operation, status: "succeeded" | "failed"): void {
-        operation.status = status;
-        operation.finishedAt = new Date().toISOString();
+    /** Records the verdict, then shows it: nobody reads a verdict that a crash could take back. */
+    private async finish(
+        operation: Operation,
+        status: "succeeded" | "failed",
+        verdict: Pick<Operation, "outputs" | "error">,
+    ): Promise<void> {
+        const finishedAt = new Date().toISOString();
+        try {
+            await this.journal?.recordOperation({ ...operation, ...verdict, status, finishedAt });
+        } catch (err) {
+            operation.log.push(`cannot record the verdict in the journal (${err instanceof Error ? err.message : String(err)})`);
+        }
+        Object.assign(operation, verdict, { status, finishedAt });
         this.inFlight.delete(this.requestKeys.get(operation.id)!);
         this.requestKeys.delete(operation.id);
         this.resolvers.get(operation.id)?.(operation);

@@ -5,8 +5,10 @@ import { FileSystem, nodeFileSystem } from "./atomicFile";
 import { Engine, ReportedViolation } from "./engine";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { OfflineEngine } from "./offlineEngine";
+import { OperationJournal } from "./operationJournal";
 import { Operation, OperationStore } from "./operations";
-import { StackDocument } from "./stackDocument";
+import { recoverOperations, RecoveryReport } from "./recovery";
+import { StackDocument, stackFileName } from "./stackDocument";
 import { StackWorker } from "./stackWorker";
 import { applyChange, DecommissionStep, TenantChange, TenantPatch, TenantView, tenantViews, validateStack } from "./tenantChanges";
 
@@ -19,7 +21,16 @@ export interface ProvisionerOptions {
     readonly dryRunEngine: OfflineEngine;
     /** The file system the stack files are read and written through. Default: node's. */
     readonly fs?: FileSystem;
+    /**
+     * Where the operation journal lives (operationJournal.ts): operations and stack file writes are
+     * recorded there before they are answered or done, so that they survive a crash; call `recover()`
+     * before serving. Default: none, operations live as long as the object (tests of the library).
+     */
+    readonly stateDir?: string;
 }
+
+/** Dry runs of one stack queued or running at once; more are refused with 429, so that they cannot starve real changes. */
+export const MAX_DRY_RUNS_PER_STACK = 4;
 
 export interface ChangeOptions {
     /** Preview the change in memory (offline engine) without writing or running anything. Default: false. */
@@ -58,12 +69,27 @@ export type ChangeOutcome =
  * worker gets to it; a repeated request joins the identical one in flight or finds nothing to do.
  */
 export class Provisioner {
-    readonly operations = new OperationStore();
+    readonly operations: OperationStore;
+    private readonly journal?: OperationJournal;
     private readonly workers = new Map<string, StackWorker>();
+    private readonly dryRuns = new Map<string, number>();
     private readonly fs: FileSystem;
 
     constructor(private readonly options: ProvisionerOptions) {
         this.fs = options.fs ?? nodeFileSystem;
+        this.journal = options.stateDir === undefined ? undefined : new OperationJournal(options.stateDir);
+        this.operations = new OperationStore(this.journal);
+    }
+
+    /**
+     * Recovers what a previous run of the service left (recovery.ts): call once, before serving.
+     * Without a state directory there is nothing to recover.
+     */
+    async recover(): Promise<RecoveryReport> {
+        if (!this.journal) {
+            return { interrupted: [], restored: [], marked: [], removedTempFiles: [] };
+        }
+        return recoverOperations({ journal: this.journal, store: this.operations, projectDir: this.options.projectDir, fs: this.fs });
     }
 
     /** Which engine runs accepted changes (`automation` or `offline`). */
@@ -155,7 +181,7 @@ export class Provisioner {
         const trial = doc.clone();
         const result = applyChange(trial, change, stack);
         if (options.dryRun) {
-            const verdict = await this.options.dryRunEngine.previewConfig(stack, trial.config());
+            const verdict = await this.boundedDryRun(stack, () => this.options.dryRunEngine.previewConfig(stack, trial.config()));
             return {
                 kind: "dryRun",
                 ok: verdict.ok,
@@ -174,8 +200,30 @@ export class Provisioner {
         }
         const operation = this.operations.create(stack, result.tenant, change.kind, requestKey);
         operation.step = result.step;
+        // The 202 promises the operation: it is on disk before it is queued, or it is not accepted.
+        try {
+            await this.operations.persist(operation);
+        } catch (err) {
+            await this.operations.fail(operation, { status: 500, message: "the operation could not be recorded" });
+            throw err;
+        }
         this.worker(stack).enqueue({ operation, change });
         return { kind: "accepted", operation, tenant: change.kind === "onboard" ? withoutPin(result.view!) : result.view };
+    }
+
+    private async boundedDryRun<T>(stack: string, run: () => Promise<T>): Promise<T> {
+        const inProgress = this.dryRuns.get(stack) ?? 0;
+        if (inProgress >= MAX_DRY_RUNS_PER_STACK) {
+            throw ProvisionerError.busy(
+                `${MAX_DRY_RUNS_PER_STACK} dry runs of stack ${stack} are already queued or running; retry when one has answered`,
+            );
+        }
+        this.dryRuns.set(stack, inProgress + 1);
+        try {
+            return await run();
+        } finally {
+            this.dryRuns.set(stack, (this.dryRuns.get(stack) ?? 1) - 1);
+        }
     }
 
     private knownStack(stack: string): void {
@@ -188,7 +236,7 @@ export class Provisioner {
         this.knownStack(stack);
         const file = stackFilePath(stack, this.options.projectDir);
         try {
-            return StackDocument.parse(await this.fs.readFile(file), file);
+            return StackDocument.parse(await this.fs.readFile(file), stackFileName(stack));
         } catch (err) {
             throw stackFileConflict(err, `the stack file of ${stack} is not valid YAML; fix it by hand`);
         }
@@ -203,6 +251,7 @@ export class Provisioner {
                 fs: this.fs,
                 engine: this.options.engine,
                 operations: this.operations,
+                journal: this.journal,
             });
             this.workers.set(stack, worker);
         }

@@ -90,5 +90,14 @@ function toProblem(part: keyof RequestParts, issue: z.core.$ZodIssue): ConfigPro
     if (issue.code === "invalid_type" && issue.input === undefined) {
         return { path, message: part === "body" ? "a JSON object body is required" : "required" };
     }
-    return { path, message: typeof issue.input === "string" ? `${issue.message}, got ${JSON.stringify(issue.input)}` : issue.message };
+    return { path, message: typeof issue.input === "string" ? `${issue.message}, got ${quoted(issue.input)}` : issue.message };
+}
+
+/** Echoes enough of a refused string to recognise it, never a whole large one back. */
+const ECHOED_CHARACTERS = 80;
+
+function quoted(input: string): string {
+    return input.length <= ECHOED_CHARACTERS
+        ? JSON.stringify(input)
+        : `${JSON.stringify(input.slice(0, ECHOED_CHARACTERS))}... (${input.length} characters)`;
 }

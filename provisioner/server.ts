@@ -1,7 +1,10 @@
-import { evaluatePolicies } from "../offline/policies";
+import * as path from "path";
+import { PROJECT_DIR } from "../lib/stackFile";
 import { buildServer } from "./app";
 import { AutomationEngine, policyPackProblem } from "./automationEngine";
 import { chooseEngine, Engine } from "./engine";
+import { EvaluationThreads } from "./evaluationThreads";
+import { ExposureSettings, exposureSettings } from "./exposure";
 import { OfflineEngine } from "./offlineEngine";
 import { Provisioner } from "./provisioner";
 import { ServiceSettings, serviceSettings, SettingsError } from "./settings";
@@ -17,12 +20,18 @@ function refuseToStart(problems: readonly string[]): never {
     process.exit(2);
 }
 
-function settings(env: NodeJS.ProcessEnv): ServiceSettings {
+/** Both halves of the settings, every problem of either named at once. */
+function settings(env: NodeJS.ProcessEnv): ServiceSettings & ExposureSettings {
+    const exposure = exposureSettings(env, path.resolve(env.PROVISIONER_PROJECT_DIR ?? PROJECT_DIR), env.HOST ?? "127.0.0.1");
     try {
-        return serviceSettings(env);
+        const service = serviceSettings(env);
+        if (exposure.problems.length > 0) {
+            refuseToStart(exposure.problems);
+        }
+        return { ...service, ...exposure.settings };
     } catch (err) {
         if (err instanceof SettingsError) {
-            refuseToStart(err.problems);
+            refuseToStart([...err.problems, ...exposure.problems]);
         }
         throw err;
     }
@@ -38,17 +47,31 @@ function automationEngine(projectDir: string, runTimeoutMs: number): AutomationE
     return engine;
 }
 
+const onThreadsOnly = async (): Promise<never> => {
+    throw new Error("offline evaluations run on the evaluation threads");
+};
+
 async function main(): Promise<void> {
-    const { token, port, host, engine: choice, projectDir, runTimeoutMs } = settings(process.env);
-    const dryRunEngine = new OfflineEngine({ projectDir, policies: evaluatePolicies });
+    const config = settings(process.env);
+    const { token, port, host, engine: choice, projectDir, runTimeoutMs } = config;
+    if (config.plaintextWarning) {
+        console.error(`provisioner: ${config.plaintextWarning}`);
+    }
+    const threads = new EvaluationThreads(config.evaluationThreads);
+    // The threads run the pack's policies themselves: the program and the pack are never loaded on the service's thread.
+    const dryRunEngine = new OfflineEngine({ projectDir, policies: onThreadsOnly, threads });
     const engine: Engine = chooseEngine(choice) === "automation" ? automationEngine(projectDir, runTimeoutMs) : dryRunEngine;
-    const provisioner = new Provisioner({ projectDir, engine, dryRunEngine });
-    const app = buildServer({ provisioner, token, logger: true });
+    const provisioner = new Provisioner({ projectDir, engine, dryRunEngine, stateDir: config.stateDir });
+    // Before listening: what a crash left is settled before anyone can ask about it.
+    const recovered = await provisioner.recover();
+    const app = buildServer({ provisioner, token, logger: true, limits: config.limits, tls: config.tls });
+    app.log.info({ recovered }, "recovered the operations of the previous run");
 
     // Stop taking requests, then let queued runs finish: killing a CLI mid-update leaves the stack locked.
     const shutdown = async () => {
         await app.close();
         await provisioner.drained();
+        await threads.close();
         process.exit(0);
     };
     process.once("SIGTERM", shutdown);

@@ -4,6 +4,9 @@ import { parseStackDocument } from "../lib/stackFile";
 
 const TENANTS_PATH = ["config", `${CONFIG_NAMESPACE}:tenants`] as const;
 
+/** A stack file's name, as messages show it: never its absolute path, which is the server's business. */
+export const stackFileName = (stack: string): string => `Pulumi.${stack}.yaml`;
+
 export type TenantKeyPath = readonly (string | number)[];
 
 /**

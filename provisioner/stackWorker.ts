@@ -1,9 +1,11 @@
 import { AttentionMark, attentionConflict, clearAttention, markAttention, readAttention } from "./attention";
-import { FileSystem, writeFileAtomic } from "./atomicFile";
+import { FileSystem } from "./atomicFile";
 import { Engine, EngineError, ReportedViolation, RunFailure, RunOptions, RunResult } from "./engine";
+import { OperationJournal } from "./operationJournal";
+import { rollBack, writeWithIntent } from "./stackFileWrite";
 import { newRun, Operation, OperationStore, recordEvent, recordLine } from "./operations";
 import { asOperationError, failureError } from "./operationErrors";
-import { StackDocument } from "./stackDocument";
+import { StackDocument, stackFileName } from "./stackDocument";
 import { AppliedChange, applyChange, TenantChange } from "./tenantChanges";
 
 export interface QueuedChange {
@@ -18,6 +20,8 @@ export interface StackWorkerOptions {
     readonly fs: FileSystem;
     readonly engine: Engine;
     readonly operations: OperationStore;
+    /** Where the intent of each stack file write is recorded before the write. Default: none (nothing survives a crash). */
+    readonly journal?: OperationJournal;
 }
 
 interface BatchChange {
@@ -25,9 +29,10 @@ interface BatchChange {
     readonly result: AppliedChange;
 }
 
-/** Changes applied together, and the stack file they make. */
+/** Changes applied together, the stack file they were applied to and the one they make. */
 interface Batch {
     readonly changes: readonly BatchChange[];
+    readonly before: string;
     readonly text: string;
 }
 
@@ -38,11 +43,13 @@ type Verdict =
 /**
  * The one writer of a stack file, with group commit. Changes queue up while a run is in progress;
  * the next run takes all of them, applies them in arrival order (a change that is invalid on its
- * own fails alone), writes the file once and runs preview, then up, once. If the preview fails,
- * nothing was deployed and the file goes back to what it was; if a policy refused it, the batch is
- * bisected so that only the culprits fail, while any other preview failure (an outage, a timeout)
- * fails the whole batch. If `up` fails, part of the change may be deployed: the file keeps it and the
- * stack is marked as needing attention, which refuses further changes until an operator clears it.
+ * own fails alone) and previews the file they make from a staged copy: the stack file is written
+ * only once the preview has passed, then `up` runs once. If the preview fails, nothing was deployed
+ * nor written; if a policy refused it, the batch is bisected so that only the culprits fail, while
+ * any other preview failure (an outage, a timeout) fails the whole batch. If `up` fails, part of the
+ * change may be deployed: the file keeps it and the stack is marked as needing attention, which
+ * refuses further changes until an operator clears it. Each write is recorded in the journal before
+ * it happens and settled after its verdicts, so that recovery (recovery.ts) can undo one cut by a crash.
  */
 export class StackWorker {
     private readonly queue: QueuedChange[] = [];
@@ -79,9 +86,11 @@ export class StackWorker {
                 await this.runBatch(batch);
             } catch (err) {
                 // Never leave an operation hanging: whatever escaped (an unreadable file, a failed write) fails what is left.
-                for (const { operation } of batch.filter(b => b.operation.finishedAt === undefined)) {
-                    this.options.operations.fail(operation, asOperationError(err));
-                }
+                await Promise.all(
+                    batch
+                        .filter(b => b.operation.finishedAt === undefined)
+                        .map(b => this.options.operations.fail(b.operation, asOperationError(err))),
+                );
             }
         }
         this.draining = false;
@@ -93,17 +102,27 @@ export class StackWorker {
         const mark = await this.attention();
         if (mark) {
             const refusal = asOperationError(attentionConflict(this.options.stack, mark));
-            queued.forEach(item => this.options.operations.fail(item.operation, refusal));
+            await Promise.all(queued.map(item => this.options.operations.fail(item.operation, refusal)));
             return false;
         }
         const batch = await this.applyAll(queued);
         if (batch === undefined) {
             return false;
         }
-        const verdict = await this.run(batch);
+        const outcome = await this.run(batch);
+        if (outcome === undefined) {
+            return false;
+        }
+        const { verdict, writeId } = outcome;
         if (verdict.ok || verdict.failure !== "policy" || batch.changes.length === 1) {
             // An outage or a timeout is nobody's change: looking for a culprit would only run the failure again for each.
-            batch.changes.forEach(c => this.settle(c, verdict));
+            await Promise.all(batch.changes.map(c => this.settle(c, verdict)));
+        }
+        if (writeId !== undefined) {
+            // The verdicts are recorded, or the file is rolled back and the culprit search below starts afresh.
+            await this.options.journal?.recordSettled(writeId);
+        }
+        if (verdict.ok || verdict.failure !== "policy" || batch.changes.length === 1) {
             return verdict.ok;
         }
         await this.findCulprits(
@@ -140,7 +159,8 @@ export class StackWorker {
      * nothing are settled here; the rest come back with the text of the file they make together.
      */
     private async applyAll(queued: readonly QueuedChange[]): Promise<Batch | undefined> {
-        let doc = StackDocument.parse(await this.options.fs.readFile(this.options.file), this.options.file);
+        const before = await this.options.fs.readFile(this.options.file);
+        let doc = StackDocument.parse(before, stackFileName(this.options.stack));
         const changes: BatchChange[] = [];
         for (const item of queued) {
             const trial = doc.clone();
@@ -151,24 +171,27 @@ export class StackWorker {
                 item.operation.cluster = result.view?.cluster;
                 if (result.outcome === "unchanged") {
                     item.operation.log.push(`${result.summary}: nothing to change`);
-                    this.options.operations.succeed(item.operation);
+                    await this.options.operations.succeed(item.operation);
                     continue;
                 }
                 doc = trial;
                 changes.push({ item, result });
             } catch (err) {
-                this.options.operations.fail(item.operation, asOperationError(err));
+                await this.options.operations.fail(item.operation, asOperationError(err));
             }
         }
-        return changes.length > 0 ? { changes, text: doc.toString() } : undefined;
+        return changes.length > 0 ? { changes, before, text: doc.toString() } : undefined;
     }
 
     /**
-     * Writes the batch's file, previews with the policies and ups when the preview passes. A failed
-     * preview (or an engine error before anything ran) rolls the file back; a failed up keeps it and marks the stack.
+     * Previews the batch's file from a staged copy; once it passes, records the intent, writes the file
+     * and ups. A failed preview leaves the file untouched; an engine error before anything deployed
+     * rolls the write back; a failed up keeps it and marks the stack. `writeId` names the journal's
+     * record of the write, when there was one: the caller settles it once the verdicts are recorded.
+     * Undefined when the operations have already failed (the write did not happen).
      */
-    private async run(batch: Batch): Promise<Verdict> {
-        const { fs, file, engine, stack } = this.options;
+    private async run(batch: Batch): Promise<{ readonly verdict: Verdict; readonly writeId?: string } | undefined> {
+        const { engine, stack } = this.options;
         const operations = batch.changes.map(c => c.item.operation);
         const record = newRun(
             engine.name,
@@ -180,27 +203,31 @@ export class StackWorker {
         say(
             `${engine.name} run of ${stack} for ${record.changes.length} change${record.changes.length === 1 ? "" : "s"}: ${record.changes.join("; ")}`,
         );
-        const before = await fs.readFile(file);
+        const preview = await engine.preview(stack, { ...runOptions, stackFileText: batch.text });
+        if (!preview.ok) {
+            say("the preview ran on a staged copy: the stack file was not touched");
+            return { verdict: failed(preview) };
+        }
+        const writeId = await this.write(batch, operations, say);
+        if (writeId === undefined) {
+            return undefined;
+        }
+        let up: RunResult;
         try {
-            // Inside the try: a write that fails after its rename (the directory fsync) must be rolled back too.
-            await writeFileAtomic(fs, file, batch.text);
-            const preview = await engine.preview(stack, runOptions);
-            if (!preview.ok) {
-                await this.rollBack(before, batch.text, say);
-                return failed(preview);
-            }
+            up = await this.up(runOptions, () => rollBack(this.options.fs, this.options.file, batch.before, batch.text, say));
         } catch (err) {
-            await this.rollBack(before, batch.text, say);
+            // Nothing ran (see up()) and the file is rolled back: the write is settled with these failures.
+            await Promise.all(operations.map(o => this.options.operations.fail(o, asOperationError(err))));
+            await this.options.journal?.recordSettled(writeId);
             throw err;
         }
-        const up = await this.up(runOptions, () => this.rollBack(before, batch.text, say));
         if (up.ok) {
-            return { ok: true, outputs: up.outputs };
+            return { verdict: { ok: true, outputs: up.outputs }, writeId };
         }
         if (up.failure !== "deploy-error") {
             // The offline engine's up is its preview's verdict: nothing was deployed.
-            await this.rollBack(before, batch.text, say);
-            return failed(up);
+            await rollBack(this.options.fs, this.options.file, batch.before, batch.text, say);
+            return { verdict: failed(up), writeId };
         }
         await this.markAttention(
             {
@@ -213,7 +240,22 @@ export class StackWorker {
         say(
             "the update failed: the stack file keeps the change, since part of it may be deployed; the stack is marked as needing attention",
         );
-        return failed(up);
+        return { verdict: failed(up), writeId };
+    }
+
+    /** Records the intent and writes the batch's file (stackFileWrite.ts); the operations have failed when it returns undefined. */
+    private async write(batch: Batch, operations: readonly Operation[], say: (line: string) => void): Promise<string | undefined> {
+        const { fs, file, engine, stack, journal } = this.options;
+        const outcome = await writeWithIntent({ fs, file, stack, engine: engine.name, journal }, batch, operations, say);
+        const failure = outcome.failure;
+        if (failure !== undefined) {
+            await Promise.all(operations.map(o => this.options.operations.fail(o, failure)));
+            if (outcome.writeId !== undefined) {
+                await journal?.recordSettled(outcome.writeId);
+            }
+            return undefined;
+        }
+        return outcome.writeId;
     }
 
     /** Marks the stack; if the mark's file cannot be written, the mark stays in memory, so that the stack still refuses changes. */
@@ -244,27 +286,12 @@ export class StackWorker {
         }
     }
 
-    /** Puts the old file back, unless the write never happened or someone edited the file by hand during the run: their edit wins. */
-    private async rollBack(before: string, written: string, say: (line: string) => void): Promise<void> {
-        const now = await this.options.fs.readFile(this.options.file);
-        if (now === before) {
-            return;
-        }
-        if (now !== written) {
-            say("the stack file changed during the run; it is left as it is");
-            return;
-        }
-        await writeFileAtomic(this.options.fs, this.options.file, before);
-        say("the stack file was rolled back");
-    }
-
-    private settle({ item, result }: BatchChange, verdict: Verdict): void {
+    private settle({ item, result }: BatchChange, verdict: Verdict): Promise<void> {
         if (verdict.ok) {
             const tenants = verdict.outputs?.tenants as Record<string, unknown> | undefined;
-            this.options.operations.succeed(item.operation, result.step === "remove" ? undefined : tenants?.[result.tenant]);
-        } else {
-            this.options.operations.fail(item.operation, failureError(verdict.failure, this.options.stack, verdict.policyViolations));
+            return this.options.operations.succeed(item.operation, result.step === "remove" ? undefined : tenants?.[result.tenant]);
         }
+        return this.options.operations.fail(item.operation, failureError(verdict.failure, this.options.stack, verdict.policyViolations));
     }
 }
 

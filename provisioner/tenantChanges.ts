@@ -5,6 +5,7 @@ import { CONFIG_NAMESPACE } from "../lib/labels";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { dedicatedSubnetPin } from "../lib/network";
 import { projectKeys } from "../lib/stackFile";
+import { deviceQuotaProblems } from "./deviceQuota";
 import { ProvisionerError, stackFileConflict } from "./errors";
 import { StackDocument } from "./stackDocument";
 import { patchOverrides, patchProblems, TenantPatch } from "./tenantPatch";
@@ -100,6 +101,7 @@ function onboard(doc: StackDocument, before: FleetConfig, body: Record<string, u
     if (body.decommission === true) {
         problems.push({ path: "body.decommission", message: "a new tenant cannot be marked for decommissioning; leave decommission out" });
     }
+    problems.push(...deviceQuotaProblems(body.deviceQuota, body.isolation, before));
     const existing = before.tenants.find(t => t.name === body.name);
     if (existing && problems.length === 0) {
         return unchangedOrConflict(existing, body, stack);
@@ -138,7 +140,7 @@ function unchangedOrConflict(existing: TenantSpec, body: Record<string, unknown>
 
 function update(doc: StackDocument, before: FleetConfig, name: string, patch: TenantPatch, stack: string): AppliedChange {
     const index = indexOrNotFound(doc, name, stack);
-    const problems = patchProblems(patch);
+    const problems = [...patchProblems(patch), ...deviceQuotaProblems(patch.deviceQuota, before.tenants[index].isolation, before)];
     if (patch.deviceQuota !== undefined) {
         doc.setTenantKey(index, ["deviceQuota"], patch.deviceQuota);
     }
@@ -207,7 +209,9 @@ function validateOrCollect(doc: StackDocument, stack: string, index: number, pro
         if (!(err instanceof ConfigError)) {
             throw err;
         }
-        problems.push(...err.problems.map(p => asBodyProblem(p, index)));
+        // The bound on deviceQuota, when it spoke, already says what the schema's "whole number" would.
+        const quotaBounded = problems.some(p => p.path === "body.deviceQuota");
+        problems.push(...err.problems.map(p => asBodyProblem(p, index)).filter(p => !(quotaBounded && p.path === "body.deviceQuota")));
     }
     if (problems.length > 0) {
         throw ProvisionerError.invalid(problems);

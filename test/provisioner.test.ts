@@ -91,7 +91,7 @@ describe("provisioner: the library over the offline engine", () => {
             operation.runs[0].events.some(e => e.policyEvent?.policyName === "test-refused-tenants"),
             "the violation is an engine event too",
         );
-        assert.ok(linesOf(operation).includes("the stack file was rolled back"));
+        assert.ok(linesOf(operation).includes("the preview ran on a staged copy: the stack file was not touched"));
         assert.strictEqual(stackText(dir), before);
     });
 
