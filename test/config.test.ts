@@ -4,6 +4,7 @@ import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig,
 import { DATA_PLANE_DEFAULTS, dataPlaneSizing } from "../lib/dataPlane";
 import { aksNames, clusterNameProblems } from "../lib/naming";
 import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
+import { repositoryUrlHasCredential } from "../lib/configSchema";
 
 const ROOT = path.resolve(__dirname, "..");
 const validKeys = () => projectKeys(readStackConfig(path.join(ROOT, "Pulumi.prod-weu.yaml")));
@@ -20,6 +21,19 @@ function problemsOf(raw: Record<string, unknown>): ConfigProblem[] {
 
 /** Each case breaks one thing in an otherwise valid stack and names the one problem the user must see. */
 const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; message: RegExp }[] = [
+    ...[
+        "https://x-access-token:ghp_0123456789abcdef@github.com/iot-platform/fleet",
+        "https://ghp_0123456789abcdef@github.com/iot-platform/fleet",
+        "ssh://git:hunter2@github.com/iot-platform/fleet",
+        "https://dev.azure.com/iot/fleet?token=abc",
+    ].map(url => ({
+        title: `a repository URL that carries a credential (${url.split("//")[1].split("@")[0].split("?")[0]})`,
+        edit: (raw: any) => {
+            raw.gitops.repositoryUrl = url;
+        },
+        path: "iot-fleet:gitops.repositoryUrl",
+        message: /carries a credential/,
+    })),
     {
         title: "a duplicate tenant",
         edit: raw => raw.tenants.push({ name: "contoso", deviceQuota: 10 }),
@@ -308,6 +322,11 @@ describe("stack configuration", () => {
             adxSku: "Standard_E2ads_v5",
             adxInstances: 5,
         });
+    });
+
+    it("accepts repository URLs that name only where the repository is, ssh's git@ user included", () => {
+        const urls = ["https://github.com/iot-platform/fleet", "ssh://git@github.com/iot-platform/fleet", "https://dev.azure.com/iot/_git/fleet"];
+        assert.deepStrictEqual(urls.filter(repositoryUrlHasCredential), []);
     });
 
     it("fills every default a minimal stack leaves out", () => {

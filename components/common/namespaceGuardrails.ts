@@ -41,6 +41,39 @@ export const PUBLIC_INTERNET = {
     ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] },
 } satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
 
+/** A namespace's ResourceQuota ceilings. */
+export interface NamespaceQuota {
+    /** CPU requested and limited, each. Required. */
+    readonly cpu: string;
+    /** Memory requested and limited, each. Required. */
+    readonly memory: string;
+    /** Pods. Required. */
+    readonly pods: number;
+    /** PersistentVolumeClaims. Default: no cap. */
+    readonly persistentVolumeClaims?: number;
+    /** Storage requested by all claims together. Default: no cap. */
+    readonly storage?: string;
+    /**
+     * Whether Services of type LoadBalancer and NodePort are refused (`services.loadbalancers` and
+     * `services.nodeports` capped at 0): such a Service opens the namespace's pods outside the edge. Default: false.
+     */
+    readonly noExternalServices?: boolean;
+}
+
+/** What a ResourceQuota's `hard` says for a namespace's ceilings. */
+export function quotaHard(quota: NamespaceQuota): Record<string, string> {
+    return {
+        "requests.cpu": quota.cpu,
+        "limits.cpu": quota.cpu,
+        "requests.memory": quota.memory,
+        "limits.memory": quota.memory,
+        pods: String(quota.pods),
+        ...(quota.persistentVolumeClaims === undefined ? {} : { persistentvolumeclaims: String(quota.persistentVolumeClaims) }),
+        ...(quota.storage === undefined ? {} : { "requests.storage": quota.storage }),
+        ...(quota.noExternalServices ? { "services.loadbalancers": "0", "services.nodeports": "0" } : {}),
+    };
+}
+
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
     readonly namespace: string;
@@ -49,7 +82,7 @@ export interface NamespaceGuardrailsArgs {
     /** Pod Security Admission level enforced (audit and warn are always `restricted`). */
     readonly podSecurity: "restricted" | "baseline" | "privileged";
     /** Namespace-wide ceilings. */
-    readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
+    readonly quota: NamespaceQuota;
     /** Defaults for containers that declare no requests or limits. */
     readonly limits: {
         readonly defaultCpu: string;
@@ -111,15 +144,7 @@ export function createNamespaceGuardrails(
         `${name}-quota`,
         {
             metadata: metadataIn(RESOURCE_QUOTA_NAME),
-            spec: {
-                hard: {
-                    "requests.cpu": args.quota.cpu,
-                    "limits.cpu": args.quota.cpu,
-                    "requests.memory": args.quota.memory,
-                    "limits.memory": args.quota.memory,
-                    pods: String(args.quota.pods),
-                },
-            },
+            spec: { hard: quotaHard(args.quota) },
         },
         childOpts,
     );

@@ -75,7 +75,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 namespace: tenant.name,
                 labels,
                 podSecurity: tenant.settings.podSecurity,
-                quota: tenant.settings.quota,
+                quota: { ...tenant.settings.quota, noExternalServices: true },
                 limits: tenant.settings.limits,
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
@@ -183,8 +183,9 @@ function bindNamespaceAdmins(
                         "pods/log",
                         "pods/exec",
                         "pods/portforward",
+                        // Services stay writable (admission refuses ExternalName and externalIPs); endpoints and
+                        // endpointslices do not: written by hand, they point a Service at any pod of any namespace.
                         "services",
-                        "endpoints",
                         "configmaps",
                         "secrets",
                         "persistentvolumeclaims",
