@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { urlCarriesCredential } from "../policy/secretPatterns";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { ADX_CONSUMER_GROUP } from "./naming";
 import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
@@ -134,23 +135,12 @@ const fleetSchema = z.strictObject({
         .optional(),
 });
 
-/**
- * Whether a repository URL carries a credential: a password or token in its user part (`https://x:token@host`,
- * `https://ghp_token@host`; ssh's bare `git@` user is no credential) or in its query (`?token=`, `?sig=`). The stack
- * file, the Pulumi state and the Flux configuration would all hold it; Flux reads credentials from a Secret instead.
- */
-export function repositoryUrlHasCredential(url: string): boolean {
-    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(url)?.[1];
-    const https = /^https:/i.test(url);
-    return (userInfo !== undefined && (https || userInfo.includes(":"))) || /[?&](token|access_token|sig|password)=/i.test(url);
-}
-
 const gitopsSchema = z.strictObject({
     repositoryUrl: z
         .string()
         .regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL")
         .refine(
-            url => !repositoryUrlHasCredential(url),
+            url => !urlCarriesCredential(url),
             "the URL carries a credential (a user, password or token): give Flux the URL alone and the credential through a Secret",
         ),
     branch: z.string().min(1).default("main"),

@@ -4,7 +4,7 @@ import { BUILT_IN_TENANT_DEFAULTS, ConfigError, ConfigProblem, parseFleetConfig,
 import { DATA_PLANE_DEFAULTS, dataPlaneSizing } from "../lib/dataPlane";
 import { aksNames, clusterNameProblems } from "../lib/naming";
 import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
-import { repositoryUrlHasCredential } from "../lib/configSchema";
+import { urlCarriesCredential } from "../policy/secretPatterns";
 
 const ROOT = path.resolve(__dirname, "..");
 const validKeys = () => projectKeys(readStackConfig(path.join(ROOT, "Pulumi.prod-weu.yaml")));
@@ -325,8 +325,12 @@ describe("stack configuration", () => {
     });
 
     it("accepts repository URLs that name only where the repository is, ssh's git@ user included", () => {
-        const urls = ["https://github.com/iot-platform/fleet", "ssh://git@github.com/iot-platform/fleet", "https://dev.azure.com/iot/_git/fleet"];
-        assert.deepStrictEqual(urls.filter(repositoryUrlHasCredential), []);
+        const urls = [
+            "https://github.com/iot-platform/fleet",
+            "ssh://git@github.com/iot-platform/fleet",
+            "https://dev.azure.com/iot/_git/fleet",
+        ];
+        assert.deepStrictEqual(urls.filter(urlCarriesCredential), []);
     });
 
     it("fills every default a minimal stack leaves out", () => {
@@ -399,7 +403,7 @@ describe("tenant quotas against the replicas KEDA may start", () => {
     });
 
     it("names the cpu, memory and pods a quota lacks for processing plus ingest max replicas at the default limits", () => {
-        const settings = { ...BUILT_IN_TENANT_DEFAULTS, quota: { cpu: "8", memory: "8Gi", pods: 20 } };
+        const settings = { ...BUILT_IN_TENANT_DEFAULTS, quota: { ...BUILT_IN_TENANT_DEFAULTS.quota, cpu: "8", memory: "8Gi", pods: 20 } };
         assert.deepStrictEqual(scalingQuotaProblems(settings, "iot-fleet:tenantDefaults"), [
             {
                 path: "iot-fleet:tenantDefaults.quota.cpu",

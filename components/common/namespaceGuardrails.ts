@@ -35,10 +35,14 @@ export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] 
 /**
  * Internet addresses only. Azure PaaS endpoints are public; excepting every private range keeps out other
  * namespaces' pods and services, every node of every cluster in the VNet and every private endpoint in it
- * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it.
+ * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it. The
+ * node metadata range is excepted explicitly (the policy pack's tenant-egress holds every wide ipBlock to it).
  */
+/** The node's instance metadata service (and Azure's wire server): it hands out the node identity's tokens. */
+export const NODE_METADATA_RANGE = "169.254.0.0/16";
+
 export const PUBLIC_INTERNET = {
-    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] },
+    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES, NODE_METADATA_RANGE] },
 } satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** A namespace's ResourceQuota ceilings. */
