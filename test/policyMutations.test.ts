@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack, Evaluation, RecordedResource } from "../offline/evaluate";
 import { evaluatePolicies, PolicyReport } from "../offline/policies";
-import { tenantInternetEgress } from "../policy/network";
+import { tenantEgress, tenantInternetEgress } from "../policy/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { changed, replacing } from "./support/recordedResources";
 import { evaluateRealStack } from "./support/stacks";
@@ -413,5 +413,72 @@ describe("the policy pack's corpus", () => {
     it("has a mutation for every policy of the pack", async () => {
         const { fleetPolicies } = await import("../policy/policies");
         assert.deepStrictEqual([...new Set(MUTATIONS.map(m => m.policy))].sort(), fleetPolicies.map(p => p.name).sort());
+    });
+});
+
+describe("policies that read values a preview does not know yet", () => {
+    const unknown = pulumi.runtime.unknownValue;
+    let weu: Evaluation;
+    before(async () => {
+        weu = await evaluateRealStack("prod-weu");
+    });
+    const previewOf = (mutate: (resources: Resources) => RecordedResource[]) =>
+        evaluatePolicies({ resources: mutate(weu.resources), config: weu.config });
+
+    it("judge an egress rule to a private endpoint whose address Azure assigns at create as neither internet nor metadata, without a can't-run", async () => {
+        // A private endpoint's address is an output: under `pulumi preview` of its first create, the rule's cidr is unknown.
+        const endpoint = networkPolicy({
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ ipBlock: { cidr: unknown } }], ports: [{ port: 443 }] }],
+        });
+        const report = await evaluatePolicies(
+            { resources: endpoint(weu.resources), config: weu.config },
+            { policies: [tenantEgress(), tenantInternetEgress()] },
+        );
+        assert.ok(report.violations.length > 0, "today's internet egress is no longer flagged: this test proves nothing");
+        assert.deepStrictEqual(
+            report.violations.filter(v => v.urn.endsWith("-mutant")),
+            [],
+        );
+    });
+
+    it("leave a hostname the preview does not know unjudged and still judge the known ones", async () => {
+        const report = await previewOf(route([unknown, `api.fabrikam.${ZONE}`]));
+        assert.deepStrictEqual(
+            report.violations.map(v => [v.policyName, v.enforcementLevel, v.message]),
+            [
+                [
+                    "tenant-hostnames",
+                    "mandatory",
+                    `HTTPRoute 'api' of tenant contoso claims api.fabrikam.${ZONE}, outside its prefix contoso.${ZONE}.`,
+                ],
+            ],
+        );
+    });
+});
+
+describe("tenant-internet-egress (joins the pack once tenants reach Azure through private endpoints)", () => {
+    let weu: Evaluation;
+    before(async () => {
+        weu = await evaluateRealStack("prod-weu");
+    });
+
+    it("flags today's egress to the whole internet on 443 and 5671 in every tenant namespace", async () => {
+        const report = await evaluatePolicies(weu, { policies: [tenantInternetEgress()] });
+        const tenants = weu.config.tenants.map(t => t.name).sort();
+        assert.deepStrictEqual(report.violations.map(v => v.message.match(/namespace '([^']+)'/)![1]).sort(), tenants);
+        assert.match(report.violations[0].message, /allows egress to 0.0.0.0\/0 on 443, 5671\.$/);
+    });
+
+    it("passes egress to a private endpoint's address", async () => {
+        const narrowed = replacing(
+            weu.resources,
+            r => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.metadata?.name === "allow-azure-egress",
+            r =>
+                changed(r, props => {
+                    props.spec.egress[0].to = [{ ipBlock: { cidr: "10.40.250.4/32" } }];
+                }),
+        );
+        assert.deepStrictEqual((await evaluatePolicies({ resources: narrowed }, { policies: [tenantInternetEgress()] })).violations, []);
     });
 });
