@@ -28,6 +28,10 @@ export function installFlux(ctx: PlatformContext): kubernetesconfiguration.FluxC
             autoUpgradeMinorVersion: true,
             releaseTrain: "Stable",
             scope: { cluster: { releaseNamespace: FLUX_NAMESPACE } },
+            // The extension's default, pinned so that no update opts out: Flux refuses cross-namespace source references
+            // and applies as the `flux-applier` ServiceAccount of each configuration's namespace, not as its controllers
+            // (Microsoft Learn, "GitOps Flux v2 configurations with AKS and Azure Arc-enabled Kubernetes", Multi-tenancy).
+            configurationSettings: { "multiTenancy.enforce": "true" },
         },
         { parent: ctx.parent, dependsOn: [args.afterClusterWrite] },
     );
