@@ -33,7 +33,7 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 525,
+        resources: 529,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 82,
@@ -86,6 +86,8 @@ const REAL_STACK_PLANS = {
             [COMPONENT_TYPES.sharedCluster]: 1,
             [COMPONENT_TYPES.tenantNamespace]: 11,
             [COMPONENT_TYPES.tenantRegionResources]: 11,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
             "kubernetes:cert-manager.io/v1:ClusterIssuer": 2,
             "kubernetes:core/v1:ConfigMap": 13,
             "kubernetes:core/v1:LimitRange": 19,
@@ -123,7 +125,7 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 468,
+        resources: 474,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 63,
@@ -173,6 +175,8 @@ const REAL_STACK_PLANS = {
             [COMPONENT_TYPES.sharedCluster]: 1,
             [COMPONENT_TYPES.tenantNamespace]: 7,
             [COMPONENT_TYPES.tenantRegionResources]: 7,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 3,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 3,
             "kubernetes:cert-manager.io/v1:ClusterIssuer": 3,
             "kubernetes:core/v1:ConfigMap": 10,
             "kubernetes:core/v1:LimitRange": 19,
@@ -230,7 +234,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 525 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 529 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,789 · €0\.029 per device$/m);
         assert.match(
             stdout,
