@@ -33,7 +33,7 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 529,
+        resources: 540,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 82,
@@ -56,7 +56,7 @@ const REAL_STACK_PLANS = {
             "azure-native:keyvault:Secret": 1,
             "azure-native:keyvault:Vault": 12,
             "azure-native:kubernetesconfiguration:Extension": 2,
-            "azure-native:kubernetesconfiguration:FluxConfiguration": 2,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 13,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:EventHubDataConnection": 1,
             "azure-native:kusto:ReadWriteDatabase": 1,
@@ -125,7 +125,7 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 474,
+        resources: 481,
         byType: {
             "azure-native:applicationinsights:Component": 1,
             "azure-native:authorization:RoleAssignment": 63,
@@ -145,7 +145,7 @@ const REAL_STACK_PLANS = {
             "azure-native:keyvault:Secret": 1,
             "azure-native:keyvault:Vault": 8,
             "azure-native:kubernetesconfiguration:Extension": 3,
-            "azure-native:kubernetesconfiguration:FluxConfiguration": 3,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 10,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:EventHubDataConnection": 1,
             "azure-native:kusto:ReadWriteDatabase": 1,
@@ -234,7 +234,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 529 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 540 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,789 · €0\.029 per device$/m);
         assert.match(
             stdout,
