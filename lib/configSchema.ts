@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiServerAccessSchema } from "./apiServerAccess";
+import { urlCarriesCredential } from "../policy/secretPatterns";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { alertsSchema } from "./alertRules";
 import { telemetryTiersSchema } from "./telemetryTiers";
@@ -141,7 +142,13 @@ const fleetSchema = z.strictObject({
 });
 
 const gitopsSchema = z.strictObject({
-    repositoryUrl: z.string().regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL"),
+    repositoryUrl: z
+        .string()
+        .regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL")
+        .refine(
+            url => !urlCarriesCredential(url),
+            "the URL carries a credential (a user, password or token): give Flux the URL alone and the credential through a Secret",
+        ),
     branch: z.string().min(1).default("main"),
 });
 

@@ -45,7 +45,15 @@ export const TENANT_SETTING_TABLE = {
         maxReplicas: setting(positiveInt, 8),
     },
     // 16 CPU and 16Gi hold the 28 replicas KEDA may start at the default limits (14 CPU, 14Gi) plus a rolling-update surge.
-    quota: { cpu: setting(quantity, "16"), memory: setting(quantity, "16Gi"), pods: setting(positiveInt, 100) },
+    quota: {
+        cpu: setting(quantity, "16"),
+        memory: setting(quantity, "16Gi"),
+        pods: setting(positiveInt, 100),
+        /** PersistentVolumeClaims the namespace may hold; telemetry workloads are stateless, so few. */
+        persistentVolumeClaims: setting(z.number().int().min(0), 4),
+        /** Storage all the namespace's claims may request together. */
+        storage: setting(quantity, "64Gi"),
+    },
     limits: {
         defaultCpu: setting(quantity, "500m"),
         defaultMemory: setting(quantity, "512Mi"),

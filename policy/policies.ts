@@ -1,6 +1,9 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { clusterIdentity, fleetMembership, spotBaseline, systemPoolIsolation } from "./clusters";
-import { dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
+import { tenantGuardrails } from "./guardrails";
+import { tenantHostnames } from "./hostnames";
+import { serviceExposure, tenantEgress } from "./network";
+import { dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantLabels } from "./tenancy";
 import { noPlaintextSecrets, queueBasedScaling } from "./workloads";
 
 /** The pack's name, as the CLI shows it in every violation. */
@@ -21,4 +24,7 @@ export const fleetPolicies: Policies = [
     tenantDataProtection(),
     dedicatedThreshold(),
     eventHubsLimits(),
+    tenantHostnames(),
+    serviceExposure(),
+    tenantEgress(),
 ];

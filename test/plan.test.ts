@@ -33,7 +33,7 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 583,
+        resources: 598,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 2,
             "azure-native:applicationinsights:Component": 1,
@@ -58,7 +58,7 @@ const REAL_STACK_PLANS = {
             "azure-native:keyvault:Secret": 1,
             "azure-native:keyvault:Vault": 12,
             "azure-native:kubernetesconfiguration:Extension": 2,
-            "azure-native:kubernetesconfiguration:FluxConfiguration": 2,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 13,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:DatabasePrincipalAssignment": 13,
             "azure-native:kusto:EventHubDataConnection": 1,
@@ -97,6 +97,8 @@ const REAL_STACK_PLANS = {
             [COMPONENT_TYPES.telemetryTiers]: 1,
             [COMPONENT_TYPES.tenantNamespace]: 11,
             [COMPONENT_TYPES.tenantRegionResources]: 11,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 2,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
             "kubernetes:cert-manager.io/v1:ClusterIssuer": 2,
             "kubernetes:core/v1:ConfigMap": 15,
             "kubernetes:core/v1:LimitRange": 19,
@@ -135,7 +137,7 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 522,
+        resources: 535,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 3,
             "azure-native:applicationinsights:Component": 1,
@@ -157,7 +159,7 @@ const REAL_STACK_PLANS = {
             "azure-native:keyvault:Secret": 1,
             "azure-native:keyvault:Vault": 8,
             "azure-native:kubernetesconfiguration:Extension": 3,
-            "azure-native:kubernetesconfiguration:FluxConfiguration": 3,
+            "azure-native:kubernetesconfiguration:FluxConfiguration": 10,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:DatabasePrincipalAssignment": 9,
             "azure-native:kusto:EventHubDataConnection": 1,
@@ -196,6 +198,8 @@ const REAL_STACK_PLANS = {
             [COMPONENT_TYPES.telemetryTiers]: 1,
             [COMPONENT_TYPES.tenantNamespace]: 7,
             [COMPONENT_TYPES.tenantRegionResources]: 7,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 3,
+            "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 3,
             "kubernetes:cert-manager.io/v1:ClusterIssuer": 3,
             "kubernetes:core/v1:ConfigMap": 13,
             "kubernetes:core/v1:LimitRange": 19,
@@ -254,7 +258,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 583 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 598 in [\d.]+ s$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €9,745 · €0\.029 per device$/m);
         assert.match(
             stdout,

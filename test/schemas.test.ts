@@ -62,6 +62,8 @@ describe("Kubernetes objects against their upstream schemas", () => {
         // The stack tests above already fail on a kind without a fixture; this one shows that every fixture is found
         // and compiles. Add a kind here when you add its fixture.
         assert.deepStrictEqual(upstreamSchemaKinds(), [
+            "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
+            "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
             "cert-manager.io/v1 ClusterIssuer",
             "keda.sh/v1alpha1 ScaledObject",
             "keda.sh/v1alpha1 TriggerAuthentication",

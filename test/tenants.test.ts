@@ -4,7 +4,7 @@ import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/net
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";
-import { AZURE_EGRESS_PORTS, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
+import { AZURE_EGRESS_PORTS, NODE_METADATA_RANGE, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
 import { COSMOS_DIRECT_PORTS, cosmosConnectionMode } from "../components/tenant/telemetryConfig";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 import { COMPONENT_TYPES } from "../lib/componentTypes";
@@ -114,7 +114,11 @@ for (const stack of REAL_STACKS) {
                     for (const peer of rule.to) {
                         const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
                         if (peer.ipBlock) {
-                            assert.deepStrictEqual(peer.ipBlock.except, [...PRIVATE_RANGES], `${tenant} reaches private addresses`);
+                            assert.deepStrictEqual(
+                                peer.ipBlock.except,
+                                [...PRIVATE_RANGES, NODE_METADATA_RANGE],
+                                `${tenant} reaches private addresses or the node metadata range`,
+                            );
                         } else if (peer.namespaceSelector) {
                             assert.ok(
                                 ns !== undefined && !tenants.has(ns),
@@ -483,7 +487,10 @@ describe("GitOps paths", () => {
         for (const stack of REAL_STACKS) {
             const evaluation = await evaluateRealStack(stack);
             const { environment, region } = evaluation.config;
-            for (const flux of ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration")) {
+            const clusterWide = ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration").filter(
+                f => f.inputs.scope === "cluster",
+            );
+            for (const flux of clusterWide) {
                 const path = flux.inputs.kustomizations.cluster.path as string;
                 assert.match(path, new RegExp(`^\\./clusters/${environment}-${region.shortName}/(shared-\\d+|dedicated-[a-z0-9-]+)$`));
                 assert.strictEqual(flux.inputs.kustomizations.cluster.prune, true);
@@ -492,5 +499,22 @@ describe("GitOps paths", () => {
         }
         assert.ok(paths.includes("./clusters/prod-weu/shared-1") && paths.includes("./clusters/prod-eus/shared-1"), paths.join(", "));
         assert.strictEqual(new Set(paths).size, paths.length, `two clusters reconcile (and prune) one directory: ${paths.join(", ")}`);
+    });
+
+    it("applies each tenant's own directory into its namespace only, outside every cluster's directory, with multi-tenancy enforced", async () => {
+        for (const stack of REAL_STACKS) {
+            const evaluation = await evaluateRealStack(stack);
+            const { environment, region, tenants } = evaluation.config;
+            const namespaced = ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration").filter(
+                f => f.inputs.scope === "namespace",
+            );
+            assert.deepStrictEqual(
+                namespaced.map(f => [f.inputs.fluxConfigurationName, f.inputs.namespace, f.inputs.kustomizations.tenant.path]).sort(),
+                tenants.map(t => [`tenant-${t.name}`, t.name, `./tenants/${environment}-${region.shortName}/${t.name}`]).sort(),
+            );
+            for (const extension of ofType(evaluation, "azure-native:kubernetesconfiguration:Extension")) {
+                assert.deepStrictEqual(extension.inputs.configurationSettings, { "multiTenancy.enforce": "true" });
+            }
+        }
     });
 });

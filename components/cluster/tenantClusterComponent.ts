@@ -5,6 +5,7 @@ import { TAG_CLUSTER } from "../../lib/labels";
 import { aksNames, fluxClusterPath } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
 import { ClusterPlatform } from "../platform/clusterPlatform";
+import { FluxTarget, fluxTarget } from "../platform/flux";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { RegionServices } from "../common/regionServices";
 
@@ -103,6 +104,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly otlpEndpoint: pulumi.Output<string>;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
+    /** The cluster as its extension resources (Flux configurations) address it. Not an output. */
+    public readonly fluxTarget: FluxTarget;
     /** The last ARM write to the cluster this component makes; a later write (its Fleet membership) waits for it. Not an output. */
     public readonly lastClusterWrite: pulumi.Resource;
 
@@ -119,6 +122,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
+        this.fluxTarget = fluxTarget(args.services.resourceGroupName, built.cluster.name);
         this.registerOutputs({
             clusterName: this.clusterName,
             aksName: this.aksName,

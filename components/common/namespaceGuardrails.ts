@@ -35,11 +35,48 @@ export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] 
 /**
  * Internet addresses only. Azure PaaS endpoints are public; excepting every private range keeps out other
  * namespaces' pods and services, every node of every cluster in the VNet and every private endpoint in it
- * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it.
+ * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it. The
+ * node metadata range is excepted explicitly (the policy pack's tenant-egress holds every wide ipBlock to it).
  */
+/** The node's instance metadata service (and Azure's wire server): it hands out the node identity's tokens. */
+export const NODE_METADATA_RANGE = "169.254.0.0/16";
+
 export const PUBLIC_INTERNET = {
-    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] },
+    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES, NODE_METADATA_RANGE] },
 } satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+/** A namespace's ResourceQuota ceilings. */
+export interface NamespaceQuota {
+    /** CPU requested and limited, each. Required. */
+    readonly cpu: string;
+    /** Memory requested and limited, each. Required. */
+    readonly memory: string;
+    /** Pods. Required. */
+    readonly pods: number;
+    /** PersistentVolumeClaims. Default: no cap. */
+    readonly persistentVolumeClaims?: number;
+    /** Storage requested by all claims together. Default: no cap. */
+    readonly storage?: string;
+    /**
+     * Whether Services of type LoadBalancer and NodePort are refused (`services.loadbalancers` and
+     * `services.nodeports` capped at 0): such a Service opens the namespace's pods outside the edge. Default: false.
+     */
+    readonly noExternalServices?: boolean;
+}
+
+/** What a ResourceQuota's `hard` says for a namespace's ceilings. */
+export function quotaHard(quota: NamespaceQuota): Record<string, string> {
+    return {
+        "requests.cpu": quota.cpu,
+        "limits.cpu": quota.cpu,
+        "requests.memory": quota.memory,
+        "limits.memory": quota.memory,
+        pods: String(quota.pods),
+        ...(quota.persistentVolumeClaims === undefined ? {} : { persistentvolumeclaims: String(quota.persistentVolumeClaims) }),
+        ...(quota.storage === undefined ? {} : { "requests.storage": quota.storage }),
+        ...(quota.noExternalServices ? { "services.loadbalancers": "0", "services.nodeports": "0" } : {}),
+    };
+}
 
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
@@ -49,7 +86,7 @@ export interface NamespaceGuardrailsArgs {
     /** Pod Security Admission level enforced (audit and warn are always `restricted`). */
     readonly podSecurity: "restricted" | "baseline" | "privileged";
     /** Namespace-wide ceilings. */
-    readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
+    readonly quota: NamespaceQuota;
     /** Defaults for containers that declare no requests or limits. */
     readonly limits: {
         readonly defaultCpu: string;
@@ -111,15 +148,7 @@ export function createNamespaceGuardrails(
         `${name}-quota`,
         {
             metadata: metadataIn(RESOURCE_QUOTA_NAME),
-            spec: {
-                hard: {
-                    "requests.cpu": args.quota.cpu,
-                    "limits.cpu": args.quota.cpu,
-                    "requests.memory": args.quota.memory,
-                    "limits.memory": args.quota.memory,
-                    pods: String(args.quota.pods),
-                },
-            },
+            spec: { hard: quotaHard(args.quota) },
         },
         childOpts,
     );

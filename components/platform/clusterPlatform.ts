@@ -7,6 +7,7 @@ import { installExternalDns } from "./externalDns";
 import { installMetricsScraping } from "./metricsScraping";
 import { FLUX_CONFIGURATION_NAME, installFlux } from "./flux";
 import { createClusterIssuer, installCertManager, installIngressNginx } from "./ingress";
+import { createTenantAdmission } from "./tenantAdmission";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 export type { ClusterPlatformArgs };
@@ -14,7 +15,8 @@ export type { ClusterPlatformArgs };
 /**
  * What every AKS cluster of the fleet runs besides tenants: guarded platform namespaces, ingress-nginx,
  * cert-manager with a Let's Encrypt ClusterIssuer, external-dns and an OpenTelemetry collector signing in
- * with workload identity, and Flux reconciling the cluster's GitOps path. Each installer has its own file.
+ * with workload identity, Flux reconciling the cluster's GitOps path, and the admission policy that holds tenant
+ * Services to the rules RBAC cannot express. Each installer has its own file.
  */
 export class ClusterPlatform extends pulumi.ComponentResource {
     public readonly ingressClassName: pulumi.Output<string>;
@@ -37,6 +39,7 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         const externalDns = installExternalDns(ctx);
         const collector = installCollector(ctx);
         const flux = installFlux(ctx);
+        createTenantAdmission(ctx);
 
         // Deriving the outputs from the releases makes consumers wait for the controllers to be ready.
         this.ingressClassName = ingress.status.apply(() => charts.INGRESS_CLASS_NAME);

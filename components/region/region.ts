@@ -214,7 +214,7 @@ export class Region extends pulumi.ComponentResource {
                 upgradeChannel: config.clusterDefaults.upgradeChannel,
                 nodeOsUpgradeChannel: config.clusterDefaults.nodeOsUpgradeChannel,
                 members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
-                    memberName: `${config.region.shortName}-${clusterName}`,
+                    memberName: fleetMemberName(config.region.shortName, clusterName),
                     clusterId: cluster.clusterId,
                     group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
                     afterClusterWrite: cluster.lastClusterWrite,
@@ -242,17 +242,22 @@ export class Region extends pulumi.ComponentResource {
      */
     public async addLandingZones(): Promise<ReadonlyMap<string, TenantLandingZone>> {
         const landingZones = new Map<string, TenantLandingZone>();
+        // Each tenant's Flux configuration is an ARM write to its cluster: they follow its Fleet membership one by one.
+        const lastWrites = new Map<string, pulumi.Resource>();
         for (const tenant of this.args.config.tenants) {
-            const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
-            landingZones.set(
-                tenant.name,
-                buildTenantLandingZone({
-                    tenant,
-                    services: this.services,
-                    region: { resource: this, componentName: this.componentName },
-                    cluster,
-                }),
-            );
+            const clusterName = this.args.placement.tenants.get(tenant.name)!.cluster;
+            const cluster = this.clusters.get(clusterName)!;
+            const afterClusterWrite =
+                lastWrites.get(clusterName) ?? this.fleet.members.get(fleetMemberName(this.args.config.region.shortName, clusterName))!;
+            const landingZone = buildTenantLandingZone({
+                tenant,
+                services: this.services,
+                region: { resource: this, componentName: this.componentName },
+                cluster,
+                afterClusterWrite,
+            });
+            lastWrites.set(clusterName, landingZone.namespace.lastClusterWrite);
+            landingZones.set(tenant.name, landingZone);
             await new Promise(resolve => setImmediate(resolve));
         }
         const { services } = this;
@@ -296,3 +301,6 @@ function warnUnpinnedTenants(placement: Placement, region: Region): void {
         region,
     );
 }
+
+/** A cluster's Fleet Manager member name: clusters of every region join one fleet, so the region is part of it. */
+const fleetMemberName = (regionShortName: string, clusterName: string): string => `${regionShortName}-${clusterName}`;

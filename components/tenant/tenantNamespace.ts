@@ -9,6 +9,8 @@ import { TenantRegionResources } from "./tenantRegionResources";
 import { federateServiceAccounts } from "../common/workloadIdentity";
 import { createTenantScaling } from "./tenantScaling";
 import { createTelemetryConfig } from "./telemetryConfig";
+import { createTenantGitOps } from "./tenantGitOps";
+import { FluxTarget } from "../platform/flux";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** The service account the tenant's telemetry workloads run as. */
@@ -25,6 +27,8 @@ export interface TenantNamespaceArgs {
     readonly regionResources: TenantRegionResources;
     /** The cluster the tenant runs on. Required. */
     readonly cluster: NamespaceHost;
+    /** The last ARM write to the cluster before the tenant's Flux configuration (AKS takes one at a time). Required. */
+    readonly afterClusterWrite: pulumi.Resource;
 }
 
 /** What a tenant's namespace needs of the cluster it runs on (a `SharedCluster` or `DedicatedTenantCluster`). */
@@ -39,18 +43,23 @@ export interface NamespaceHost {
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** Where the tenant's workloads send OTLP. */
     readonly otlpEndpoint: pulumi.Input<string>;
+    /** The cluster as the tenant's Flux configuration addresses it. */
+    readonly fluxTarget: FluxTarget;
 }
 
 /**
  * The cluster half of a tenant's landing zone: everything that exists because the tenant runs there. An isolated
  * namespace, its ServiceAccount federated to the tenant's identity (and KEDA's, through this cluster's issuer),
  * KEDA scaling on queue depth and consumer lag, the admin group's Role and its right to the cluster's kubeconfig,
- * and the config its services read. Moving the tenant to another cluster rebuilds this component there; what the
+ * the config its services read, and a namespace-scoped Flux configuration applying the tenant's own directory of the
+ * fleet repository into its namespace only. Moving the tenant to another cluster rebuilds this component there; what the
  * tenant owns in the region stays in its `TenantRegionResources`. The namespace is protected until the tenant is
  * marked `decommission: true`.
  */
 export class TenantNamespace extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
+    /** The tenant's Flux configuration, its ARM write to the cluster: the next tenant's waits for it. Not an output. */
+    public readonly lastClusterWrite: pulumi.Resource;
 
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services, regionResources: own, cluster } = args;
@@ -75,7 +84,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 namespace: tenant.name,
                 labels,
                 podSecurity: tenant.settings.podSecurity,
-                quota: tenant.settings.quota,
+                quota: { ...tenant.settings.quota, noExternalServices: true },
                 limits: tenant.settings.limits,
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
@@ -150,6 +159,18 @@ export class TenantNamespace extends pulumi.ComponentResource {
             kube,
         );
 
+        this.lastClusterWrite = createTenantGitOps(
+            name,
+            {
+                tenant: tenant.name,
+                namespace: guardrails.namespace,
+                cluster: cluster.fluxTarget,
+                services,
+                afterClusterWrite: args.afterClusterWrite,
+            },
+            this,
+        );
+
         this.namespace = namespace;
         this.registerOutputs({
             namespace: this.namespace,
@@ -183,8 +204,9 @@ function bindNamespaceAdmins(
                         "pods/log",
                         "pods/exec",
                         "pods/portforward",
+                        // Services stay writable (admission refuses ExternalName and externalIPs); endpoints and
+                        // endpointslices do not: written by hand, they point a Service at any pod of any namespace.
                         "services",
-                        "endpoints",
                         "configmaps",
                         "secrets",
                         "persistentvolumeclaims",
