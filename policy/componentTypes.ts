@@ -7,6 +7,7 @@ export const COMPONENT_TYPES = {
     region: "iot-fleet:index:Region",
     regionDataPlane: "iot-fleet:index:RegionDataPlane",
     regionObservability: "iot-fleet:index:RegionObservability",
+    regionPrivateLink: "iot-fleet:index:RegionPrivateLink",
     fleetManager: "iot-fleet:index:FleetManager",
     sharedCluster: "iot-fleet:index:SharedCluster",
     dedicatedCluster: "iot-fleet:index:DedicatedTenantCluster",

@@ -63,6 +63,7 @@ describe("Kubernetes objects against their upstream schemas", () => {
         // and compiles. Add a kind here when you add its fixture.
         assert.deepStrictEqual(upstreamSchemaKinds(), [
             "cert-manager.io/v1 ClusterIssuer",
+            "cilium.io/v2 CiliumNetworkPolicy",
             "keda.sh/v1alpha1 ScaledObject",
             "keda.sh/v1alpha1 TriggerAuthentication",
             "networking.k8s.io/v1 NetworkPolicy",

@@ -45,6 +45,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
     public readonly checkpointContainer: pulumi.Output<string>;
     public readonly checkpointContainerUrl: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string>;
+    /** The tenant vault's resource id: the region gives it a private endpoint. */
+    public readonly keyVaultId: pulumi.Output<string>;
     public readonly adminGroupObjectId: pulumi.Output<string>;
 
     constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -158,6 +160,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.checkpointContainer = checkpoints.name;
         this.checkpointContainerUrl = pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${this.checkpointContainer}`;
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        this.keyVaultId = vault.id;
         this.adminGroupObjectId = admins.objectId;
         this.registerOutputs({
             identityName: this.identityName,
@@ -167,6 +170,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             checkpointContainer: this.checkpointContainer,
             checkpointContainerUrl: this.checkpointContainerUrl,
             keyVaultUri: this.keyVaultUri,
+            keyVaultId: this.keyVaultId,
             adminGroupObjectId: this.adminGroupObjectId,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
             tenant: tenant.name,
