@@ -203,11 +203,7 @@ export function createNamespaceGuardrails(
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [
-                        args.azureEgress.kind === "internet"
-                            ? PUBLIC_INTERNET
-                            : { ipBlock: { cidr: args.azureEgress.subnet } },
-                    ],
+                    to: [args.azureEgress.kind === "internet" ? PUBLIC_INTERNET : { ipBlock: { cidr: args.azureEgress.subnet } }],
                     ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
                 },
                 {

@@ -68,7 +68,11 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
         const zoneIds = new Map<string, pulumi.Output<string>>();
         for (const zoneName of privateDnsZoneNames(args.location)) {
             // Resource names from the zone's distinctive label: `privatelink.westeurope.kusto.windows.net` -> `westeurope-kusto`.
-            const role = zoneName.replace(/^privatelink\./, "").split(".").slice(0, -2).join("-");
+            const role = zoneName
+                .replace(/^privatelink\./, "")
+                .split(".")
+                .slice(0, -2)
+                .join("-");
             const zone = new privatedns.PrivateZone(
                 `${name}-zone-${role}`,
                 { privateZoneName: zoneName, resourceGroupName: args.resourceGroupName, location: "global", tags: args.tags },
