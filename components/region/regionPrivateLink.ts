@@ -81,7 +81,7 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
             new privatedns.VirtualNetworkLink(
                 `${name}-zone-${role}-link`,
                 {
-                    privateZoneName: zone.name,
+                    privateZoneName: zoneName,
                     resourceGroupName: args.resourceGroupName,
                     virtualNetworkLinkName: `link-${args.namePrefix}`,
                     location: "global",
@@ -90,7 +90,7 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
                     registrationEnabled: false,
                     tags: args.tags,
                 },
-                parent,
+                { parent: this, dependsOn: [zone] },
             );
             zoneIds.set(zoneName, zone.id);
         }
@@ -106,7 +106,12 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
             adx: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Kusto/clusters/${data.adxClusterName}`,
         };
         for (const service of REGION_PRIVATE_LINK_SERVICES) {
-            this.endpoint(service, service, targets[service]);
+            // keyVault -> key-vault: the role in the endpoint's names.
+            this.endpoint(
+                service.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`),
+                service,
+                targets[service],
+            );
         }
 
         new eventhub.NamespaceNetworkRuleSet(
@@ -120,7 +125,7 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
                 ipRules: [],
                 virtualNetworkRules: [],
             },
-            { parent: this, dependsOn: [this.endpointsByRole.get("eventHubs")!] },
+            { parent: this, dependsOn: [this.endpointsByRole.get("event-hubs")!] },
         );
         new servicebus.NamespaceNetworkRuleSet(
             `${name}-servicebus-network`,
@@ -133,12 +138,12 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
                 ipRules: [],
                 virtualNetworkRules: [],
             },
-            { parent: this, dependsOn: [this.endpointsByRole.get("serviceBus")!] },
+            { parent: this, dependsOn: [this.endpointsByRole.get("service-bus")!] },
         );
         this.registerOutputs({});
     }
 
-    /** The private endpoints by service (`keyVault` is the region vault), and by `vault-<tenant>` for tenant vaults. */
+    /** The private endpoints by role: the service's name in kebab case (`key-vault` is the region vault's), `vault-<tenant>` for tenant vaults. */
     public get endpoints(): ReadonlyMap<string, network.PrivateEndpoint> {
         return this.endpointsByRole;
     }
@@ -168,14 +173,14 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
             `${name}-pe-${role}-dns`,
             {
                 privateDnsZoneGroupName: "default",
-                privateEndpointName: endpoint.name,
+                privateEndpointName: endpointName,
                 resourceGroupName: args.resourceGroupName,
                 privateDnsZoneConfigs: target.zones(args.location).map(zoneName => ({
                     name: zoneName.replace(/\./g, "-"),
                     privateDnsZoneId: this.zoneIds.get(zoneName)!,
                 })),
             },
-            { parent: this },
+            { parent: this, dependsOn: [endpoint] },
         );
         this.endpointsByRole.set(role, endpoint);
         return endpoint;
