@@ -223,26 +223,16 @@ for (const stack of REAL_STACKS) {
         });
 
         it("closes Service Bus to public networks and lets only trusted Microsoft services (IoT Hub routing, ADX ingestion) past the Event Hubs firewall", () => {
-            const [serviceBus] = ofType(evaluation, "azure-native:servicebus:NamespaceNetworkRuleSet");
-            assert.deepStrictEqual(
-                [
-                    serviceBus.inputs.publicNetworkAccess,
-                    serviceBus.inputs.defaultAction,
-                    serviceBus.inputs.ipRules,
-                    serviceBus.inputs.trustedServiceAccessEnabled,
-                ],
-                ["Disabled", "Deny", [], false],
-            );
-            const [eventHubs] = ofType(evaluation, "azure-native:eventhub:NamespaceNetworkRuleSet");
-            assert.deepStrictEqual(
-                [
-                    eventHubs.inputs.publicNetworkAccess,
-                    eventHubs.inputs.defaultAction,
-                    eventHubs.inputs.ipRules,
-                    eventHubs.inputs.trustedServiceAccessEnabled,
-                ],
-                ["Enabled", "Deny", [], true],
-            );
+            // The one rule set of a namespace type: public access, default action, IP rules, trusted services.
+            const firewall = (module: string) =>
+                ofType(evaluation, `azure-native:${module}:NamespaceNetworkRuleSet`).map(({ inputs }) => [
+                    inputs.publicNetworkAccess,
+                    inputs.defaultAction,
+                    inputs.ipRules,
+                    inputs.trustedServiceAccessEnabled,
+                ]);
+            assert.deepStrictEqual(firewall("servicebus"), [["Disabled", "Deny", [], false]]);
+            assert.deepStrictEqual(firewall("eventhub"), [["Enabled", "Deny", [], true]]);
             const [iotHub] = ofType(evaluation, "azure-native:iothub:IotHubResource");
             assert.strictEqual(
                 iotHub.inputs.properties.routing.endpoints.eventHubs[0].authenticationType,
