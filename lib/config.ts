@@ -4,7 +4,6 @@ import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
-import { PRIVATE_ENDPOINT_SUBNET_CAPACITY, privateEndpointCount } from "./privateLink";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
@@ -205,13 +204,6 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
               ? "use a larger address space or raise sharedClusterCapacity"
               : "use a larger address space";
         problems.push({ path: keyPath(path), message: `${message}: ${advice}` });
-    }
-    const endpoints = privateEndpointCount(tenants.length);
-    if (endpoints > PRIVATE_ENDPOINT_SUBNET_CAPACITY) {
-        problems.push({
-            path: keyPath(["tenants"]),
-            message: `${tenants.length} tenants need ${endpoints} private endpoints (one per region service and tenant vault), and the private-endpoint /24 holds ${PRIVATE_ENDPOINT_SUBNET_CAPACITY}: split the region`,
-        });
     }
     for (const cluster of placement.clusters) {
         const path = cluster.kind === "dedicated" ? ["tenants", indexOf(t => t.name === cluster.tenants[0]), "name"] : ["environment"];

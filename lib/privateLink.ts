@@ -54,9 +54,6 @@ export function privateDnsZoneNames(location: string): string[] {
     return [...new Set(REGION_PRIVATE_LINK_SERVICES.flatMap(service => PRIVATE_LINK_TARGETS[service].zones(location)))];
 }
 
-/** Addresses of the private-endpoint /24 an endpoint can take: Azure keeps 5 of every subnet's (learn.microsoft.com/azure/virtual-network/virtual-networks-faq). */
-export const PRIVATE_ENDPOINT_SUBNET_CAPACITY = 256 - 5;
-
 /** Private endpoints of a region: one per region service, plus one per tenant vault. */
 export const privateEndpointCount = (tenants: number): number => REGION_PRIVATE_LINK_SERVICES.length + tenants;
 

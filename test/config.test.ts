@@ -21,13 +21,6 @@ function problemsOf(raw: Record<string, unknown>): ConfigProblem[] {
 /** Each case breaks one thing in an otherwise valid stack and names the one problem the user must see. */
 const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; message: RegExp }[] = [
     {
-        title: "more tenants than the private-endpoint subnet has addresses for their vaults' endpoints",
-        edit: raw => raw.tenants.push(...Array.from({ length: 235 }, (_, i) => ({ name: `extra-${i}`, deviceQuota: 10 }))),
-        path: "iot-fleet:tenants",
-        message:
-            /^246 tenants need 252 private endpoints \(one per region service and tenant vault\), and the private-endpoint \/24 holds 251: split the region$/,
-    },
-    {
         title: "a duplicate tenant",
         edit: raw => raw.tenants.push({ name: "contoso", deviceQuota: 10 }),
         path: "iot-fleet:tenants[11].name",
