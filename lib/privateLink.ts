@@ -54,6 +54,13 @@ export function privateDnsZoneNames(location: string): string[] {
     return [...new Set(REGION_PRIVATE_LINK_SERVICES.flatMap(service => PRIVATE_LINK_TARGETS[service].zones(location)))];
 }
 
+/**
+ * Addresses of the private-endpoint /24 an endpoint can take: Azure keeps 5 of every subnet's
+ * (learn.microsoft.com/azure/virtual-network/virtual-networks-faq). The telemetry hub's consumer groups stop a region
+ * at 98 tenants (the `event-hubs-limits` policy) long before its endpoints fill the /24 (6 + 245).
+ */
+export const PRIVATE_ENDPOINT_SUBNET_CAPACITY = 256 - 5;
+
 /** Private endpoints of a region: one per region service, plus one per tenant vault. */
 export const privateEndpointCount = (tenants: number): number => REGION_PRIVATE_LINK_SERVICES.length + tenants;
 

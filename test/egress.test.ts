@@ -1,7 +1,15 @@
 import * as assert from "assert";
 import { Evaluation, RecordedResource } from "../offline/evaluate";
 import { cidrsOverlap, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
-import { ENTRA_ID_SIGN_IN_FQDN, PRIVATE_LINK_TARGETS, privateDnsZoneNames, privateLinkProblem } from "../lib/privateLink";
+import {
+    ENTRA_ID_SIGN_IN_FQDN,
+    PRIVATE_ENDPOINT_SUBNET_CAPACITY,
+    PRIVATE_LINK_TARGETS,
+    privateDnsZoneNames,
+    privateEndpointCount,
+    privateLinkProblem,
+} from "../lib/privateLink";
+import { CONSUMER_GROUP_LIMITS } from "../policy/tenancy";
 import { PLATFORM_LABEL, TENANT_LABEL } from "../lib/labels";
 import { COMPONENT_TYPES } from "../lib/componentTypes";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
@@ -244,6 +252,12 @@ for (const stack of REAL_STACKS) {
 }
 
 describe("private endpoint support of the data plane's tiers", () => {
+    it("fits the endpoints of the most tenants a region's telemetry hub allows (98 on Premium) in the private-endpoint /24", () => {
+        const mostTenants = CONSUMER_GROUP_LIMITS.Premium - 2; // $Default and ADX's group
+        assert.strictEqual(privateEndpointCount(mostTenants), 6 + 98);
+        assert.ok(privateEndpointCount(mostTenants) <= PRIVATE_ENDPOINT_SUBNET_CAPACITY);
+    });
+
     it("refuses a Service Bus tier without private endpoints, since tenant pods reach Azure only through them", () => {
         assert.strictEqual(privateLinkProblem({ serviceBusSku: "Premium" }), undefined);
         assert.strictEqual(
