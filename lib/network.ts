@@ -8,6 +8,11 @@ import { ClusterPlacement, dedicatedClusterName, PlacementConfig, PlacementTenan
 export const CLUSTER_POD_CIDR = "10.244.0.0/16";
 export const CLUSTER_SERVICE_CIDR = "10.245.0.0/16";
 export const CLUSTER_DNS_SERVICE_IP = "10.245.0.10";
+/**
+ * The link-local range: a node's instance metadata (169.254.169.254) and host-local addresses. No wide egress
+ * allow may include it: a pod reaching IMDS could take the kubelet identity's tokens.
+ */
+export const LINK_LOCAL_RANGE = "169.254.0.0/16";
 
 /** True when two CIDR ranges share any address. */
 export function cidrsOverlap(a: string, b: string): boolean {

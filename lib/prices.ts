@@ -79,6 +79,16 @@ export interface RegionPrices {
     readonly logAnalyticsPerGB: number;
     /** Azure Monitor managed Prometheus, EUR per 10 million samples ingested. */
     readonly prometheusPer10MSamples: number;
+    /** Advanced Container Networking Services (container network security: FQDN filtering), EUR per node-month. */
+    readonly acnsPerNodeMonth: number;
+    readonly privateLink: {
+        /** A private endpoint, EUR per endpoint-month. */
+        readonly endpoint: number;
+        /** Data through a private endpoint, each direction, EUR per GB (the first PB's band). */
+        readonly processedPerGB: number;
+        /** A private DNS zone, EUR per zone-month (the first 25 zones' band; queries not priced). */
+        readonly dnsZone: number;
+    };
     readonly grafanaStandard: {
         /** EUR per instance-month. */
         readonly instance: number;
@@ -139,6 +149,11 @@ const SAME_IN_EVERY_REGION = {
     cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
     // azure.microsoft.com/pricing/details/monitor: managed Prometheus USD 0.16 per 10 M samples ingested, 2026-11.
     prometheusPer10MSamples: 0.149,
+    // azure.microsoft.com/pricing/details/kubernetes-service, "Advanced Container Networking Services": USD 0.025 per node-hour, 2026-11.
+    acnsPerNodeMonth: monthly(0.02325),
+    // azure.microsoft.com/pricing/details/private-link: USD 0.01 per endpoint-hour, USD 0.01 per GB in and out;
+    // azure.microsoft.com/pricing/details/dns: private zone USD 0.50 per month, 2026-11.
+    privateLink: { endpoint: monthly(0.0093), processedPerGB: 0.0093, dnsZone: 0.465 },
     // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
     grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
     // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.

@@ -29,6 +29,8 @@ const TINY_REGION: RegionPrices = {
     blob: { hot: 0.02, cool: 0.01, archive: 0.001 },
     logAnalyticsPerGB: 2,
     prometheusPer10MSamples: 0.1,
+    acnsPerNodeMonth: 10,
+    privateLink: { endpoint: 5, processedPerGB: 0.01, dnsZone: 0.5 },
     grafanaStandard: { instance: 50, activeUser: 5 },
     egress: {
         internet: [
@@ -207,12 +209,28 @@ describe("cost model", () => {
                 "services",
             );
             assert.deepStrictEqual(s.shortfalls, []);
-            near(e.totals.monthly, 5_300 + s.monthly, "total");
+            near(e.totals.monthly, 5_300 + s.monthly + e.network.monthly, "total");
             near(e.totals.perDevice, e.totals.monthly / 150_000, "per device");
         });
 
+        it("prices the egress controls: ACNS on every node, an endpoint per region service and tenant vault with the stream through them, seven DNS zones", () => {
+            const nodes = e.clusters.flatMap(c => c.pools).reduce((total, p) => total + p.expectedNodes, 0);
+            // 129.6 GB a day of telemetry, read by 2 full-stream readers and queued in and out: 4 streams through endpoints.
+            const processedGB = 129.6 * DAYS_PER_MONTH * 4;
+            assert.deepStrictEqual(e.network.acns, { nodes, monthly: nodes * 10 });
+            assert.strictEqual(e.network.privateEndpoints.count, 6 + 3);
+            near(e.network.privateEndpoints.processedGB, processedGB, "GB through endpoints");
+            near(e.network.privateEndpoints.monthly, 9 * 5 + processedGB * 0.01, "endpoints");
+            assert.deepStrictEqual(e.network.privateDnsZones, { count: 7, monthly: 3.5 });
+            near(e.network.monthly, nodes * 10 + 9 * 5 + processedGB * 0.01 + 3.5, "egress controls");
+            assert.match(
+                renderCost(e),
+                /^ {2}egress controls +€[\d,]+ {2}\(ACNS FQDN filtering on \d+ nodes €[\d,]+, 9 private endpoints €[\d,]+ with 15,768 GB through them, 7 private DNS zones €3\.5\)$/m,
+            );
+        });
+
         it("charges a shared cluster by device share, a dedicated cluster to its tenant, and regional services by device share", () => {
-            const services = e.regionServices.monthly;
+            const services = e.regionServices.monthly + e.network.monthly;
             const byTenant = Object.fromEntries(e.tenants.map(t => [t.tenant, t]));
             near(byTenant.alpha.clusterShare, 2_150 * 0.8, "alpha cluster share");
             near(byTenant.beta.clusterShare, 2_150 * 0.2, "beta cluster share");
@@ -416,39 +434,44 @@ describe("cost model", () => {
         compute: number;
         adx: number;
         egress: number;
+        /** ACNS, private endpoints and private DNS zones. */
+        network: number;
         biggestService: "ADX" | "IoT Hub";
     }[] = [
         {
             devices: 1_000_000,
             options: scenario(6_250, 1, 1),
-            monthly: 16_400,
+            monthly: 17_900,
             compute: 7_700,
             adx: 2_200,
             egress: 1_000,
+            network: 1_500,
             biggestService: "IoT Hub",
         },
         {
             devices: 1_500_000,
             options: scenario(12_500, 2, 1),
-            monthly: 18_100,
+            monthly: 19_700,
             compute: 7_700,
             adx: 2_200,
             egress: 1_500,
+            network: 1_600,
             biggestService: "IoT Hub",
         },
         {
             devices: 2_000_000,
             options: scenario(18_750, 2, 2),
-            monthly: 21_500,
+            monthly: 23_200,
             compute: 7_900,
             adx: 2_200,
             egress: 2_000,
+            network: 1_700,
             biggestService: "IoT Hub",
         },
     ];
     const hundreds = (value: number) => Math.round(value / 100) * 100;
-    for (const { devices, options, monthly, compute, adx, egress, biggestService } of SCENARIOS) {
-        it(`puts a ${devices / 1e6} M-device region that passes the consumer-group limit at ${monthly.toLocaleString("en-US")} EUR a month, inside the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
+    for (const { devices, options, monthly, compute, adx, egress, network, biggestService } of SCENARIOS) {
+        it(`puts a ${devices / 1e6} M-device region that passes the consumer-group limit at ${monthly.toLocaleString("en-US")} EUR a month, ${network.toLocaleString("en-US")} of it egress controls, the rest inside the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
             const config = stackConfig(generatedStackConfig(options));
             const e = estimate(config);
             assert.strictEqual(e.devices, devices);
@@ -457,7 +480,13 @@ describe("cost model", () => {
             assert.deepStrictEqual([consumerGroups.groups.used, consumerGroups.groups.max, consumerGroups.overLimit], [85, 100, false]);
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
             assert.strictEqual(hundreds(e.totals.monthly), monthly, `total ${e.totals.monthly}`);
-            assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
+            assert.strictEqual(hundreds(e.totals.network), network, `egress controls ${e.totals.network}`);
+            // The reference architecture's range has no FQDN filtering nor an endpoint per tenant vault: compared without them.
+            const withoutEgressControls = e.totals.monthly - e.totals.network;
+            assert.ok(
+                withoutEgressControls >= 12_000 && withoutEgressControls <= 22_000,
+                `total without egress controls ${withoutEgressControls}`,
+            );
             near(
                 e.tenants.reduce((total, t) => total + t.monthly, 0),
                 e.totals.monthly,

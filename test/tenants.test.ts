@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
-import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
+import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";
-import { AZURE_EGRESS_PORTS, NODE_METADATA_RANGE, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
+import { AZURE_EGRESS_PORTS, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
 import { COSMOS_DIRECT_PORTS, cosmosConnectionMode } from "../components/tenant/telemetryConfig";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 import { COMPONENT_TYPES } from "../lib/componentTypes";
@@ -93,7 +93,7 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("lets tenant pods send only to their own namespace, cluster DNS, the collector and internet addresses", () => {
+        it("lets tenant pods send only to their own namespace, cluster DNS, the collector and the private-endpoint subnet", () => {
             const tenants = new Set(evaluation.config.tenants.map(t => t.name));
             for (const tenant of tenants) {
                 const policies = inNamespace(evaluation, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tenant);
@@ -115,9 +115,9 @@ for (const stack of REAL_STACKS) {
                         const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
                         if (peer.ipBlock) {
                             assert.deepStrictEqual(
-                                peer.ipBlock.except,
-                                [...PRIVATE_RANGES, NODE_METADATA_RANGE],
-                                `${tenant} reaches private addresses or the node metadata range`,
+                                peer.ipBlock,
+                                { cidr: privateEndpointSubnet(evaluation.config.region.addressSpace) },
+                                `${tenant} reaches addresses beyond the private endpoints`,
                             );
                         } else if (peer.namespaceSelector) {
                             assert.ok(
@@ -132,10 +132,10 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("keeps the region's VNet, the pod range and the service range out of the internet egress", () => {
+        it("keeps the region's VNet, the pod range, the service range and the node metadata range out of the platform's internet egress", () => {
             const { cidr, except } = PUBLIC_INTERNET.ipBlock;
             assert.strictEqual(cidr, "0.0.0.0/0");
-            for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
+            for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, LINK_LOCAL_RANGE]) {
                 // The excepted ranges are /8, /12 and /16 and these /16 or longer: sharing an address means lying inside.
                 assert.ok(
                     except.some(excepted => cidrsOverlap(excepted, range)),

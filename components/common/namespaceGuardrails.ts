@@ -9,6 +9,8 @@ import {
     POD_SECURITY_ENFORCE_LABEL,
     POD_SECURITY_WARN_LABEL,
 } from "../../lib/labels";
+import { LINK_LOCAL_RANGE } from "../../lib/network";
+import { API_SERVER_RULES, ciliumEgressPolicy, ENTRA_ID_SIGN_IN_RULES } from "./ciliumEgress";
 
 /** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
 export const INGRESS_NAMESPACE = "ingress-nginx";
@@ -33,16 +35,13 @@ export const OTLP_PORTS = [4317, 4318] as const;
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 
 /**
- * Internet addresses only. Azure PaaS endpoints are public; excepting every private range keeps out other
- * namespaces' pods and services, every node of every cluster in the VNet and every private endpoint in it
- * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it. The
- * node metadata range is excepted explicitly (the policy pack's tenant-egress holds every wide ipBlock to it).
+ * Internet addresses only, for platform namespaces (ACME, Azure Resource Manager, Application Insights ingestion are
+ * public endpoints). Excepting every private range keeps out other namespaces' pods and services, every node and
+ * private endpoint of the VNet; excepting the link-local range keeps out the node's instance metadata
+ * (169.254.169.254, which would hand out the kubelet identity's tokens) and every other host-local address.
  */
-/** The node's instance metadata service (and Azure's wire server): it hands out the node identity's tokens. */
-export const NODE_METADATA_RANGE = "169.254.0.0/16";
-
 export const PUBLIC_INTERNET = {
-    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES, NODE_METADATA_RANGE] },
+    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES, LINK_LOCAL_RANGE] },
 } satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** A namespace's ResourceQuota ceilings. */
@@ -78,6 +77,12 @@ export function quotaHard(quota: NamespaceQuota): Record<string, string> {
     };
 }
 
+/**
+ * Where a namespace's pods reach Azure services on `AZURE_EGRESS_PORTS`: the region's private-endpoint subnet (tenants:
+ * nothing else, plus Entra ID's sign-in by name), or the internet (platform namespaces, see `PUBLIC_INTERNET`).
+ */
+export type AzureEgress = { readonly kind: "private-endpoints"; readonly subnet: string } | { readonly kind: "internet" };
+
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
     readonly namespace: string;
@@ -96,6 +101,10 @@ export interface NamespaceGuardrailsArgs {
     };
     /** Extra namespaces allowed to open connections into this one. Default: only the ingress controller's. */
     readonly ingressFromNamespaces?: readonly string[];
+    /** Where pods reach Azure services: the private-endpoint subnet (and Entra ID sign-in) or the internet. Required. */
+    readonly azureEgress: AzureEgress;
+    /** Whether pods reach the API server (controllers do; tenant workloads do not). Default: false. */
+    readonly apiServerAccess?: boolean;
     /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
     readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
     /** Labels of the Namespace object alone (lifecycle markers such as decommissioning). Default: none. */
@@ -111,6 +120,8 @@ export interface NamespaceGuardrails {
     readonly resourceQuota: k8s.core.v1.ResourceQuota;
     readonly limitRange: k8s.core.v1.LimitRange;
     readonly networkPolicies: readonly k8s.networking.v1.NetworkPolicy[];
+    /** The egress a NetworkPolicy cannot express on Cilium: Entra ID sign-in by name, the API server (`ciliumEgress.ts`). */
+    readonly ciliumPolicies: readonly k8s.apiextensions.CustomResource[];
 }
 
 /**
@@ -217,7 +228,7 @@ export function createNamespaceGuardrails(
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [PUBLIC_INTERNET],
+                    to: [args.azureEgress.kind === "internet" ? PUBLIC_INTERNET : { ipBlock: { cidr: args.azureEgress.subnet } }],
                     ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
                 },
                 {
@@ -229,5 +240,12 @@ export function createNamespaceGuardrails(
         }),
     ];
 
-    return { namespace, resourceQuota, limitRange, networkPolicies };
+    const cilium = (role: string, egress: Parameters<typeof ciliumEgressPolicy>[4]) =>
+        ciliumEgressPolicy(`${name}-cnp-${role}`, role, namespace.metadata.name, labels, egress, childOpts);
+    const ciliumPolicies = [
+        ...(args.azureEgress.kind === "private-endpoints" ? [cilium("allow-entra-id-signin", ENTRA_ID_SIGN_IN_RULES)] : []),
+        ...(args.apiServerAccess ? [cilium("allow-api-server", API_SERVER_RULES)] : []),
+    ];
+
+    return { namespace, resourceQuota, limitRange, networkPolicies, ciliumPolicies };
 }

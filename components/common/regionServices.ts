@@ -60,6 +60,8 @@ export interface RegionServices {
     readonly kubeloginMode: KubeloginMode;
     readonly sizing: ClusterDefaults;
     readonly dataPlane: DataPlaneEndpoints;
+    /** The private-endpoint subnet's range: the only VNet addresses tenant pods may send to (their services' endpoints). */
+    readonly privateEndpointSubnet: string;
     /** environment and region tags. */
     readonly tags: Record<string, string>;
 }

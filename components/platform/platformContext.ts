@@ -85,6 +85,9 @@ export function platformNamespace(
             limits: PLATFORM_LIMITS,
             // ama-metrics scrapes every platform namespace from kube-system.
             ingressFromNamespaces: [KUBE_SYSTEM],
+            // Platform components are controllers (they watch the API) and call public Azure and ACME endpoints.
+            azureEgress: { kind: "internet" },
+            apiServerAccess: true,
             ...spec,
         },
         ctx.k8sOpts,
@@ -104,6 +107,7 @@ const guardrailResources = ({ guardrails }: PlatformNamespace): pulumi.Resource[
     guardrails.resourceQuota,
     guardrails.limitRange,
     ...guardrails.networkPolicies,
+    ...guardrails.ciliumPolicies,
 ];
 
 /** A NetworkPolicy admitting traffic to some pods of a platform namespace on some ports; no `from` admits any source. */

@@ -16,6 +16,7 @@ import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
 import { isolateTelemetryRows } from "./telemetryIsolation";
+import { RegionPrivateLink } from "./regionPrivateLink";
 import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
@@ -45,6 +46,8 @@ export class Region extends pulumi.ComponentResource {
     public readonly dataPlane: RegionDataPlane;
     public readonly observability: RegionObservability;
     public readonly keyVaultUri: pulumi.Output<string>;
+    /** The private endpoints tenant pods reach the region's services through, and their DNS zones. */
+    public readonly privateLink: RegionPrivateLink;
     private readonly args: RegionArgs;
     /** The component's name, the prefix of its tenants' names. */
     private readonly componentName: string;
@@ -104,7 +107,8 @@ export class Region extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] },
             ));
-        subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
+        const endpointSubnetCidr = privateEndpointSubnet(config.region.addressSpace);
+        const endpointSubnet = subnet("private-endpoints", endpointSubnetCidr);
         const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
 
         const admins = new azuread.Group(
@@ -141,6 +145,7 @@ export class Region extends pulumi.ComponentResource {
             },
             parent,
         );
+        const sizing = dataPlaneSizing(config);
         this.dataPlane = new RegionDataPlane(
             `${name}-data`,
             {
@@ -150,7 +155,7 @@ export class Region extends pulumi.ComponentResource {
                 namePrefix: prefix,
                 uniqueSuffix: suffix,
                 tenants: config.tenants.map(t => t.name),
-                sizing: dataPlaneSizing(config),
+                sizing,
             },
             parent,
         );
@@ -168,6 +173,22 @@ export class Region extends pulumi.ComponentResource {
             this,
         );
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        this.privateLink = new RegionPrivateLink(
+            `${name}-private-link`,
+            {
+                resourceGroupName: group.name,
+                location,
+                tags,
+                namePrefix: prefix,
+                subscriptionId: client.subscriptionId,
+                virtualNetworkId: vnet.id,
+                subnetId: endpointSubnet.id,
+                regionVaultId: vault.id,
+                dataPlane: this.dataPlane.endpoints,
+                serviceBusSku: sizing.serviceBusSku,
+            },
+            parent,
+        );
 
         const zone = new dns.Zone(
             `${name}-dns`,
@@ -195,6 +216,7 @@ export class Region extends pulumi.ComponentResource {
             kubeloginMode: config.kubeconfigLogin,
             sizing: config.clusterDefaults,
             dataPlane: this.dataPlane.endpoints,
+            privateEndpointSubnet: endpointSubnetCidr,
             tags,
         };
         this.services = services;
@@ -257,6 +279,7 @@ export class Region extends pulumi.ComponentResource {
                 afterClusterWrite,
             });
             lastWrites.set(clusterName, landingZone.namespace.lastClusterWrite);
+            this.privateLink.addTenantVault(tenant.name, landingZone.regionResources.keyVaultId);
             landingZones.set(tenant.name, landingZone);
             await new Promise(resolve => setImmediate(resolve));
         }

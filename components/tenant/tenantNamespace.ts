@@ -86,6 +86,8 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 podSecurity: tenant.settings.podSecurity,
                 quota: { ...tenant.settings.quota, noExternalServices: true },
                 limits: tenant.settings.limits,
+                // The region's services through their private endpoints, and Entra ID's sign-in; nothing else outside.
+                azureEgress: { kind: "private-endpoints", subnet: services.privateEndpointSubnet },
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
                 namespaceOptions: { protect: !tenant.decommission },

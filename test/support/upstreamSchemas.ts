@@ -16,7 +16,8 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
  *
  * Applied at load time, so the fixtures stay as upstream wrote them:
  * - Objects are closed. A schema with `properties` and no `additionalProperties` gets `additionalProperties: false`
- *   unless it says `x-kubernetes-preserve-unknown-fields: true`: built-in kinds as kubectl/kubeconform strict
+ *   unless it says `x-kubernetes-preserve-unknown-fields: true` or is a branch of `allOf`/`anyOf`/`oneOf` (which
+ *   constrains the object its parent declares): built-in kinds as kubectl/kubeconform strict
  *   validation treats them, and structural CRD schemas as the API server does (strict field validation rejects
  *   fields the schema does not declare). Maps (`additionalProperties: {...}`) and schemas without `properties`
  *   stay open.
@@ -72,7 +73,9 @@ function prepare(schema: unknown, ref: (target: string) => string): any {
             case "allOf":
             case "anyOf":
             case "oneOf":
-                out[keyword] = (value as unknown[]).map(s => prepare(s, ref));
+                // A branch only constrains the object its parent declares (Cilium's `oneOf` of `endpointSelector` or
+                // `nodeSelector`): the API server prunes by the parent's properties, so a branch is not closed itself.
+                out[keyword] = (value as unknown[]).map(s => openBranch(prepare(s, ref), s));
                 break;
             case "$ref":
                 out[keyword] = ref(value);
@@ -85,6 +88,16 @@ function prepare(schema: unknown, ref: (target: string) => string): any {
         out.additionalProperties = false;
     }
     return out;
+}
+
+/** A prepared combinator branch without the `additionalProperties: false` that `prepare` added to it. */
+function openBranch(prepared: any, original: unknown): any {
+    const declaredClosed = original !== null && typeof original === "object" && "additionalProperties" in (original as SchemaObject);
+    if (prepared !== null && typeof prepared === "object" && prepared.additionalProperties === false && !declaredClosed) {
+        const { additionalProperties: _closed, ...open } = prepared;
+        return open;
+    }
+    return prepared;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
