@@ -67,8 +67,8 @@ export const tenantEgress = (enforcementLevel: EnforcementLevel = "mandatory"): 
 });
 
 /**
- * Egress from tenant namespaces to the whole internet on Azure's service ports. Not in the pack until tenants
- * reach Azure through private endpoints (issue 14's egress work): today's guardrails still open these ports.
+ * Egress from tenant namespaces to the whole internet on Azure's service ports: tenants reach the region's Azure
+ * services through its private-endpoint subnet and Entra ID by name (`components/common/namespaceGuardrails.ts`).
  */
 export const tenantInternetEgress = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-internet-egress",

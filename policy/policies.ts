@@ -2,7 +2,7 @@ import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { clusterIdentity, fleetMembership, spotBaseline, systemPoolIsolation } from "./clusters";
 import { tenantGuardrails } from "./guardrails";
 import { tenantHostnames } from "./hostnames";
-import { serviceExposure, tenantEgress } from "./network";
+import { serviceExposure, tenantEgress, tenantInternetEgress } from "./network";
 import { dedicatedThreshold, eventHubsLimits, tenantDataProtection, tenantLabels } from "./tenancy";
 import { noPlaintextSecrets, queueBasedScaling } from "./workloads";
 
@@ -27,4 +27,5 @@ export const fleetPolicies: Policies = [
     tenantHostnames(),
     serviceExposure(),
     tenantEgress(),
+    tenantInternetEgress(),
 ];

@@ -275,7 +275,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
         assert.match(stdout, /^Resources: 668 in [\d.]+ s$/m);
-        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,251 · €0\.029 per device$/m);
+        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,251 · €0\.031 per device$/m);
         assert.match(
             stdout,
             /^ {2}savings: Spot processing €0 \(0%\), reserved system and processing-baseline nodes €1,191 \(38%\), total €1,191$/m,

@@ -61,7 +61,7 @@ function withTenant(stack: string, tenant: string, change: Record<string, unknow
 
 describe("the policy pack", () => {
     it("names every policy in kebab-case with a level and a description that says how to fix it", () => {
-        assert.strictEqual(fleetPolicies.length, 14);
+        assert.strictEqual(fleetPolicies.length, 15);
         for (const policy of fleetPolicies) {
             assert.match(policy.name, /^[a-z]+(-[a-z]+)*$/);
             assert.ok(policy.enforcementLevel, `${policy.name} has no enforcement level`);
@@ -84,7 +84,7 @@ describe("the policy pack", () => {
         it(`passes every mandatory policy on ${stack}`, async () => {
             const report = await evaluatePolicies(await evaluateRealStack(stack));
             assert.deepStrictEqual(summary(report), []);
-            assert.strictEqual(report.policies.length, 14);
+            assert.strictEqual(report.policies.length, 15);
         });
 
         it(`passes every policy on ${stack} under preview, where outputs the cloud computes are unknown`, async () => {
