@@ -3,7 +3,7 @@ import { CIDR, FleetConfig, fleetConfigSchema, TenantEntry, tenantSchema } from 
 import { CONFIG_NAMESPACE } from "./labels";
 import { ConfigError, ConfigProblem } from "./errors";
 import { aksNames, clusterNameProblems } from "./naming";
-import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
+import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, edgeAddressSpace, planClusterSubnets } from "./network";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
@@ -89,7 +89,8 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
         checkMinMax(objectAt(raw, "clusterDefaults", pool), "minCount", "maxCount", ["clusterDefaults", pool], add);
     }
 
-    const addressSpace = objectAt(raw, "region")?.addressSpace;
+    const region = objectAt(raw, "region");
+    const addressSpace = region?.addressSpace;
     if (typeof addressSpace === "string" && CIDR.test(addressSpace)) {
         for (const reserved of [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
             if (cidrsOverlap(addressSpace, reserved)) {
@@ -99,6 +100,7 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
                 );
             }
         }
+        checkEdgeAddressSpace(addressSpace, region?.edgeAddressSpace, add);
     }
 
     const fleet = objectAt(raw, "fleet");
@@ -256,6 +258,27 @@ function checkMinMax(
     const max = obj?.[maxKey];
     if (typeof min === "number" && typeof max === "number" && min > max) {
         add([...path, minKey], `${minKey} (${min}) is greater than ${maxKey} (${max})`);
+    }
+}
+
+/** The edge range (given, or the block after the address space) must be as large, and clear of the VNet and the cluster ranges. */
+function checkEdgeAddressSpace(addressSpace: string, given: unknown, add: (path: PropertyKey[], message: string) => void): void {
+    if (given !== undefined && (typeof given !== "string" || !CIDR.test(given))) {
+        return;
+    }
+    const edge = edgeAddressSpace({ addressSpace, edgeAddressSpace: given });
+    const path = ["region", given === undefined ? "addressSpace" : "edgeAddressSpace"];
+    const which = given === undefined ? `the edge range it implies, ${edge}, ` : "";
+    if (edge.split("/")[1] !== addressSpace.split("/")[1]) {
+        add(
+            path,
+            `${which}must have the prefix length of region.addressSpace (/${addressSpace.split("/")[1]}): one edge /24 per cluster /24`,
+        );
+    }
+    for (const taken of [addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
+        if (cidrsOverlap(edge, taken)) {
+            add(path, `${which}overlaps ${taken}; set region.edgeAddressSpace to a free private range of the address space's size`);
+        }
     }
 }
 

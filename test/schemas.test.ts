@@ -62,7 +62,10 @@ describe("Kubernetes objects against their upstream schemas", () => {
         // The stack tests above already fail on a kind without a fixture; this one shows that every fixture is found
         // and compiles. Add a kind here when you add its fixture.
         assert.deepStrictEqual(upstreamSchemaKinds(), [
+            "alb.networking.azure.io/v1 WebApplicationFirewallPolicy",
+            "cert-manager.io/v1 Certificate",
             "cert-manager.io/v1 ClusterIssuer",
+            "gateway.networking.k8s.io/v1 Gateway",
             "keda.sh/v1alpha1 ScaledObject",
             "keda.sh/v1alpha1 TriggerAuthentication",
             "networking.k8s.io/v1 NetworkPolicy",

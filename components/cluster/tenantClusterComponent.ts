@@ -4,7 +4,7 @@ import { TenantSpec } from "../../lib/config";
 import { TAG_CLUSTER } from "../../lib/labels";
 import { aksNames, fluxClusterPath } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
-import { ClusterPlatform } from "../platform/clusterPlatform";
+import { ClusterPlatform, EdgeSubnet } from "../platform/clusterPlatform";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { RegionServices } from "../common/regionServices";
 
@@ -15,6 +15,8 @@ export interface TenantClusterArgs {
     readonly clusterName: string;
     /** The cluster's /24 node subnet. No default. */
     readonly subnetId: pulumi.Input<string>;
+    /** The /24 delegated to the cluster's Application Gateway for Containers. No default. */
+    readonly edgeSubnet: EdgeSubnet;
     /** The tenants on the cluster, one namespace each. No default. */
     readonly tenants: readonly TenantSpec[];
     /** Extra tags on every Azure resource of the cluster (the tenant of a dedicated cluster). No default; `{}` for none. */
@@ -75,6 +77,8 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
             keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
             appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
             subscriptionId: services.subscriptionId,
+            edgeSubnet: args.edgeSubnet,
+            tenants: args.tenants.map(t => t.name),
         },
         { parent },
     );
@@ -101,6 +105,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
+    /** The subnet the cluster's edge proxies to pods from. Not an output. */
+    public readonly edgeSourceCidr: string;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
     /** The last ARM write to the cluster this component makes; a later write (its Fleet membership) waits for it. Not an output. */
@@ -117,6 +123,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.kubeconfig = built.kubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
+        this.edgeSourceCidr = args.edgeSubnet.cidr;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
         this.registerOutputs({

@@ -9,7 +9,7 @@ import { ConfigError, FleetConfig } from "../../lib/config";
 import { dataPlaneSizing } from "../../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
-import { planClusterSubnets, privateEndpointSubnet } from "../../lib/network";
+import { edgeAddressSpace, edgeSubnetOf, planClusterSubnets, privateEndpointSubnet } from "../../lib/network";
 import { Placement } from "../../lib/placement";
 import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
@@ -81,14 +81,14 @@ export class Region extends pulumi.ComponentResource {
                 virtualNetworkName: `vnet-${prefix}`,
                 resourceGroupName: group.name,
                 location,
-                addressSpace: { addressPrefixes: [config.region.addressSpace] },
+                addressSpace: { addressPrefixes: [config.region.addressSpace, edgeAddressSpace(config.region)] },
                 tags,
             },
             parent,
         );
         // Azure refuses concurrent writes to one VNet (AnotherOperationInProgress), so each subnet waits for the one before.
         let previousSubnet: network.Subnet | undefined;
-        const subnet = (role: string, cidr: string) =>
+        const subnet = (role: string, cidr: string, delegations?: network.SubnetArgs["delegations"]) =>
             (previousSubnet = new network.Subnet(
                 `${name}-subnet-${role}`,
                 {
@@ -96,11 +96,22 @@ export class Region extends pulumi.ComponentResource {
                     virtualNetworkName: vnet.name,
                     resourceGroupName: group.name,
                     addressPrefix: cidr,
+                    delegations,
                 },
                 { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] },
             ));
         subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
         const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
+        // Each cluster's Application Gateway for Containers gets a /24 of its own, delegated to it, in the edge range.
+        const agcDelegation = [
+            { name: "application-gateway-for-containers", serviceName: "Microsoft.ServiceNetworking/trafficControllers" },
+        ];
+        const edgeSubnets = new Map(
+            [...subnetPlan.subnets].map(([cluster, nodeCidr]) => {
+                const cidr = edgeSubnetOf(config.region.addressSpace, edgeAddressSpace(config.region), nodeCidr);
+                return [cluster, { id: subnet(`edge-${cluster}`, cidr, agcDelegation).id, cidr }];
+            }),
+        );
 
         const admins = new azuread.Group(
             `${name}-cluster-admins`,
@@ -193,7 +204,11 @@ export class Region extends pulumi.ComponentResource {
             tags,
         };
         this.services = services;
-        this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
+        this.clusters = createRegionClusters(
+            name,
+            { services, clusters: placement.clusters, tenants: config.tenants, subnetIds, edgeSubnets },
+            this,
+        );
 
         this.fleet = new FleetManager(
             `${name}-fleet`,

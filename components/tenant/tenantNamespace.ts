@@ -39,6 +39,8 @@ export interface NamespaceHost {
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** Where the tenant's workloads send OTLP. */
     readonly otlpEndpoint: pulumi.Input<string>;
+    /** The subnet the cluster's edge proxies from: the only source admitted into the namespace from outside, on the tenant's edge ports. */
+    readonly edgeSourceCidr: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 podSecurity: tenant.settings.podSecurity,
                 quota: tenant.settings.quota,
                 limits: tenant.settings.limits,
+                edge: { sourceCidr: cluster.edgeSourceCidr, ports: tenant.settings.edge.ports },
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
                 namespaceOptions: { protect: !tenant.decommission },
@@ -195,7 +198,8 @@ function bindNamespaceAdmins(
                 },
                 { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["*"] },
                 { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["*"] },
-                { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["*"] },
+                // Tenants expose services through routes on their own edge listener (lib/edge.ts), never through Ingresses.
+                { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: ["*"] },
                 { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["*"] },
                 { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: readOnly },
                 { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: readOnly },

@@ -76,8 +76,10 @@ export interface CostEstimate {
     readonly clusters: readonly ClusterCost[];
     readonly regionServices: RegionServicesCost;
     readonly totals: {
-        /** Every cluster: nodes and AKS tier. */
+        /** Every cluster: nodes, AKS tier and edge. */
         readonly compute: number;
+        /** The clusters' edges (Application Gateway for Containers and its WAF), part of `compute`. */
+        readonly edge: number;
         readonly adx: number;
         readonly egress: number;
         readonly regionServices: number;
@@ -170,6 +172,7 @@ export function estimateCost(
         regionServices: services,
         totals: {
             compute,
+            edge: sum(clusters.map(c => c.edge.monthly)),
             adx: services.adx.monthly,
             egress: services.egress.monthly,
             regionServices: services.monthly,
