@@ -105,6 +105,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
+    /** `<namespace>/<name>` of the cluster's edge Gateway, which tenants' routes name as their parent. */
+    public readonly edgeGateway: pulumi.Output<string>;
     /** The subnet the cluster's edge proxies to pods from. Not an output. */
     public readonly edgeSourceCidr: string;
     /** The tenants placement put on the cluster. */
@@ -123,6 +125,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.kubeconfig = built.kubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
+        this.edgeGateway = built.platform.gateway;
         this.edgeSourceCidr = args.edgeSubnet.cidr;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
@@ -133,6 +136,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeconfig: this.kubeconfig,
             otlpEndpoint: this.otlpEndpoint,
+            edgeGateway: this.edgeGateway,
             tenants: this.tenantNames,
         });
     }
