@@ -262,6 +262,7 @@ for (const stack of REAL_STACKS) {
                     "cosmosContainer",
                     "decommission",
                     "deviceQuota",
+                    "edge",
                     "eventHubsConsumerGroup",
                     "identityClientId",
                     "isolation",
