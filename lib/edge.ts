@@ -11,8 +11,6 @@
  * (one frontend), which the config check holds `sharedClusterCapacity.maxTenants` to.
  */
 
-/** The Gateway API release the ALB controller (1.12.1) implements, and whose CRD schemas the tests hold the objects to. */
-export const GATEWAY_API_VERSION = "v1.5.1";
 /** The GatewayClass the ALB controller creates for internet-facing AGC frontends. */
 export const EDGE_GATEWAY_CLASS = "azure-alb-external";
 /** The platform namespace of the Gateway, its WAF attachment and the tenants' certificates (their private keys stay here). */
