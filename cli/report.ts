@@ -204,7 +204,8 @@ export function renderCost(cost: CostResult): string {
         const pools = cluster.pools.map(
             p => `${p.pool} ${p.expectedNodes}×${p.pricing}${p.saturated ? ` SATURATED (max ${p.maxCount})` : ""}`,
         );
-        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")})`);
+        const edge = `edge ${eur(cluster.edge.monthly)} (${cluster.edge.capacityUnits} CU, WAF ${eur(cluster.edge.waf)})`;
+        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")}, ${edge})`);
     }
     lines.push(...renderRegionServices(cost));
     lines.push(...renderTelemetryTiers(cost.regionServices.telemetryTiers));

@@ -4,6 +4,7 @@ import { urlCarriesCredential } from "../policy/secretPatterns";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { alertsSchema } from "./alertRules";
 import { telemetryTiersSchema } from "./telemetryTiers";
+import { MAX_LISTENERS_PER_GATEWAY } from "./edge";
 import { ADX_CONSUMER_GROUP } from "./naming";
 import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
@@ -23,7 +24,8 @@ export const RESERVED_NAMESPACES = new Set([
     "kube-node-lease",
     "gatekeeper-system",
     "flux-system",
-    "ingress-nginx",
+    "edge",
+    "azure-alb-system",
     "cert-manager",
     "external-dns",
     "observability",
@@ -165,10 +167,22 @@ const regionSchema = z.strictObject({
         .string()
         .regex(CIDR, "expected a CIDR such as 10.40.0.0/16")
         .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
+    /** The VNet's second range, one /24 per cluster for its Application Gateway for Containers; default: the block after `addressSpace`. */
+    edgeAddressSpace: z
+        .string()
+        .regex(CIDR, "expected a CIDR such as 10.41.0.0/16")
+        .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20")
+        .optional(),
 });
 
 const sharedClusterCapacitySchema = z.strictObject({
-    maxTenants: positiveInt.default(50),
+    // One Gateway listener per tenant, and a Gateway holds 64 (lib/edge.ts).
+    maxTenants: positiveInt
+        .max(
+            MAX_LISTENERS_PER_GATEWAY,
+            `at most ${MAX_LISTENERS_PER_GATEWAY}: one edge listener per tenant, and a Gateway holds ${MAX_LISTENERS_PER_GATEWAY}`,
+        )
+        .default(50),
     maxDevices: positiveInt.default(500_000),
 });
 

@@ -95,6 +95,18 @@ export interface RegionPrices {
         /** EUR per active user-month. */
         readonly activeUser: number;
     };
+    /** Application Gateway for Containers with its WAF, EUR (per month unless said). */
+    readonly applicationGatewayForContainers: {
+        readonly gateway: number;
+        readonly frontend: number;
+        readonly association: number;
+        /** Per capacity unit-month (2,500 persistent connections or 2.22 Mbps). */
+        readonly capacityUnit: number;
+        /** WAF enablement, billed once per AGC whatever the number of WAF policies. */
+        readonly waf: number;
+        /** WAF, per million requests and per managed rule set evaluated. */
+        readonly wafPerMillionRequestsPerRuleSet: number;
+    };
     readonly egress: {
         /** Internet egress (routing preference: Microsoft network), zone 1, tiered per month; the first 100 GB are free. */
         readonly internet: readonly PriceTier[];
@@ -156,6 +168,17 @@ const SAME_IN_EVERY_REGION = {
     privateLink: { endpoint: monthly(0.0093), processedPerGB: 0.0093, dnsZone: 0.465 },
     // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
     grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
+    // Microsoft Learn, "Understanding pricing - Application Gateway for Containers" (East US 2 example meters, USD): AGC
+    // 0.017, frontend 0.01, association 0.12, capacity unit 0.008, WAF 0.068 per hour; WAF 0.75 per million requests per
+    // rule set. Listed here for every region: the pricing page showed no regional difference for these meters, 2026-11.
+    applicationGatewayForContainers: {
+        gateway: monthly(0.0158),
+        frontend: monthly(0.0093),
+        association: monthly(0.1116),
+        capacityUnit: monthly(0.00744),
+        waf: monthly(0.0632),
+        wafPerMillionRequestsPerRuleSet: 0.6975,
+    },
     // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
     egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
 };

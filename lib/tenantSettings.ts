@@ -61,6 +61,16 @@ export const TENANT_SETTING_TABLE = {
         defaultRequestMemory: setting(quantity, "128Mi"),
     },
     podSecurity: setting(z.enum(["restricted", "baseline"]), "restricted"),
+    edge: {
+        /** The container ports of the tenant's pods the edge (its Application Gateway for Containers) may reach: those its routes' backends listen on. */
+        ports: setting(
+            z
+                .array(z.number().int().min(1).max(65535))
+                .min(1, "at least one port: the edge needs a port to reach the tenant's routes' backends")
+                .refine(ports => new Set(ports).size === ports.length, "each port once"),
+            [8080],
+        ),
+    },
     queue: {
         /** Size of the tenant's Service Bus queue; Azure's default (1024) when unset. */
         maxSizeInMegabytes: azureDefault(

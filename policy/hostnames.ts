@@ -24,10 +24,10 @@ export function ownsHostname(tenant: string, hostname: string, zoneName: string 
 const knownStrings = (list: unknown): string[] =>
     [...knownEntries(list ?? [])].map(([, v]) => v).filter((v): v is string => typeof v === "string");
 
-/** The hostnames a tenant's own routing object claims: an HTTPRoute's hostnames, an Ingress's hosts and TLS hosts. */
+/** The hostnames a tenant's own routing object claims: an HTTPRoute's or GRPCRoute's hostnames, an Ingress's hosts and TLS hosts. */
 function claimedHostnames(resource: PolicyResource): string[] {
     const spec = resource.props.spec ?? {};
-    if (resource.type === TYPES.httpRoute) {
+    if (resource.type === TYPES.httpRoute || resource.type === TYPES.grpcRoute) {
         return knownStrings(known(spec, "hostnames"));
     }
     return [
@@ -64,7 +64,7 @@ function listenerAudience(
 export const tenantHostnames = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: TENANT_HOSTNAMES_POLICY,
     description:
-        "A tenant serves only hostnames under its own prefix, <tenant>.<zone> and below: every HTTPRoute (gateway.networking.k8s.io/v1) and Ingress in a tenant namespace names only such hosts, and every Gateway listener admits routes from one tenant's namespace at most, with a hostname under that tenant's prefix, so that no tenant can bind another's listener, add paths to its hosts or have a certificate or DNS record issued for them. Fix: name the route's hostnames under <tenant>.<zone>; give each tenant its own listener with allowedRoutes selecting its namespace alone.",
+        "A tenant serves only hostnames under its own prefix, <tenant>.<zone> and below: every HTTPRoute and GRPCRoute (gateway.networking.k8s.io/v1) and Ingress in a tenant namespace names only such hosts, and every Gateway listener admits routes from one tenant's namespace at most, with a hostname under that tenant's prefix, so that no tenant can bind another's listener, add paths to its hosts or have a certificate or DNS record issued for them. Fix: name the route's hostnames under <tenant>.<zone>; give each tenant its own listener with allowedRoutes selecting its namespace alone.",
     enforcementLevel,
     configSchema: {
         properties: {
@@ -78,7 +78,7 @@ export const tenantHostnames = (enforcementLevel: EnforcementLevel = "mandatory"
         const zoneName = args.getConfig<{ zoneName?: string }>().zoneName;
         const namespaces = tenantNamespaces(args.resources, TENANT_LABEL);
         const prefixOf = (tenant: string) => (zoneName === undefined ? `${tenant}.<zone>` : `${tenant}.${zoneName}`);
-        for (const type of [TYPES.httpRoute, TYPES.ingress]) {
+        for (const type of [TYPES.httpRoute, TYPES.grpcRoute, TYPES.ingress]) {
             for (const { resource, namespace } of inTenantNamespaces(args.resources, namespaces, type)) {
                 for (const hostname of claimedHostnames(resource).filter(h => !ownsHostname(namespace.tenant, h, zoneName))) {
                     reportViolation(

@@ -20,6 +20,7 @@ export const TYPES = {
     service: "kubernetes:core/v1:Service",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    grpcRoute: "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute",
     gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
     fluxConfiguration: "azure-native:kubernetesconfiguration:FluxConfiguration",
     ...COMPONENT_TYPES,

@@ -121,15 +121,16 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("lets every platform namespace (ingress, cert-manager, external-dns, the collector) reach the API server through Cilium's kube-apiserver entity", () => {
+        it("lets every platform namespace (the ALB controller, the edge's Gateway, cert-manager, external-dns, the collector) reach the API server through Cilium's kube-apiserver entity", () => {
             const platform = namespacesLabelled(evaluation, PLATFORM_LABEL);
             assert.deepStrictEqual([...new Set(platform.map(ns => ns.name))].sort(), [
+                "azure-alb-system",
                 "cert-manager",
+                "edge",
                 "external-dns",
-                "ingress-nginx",
                 "observability",
             ]);
-            assert.strictEqual(platform.length, 4 * ofType(evaluation, COMPONENT_TYPES.clusterPlatform).length);
+            assert.strictEqual(platform.length, 5 * ofType(evaluation, COMPONENT_TYPES.clusterPlatform).length);
             for (const ns of platform) {
                 const cilium = objectsIn(evaluation, CILIUM_POLICY, ns).map(p => p.inputs);
                 assert.deepStrictEqual(

@@ -240,6 +240,18 @@ for (const stack of REAL_STACKS) {
                         `collector on ${tenant.name}'s cluster`,
                     );
                     const grpcPort = collector.inputs.values.config.receivers.otlp.protocols.grpc.endpoint.split(":").pop();
+                    // The one listener of the cluster's Gateway that admits routes from the tenant's namespace.
+                    const gateway = one(
+                        ofType(evaluation, "kubernetes:gateway.networking.k8s.io/v1:Gateway").filter(
+                            g => g.provider === namespace.provider,
+                        ),
+                        `edge Gateway on ${tenant.name}'s cluster`,
+                    );
+                    const listeners = gateway.inputs.spec.listeners.filter(
+                        (l: any) => l.allowedRoutes.namespaces.selector.matchLabels["kubernetes.io/metadata.name"] === tenant.name,
+                    );
+                    assert.strictEqual(listeners.length, 1, `${tenant.name}'s listeners`);
+                    const [listener] = listeners;
                     // Consumer groups are children of the data plane keyed by the tenant's name (the URN), one per tenant.
                     const group = one(
                         consumerGroups.filter(g => g.name.endsWith(`-cg-${tenant.name}`)),
@@ -268,6 +280,11 @@ for (const stack of REAL_STACKS) {
                             keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
                             adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
                             otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,
+                            edge: {
+                                gateway: `${gateway.inputs.metadata.namespace}/${gateway.inputs.metadata.name}`,
+                                listener: listener.name,
+                                hostnames: listener.hostname,
+                            },
                             deviceQuota: tenant.deviceQuota,
                             decommission: tenant.decommission ?? false,
                         },

@@ -69,20 +69,23 @@ const service = (spec: Record<string, any>) =>
         metadata: tenantMetadata("exposed"),
         spec,
     }));
-const route = (hostnames: string[]) =>
-    adding(inTenant("core/v1:ConfigMap"), "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", () => ({
+const route = (hostnames: string[], kind = "HTTPRoute") =>
+    adding(inTenant("core/v1:ConfigMap"), `kubernetes:gateway.networking.k8s.io/v1:${kind}`, () => ({
         apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
+        kind,
         metadata: tenantMetadata("api"),
         spec: { parentRefs: [{ name: "edge", namespace: "edge" }], hostnames, rules: [{ backendRefs: [{ name: "api", port: 8080 }] }] },
     }));
-const gateway = (listener: Record<string, any>) =>
-    adding(inTenant("core/v1:ConfigMap"), "kubernetes:gateway.networking.k8s.io/v1:Gateway", () => ({
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "Gateway",
-        metadata: { name: "edge", namespace: "edge" },
-        spec: { gatewayClassName: "edge", listeners: [{ name: "tenant", protocol: "HTTPS", port: 443, ...listener }] },
-    }));
+/** The stack with the tenant's listener on its cluster's edge Gateway changed. */
+const edgeListener = (change: (listener: any) => void) => {
+    const listenerName = `https-${TENANT}`;
+    return editing(
+        r =>
+            r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" &&
+            r.inputs.spec?.listeners?.some((l: any) => l.name === listenerName),
+        props => change(props.spec.listeners.find((l: any) => l.name === listenerName)),
+    );
+};
 const networkPolicy = (spec: Record<string, any>) =>
     adding(inTenant("networking.k8s.io/v1:NetworkPolicy", "default-deny-all"), "kubernetes:networking.k8s.io/v1:NetworkPolicy", () => ({
         apiVersion: "networking.k8s.io/v1",
@@ -337,17 +340,24 @@ export const MUTATIONS: readonly Mutation[] = [
         message: new RegExp(`HTTPRoute 'api' of tenant contoso claims api.fabrikam.${ZONE}, outside its prefix contoso.${ZONE}`),
     },
     {
-        claim: "a Gateway listener that admits routes from every namespace",
+        claim: "a GRPCRoute with another tenant's hostname",
         policy: "tenant-hostnames",
-        mutate: gateway({ hostname: `*.${TENANT}.${ZONE}`, allowedRoutes: { namespaces: { from: "All" } } }),
-        message: /listener 'tenant' admits routes from every namespace/,
+        mutate: route([`rpc.fabrikam.${ZONE}`], "GRPCRoute"),
+        message: new RegExp(`GRPCRoute 'api' of tenant contoso claims rpc.fabrikam.${ZONE}, outside its prefix contoso.${ZONE}`),
     },
     {
-        claim: "a Gateway listener for one tenant's namespace with another tenant's hostname",
+        claim: "the edge Gateway's listener of a tenant admitting routes from every namespace",
         policy: "tenant-hostnames",
-        mutate: gateway({
-            hostname: `*.fabrikam.${ZONE}`,
-            allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": TENANT } } } },
+        mutate: edgeListener(listener => {
+            listener.allowedRoutes.namespaces = { from: "All" };
+        }),
+        message: new RegExp(`Gateway 'edge' listener 'https-${TENANT}' admits routes from every namespace`),
+    },
+    {
+        claim: "the edge Gateway's listener for one tenant's namespace with another tenant's hostname",
+        policy: "tenant-hostnames",
+        mutate: edgeListener(listener => {
+            listener.hostname = `*.fabrikam.${ZONE}`;
         }),
         message: /admits routes of tenant contoso for \*\.fabrikam\./,
     },

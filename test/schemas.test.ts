@@ -64,8 +64,11 @@ describe("Kubernetes objects against their upstream schemas", () => {
         assert.deepStrictEqual(upstreamSchemaKinds(), [
             "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
             "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
+            "alb.networking.azure.io/v1 WebApplicationFirewallPolicy",
+            "cert-manager.io/v1 Certificate",
             "cert-manager.io/v1 ClusterIssuer",
             "cilium.io/v2 CiliumNetworkPolicy",
+            "gateway.networking.k8s.io/v1 Gateway",
             "keda.sh/v1alpha1 ScaledObject",
             "keda.sh/v1alpha1 TriggerAuthentication",
             "networking.k8s.io/v1 NetworkPolicy",

@@ -30,6 +30,7 @@ describe("per-tenant settings", () => {
             quota: { cpu: "16", memory: "16Gi", pods: 100, persistentVolumeClaims: 4, storage: "64Gi" },
             limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
             podSecurity: "restricted",
+            edge: { ports: [8080] },
             queue: {},
         });
     });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
-import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
+import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, edgeAddressSpace, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";
@@ -82,6 +82,16 @@ for (const stack of REAL_STACKS) {
                     for (const rule of policy.spec.ingress ?? []) {
                         assert.ok(rule.from?.length, `${policy.metadata.name} admits every source`);
                         for (const peer of rule.from) {
+                            if (peer.ipBlock) {
+                                // The edge proxies from its /24 of the edge range, on the tenant's ports only (test/edge.test.ts).
+                                assert.ok(
+                                    cidrsOverlap(peer.ipBlock.cidr, edgeAddressSpace(evaluation.config.region)) &&
+                                        peer.ipBlock.cidr.endsWith("/24") &&
+                                        rule.ports?.length,
+                                    `${policy.metadata.name} admits ${JSON.stringify(rule)}`,
+                                );
+                                continue;
+                            }
                             const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
                             assert.ok(
                                 ns === undefined ? peer.podSelector !== undefined : !evaluation.config.tenants.some(t => t.name === ns),

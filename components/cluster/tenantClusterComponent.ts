@@ -4,8 +4,8 @@ import { TenantSpec } from "../../lib/config";
 import { TAG_CLUSTER } from "../../lib/labels";
 import { aksNames, fluxClusterPath } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
-import { ClusterPlatform } from "../platform/clusterPlatform";
 import { FluxTarget, fluxTarget } from "../platform/flux";
+import { ClusterPlatform, EdgeSubnet } from "../platform/clusterPlatform";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { RegionServices } from "../common/regionServices";
 
@@ -16,6 +16,8 @@ export interface TenantClusterArgs {
     readonly clusterName: string;
     /** The cluster's /24 node subnet. No default. */
     readonly subnetId: pulumi.Input<string>;
+    /** The /24 delegated to the cluster's Application Gateway for Containers. No default. */
+    readonly edgeSubnet: EdgeSubnet;
     /** The tenants on the cluster, one namespace each. No default. */
     readonly tenants: readonly TenantSpec[];
     /** Extra tags on every Azure resource of the cluster (the tenant of a dedicated cluster). No default; `{}` for none. */
@@ -76,6 +78,8 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
             keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
             appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
             subscriptionId: services.subscriptionId,
+            edgeSubnet: args.edgeSubnet,
+            tenants: args.tenants.map(t => t.name),
         },
         { parent },
     );
@@ -102,6 +106,10 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
+    /** `<namespace>/<name>` of the cluster's edge Gateway, which tenants' routes name as their parent. */
+    public readonly edgeGateway: pulumi.Output<string>;
+    /** The subnet the cluster's edge proxies to pods from. Not an output. */
+    public readonly edgeSourceCidr: string;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
     /** The cluster as its extension resources (Flux configurations) address it. Not an output. */
@@ -120,6 +128,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.kubeconfig = built.kubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
+        this.edgeGateway = built.platform.gateway;
+        this.edgeSourceCidr = args.edgeSubnet.cidr;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
         this.fluxTarget = fluxTarget(args.services.resourceGroupName, built.cluster.name);
@@ -130,6 +140,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeconfig: this.kubeconfig,
             otlpEndpoint: this.otlpEndpoint,
+            edgeGateway: this.edgeGateway,
             tenants: this.tenantNames,
         });
     }

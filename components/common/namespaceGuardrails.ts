@@ -12,8 +12,6 @@ import {
 import { LINK_LOCAL_RANGE } from "../../lib/network";
 import { API_SERVER_RULES, ciliumEgressPolicy, ENTRA_ID_SIGN_IN_RULES } from "./ciliumEgress";
 
-/** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
-export const INGRESS_NAMESPACE = "ingress-nginx";
 /** The namespace of the OpenTelemetry collector every workload exports to. */
 export const OBSERVABILITY_NAMESPACE = "observability";
 /** The managed Prometheus agent and CoreDNS run there; so does the konnectivity agent the API server reaches webhooks through. */
@@ -99,12 +97,17 @@ export interface NamespaceGuardrailsArgs {
         readonly defaultRequestCpu: string;
         readonly defaultRequestMemory: string;
     };
-    /** Extra namespaces allowed to open connections into this one. Default: only the ingress controller's. */
+    /** Other namespaces allowed to open connections into this one, on any port. Default: none. */
     readonly ingressFromNamespaces?: readonly string[];
     /** Where pods reach Azure services: the private-endpoint subnet (and Entra ID sign-in) or the internet. Required. */
     readonly azureEgress: AzureEgress;
     /** Whether pods reach the API server (controllers do; tenant workloads do not). Default: false. */
     readonly apiServerAccess?: boolean;
+    /**
+     * The cluster's edge (its Application Gateway for Containers, which proxies from its own subnet straight to pods
+     * on the CNI overlay) and the only container ports it may reach here. Default: none, the edge reaches nothing.
+     */
+    readonly edge?: { readonly sourceCidr: pulumi.Input<string>; readonly ports: readonly number[] };
     /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
     readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
     /** Labels of the Namespace object alone (lifecycle markers such as decommissioning). Default: none. */
@@ -127,7 +130,7 @@ export interface NamespaceGuardrails {
 /**
  * A namespace with the isolation every workload gets, tenant or platform: PSA labels, a ResourceQuota,
  * a LimitRange, default-deny NetworkPolicies and the few flows a workload needs (DNS, its own namespace,
- * ingress from the ingress controller, egress to Azure endpoints outside the cluster and to the collector).
+ * ingress from the edge on the ports it names, egress to Azure endpoints outside the cluster and to the collector).
  */
 export function createNamespaceGuardrails(
     name: string,
@@ -183,7 +186,7 @@ export function createNamespaceGuardrails(
 
     const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: metadataIn(role), spec }, childOpts);
-    const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])].filter(ns => ns !== args.namespace);
+    const fromNamespaces = (args.ingressFromNamespaces ?? []).filter(ns => ns !== args.namespace);
 
     const networkPolicies = [
         policy("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
@@ -220,6 +223,20 @@ export function createNamespaceGuardrails(
                       policyTypes: ["Ingress"],
                       ingress: [
                           { from: fromNamespaces.map(ns => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } })) },
+                      ],
+                  }),
+              ]),
+        ...(args.edge === undefined
+            ? []
+            : [
+                  policy("allow-from-edge", {
+                      podSelector: {},
+                      policyTypes: ["Ingress"],
+                      ingress: [
+                          {
+                              from: [{ ipBlock: { cidr: args.edge.sourceCidr } }],
+                              ports: args.edge.ports.map(port => ({ protocol: "TCP", port })),
+                          },
                       ],
                   }),
               ]),

@@ -3,13 +3,12 @@ import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
-import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ConfigError, FleetConfig } from "../../lib/config";
 import { dataPlaneSizing } from "../../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
-import { planClusterSubnets, privateEndpointSubnet } from "../../lib/network";
+import { planClusterSubnets } from "../../lib/network";
 import { Placement } from "../../lib/placement";
 import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
@@ -17,6 +16,8 @@ import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
 import { isolateTelemetryRows } from "./telemetryIsolation";
 import { RegionPrivateLink } from "./regionPrivateLink";
+import { warnUnpinnedTenants } from "./unpinnedTenants";
+import { createRegionNetwork } from "./regionNetwork";
 import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
@@ -83,33 +84,11 @@ export class Region extends pulumi.ComponentResource {
         );
         this.resourceGroupName = group.name;
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
-        const vnet = new network.VirtualNetwork(
-            `${name}-vnet`,
-            {
-                virtualNetworkName: `vnet-${prefix}`,
-                resourceGroupName: group.name,
-                location,
-                addressSpace: { addressPrefixes: [config.region.addressSpace] },
-                tags,
-            },
-            parent,
+        const { vnet, endpointSubnet, endpointSubnetCidr, subnetIds, edgeSubnets } = createRegionNetwork(
+            name,
+            { config, resourceGroupName: group.name, clusterSubnets: subnetPlan.subnets, prefix, tags },
+            this,
         );
-        // Azure refuses concurrent writes to one VNet (AnotherOperationInProgress), so each subnet waits for the one before.
-        let previousSubnet: network.Subnet | undefined;
-        const subnet = (role: string, cidr: string) =>
-            (previousSubnet = new network.Subnet(
-                `${name}-subnet-${role}`,
-                {
-                    subnetName: `snet-${role}`,
-                    virtualNetworkName: vnet.name,
-                    resourceGroupName: group.name,
-                    addressPrefix: cidr,
-                },
-                { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] },
-            ));
-        const endpointSubnetCidr = privateEndpointSubnet(config.region.addressSpace);
-        const endpointSubnet = subnet("private-endpoints", endpointSubnetCidr);
-        const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
 
         const admins = new azuread.Group(
             `${name}-cluster-admins`,
@@ -222,7 +201,11 @@ export class Region extends pulumi.ComponentResource {
         this.services = services;
         this.telemetry = { name, parent: this, config, placement, services, dataPlane: this.dataPlane };
         this.tiers = createTelemetryTiers(this.telemetry);
-        this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
+        this.clusters = createRegionClusters(
+            name,
+            { services, clusters: placement.clusters, tenants: config.tenants, subnetIds, edgeSubnets },
+            this,
+        );
         createAlertsAndDashboards(this.telemetry, this.clusters, this.observability);
 
         this.fleet = new FleetManager(
@@ -301,28 +284,6 @@ export class Region extends pulumi.ComponentResource {
         createTelemetryRollups(this.telemetry, this.tiers, rowSecurity);
         return landingZones;
     }
-}
-
-/** Unpinned tenants the warning names one by one; `npm start` lists them all. */
-const UNPINNED_TENANTS_NAMED = 10;
-
-/**
- * Placement keeps every tenant where the stack's outputs say it was, and packs only the new ones; a new tenant without
- * a pin stays where it lands for as long as the stack's outputs last (a stack recreated from its file loses them). One
- * warning names the pins that record it in the stack file.
- */
-function warnUnpinnedTenants(placement: Placement, region: Region): void {
-    const unpinned = [...placement.tenants.values()].filter(placed => placed.reason !== "pinned" && placed.reason !== "kept");
-    if (unpinned.length === 0) {
-        return;
-    }
-    const named = unpinned.slice(0, UNPINNED_TENANTS_NAMED).map(placed => `${placed.tenant} (cluster: ${placed.cluster})`);
-    const more = unpinned.length > named.length ? ` and ${unpinned.length - named.length} more` : "";
-    pulumi.log.warn(
-        `${unpinned.length} new tenant(s) not pinned: ${named.join(", ")}${more}; later updates keep them there (from ` +
-            "this stack's outputs); pin each to its cluster in the stack file to keep it there without them",
-        region,
-    );
 }
 
 /** A cluster's Fleet Manager member name: clusters of every region join one fleet, so the region is part of it. */

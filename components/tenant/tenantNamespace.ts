@@ -45,6 +45,8 @@ export interface NamespaceHost {
     readonly otlpEndpoint: pulumi.Input<string>;
     /** The cluster as the tenant's Flux configuration addresses it. */
     readonly fluxTarget: FluxTarget;
+    /** The subnet the cluster's edge proxies from: the only source admitted into the namespace from outside, on the tenant's edge ports. */
+    readonly edgeSourceCidr: string;
 }
 
 /**
@@ -88,6 +90,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 limits: tenant.settings.limits,
                 // The region's services through their private endpoints, and Entra ID's sign-in; nothing else outside.
                 azureEgress: { kind: "private-endpoints", subnet: services.privateEndpointSubnet },
+                edge: { sourceCidr: cluster.edgeSourceCidr, ports: tenant.settings.edge.ports },
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
                 namespaceOptions: { protect: !tenant.decommission },
@@ -219,7 +222,8 @@ function bindNamespaceAdmins(
                 },
                 { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["*"] },
                 { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["*"] },
-                { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["*"] },
+                // Tenants expose services through routes on their own edge listener (lib/edge.ts), never through Ingresses.
+                { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: ["*"] },
                 { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["*"] },
                 { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: readOnly },
                 { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: readOnly },

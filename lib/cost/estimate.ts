@@ -78,8 +78,10 @@ export interface CostEstimate {
     /** Egress controls: ACNS on every node, private endpoints and their traffic, private DNS zones (`network.ts`). */
     readonly network: NetworkCost;
     readonly totals: {
-        /** Every cluster: nodes and AKS tier. */
+        /** Every cluster: nodes, AKS tier and edge. */
         readonly compute: number;
+        /** The clusters' edges (Application Gateway for Containers and its WAF), part of `compute`. */
+        readonly edge: number;
         readonly adx: number;
         readonly egress: number;
         readonly regionServices: number;
@@ -177,6 +179,7 @@ export function estimateCost(
         network,
         totals: {
             compute,
+            edge: sum(clusters.map(c => c.edge.monthly)),
             adx: services.adx.monthly,
             egress: services.egress.monthly,
             regionServices: services.monthly,
