@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings, PreviousPlacement, previousPlacementOf } from "./lib/placement";
+import { tenantHostname, tenantListenerName } from "./lib/edge";
 import { JoinedFleet } from "./components/cluster/fleetManager";
 import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
@@ -92,6 +93,12 @@ export async function fleetProgram(config: FleetConfig) {
                         keyVaultUri: own.keyVaultUri,
                         adminGroupObjectId: own.adminGroupObjectId,
                         otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
+                        // What a tenant's HTTPRoute or GRPCRoute names: its parent Gateway, its listener, the names it may use.
+                        edge: {
+                            gateway: region.clusters.get(placed.cluster)!.edgeGateway,
+                            listener: tenantListenerName(tenant.name),
+                            hostnames: tenantHostname(tenant.name, config.dns.zoneName),
+                        },
                         deviceQuota: tenant.deviceQuota,
                         decommission: tenant.decommission,
                     },

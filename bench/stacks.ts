@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { MAX_LISTENERS_PER_GATEWAY } from "../lib/edge";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 
 /**
@@ -11,8 +12,8 @@ import { readStackConfig, stackFilePath } from "../lib/stackFile";
  */
 
 export const BASE_STACK = "prod-weu";
-/** Room for realistic packing: a long-tail tenant is small, so a shared cluster holds hundreds. */
-export const GENERATED_SHARED_CLUSTER_CAPACITY = { maxTenants: 250, maxDevices: 2_000_000 };
+/** As many tenants as a shared cluster's edge Gateway holds listeners (lib/edge.ts): a long-tail tenant is small, so the listeners bind first. */
+export const GENERATED_SHARED_CLUSTER_CAPACITY = { maxTenants: MAX_LISTENERS_PER_GATEWAY, maxDevices: 2_000_000 };
 /** Pinned, as the provisioning service pins them; one per way of getting a dedicated cluster. */
 export const DEDICATED_TENANTS = [
     { name: "acme", deviceQuota: 250_000, cluster: "dedicated-acme" },

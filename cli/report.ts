@@ -211,10 +211,17 @@ export function renderCost(cost: CostResult): string {
         const pools = cluster.pools.map(
             p => `${p.pool} ${p.expectedNodes}×${p.pricing}${p.saturated ? ` SATURATED (max ${p.maxCount})` : ""}`,
         );
-        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")})`);
+        const edge = `edge ${eur(cluster.edge.monthly)} (${cluster.edge.capacityUnits} CU, WAF ${eur(cluster.edge.waf)})`;
+        lines.push(`  cluster ${pad(cluster.cluster, 22)} ${eur(cluster.monthly).padStart(10)}  (${pools.join(", ")}, ${edge})`);
     }
     lines.push(...renderRegionServices(cost));
     lines.push(...renderTelemetryTiers(cost.regionServices.telemetryTiers));
+    const { acns, privateEndpoints, privateDnsZones } = cost.network;
+    lines.push(
+        `  egress controls${" ".repeat(16)}${eur(cost.network.monthly).padStart(10)}  (ACNS FQDN filtering on ${acns.nodes} nodes ${eur(acns.monthly)}, ` +
+            `${privateEndpoints.count} private endpoints ${eur(privateEndpoints.monthly)} with ${Math.round(privateEndpoints.processedGB).toLocaleString("en-US")} GB through them, ` +
+            `${privateDnsZones.count} private DNS zones ${eur(privateDnsZones.monthly)})`,
+    );
     lines.push("  per tenant:");
     for (const tenant of cost.tenants) {
         lines.push(`    ${pad(tenant.tenant, 20)} ${eur(tenant.monthly).padStart(10)}  ${eur(tenant.perDevice)}/device`);

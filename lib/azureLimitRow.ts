@@ -17,5 +17,7 @@ export const LIMIT_SOURCES = {
     iotHub: "https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling",
     serviceBus: "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas",
     cosmosAccount: "https://learn.microsoft.com/azure/cosmos-db/concepts-limits#per-account-limits",
+    subnetAddresses:
+        "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets",
     cosmosRbac: "https://learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac#limits",
 } as const;

@@ -9,6 +9,7 @@ import { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 import { storeLimitRows } from "./storeLimits";
 import { ADX_ROUTING_ENRICHMENTS } from "./adxTenancy";
 import { warmStores } from "./telemetryTiers";
+import { PRIVATE_ENDPOINT_SUBNET_CAPACITY, privateEndpointCount } from "./privateLink";
 
 export { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 
@@ -136,6 +137,13 @@ export function azureLimitRows(inputs: LimitInputs): AzureLimitRow[] {
             used: 1 + ADX_ROUTING_ENRICHMENTS.length,
             max: IOT_HUB_LIMITS.enrichments,
             source: LIMIT_SOURCES.iotHub,
+        },
+        {
+            limit: "private endpoints in the region's endpoint subnet (a /24, less the 5 addresses Azure reserves)",
+            scope: "the region's private-endpoint subnet",
+            used: privateEndpointCount(inputs.tenants.length),
+            max: PRIVATE_ENDPOINT_SUBNET_CAPACITY,
+            source: LIMIT_SOURCES.subnetAddresses,
         },
         {
             limit: "queues and topics per Service Bus namespace",

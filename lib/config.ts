@@ -5,6 +5,7 @@ import { ConfigError, ConfigProblem } from "./errors";
 import { azureLimitProblems, LimitCheckOptions } from "./azureLimits";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
+import { checkEdgeAddressSpace } from "./edgeAddressSpace";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
@@ -99,7 +100,8 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
         checkMinMax(objectAt(raw, "clusterDefaults", pool), "minCount", "maxCount", ["clusterDefaults", pool], add);
     }
 
-    const addressSpace = objectAt(raw, "region")?.addressSpace;
+    const region = objectAt(raw, "region");
+    const addressSpace = region?.addressSpace;
     if (typeof addressSpace === "string" && CIDR.test(addressSpace)) {
         for (const reserved of [CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
             if (cidrsOverlap(addressSpace, reserved)) {
@@ -109,6 +111,7 @@ function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
                 );
             }
         }
+        checkEdgeAddressSpace(addressSpace, region?.edgeAddressSpace, add);
     }
 
     const fleet = objectAt(raw, "fleet");

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { COSMOS_LIMITS } from "./storeLimits";
 import { apiServerAccessSchema } from "./apiServerAccess";
+import { urlCarriesCredential } from "../policy/secretPatterns";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
 import { alertsSchema } from "./alertRules";
 import { telemetryTiersSchema } from "./telemetryTiers";
+import { MAX_LISTENERS_PER_GATEWAY } from "./edge";
 import { ADX_CONSUMER_GROUP } from "./naming";
 import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
@@ -23,7 +25,8 @@ export const RESERVED_NAMESPACES = new Set([
     "kube-node-lease",
     "gatekeeper-system",
     "flux-system",
-    "ingress-nginx",
+    "edge",
+    "azure-alb-system",
     "cert-manager",
     "external-dns",
     "observability",
@@ -144,7 +147,13 @@ const fleetSchema = z.strictObject({
 });
 
 const gitopsSchema = z.strictObject({
-    repositoryUrl: z.string().regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL"),
+    repositoryUrl: z
+        .string()
+        .regex(/^(https|ssh):\/\/\S+$/, "expected an https:// or ssh:// repository URL")
+        .refine(
+            url => !urlCarriesCredential(url),
+            "the URL carries a credential (a user, password or token): give Flux the URL alone and the credential through a Secret",
+        ),
     branch: z.string().min(1).default("main"),
 });
 
@@ -161,6 +170,12 @@ const regionSchema = z.strictObject({
         .string()
         .regex(CIDR, "expected a CIDR such as 10.40.0.0/16")
         .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20"),
+    /** The VNet's second range, one /24 per cluster for its Application Gateway for Containers; default: the block after `addressSpace`. */
+    edgeAddressSpace: z
+        .string()
+        .regex(CIDR, "expected a CIDR such as 10.41.0.0/16")
+        .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20")
+        .optional(),
 });
 
 /** The Azure subscription the stack deploys to, for the limits that count per subscription. */
@@ -191,7 +206,13 @@ const migrationSchema = z.strictObject({
 });
 
 const sharedClusterCapacitySchema = z.strictObject({
-    maxTenants: positiveInt.default(50),
+    // One Gateway listener per tenant, and a Gateway holds 64 (lib/edge.ts).
+    maxTenants: positiveInt
+        .max(
+            MAX_LISTENERS_PER_GATEWAY,
+            `at most ${MAX_LISTENERS_PER_GATEWAY}: one edge listener per tenant, and a Gateway holds ${MAX_LISTENERS_PER_GATEWAY}`,
+        )
+        .default(50),
     maxDevices: positiveInt.default(500_000),
 });
 

@@ -95,6 +95,14 @@ export const tenantCosmosContainer = (tenant: string): string => `tenant-${tenan
 export const fluxClusterPath = (environment: string, regionShortName: string, clusterName: string): string =>
     `./clusters/${environment}-${regionShortName}/${clusterName}`;
 
+/**
+ * A tenant's directory in the fleet repository, `./tenants/<environment>-<region>/<tenant>`: its own manifests,
+ * which Flux applies into its namespace only. Outside every cluster's directory (a cluster's Kustomization would
+ * otherwise apply them with cluster-wide rights) and free of the cluster's name, so that a move keeps the path.
+ */
+export const fluxTenantPath = (environment: string, regionShortName: string, tenant: string): string =>
+    `./tenants/${environment}-${regionShortName}/${tenant}`;
+
 /** The namespace of iot-fleet's role assignment names (a fixed random UUID: changing it renames every assignment). */
 const ROLE_ASSIGNMENT_NAMESPACE = "5d1b3a0e-7f39-4c2e-9a61-3f0d2c8b4e17";
 

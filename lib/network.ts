@@ -8,6 +8,11 @@ import { ClusterPlacement, dedicatedClusterName, PlacementConfig, PlacementTenan
 export const CLUSTER_POD_CIDR = "10.244.0.0/16";
 export const CLUSTER_SERVICE_CIDR = "10.245.0.0/16";
 export const CLUSTER_DNS_SERVICE_IP = "10.245.0.10";
+/**
+ * The link-local range: a node's instance metadata (169.254.169.254) and host-local addresses. No wide egress
+ * allow may include it: a pod reaching IMDS could take the kubelet identity's tokens.
+ */
+export const LINK_LOCAL_RANGE = "169.254.0.0/16";
 
 /** True when two CIDR ranges share any address. */
 export function cidrsOverlap(a: string, b: string): boolean {
@@ -265,6 +270,26 @@ function firstFreeSlot(space: AddressSlots, taken: ReadonlySet<number>, hashed: 
 }
 
 const subnetAt = (space: AddressSlots, slot: number): string => `${numberToIpv4(space.base + slot * SLOT_SIZE)}/${NODE_SUBNET_PREFIX}`;
+
+/**
+ * The VNet's second range, for the clusters' edge: Application Gateway for Containers needs a /24 of its own,
+ * delegated to it, per deployment (Microsoft Learn, AGC "Container networking": "must be a /24 prefix; only one
+ * deployment is supported per subnet"). `region.edgeAddressSpace`, or else the block of the address space's size
+ * right after it (10.40.0.0/16 gives 10.41.0.0/16).
+ */
+export function edgeAddressSpace(region: { readonly addressSpace: string; readonly edgeAddressSpace?: string }): string {
+    if (region.edgeAddressSpace !== undefined) {
+        return region.edgeAddressSpace;
+    }
+    const [, end] = cidrRange(region.addressSpace);
+    return `${numberToIpv4(end + 1)}/${region.addressSpace.split("/")[1]}`;
+}
+
+/** A cluster's edge /24: the slot its node /24 has in the address space, in the edge address space. */
+export function edgeSubnetOf(addressSpace: string, edgeSpace: string, nodeSubnet: string): string {
+    const offset = ipv4ToNumber(nodeSubnet.split("/")[0]) - cidrRange(addressSpace)[0];
+    return `${numberToIpv4(cidrRange(edgeSpace)[0] + offset)}/${NODE_SUBNET_PREFIX}`;
+}
 
 /** The subnet reserved for private endpoints (slot 0). */
 export function privateEndpointSubnet(addressSpace: string): string {

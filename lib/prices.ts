@@ -79,11 +79,33 @@ export interface RegionPrices {
     readonly logAnalyticsPerGB: number;
     /** Azure Monitor managed Prometheus, EUR per 10 million samples ingested. */
     readonly prometheusPer10MSamples: number;
+    /** Advanced Container Networking Services (container network security: FQDN filtering), EUR per node-month. */
+    readonly acnsPerNodeMonth: number;
+    readonly privateLink: {
+        /** A private endpoint, EUR per endpoint-month. */
+        readonly endpoint: number;
+        /** Data through a private endpoint, each direction, EUR per GB (the first PB's band). */
+        readonly processedPerGB: number;
+        /** A private DNS zone, EUR per zone-month (the first 25 zones' band; queries not priced). */
+        readonly dnsZone: number;
+    };
     readonly grafanaStandard: {
         /** EUR per instance-month. */
         readonly instance: number;
         /** EUR per active user-month. */
         readonly activeUser: number;
+    };
+    /** Application Gateway for Containers with its WAF, EUR (per month unless said). */
+    readonly applicationGatewayForContainers: {
+        readonly gateway: number;
+        readonly frontend: number;
+        readonly association: number;
+        /** Per capacity unit-month (2,500 persistent connections or 2.22 Mbps). */
+        readonly capacityUnit: number;
+        /** WAF enablement, billed once per AGC whatever the number of WAF policies. */
+        readonly waf: number;
+        /** WAF, per million requests and per managed rule set evaluated. */
+        readonly wafPerMillionRequestsPerRuleSet: number;
     };
     readonly egress: {
         /** Internet egress (routing preference: Microsoft network), zone 1, tiered per month; the first 100 GB are free. */
@@ -139,8 +161,24 @@ const SAME_IN_EVERY_REGION = {
     cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
     // azure.microsoft.com/pricing/details/monitor: managed Prometheus USD 0.16 per 10 M samples ingested, 2026-11.
     prometheusPer10MSamples: 0.149,
+    // azure.microsoft.com/pricing/details/kubernetes-service, "Advanced Container Networking Services": USD 0.025 per node-hour, 2026-11.
+    acnsPerNodeMonth: monthly(0.02325),
+    // azure.microsoft.com/pricing/details/private-link: USD 0.01 per endpoint-hour, USD 0.01 per GB in and out;
+    // azure.microsoft.com/pricing/details/dns: private zone USD 0.50 per month, 2026-11.
+    privateLink: { endpoint: monthly(0.0093), processedPerGB: 0.0093, dnsZone: 0.465 },
     // azure.microsoft.com/pricing/details/managed-grafana: Standard USD 0.085 per instance-hour, USD 6 per active user, 2026-11.
     grafanaStandard: { instance: monthly(0.079), activeUser: 5.58 },
+    // Microsoft Learn, "Understanding pricing - Application Gateway for Containers" (East US 2 example meters, USD): AGC
+    // 0.017, frontend 0.01, association 0.12, capacity unit 0.008, WAF 0.068 per hour; WAF 0.75 per million requests per
+    // rule set. Listed here for every region: the pricing page showed no regional difference for these meters, 2026-11.
+    applicationGatewayForContainers: {
+        gateway: monthly(0.0158),
+        frontend: monthly(0.0093),
+        association: monthly(0.1116),
+        capacityUnit: monthly(0.00744),
+        waf: monthly(0.0632),
+        wafPerMillionRequestsPerRuleSet: 0.6975,
+    },
     // azure.microsoft.com/pricing/details/bandwidth, EUR, 2026-11.
     egress: { internet: INTERNET_EGRESS_TIERS, interRegionSameContinent: 0.0186 },
 };

@@ -45,7 +45,15 @@ export const TENANT_SETTING_TABLE = {
         maxReplicas: setting(positiveInt, 8),
     },
     // 16 CPU and 16Gi hold the 28 replicas KEDA may start at the default limits (14 CPU, 14Gi) plus a rolling-update surge.
-    quota: { cpu: setting(quantity, "16"), memory: setting(quantity, "16Gi"), pods: setting(positiveInt, 100) },
+    quota: {
+        cpu: setting(quantity, "16"),
+        memory: setting(quantity, "16Gi"),
+        pods: setting(positiveInt, 100),
+        /** PersistentVolumeClaims the namespace may hold; telemetry workloads are stateless, so few. */
+        persistentVolumeClaims: setting(z.number().int().min(0), 4),
+        /** Storage all the namespace's claims may request together. */
+        storage: setting(quantity, "64Gi"),
+    },
     limits: {
         defaultCpu: setting(quantity, "500m"),
         defaultMemory: setting(quantity, "512Mi"),
@@ -53,6 +61,16 @@ export const TENANT_SETTING_TABLE = {
         defaultRequestMemory: setting(quantity, "128Mi"),
     },
     podSecurity: setting(z.enum(["restricted", "baseline"]), "restricted"),
+    edge: {
+        /** The container ports of the tenant's pods the edge (its Application Gateway for Containers) may reach: those its routes' backends listen on. */
+        ports: setting(
+            z
+                .array(z.number().int().min(1).max(65535))
+                .min(1, "at least one port: the edge needs a port to reach the tenant's routes' backends")
+                .refine(ports => new Set(ports).size === ports.length, "each port once"),
+            [8080],
+        ),
+    },
     queue: {
         /** Size of the tenant's Service Bus queue; Azure's default (1024) when unset. */
         maxSizeInMegabytes: azureDefault(

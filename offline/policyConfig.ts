@@ -4,6 +4,7 @@ import { FleetConfig } from "../lib/config";
 import { ConfigError, ConfigProblem } from "../lib/errors";
 import { fleetPolicies, PACK_ENFORCEMENT_LEVEL } from "../policy/policies";
 import { DEDICATED_THRESHOLD_POLICY } from "../policy/tenancy";
+import { TENANT_HOSTNAMES_POLICY } from "../policy/hostnames";
 
 /**
  * The policy pack's levels and settings as the engine reconciles them from the pack, `--policy-pack-config`
@@ -71,11 +72,15 @@ export function configurePolicies(
 /**
  * The pack settings a stack's own config implies, what CLI users pass with `--policy-pack-config` (README,
  * Policy pack): dedicated-threshold judges by the stack's `iot-fleet:dedicatedDeviceThreshold`, the threshold
- * placement used, not by the pack's default.
+ * placement used, not by the pack's default; tenant-hostnames judges prefixes under the stack's `iot-fleet:dns.zoneName`.
  */
-export const stackPolicyConfig = (config: Pick<FleetConfig, "dedicatedDeviceThreshold">): PolicyPackConfig => ({
+export const stackPolicyConfig = (config: StackPolicyFacts): PolicyPackConfig => ({
     [DEDICATED_THRESHOLD_POLICY]: { dedicatedDeviceThreshold: config.dedicatedDeviceThreshold },
+    [TENANT_HOSTNAMES_POLICY]: { zoneName: config.dns.zoneName },
 });
+
+/** What of a stack's config the pack's settings follow. */
+type StackPolicyFacts = Pick<FleetConfig, "dedicatedDeviceThreshold" | "dns">;
 
 /** A config over defaults, policy by policy: what `given` sets for a policy wins, the rest of its defaults stay. */
 function overlayPolicyConfig(defaults: PolicyPackConfig, given: PolicyPackConfig): PolicyPackConfig {
@@ -92,10 +97,7 @@ function overlayPolicyConfig(defaults: PolicyPackConfig, given: PolicyPackConfig
  * `configurePolicies` of the options' policies (default: the pack's) and config, the config over the stack's
  * own settings when the stack's config is given. Throws the same ConfigError, before anything runs.
  */
-export function configureStackPolicies(
-    stack: Pick<FleetConfig, "dedicatedDeviceThreshold"> | undefined,
-    options: PolicyRunOptions = {},
-): ConfiguredPolicy[] {
+export function configureStackPolicies(stack: StackPolicyFacts | undefined, options: PolicyRunOptions = {}): ConfiguredPolicy[] {
     const config = stack === undefined ? options.config : overlayPolicyConfig(stackPolicyConfig(stack), options.config ?? {});
     return configurePolicies(options.policies ?? fleetPolicies, config, options.packLevel);
 }

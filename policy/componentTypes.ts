@@ -11,6 +11,7 @@ export const COMPONENT_TYPES = {
     telemetryRollups: "iot-fleet:index:TelemetryRollups",
     regionAlerts: "iot-fleet:index:RegionAlerts",
     regionDashboards: "iot-fleet:index:RegionDashboards",
+    regionPrivateLink: "iot-fleet:index:RegionPrivateLink",
     fleetManager: "iot-fleet:index:FleetManager",
     sharedCluster: "iot-fleet:index:SharedCluster",
     dedicatedCluster: "iot-fleet:index:DedicatedTenantCluster",

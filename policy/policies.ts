@@ -2,7 +2,10 @@ import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { clusterIdentity, fleetMembership, spotBaseline, systemPoolIsolation } from "./clusters";
 import { dataPlaneLimits } from "./dataPlaneLimits";
 import { tenantDataIsolation } from "./dataIsolation";
-import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels } from "./tenancy";
+import { tenantGuardrails } from "./guardrails";
+import { tenantHostnames } from "./hostnames";
+import { serviceExposure, tenantEgress, tenantInternetEgress } from "./network";
+import { dedicatedThreshold, tenantDataProtection, tenantLabels } from "./tenancy";
 import { noPlaintextSecrets, queueBasedScaling } from "./workloads";
 
 /** The pack's name, as the CLI shows it in every violation. */
@@ -24,4 +27,8 @@ export const fleetPolicies: Policies = [
     dedicatedThreshold(),
     dataPlaneLimits(),
     tenantDataIsolation(),
+    tenantHostnames(),
+    serviceExposure(),
+    tenantEgress(),
+    tenantInternetEgress(),
 ];

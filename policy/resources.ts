@@ -23,6 +23,12 @@ export const TYPES = {
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
     helmRelease: "kubernetes:helm.sh/v3:Release",
+    service: "kubernetes:core/v1:Service",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    grpcRoute: "kubernetes:gateway.networking.k8s.io/v1:GRPCRoute",
+    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+    fluxConfiguration: "azure-native:kubernetesconfiguration:FluxConfiguration",
     ...COMPONENT_TYPES,
 } as const;
 
@@ -36,6 +42,37 @@ export const isUnknownValueError = (err: unknown): err is UnknownValueError =>
     err instanceof Error &&
     typeof (err as { unknownTypeSentinel?: unknown }).unknownTypeSentinel === "string" &&
     Array.isArray((err as { props?: unknown }).props);
+
+/**
+ * A property of an object or array, or undefined where a preview does not know it yet (the analyzer's
+ * proxy throws on reading an unknown): an unknown value cannot be a literal secret. Undefined too below a missing value.
+ */
+export function known(container: unknown, key: string | number): unknown {
+    if (container === null || typeof container !== "object") {
+        return undefined;
+    }
+    try {
+        return (container as Record<string | number, unknown>)[key];
+    } catch (err) {
+        if (isUnknownValueError(err)) {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/** The entries of an object or array, reading each value on its own so that an unknown one is skipped, not fatal. */
+export function* knownEntries(value: unknown): Generator<[string | number, unknown]> {
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            yield [i, known(value, i)];
+        }
+    } else if (value !== null && typeof value === "object") {
+        for (const key of Object.keys(value)) {
+            yield [key, known(value, key)];
+        }
+    }
+}
 
 export const isKubernetesObject = (type: string): boolean =>
     type.startsWith("kubernetes:") &&
@@ -58,6 +95,9 @@ export const dependencyOf = (resource: PolicyResource, property: string, type: s
 
 /** Components built for one tenant, which register its name and decommission flag among their outputs. */
 const TENANT_COMPONENTS: ReadonlySet<string> = new Set([TYPES.tenantNamespace, TYPES.tenantRegionResources, TYPES.tenantEventStream]);
+
+/** Whether a resource is a component built for one tenant (TenantNamespace, TenantRegionResources). */
+export const isTenantComponent = (resource: PolicyResource): boolean => TENANT_COMPONENTS.has(resource.type);
 
 /** The nearest component above a resource that was built for one tenant: its TenantNamespace (on a cluster), TenantRegionResources or TenantEventStream (in the region). */
 export function tenantComponentOf(resource: PolicyResource): PolicyResource | undefined {
@@ -114,4 +154,18 @@ export function tenantNamespaces(resources: PolicyResource[], tenantLabel: strin
         }
     }
     return found;
+}
+
+/** The Kubernetes objects of one type that live in a tenant namespace, each with that namespace. */
+export function inTenantNamespaces(
+    resources: PolicyResource[],
+    namespaces: Map<string, TenantNamespace>,
+    type: string,
+): { readonly resource: PolicyResource; readonly namespace: TenantNamespace }[] {
+    return resources
+        .filter(r => r.type === type)
+        .flatMap(resource => {
+            const namespace = namespaces.get(namespaceKey(resource, resource.props.metadata?.namespace));
+            return namespace === undefined ? [] : [{ resource, namespace }];
+        });
 }

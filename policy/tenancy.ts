@@ -1,6 +1,15 @@
-import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, POD_SECURITY_ENFORCE_LABEL, TAG_TENANT, TENANT_LABEL } from "./labels";
-import { ancestorOfType, isKubernetesObject, namespaceKey, owningTenant, tenantComponentOf, tenantNamespaces, TYPES } from "./resources";
+import { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
+import { DEVICE_QUOTA_ANNOTATION, TAG_TENANT, TENANT_LABEL } from "./labels";
+import {
+    ancestorOfType,
+    isKubernetesObject,
+    isTenantComponent,
+    namespaceKey,
+    owningTenant,
+    tenantComponentOf,
+    tenantNamespaces,
+    TYPES,
+} from "./resources";
 
 /** Azure resource types the fleet creates for tenants that have no `tags` property in their API. */
 export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
@@ -58,94 +67,17 @@ export const tenantLabels = (enforcementLevel: EnforcementLevel = "mandatory"): 
     },
 });
 
-/** A policy that selects every pod and allows nothing in the directions it names. */
-function deniedDirections(policy: PolicyResource): string[] {
-    const spec = policy.props.spec ?? {};
-    const selectsAll =
-        spec.podSelector !== undefined &&
-        Object.keys(spec.podSelector.matchLabels ?? {}).length === 0 &&
-        (spec.podSelector.matchExpressions ?? []).length === 0;
-    if (!selectsAll) {
-        return [];
-    }
-    const types: string[] = spec.policyTypes ?? ["Ingress"];
-    return types.filter(t => ((t === "Ingress" ? spec.ingress : spec.egress)?.length ? false : true));
-}
-
-/** What guards one namespace: whether it has a ResourceQuota and a LimitRange, and the directions its NetworkPolicies deny. */
-interface Guardrails {
-    quota: boolean;
-    limitRange: boolean;
-    readonly denied: Set<string>;
-}
-
-const unguarded = (): Guardrails => ({ quota: false, limitRange: false, denied: new Set() });
-
-/**
- * The guardrails of every namespace by `namespaceKey`, gathered in one pass over the stack: scanning the
- * stack once per tenant namespace made the policy quadratic in tenants (13.5 s at 1,000 tenants).
- */
-function guardrailsByNamespace(resources: PolicyResource[]): Map<string, Guardrails> {
-    const found = new Map<string, Guardrails>();
-    const of = (resource: PolicyResource): Guardrails => {
-        const key = namespaceKey(resource, resource.props.metadata?.namespace);
-        const guardrails = found.get(key) ?? unguarded();
-        found.set(key, guardrails);
-        return guardrails;
-    };
-    for (const resource of resources) {
-        if (resource.type === TYPES.resourceQuota) {
-            of(resource).quota = true;
-        } else if (resource.type === TYPES.limitRange) {
-            of(resource).limitRange = true;
-        } else if (resource.type === TYPES.networkPolicy) {
-            deniedDirections(resource).forEach(direction => of(resource).denied.add(direction));
-        }
-    }
-    return found;
-}
-
-export const tenantGuardrails = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
-    name: "tenant-guardrails",
-    description:
-        "Every tenant namespace has a ResourceQuota, a LimitRange, a default-deny NetworkPolicy for ingress and egress, and a Pod Security Admission enforce label of restricted or baseline, so that no tenant can starve, reach or escalate over another. Fix: create tenant namespaces with TenantNamespace (or createNamespaceGuardrails).",
-    enforcementLevel,
-    validateStack: (args, reportViolation) => {
-        const guarded = guardrailsByNamespace(args.resources);
-        for (const [key, { name: namespace, resource }] of tenantNamespaces(args.resources, TENANT_LABEL)) {
-            const { quota, limitRange, denied } = guarded.get(key) ?? unguarded();
-            const missing: string[] = [];
-            if (!quota) {
-                missing.push("a ResourceQuota");
-            }
-            if (!limitRange) {
-                missing.push("a LimitRange");
-            }
-            if (!denied.has("Ingress") || !denied.has("Egress")) {
-                missing.push("a default-deny NetworkPolicy for both ingress and egress");
-            }
-            const level = resource.props.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL];
-            if (level !== "restricted" && level !== "baseline") {
-                missing.push(`${POD_SECURITY_ENFORCE_LABEL}: restricted or baseline (found ${level ?? "none"})`);
-            }
-            if (missing.length > 0) {
-                reportViolation(`Tenant namespace '${namespace}' lacks ${missing.join(", ")}.`, resource.urn);
-            }
-        }
-    },
-});
-
 export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-data-protection",
     description:
-        "A tenant's namespace, managed identity, queue, checkpoint container and Key Vault are registered with protect: true unless the tenant is marked decommission: true, so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
+        "A tenant's namespace, managed identity, queue, checkpoint container and Key Vault are registered with protect: true unless the tenant is marked decommission: true in the stack file (as its TenantNamespace and TenantRegionResources register it; a decommission label on a namespace alone lifts nothing), so that a typo in the stack file can never delete a tenant's data. Fix: keep protect on; to remove a tenant, first set decommission: true and update, then remove it.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
-        // The tenant's namespace says whether it is being decommissioned; its identity and queue go with it.
+        // Only the tenant's own components say whether it is being decommissioned (they register the flag the stack
+        // file sets): a label on a namespace is not enough, or any namespace labelled with the tenant and the
+        // decommission label would lift the protection of all the tenant's resources.
         const decommissioning = new Set(
-            [...tenantNamespaces(args.resources, TENANT_LABEL).values()]
-                .filter(n => n.resource.props.metadata?.labels?.[DECOMMISSION_LABEL] === "true")
-                .map(n => n.tenant),
+            args.resources.filter(r => isTenantComponent(r) && r.props.decommission === true).map(r => r.props.tenant),
         );
         for (const resource of args.resources.filter(r => PROTECTED_TENANT_TYPES.has(r.type) && !r.opts.protect)) {
             const component = tenantComponentOf(resource);
@@ -155,7 +87,7 @@ export const tenantDataProtection = (enforcementLevel: EnforcementLevel = "manda
                 continue;
             }
             const tenant = labels[TENANT_LABEL] ?? resource.props.tags?.[TAG_TENANT] ?? owningTenant(resource);
-            if (!decommissioning.has(tenant) && component?.props.decommission !== true) {
+            if (!decommissioning.has(tenant)) {
                 reportViolation(
                     `${resource.type} '${resource.name}' of tenant ${tenant ?? "(unknown)"} is not protected and the tenant is not being decommissioned.`,
                     resource.urn,

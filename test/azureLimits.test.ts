@@ -38,14 +38,13 @@ describe("Azure limits checked before anything registers", () => {
         ]);
     });
 
-    it("counts one consumer group per shared cluster, so 500 long-tail tenants fit one Standard hub", () => {
-        const tenants = Array.from({ length: 500 }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
-        const quotas = { cosmosContainersPerAccount: 1_000 };
-        const config = parseFleetConfig(weuWith({ tenants, quotas, sharedClusterCapacity: { maxTenants: 250, maxDevices: 1_000_000 } }));
+    it("counts one consumer group per shared cluster, so 240 long-tail tenants fit one Standard hub", () => {
+        const tenants = Array.from({ length: 240 }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
+        const config = parseFleetConfig(weuWith({ tenants, sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 } }));
         const rows = Object.fromEntries(configLimitRows(config).map(row => [row.limit, [row.used, row.max]]));
-        assert.deepStrictEqual(rows["consumer groups per event hub"], [4, 20]);
-        assert.deepStrictEqual(rows["databases and containers per Cosmos DB account"], [502, 1_000]);
-        assert.deepStrictEqual(rows["queues and topics per Service Bus namespace"], [500, 1000]);
+        assert.deepStrictEqual(rows["consumer groups per event hub"], [2 + 4, 20]);
+        assert.deepStrictEqual(rows["databases and containers per Cosmos DB account"], [242, 500]);
+        assert.deepStrictEqual(rows["queues and topics per Service Bus namespace"], [240, 1000]);
         assert.deepStrictEqual(rows["custom endpoints per IoT hub"], [1, 10]);
     });
 

@@ -5,6 +5,7 @@ import { DATA_PLANE_DEFAULTS, dataPlaneSizing } from "../lib/dataPlane";
 import { aksNames, clusterNameProblems } from "../lib/naming";
 import { configProblems } from "./support/configProblems";
 import { engineConfig, loadStackFile, parseEngineConfig, projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
+import { urlCarriesCredential } from "../policy/secretPatterns";
 
 const ROOT = path.resolve(__dirname, "..");
 const validKeys = () => projectKeys(readStackConfig(path.join(ROOT, "Pulumi.prod-weu.yaml")));
@@ -17,6 +18,19 @@ function problemsOf(raw: Record<string, unknown>): ConfigProblem[] {
 
 /** Each case breaks one thing in an otherwise valid stack and names the one problem the user must see. */
 const BAD_INPUTS: { title: string; edit: (raw: any) => void; path: string; message: RegExp }[] = [
+    ...[
+        "https://x-access-token:ghp_0123456789abcdef@github.com/iot-platform/fleet",
+        "https://ghp_0123456789abcdef@github.com/iot-platform/fleet",
+        "ssh://git:hunter2@github.com/iot-platform/fleet",
+        "https://dev.azure.com/iot/fleet?token=abc",
+    ].map(url => ({
+        title: `a repository URL that carries a credential (${url.split("//")[1].split("@")[0].split("?")[0]})`,
+        edit: (raw: any) => {
+            raw.gitops.repositoryUrl = url;
+        },
+        path: "iot-fleet:gitops.repositoryUrl",
+        message: /carries a credential/,
+    })),
     {
         title: "a duplicate tenant",
         edit: raw => raw.tenants.push({ name: "contoso", deviceQuota: 10 }),
@@ -308,6 +322,15 @@ describe("stack configuration", () => {
         });
     });
 
+    it("accepts repository URLs that name only where the repository is, ssh's git@ user included", () => {
+        const urls = [
+            "https://github.com/iot-platform/fleet",
+            "ssh://git@github.com/iot-platform/fleet",
+            "https://dev.azure.com/iot/_git/fleet",
+        ];
+        assert.deepStrictEqual(urls.filter(urlCarriesCredential), []);
+    });
+
     it("fills every default a minimal stack leaves out", () => {
         const minimal = parseFleetConfig({
             region: { shortName: "weu", location: "westeurope", addressSpace: "10.40.0.0/16" },
@@ -379,7 +402,7 @@ describe("tenant quotas against the replicas KEDA may start", () => {
     });
 
     it("names the cpu, memory and pods a quota lacks for processing plus ingest max replicas at the default limits", () => {
-        const settings = { ...BUILT_IN_TENANT_DEFAULTS, quota: { cpu: "8", memory: "8Gi", pods: 20 } };
+        const settings = { ...BUILT_IN_TENANT_DEFAULTS, quota: { ...BUILT_IN_TENANT_DEFAULTS.quota, cpu: "8", memory: "8Gi", pods: 20 } };
         assert.deepStrictEqual(scalingQuotaProblems(settings, "iot-fleet:tenantDefaults"), [
             {
                 path: "iot-fleet:tenantDefaults.quota.cpu",

@@ -29,7 +29,18 @@ const TINY_REGION: RegionPrices = {
     blob: { hot: 0.02, cool: 0.01, archive: 0.001 },
     logAnalyticsPerGB: 2,
     prometheusPer10MSamples: 0.1,
+    acnsPerNodeMonth: 10,
+    privateLink: { endpoint: 5, processedPerGB: 0.01, dnsZone: 0.5 },
     grafanaStandard: { instance: 50, activeUser: 5 },
+    // Free here, so that the hand-checked cluster totals below stay pencil sums; the edge is priced in its own test.
+    applicationGatewayForContainers: {
+        gateway: 0,
+        frontend: 0,
+        association: 0,
+        capacityUnit: 0,
+        waf: 0,
+        wafPerMillionRequestsPerRuleSet: 0,
+    },
     egress: {
         internet: [
             { upToGB: 100, perGB: 0 },
@@ -49,6 +60,7 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     processingMessagesPerVcpuSecond: 25,
     apiRequestsPerDevicePerDay: 86.4,
     apiRequestsPerVcpuSecond: 10,
+    apiBytesPerRequest: 11_100,
     targetCpuUtilisation: 0.5,
     nodeCpuForWorkloads: 0.5,
     workloadPodsPerNode: 100,
@@ -207,12 +219,28 @@ describe("cost model", () => {
                 "services",
             );
             assert.deepStrictEqual(s.shortfalls, []);
-            near(e.totals.monthly, 5_300 + s.monthly, "total");
+            near(e.totals.monthly, 5_300 + s.monthly + e.network.monthly, "total");
             near(e.totals.perDevice, e.totals.monthly / 150_000, "per device");
         });
 
+        it("prices the egress controls: ACNS on every node, an endpoint per region service and tenant vault with the stream through them, seven DNS zones", () => {
+            const nodes = e.clusters.flatMap(c => c.pools).reduce((total, p) => total + p.expectedNodes, 0);
+            // 129.6 GB a day of telemetry, read by 2 full-stream readers and queued in and out: 4 streams through endpoints.
+            const processedGB = 129.6 * DAYS_PER_MONTH * 4;
+            assert.deepStrictEqual(e.network.acns, { nodes, monthly: nodes * 10 });
+            assert.strictEqual(e.network.privateEndpoints.count, 6 + 3);
+            near(e.network.privateEndpoints.processedGB, processedGB, "GB through endpoints");
+            near(e.network.privateEndpoints.monthly, 9 * 5 + processedGB * 0.01, "endpoints");
+            assert.deepStrictEqual(e.network.privateDnsZones, { count: 7, monthly: 3.5 });
+            near(e.network.monthly, nodes * 10 + 9 * 5 + processedGB * 0.01 + 3.5, "egress controls");
+            assert.match(
+                renderCost(e),
+                /^ {2}egress controls +€[\d,]+ {2}\(ACNS FQDN filtering on \d+ nodes €[\d,]+, 9 private endpoints €[\d,]+ with 15,768 GB through them, 7 private DNS zones €3\.5\)$/m,
+            );
+        });
+
         it("charges a shared cluster by device share, a dedicated cluster to its tenant, and regional services by device share", () => {
-            const services = e.regionServices.monthly;
+            const services = e.regionServices.monthly + e.network.monthly;
             const byTenant = Object.fromEntries(e.tenants.map(t => [t.tenant, t]));
             near(byTenant.alpha.clusterShare, 2_150 * 0.8, "alpha cluster share");
             near(byTenant.beta.clusterShare, 2_150 * 0.2, "beta cluster share");
@@ -226,6 +254,30 @@ describe("cost model", () => {
             assert.deepStrictEqual(e.savings.spotProcessing, { onDemand: 4_400, actual: 1_100, saved: 3_300, share: 0.75 });
             assert.deepStrictEqual(e.savings.reservedNodes, { onDemand: 2_200, actual: 1_360, saved: 840, share: 840 / 2_200 });
             assert.strictEqual(e.savings.total, 4_140);
+        });
+    });
+
+    describe("on the same region with the edge priced (gateway 10, frontend 5, association 50, CU 5, WAF 40, 1 per million requests)", () => {
+        const edgePrices = { gateway: 10, frontend: 5, association: 50, capacityUnit: 5, waf: 40, wafPerMillionRequestsPerRuleSet: 1 };
+        const region = { ...TINY_REGION, applicationGatewayForContainers: edgePrices };
+        const config = fleetConfig(SMALL_REGION_TENANTS, { eventHubs: { capacity: 3 }, dataPlane: SMALL_REGION_DATA_PLANE });
+        const priced = estimate(config, { ...TINY_PRICES, regions: { westeurope: region, eastus: region } }, TINY_ASSUMPTIONS);
+        const free = estimate(config, TINY_PRICES, TINY_ASSUMPTIONS);
+
+        it("adds each cluster's gateway, its capacity units for the API traffic and the WAF's requests to the cluster", () => {
+            // Shared: 50 API req/s × 11,100 B = 4.44 Mbps, 2 CU; 4.32 M requests a day inspected by one rule set.
+            // Dedicated: 100 req/s, 8.88 Mbps, 4 CU; 8.64 M requests a day.
+            const edges = Object.fromEntries(priced.clusters.map(c => [c.cluster, c.edge]));
+            assert.deepStrictEqual(
+                [edges["shared-1"].gateway, edges["shared-1"].capacityUnits, edges["dedicated-gamma"].capacityUnits],
+                [65, 2, 4],
+            );
+            near(edges["shared-1"].waf, 40 + 4.32 * DAYS_PER_MONTH, "shared waf");
+            near(edges["dedicated-gamma"].monthly, 65 + 4 * 5 + 40 + 8.64 * DAYS_PER_MONTH, "dedicated edge");
+            for (const cluster of priced.clusters) {
+                const withoutEdge = free.clusters.find(c => c.cluster === cluster.cluster)!.monthly;
+                near(cluster.monthly, withoutEdge + cluster.edge.monthly, `${cluster.cluster} total`);
+            }
         });
     });
 
@@ -267,7 +319,7 @@ describe("cost model", () => {
 
         it("shows saturated pools, data-plane shortfalls and what the reservations cover in the plan's text", () => {
             const text = renderCost(e);
-            assert.match(text, /cluster dedicated-gamma .*api 6×on-demand SATURATED \(max 6\)\)$/m);
+            assert.match(text, /cluster dedicated-gamma .*api 6×on-demand SATURATED \(max 6\), edge €0 \(4 CU, WAF €0\)\)$/m);
             assert.doesNotMatch(text, /cluster shared-1 .*SATURATED/);
             assert.match(
                 text,
@@ -340,11 +392,11 @@ describe("cost model", () => {
     });
 
     it("adds nodes for the pods the tenants' minimum replicas need, even without traffic", () => {
-        // 300 tenants × 1 minimum ingest replica of 10m CPU: 3 vCPU fit one node, 300 pods at 100 per node need 3.
-        const tenants = Array.from({ length: 300 }, (_, i) => ({ name: `t${i}`, deviceQuota: 1 }));
+        // 64 tenants × 4 minimum ingest replicas of 10m CPU: 2.56 vCPU fit one node, 256 pods at 100 per node need 3.
+        const tenants = Array.from({ length: 64 }, (_, i) => ({ name: `t${i}`, deviceQuota: 1 }));
         const config = fleetConfig(tenants, {
-            sharedClusterCapacity: { maxTenants: 300 },
-            tenantDefaults: { limits: { defaultRequestCpu: "10m" } },
+            sharedClusterCapacity: { maxTenants: 64 },
+            tenantDefaults: { limits: { defaultRequestCpu: "10m" }, ingest: { minReplicas: 4 } },
         });
         assert.strictEqual(nodesByPool(estimate(config, TINY_PRICES, TINY_ASSUMPTIONS), "shared-1").ingest, 3);
     });
@@ -405,7 +457,8 @@ describe("cost model", () => {
 
     /**
      * The calibration the README's "Cost model" quotes, to its rounding: 3 dedicated tenants (500,000 devices) and 80
-     * long-tail ones on one shared cluster (4 clusters, 85 consumer groups on a Premium namespace, whose limit is 100),
+     * long-tail ones on two shared clusters (a shared cluster's edge holds 64 tenants: 5 clusters, 85 consumer groups on
+     * a Premium namespace, whose limit is 100),
      * each data plane sized as the model's shortfalls ask for that load. A change of price, assumption or model that
      * moves a figure fails here, and the README has to move with it.
      */
@@ -416,48 +469,65 @@ describe("cost model", () => {
         compute: number;
         adx: number;
         egress: number;
+        /** ACNS, private endpoints and private DNS zones. */
+        network: number;
         biggestService: "ADX" | "IoT Hub";
+        /** Within the reference architecture's 12,000-22,000 EUR a month. */
+        inReferenceRange: boolean;
     }[] = [
         {
             devices: 1_000_000,
             options: scenario(6_250, 1, 1),
-            monthly: 16_400,
-            compute: 7_700,
+            monthly: 21_400,
+            compute: 10_900,
             adx: 2_200,
             egress: 1_000,
+            network: 1_600,
             biggestService: "IoT Hub",
+            inReferenceRange: true,
         },
         {
             devices: 1_500_000,
             options: scenario(12_500, 2, 1),
-            monthly: 18_100,
-            compute: 7_700,
+            monthly: 23_500,
+            compute: 11_200,
             adx: 2_200,
             egress: 1_500,
+            network: 1_700,
             biggestService: "IoT Hub",
+            inReferenceRange: true,
         },
         {
             devices: 2_000_000,
             options: scenario(18_750, 2, 2),
-            monthly: 21_500,
-            compute: 7_900,
+            monthly: 27_100,
+            compute: 11_500,
             adx: 2_200,
             egress: 2_000,
+            network: 1_900,
             biggestService: "IoT Hub",
+            inReferenceRange: false,
         },
     ];
     const hundreds = (value: number) => Math.round(value / 100) * 100;
-    for (const { devices, options, monthly, compute, adx, egress, biggestService } of SCENARIOS) {
-        it(`puts a ${devices / 1e6} M-device region within every Azure limit at ${monthly.toLocaleString("en-US")} EUR a month, inside the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
+    for (const { devices, options, monthly, compute, adx, egress, network, biggestService, inReferenceRange } of SCENARIOS) {
+        it(`puts a ${devices / 1e6} M-device region within every Azure limit at ${monthly.toLocaleString("en-US")} EUR a month, ${network.toLocaleString("en-US")} of it egress controls, the rest ${inReferenceRange ? "inside" : "above"} the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
             const config = stackConfig(generatedStackConfig(options));
             const e = estimate(config);
             assert.strictEqual(e.devices, devices);
-            assert.strictEqual(e.clusters.length, 4);
+            assert.strictEqual(e.clusters.length, 5);
             const overLimits = capacityReport(config, placementOf(config)).limits.filter(row => row.used > row.max);
             assert.deepStrictEqual(overLimits, []);
             assert.deepStrictEqual(e.regionServices.shortfalls, []);
             assert.strictEqual(hundreds(e.totals.monthly), monthly, `total ${e.totals.monthly}`);
-            assert.ok(e.totals.monthly >= 12_000 && e.totals.monthly <= 22_000, `total ${e.totals.monthly}`);
+            assert.strictEqual(hundreds(e.totals.network), network, `egress controls ${e.totals.network}`);
+            // The reference architecture's range has no FQDN filtering nor an endpoint per tenant vault: compared without them.
+            const withoutEgressControls = e.totals.monthly - e.totals.network;
+            assert.strictEqual(
+                withoutEgressControls >= 12_000 && withoutEgressControls <= 22_000,
+                inReferenceRange,
+                `total without egress controls ${withoutEgressControls}`,
+            );
             near(
                 e.tenants.reduce((total, t) => total + t.monthly, 0),
                 e.totals.monthly,
@@ -488,8 +558,8 @@ describe("cost model", () => {
     }
 
     for (const [location, monthly] of [
-        ["westeurope", 1_933],
-        ["eastus", 1_694],
+        ["westeurope", 2_084],
+        ["eastus", 1_845],
     ] as const) {
         it(`costs ${monthly.toLocaleString("en-US")} EUR a month per cluster in ${location} before any load, as the README quotes`, () => {
             const e = estimate(fleetConfig([{ name: "alpha", deviceQuota: 1 }], { region: { ...REGION, location } }));

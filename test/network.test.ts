@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { dedicatedSubnetPin, planClusterSubnets, SubnetPinConfig } from "../lib/network";
+import { cidrsOverlap, dedicatedSubnetPin, planClusterSubnets, privateEndpointSubnet, SubnetPinConfig } from "../lib/network";
 import { placeTenants, placementSettings, PlacementTenant } from "../lib/placement";
 
 type Tenant = PlacementTenant & { readonly subnet?: string };
@@ -141,5 +141,29 @@ describe("cluster subnets", () => {
                 message: "'contoso' runs on shared-1, and only a dedicated cluster's /24 is pinned: remove subnet",
             },
         ]);
+    });
+});
+
+describe("the private-endpoint subnet tenant pods may send to", () => {
+    it("never overlaps a cluster's node subnet, whatever the address space and tenants, so tenant egress reaches no node", () => {
+        fc.assert(
+            fc.property(
+                fc.integer({ min: 16, max: 20 }),
+                fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 12 }),
+                fc.integer({ min: 0, max: 30 }),
+                (prefix, dedicatedIds, smallTenants) => {
+                    const addressSpace = `10.40.0.0/${prefix}`;
+                    const tenants = [
+                        ...[...new Set(dedicatedIds)].map(id => dedicated(`t${id}`)),
+                        ...Array.from({ length: smallTenants }, (_, i) => small(`s${i}`)),
+                    ];
+                    const endpoints = privateEndpointSubnet(addressSpace);
+                    assert.ok(cidrsOverlap(endpoints, addressSpace), `${endpoints} lies outside ${addressSpace}`);
+                    for (const [cluster, subnet] of planOf(stack(tenants, addressSpace)).subnets) {
+                        assert.ok(!cidrsOverlap(endpoints, subnet), `${cluster}'s ${subnet} overlaps the endpoint subnet ${endpoints}`);
+                    }
+                },
+            ),
+        );
     });
 });

@@ -244,6 +244,18 @@ for (const stack of REAL_STACKS) {
                     const hub = stream
                         ? one(childrenOf(evaluation, stream, "azure-native:eventhub:EventHub"), `hub of ${tenant.name}`)
                         : data.hub;
+                    // The one listener of the cluster's Gateway that admits routes from the tenant's namespace.
+                    const gateway = one(
+                        ofType(evaluation, "kubernetes:gateway.networking.k8s.io/v1:Gateway").filter(
+                            g => g.provider === namespace.provider,
+                        ),
+                        `edge Gateway on ${tenant.name}'s cluster`,
+                    );
+                    const listeners = gateway.inputs.spec.listeners.filter(
+                        (l: any) => l.allowedRoutes.namespaces.selector.matchLabels["kubernetes.io/metadata.name"] === tenant.name,
+                    );
+                    assert.strictEqual(listeners.length, 1, `${tenant.name}'s listeners`);
+                    const [listener] = listeners;
                     const container = ownOne("azure-native:storage:BlobContainer");
                     assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
                     return [
@@ -262,6 +274,11 @@ for (const stack of REAL_STACKS) {
                             keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
                             adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
                             otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,
+                            edge: {
+                                gateway: `${gateway.inputs.metadata.namespace}/${gateway.inputs.metadata.name}`,
+                                listener: listener.name,
+                                hostnames: listener.hostname,
+                            },
                             deviceQuota: tenant.deviceQuota,
                             decommission: tenant.decommission ?? false,
                         },

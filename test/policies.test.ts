@@ -7,10 +7,11 @@ import { evaluatePolicies, PolicyReport } from "../offline/policies";
 import { configurePolicies } from "../offline/policyConfig";
 import { fleetPolicies } from "../policy/policies";
 import { clusterIdentity, fleetMembership, systemPoolIsolation } from "../policy/clusters";
-import { dedicatedThreshold, tenantDataProtection, tenantGuardrails, tenantLabels, UNTAGGABLE_AZURE_TYPES } from "../policy/tenancy";
+import { dedicatedThreshold, tenantDataProtection, tenantLabels, UNTAGGABLE_AZURE_TYPES } from "../policy/tenancy";
 import { dataPlaneLimits } from "../policy/dataPlaneLimits";
 import { tenantDataIsolation } from "../policy/dataIsolation";
 import { isCredentialName, noPlaintextSecrets, queueBasedScaling } from "../policy/workloads";
+import { tenantGuardrails } from "../policy/guardrails";
 import { processorScaledObject } from "../components/tenant/tenantScaling";
 import { BUILT_IN_TENANT_DEFAULTS } from "../lib/config";
 import { ConfigError } from "../lib/errors";
@@ -18,44 +19,13 @@ import { POD_SECURITY_ENFORCE_LABEL } from "../lib/labels";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { faultyProgram, ROGUE_NAMESPACE, UNLABELLED_SCALER, UNPROTECTED_TENANT } from "./fixtures/faultyProgram";
 import { acceptsTags, evaluateRealStack, REAL_STACKS } from "./support/stacks";
+import { changed, replacing, resource } from "./support/recordedResources";
 import { COMPONENT_TYPES } from "../lib/componentTypes";
 
 /** Runs the given policies over a set of recorded resources, as the CLI would. */
 const run = (policies: Policies, resources: readonly RecordedResource[]) => evaluatePolicies({ resources }, { policies });
 const summary = (report: PolicyReport) => report.violations.map(v => `${v.policyName} @ ${v.urn.split("::").pop()}: ${v.message}`).sort();
 const messages = (report: PolicyReport) => report.violations.map(v => v.message);
-
-/** A recorded resource built by hand around real component output, for policies that look at one resource. */
-const resource = (type: string, inputs: Record<string, any>): RecordedResource => ({
-    urn: `urn:pulumi:test::iot-fleet::${type}::fragment`,
-    type,
-    name: "fragment",
-    custom: true,
-    parent: "",
-    provider: "",
-    packageVersion: "",
-    protect: false,
-    dependencies: [],
-    propertyDependencies: {},
-    ignoreChanges: [],
-    inputs,
-    outputs: inputs,
-});
-
-/** A copy of a recorded resource with a change made to both its inputs and its outputs. */
-function changed(recorded: RecordedResource, change: (props: any) => void, rest: Partial<RecordedResource> = {}): RecordedResource {
-    const [inputs, outputs] = [structuredClone(recorded.inputs), structuredClone(recorded.outputs)];
-    change(inputs);
-    change(outputs);
-    return { ...recorded, ...rest, inputs, outputs };
-}
-
-/** The stack's resources with the ones matching `select` replaced by `replace`'s result (dropped when it returns undefined). */
-const replacing = (
-    resources: readonly RecordedResource[],
-    select: (r: RecordedResource) => boolean,
-    replace: (r: RecordedResource) => RecordedResource | undefined,
-): RecordedResource[] => resources.flatMap(r => (select(r) ? [replace(r)].filter((x): x is RecordedResource => x !== undefined) : [r]));
 
 const inTenantNamespace = (type: string, namespace: string) => (r: RecordedResource) =>
     r.type === type && r.inputs.metadata?.namespace === namespace;
@@ -93,14 +63,14 @@ function withTenant(stack: string, tenant: string, change: Record<string, unknow
 
 describe("the policy pack", () => {
     it("names every policy in kebab-case with a level and a description that says how to fix it", () => {
-        assert.strictEqual(fleetPolicies.length, 12);
+        assert.strictEqual(fleetPolicies.length, 16);
         for (const policy of fleetPolicies) {
             assert.match(policy.name, /^[a-z]+(-[a-z]+)*$/);
             assert.ok(policy.enforcementLevel, `${policy.name} has no enforcement level`);
             assert.match(policy.description, /Fix: /, `${policy.name} does not say how to fix a violation`);
         }
         assert.strictEqual(fleetPolicies.find(p => p.name === "dedicated-threshold")!.enforcementLevel, "advisory");
-        for (const name of ["spot-baseline", "system-pool-isolation", "queue-based-scaling", "dedicated-threshold"]) {
+        for (const name of ["spot-baseline", "system-pool-isolation", "queue-based-scaling", "dedicated-threshold", "tenant-hostnames"]) {
             assert.ok(fleetPolicies.find(p => p.name === name)!.configSchema, `${name} has a threshold but no configSchema`);
         }
     });
@@ -116,7 +86,7 @@ describe("the policy pack", () => {
         it(`passes every mandatory policy on ${stack}`, async () => {
             const report = await evaluatePolicies(await evaluateRealStack(stack));
             assert.deepStrictEqual(summary(report), []);
-            assert.strictEqual(report.policies.length, 12);
+            assert.strictEqual(report.policies.length, 16);
         });
 
         it(`passes every policy on ${stack} under preview, where outputs the cloud computes are unknown`, async () => {
@@ -591,7 +561,7 @@ describe("the policy pack", () => {
             ]);
         });
 
-        it("queue-based-scaling rejects a short cooldown, scale-to-zero and CPU autoscaling of telemetry", async () => {
+        it("queue-based-scaling rejects a short scale-down stabilization, scale-to-zero and CPU autoscaling of telemetry, not a short cooldown", async () => {
             const settings = { ...BUILT_IN_TENANT_DEFAULTS, processing: { ...BUILT_IN_TENANT_DEFAULTS.processing, minReplicas: 0 } };
             const real = processorScaledObject({
                 namespace: "contoso",
@@ -610,10 +580,14 @@ describe("the policy pack", () => {
             assert.deepStrictEqual(summary(await run([queueBasedScaling()], [good])), []);
             const flapping = resource("kubernetes:keda.sh/v1alpha1:ScaledObject", {
                 ...real,
-                spec: { ...(real.spec as any), cooldownPeriod: 30 },
+                spec: {
+                    ...(real.spec as any),
+                    cooldownPeriod: 30,
+                    advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 30 } } } },
+                },
             });
             assert.deepStrictEqual(messages(await run([queueBasedScaling()], [flapping])), [
-                "ScaledObject 'telemetry-processor-scaler' has cooldownPeriod 30s; at least 60s avoids flapping on bursty telemetry.",
+                "ScaledObject 'telemetry-processor-scaler' scales down after a stabilization window of 30s; at least 60s avoids flapping on bursty telemetry.",
                 "ScaledObject 'telemetry-processor-scaler' may scale to 0 replicas; keep minReplicaCount >= 1 so the queue is always drained.",
             ]);
             const hpa = resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", {

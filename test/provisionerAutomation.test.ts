@@ -204,7 +204,7 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         );
     });
 
-    it("gives the pack the stack's own dedicated threshold as policy config, in a file removed after the run", async () => {
+    it("gives the pack the stack's own dedicated threshold and DNS zone as policy config, in a file removed after the run", async () => {
         const stackFile = path.join(projectDir, `Pulumi.${FIXTURE_STACK}.yaml`);
         fs.writeFileSync(
             stackFile,
@@ -227,7 +227,7 @@ describe("provisioner: the Automation API engine, with fake stacks", () => {
         }
         assert.deepStrictEqual(
             seen.map(s => s.config),
-            [{ "dedicated-threshold": { dedicatedDeviceThreshold: 80000 } }],
+            [{ "dedicated-threshold": { dedicatedDeviceThreshold: 80000 }, "tenant-hostnames": { zoneName: "weu.iot.example.com" } }],
         );
         assert.ok(path.isAbsolute(seen[0].file) && !fs.existsSync(seen[0].file), "the config file is absolute and removed after the run");
     });

@@ -30,7 +30,7 @@ function refusal(change: TenantChange, doc = fixture()): ProvisionerError {
 }
 
 /** A stack with unpinned tenants and room for two per shared cluster. */
-const UNPINNED = FIXTURE.replace(/maxTenants: 100/, "maxTenants: 2").replace(
+const UNPINNED = FIXTURE.replace(/maxTenants: 64/, "maxTenants: 2").replace(
     /iot-fleet:tenants:[\s\S]*$/,
     `iot-fleet:tenants:
     - name: alpha

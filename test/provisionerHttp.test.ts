@@ -370,7 +370,7 @@ describe("provisioner: the HTTP API", () => {
         });
 
         it("reports on each operation the cluster its tenant was really pinned to, which concurrent onboardings decide, not the 202", async () => {
-            fs.writeFileSync(stackFilePath(FIXTURE_STACK, dir), stackText(dir).replace("maxTenants: 100", "maxTenants: 2"));
+            fs.writeFileSync(stackFilePath(FIXTURE_STACK, dir), stackText(dir).replace("maxTenants: 64", "maxTenants: 2"));
             const names = ["north", "south", "east", "west"];
             const responses = await Promise.all(names.map(name => call(post({ name, deviceQuota: 10 }))));
             assert.deepStrictEqual(

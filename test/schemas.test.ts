@@ -62,7 +62,13 @@ describe("Kubernetes objects against their upstream schemas", () => {
         // The stack tests above already fail on a kind without a fixture; this one shows that every fixture is found
         // and compiles. Add a kind here when you add its fixture.
         assert.deepStrictEqual(upstreamSchemaKinds(), [
+            "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
+            "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
+            "alb.networking.azure.io/v1 WebApplicationFirewallPolicy",
+            "cert-manager.io/v1 Certificate",
             "cert-manager.io/v1 ClusterIssuer",
+            "cilium.io/v2 CiliumNetworkPolicy",
+            "gateway.networking.k8s.io/v1 Gateway",
             "keda.sh/v1alpha1 ScaledObject",
             "keda.sh/v1alpha1 TriggerAuthentication",
             "networking.k8s.io/v1 NetworkPolicy",
@@ -114,6 +120,30 @@ describe("Kubernetes objects against their upstream schemas", () => {
         const errors = validateKubernetesObject(type, networkPolicy({ podSelectr: {}, policyTypes: ["Ingress", "Egress"] }));
         assert.ok(errors.includes("/spec must NOT have additional properties (podSelectr)"), errors.join("\n"));
         assert.ok(errors.includes("/spec must have required property 'podSelector'"), errors.join("\n"));
+    });
+
+    it("rejects a CiliumNetworkPolicy with a misspelled rule (toFQDN), a port given as a number, or neither selector", () => {
+        const type = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+        const policy = (spec: Record<string, unknown>) => ({
+            apiVersion: "cilium.io/v2",
+            kind: "CiliumNetworkPolicy",
+            metadata: { name: "allow-entra-id-signin", namespace: "contoso" },
+            spec,
+        });
+        const fqdn = { toFQDNs: [{ matchName: "login.microsoftonline.com" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] };
+        assert.deepStrictEqual(validateKubernetesObject(type, policy({ endpointSelector: {}, egress: [fqdn] })), []);
+        const misspelled = validateKubernetesObject(
+            type,
+            policy({ endpointSelector: {}, egress: [{ ...fqdn, toFQDNs: undefined, toFQDN: fqdn.toFQDNs }] }),
+        );
+        assert.ok(misspelled.includes("/spec/egress/0 must NOT have additional properties (toFQDN)"), misspelled.join("\n"));
+        const numeric = validateKubernetesObject(
+            type,
+            policy({ endpointSelector: {}, egress: [{ ...fqdn, toPorts: [{ ports: [{ port: 443 }] }] }] }),
+        );
+        assert.ok(numeric.includes("/spec/egress/0/toPorts/0/ports/0/port must be string"), numeric.join("\n"));
+        const unselected = validateKubernetesObject(type, policy({ egress: [fqdn] }));
+        assert.ok(unselected.includes("/spec must match exactly one schema in oneOf"), unselected.join("\n"));
     });
 
     it("rejects a misspelled field in the metadata of a custom resource, validated as ObjectMeta", () => {

@@ -27,9 +27,10 @@ describe("per-tenant settings", () => {
         assert.deepStrictEqual(BUILT_IN_TENANT_DEFAULTS, {
             processing: { targetMessageCount: 500, minReplicas: 1, maxReplicas: 20 },
             ingest: { unprocessedEventThreshold: 64, minReplicas: 1, maxReplicas: 8 },
-            quota: { cpu: "16", memory: "16Gi", pods: 100 },
+            quota: { cpu: "16", memory: "16Gi", pods: 100, persistentVolumeClaims: 4, storage: "64Gi" },
             limits: { defaultCpu: "500m", defaultMemory: "512Mi", defaultRequestCpu: "100m", defaultRequestMemory: "128Mi" },
             podSecurity: "restricted",
+            edge: { ports: [8080] },
             queue: {},
         });
     });

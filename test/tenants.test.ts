@@ -1,10 +1,17 @@
 import * as assert from "assert";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
-import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR } from "../lib/network";
+import {
+    cidrsOverlap,
+    CLUSTER_POD_CIDR,
+    CLUSTER_SERVICE_CIDR,
+    edgeAddressSpace,
+    LINK_LOCAL_RANGE,
+    privateEndpointSubnet,
+} from "../lib/network";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";
-import { AZURE_EGRESS_PORTS, PRIVATE_RANGES, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
+import { AZURE_EGRESS_PORTS, PUBLIC_INTERNET } from "../components/common/namespaceGuardrails";
 import { COSMOS_DIRECT_PORTS, cosmosConnectionMode } from "../components/tenant/telemetryConfig";
 import { ancestors, evaluateRealStack, ofType, REAL_STACKS } from "./support/stacks";
 import { COMPONENT_TYPES } from "../lib/componentTypes";
@@ -82,6 +89,16 @@ for (const stack of REAL_STACKS) {
                     for (const rule of policy.spec.ingress ?? []) {
                         assert.ok(rule.from?.length, `${policy.metadata.name} admits every source`);
                         for (const peer of rule.from) {
+                            if (peer.ipBlock) {
+                                // The edge proxies from its /24 of the edge range, on the tenant's ports only (test/edge.test.ts).
+                                assert.ok(
+                                    cidrsOverlap(peer.ipBlock.cidr, edgeAddressSpace(evaluation.config.region)) &&
+                                        peer.ipBlock.cidr.endsWith("/24") &&
+                                        rule.ports?.length,
+                                    `${policy.metadata.name} admits ${JSON.stringify(rule)}`,
+                                );
+                                continue;
+                            }
                             const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
                             assert.ok(
                                 ns === undefined ? peer.podSelector !== undefined : !evaluation.config.tenants.some(t => t.name === ns),
@@ -93,7 +110,7 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("lets tenant pods send only to their own namespace, cluster DNS, the collector and internet addresses", () => {
+        it("lets tenant pods send only to their own namespace, cluster DNS, the collector and the private-endpoint subnet", () => {
             const tenants = new Set(evaluation.config.tenants.map(t => t.name));
             for (const tenant of tenants) {
                 const policies = inNamespace(evaluation, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tenant);
@@ -114,7 +131,11 @@ for (const stack of REAL_STACKS) {
                     for (const peer of rule.to) {
                         const ns = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
                         if (peer.ipBlock) {
-                            assert.deepStrictEqual(peer.ipBlock.except, [...PRIVATE_RANGES], `${tenant} reaches private addresses`);
+                            assert.deepStrictEqual(
+                                peer.ipBlock,
+                                { cidr: privateEndpointSubnet(evaluation.config.region.addressSpace) },
+                                `${tenant} reaches addresses beyond the private endpoints`,
+                            );
                         } else if (peer.namespaceSelector) {
                             assert.ok(
                                 ns !== undefined && !tenants.has(ns),
@@ -128,10 +149,10 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("keeps the region's VNet, the pod range and the service range out of the internet egress", () => {
+        it("keeps the region's VNet, the pod range, the service range and the node metadata range out of the platform's internet egress", () => {
             const { cidr, except } = PUBLIC_INTERNET.ipBlock;
             assert.strictEqual(cidr, "0.0.0.0/0");
-            for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR]) {
+            for (const range of [evaluation.config.region.addressSpace, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, LINK_LOCAL_RANGE]) {
                 // The excepted ranges are /8, /12 and /16 and these /16 or longer: sharing an address means lying inside.
                 assert.ok(
                     except.some(excepted => cidrsOverlap(excepted, range)),
@@ -467,7 +488,10 @@ describe("GitOps paths", () => {
         for (const stack of REAL_STACKS) {
             const evaluation = await evaluateRealStack(stack);
             const { environment, region } = evaluation.config;
-            for (const flux of ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration")) {
+            const clusterWide = ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration").filter(
+                f => f.inputs.scope === "cluster",
+            );
+            for (const flux of clusterWide) {
                 const path = flux.inputs.kustomizations.cluster.path as string;
                 assert.match(path, new RegExp(`^\\./clusters/${environment}-${region.shortName}/(shared-\\d+|dedicated-[a-z0-9-]+)$`));
                 assert.strictEqual(flux.inputs.kustomizations.cluster.prune, true);
@@ -476,5 +500,22 @@ describe("GitOps paths", () => {
         }
         assert.ok(paths.includes("./clusters/prod-weu/shared-1") && paths.includes("./clusters/prod-eus/shared-1"), paths.join(", "));
         assert.strictEqual(new Set(paths).size, paths.length, `two clusters reconcile (and prune) one directory: ${paths.join(", ")}`);
+    });
+
+    it("applies each tenant's own directory into its namespace only, outside every cluster's directory, with multi-tenancy enforced", async () => {
+        for (const stack of REAL_STACKS) {
+            const evaluation = await evaluateRealStack(stack);
+            const { environment, region, tenants } = evaluation.config;
+            const namespaced = ofType(evaluation, "azure-native:kubernetesconfiguration:FluxConfiguration").filter(
+                f => f.inputs.scope === "namespace",
+            );
+            assert.deepStrictEqual(
+                namespaced.map(f => [f.inputs.fluxConfigurationName, f.inputs.namespace, f.inputs.kustomizations.tenant.path]).sort(),
+                tenants.map(t => [`tenant-${t.name}`, t.name, `./tenants/${environment}-${region.shortName}/${t.name}`]).sort(),
+            );
+            for (const extension of ofType(evaluation, "azure-native:kubernetesconfiguration:Extension")) {
+                assert.deepStrictEqual(extension.inputs.configurationSettings, { "multiTenancy.enforce": "true" });
+            }
+        }
     });
 });

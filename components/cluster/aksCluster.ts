@@ -103,6 +103,13 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
                 dnsServiceIP: CLUSTER_DNS_SERVICE_IP,
                 loadBalancerSku: "standard",
                 outboundType: "loadBalancer",
+                // Container network security (ACNS): Cilium enforces the tenants' Entra ID sign-in rule by name (FQDN
+                // filtering, priced per node in lib/cost). Its observability half (Hubble metrics) is not bought.
+                advancedNetworking: {
+                    enabled: true,
+                    observability: { enabled: false },
+                    security: { enabled: true, advancedNetworkPolicies: "FQDN" },
+                },
             },
             agentPoolProfiles: [
                 { ...agentPoolProperties(system, args), name: system.poolName, count: system.minCount, enableAutoScaling: false },

@@ -3,6 +3,7 @@ import { TenantSpec } from "../../lib/config";
 import { TAG_TENANT } from "../../lib/labels";
 import { dedicatedClusterName } from "../../lib/placement";
 import { RegionServices } from "../common/regionServices";
+import type { EdgeSubnet } from "../platform/clusterPlatform";
 import { TenantClusterComponent } from "./tenantClusterComponent";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
@@ -11,6 +12,8 @@ export interface DedicatedTenantClusterArgs {
     readonly services: RegionServices;
     /** The cluster's node subnet. */
     readonly subnetId: pulumi.Input<string>;
+    /** The subnet delegated to the cluster's Application Gateway for Containers. */
+    readonly edgeSubnet: EdgeSubnet;
     /** The one tenant this cluster isolates (large, regulated or asking for it). */
     readonly tenant: TenantSpec;
 }
@@ -28,6 +31,7 @@ export class DedicatedTenantCluster extends TenantClusterComponent {
                 services: args.services,
                 clusterName: dedicatedClusterName(args.tenant.name),
                 subnetId: args.subnetId,
+                edgeSubnet: args.edgeSubnet,
                 tenants: [args.tenant],
                 extraTags: { [TAG_TENANT]: args.tenant.name },
             },

@@ -92,6 +92,8 @@ export class FleetManager extends pulumi.ComponentResource {
     public readonly fleetName: pulumi.Output<string>;
     public readonly fleetResourceGroupName: pulumi.Output<string>;
     public readonly memberIds: pulumi.Output<string>[];
+    /** Each member by its name: the cluster's last ARM write until the writes that follow it. Not an output. */
+    public readonly members: ReadonlyMap<string, containerservice.FleetMember>;
 
     constructor(name: string, args: FleetManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.fleetManager, name, {}, opts);
@@ -117,6 +119,7 @@ export class FleetManager extends pulumi.ComponentResource {
             this.createRollout(name, args, fleet.name, members);
         }
         this.memberIds = members.map(member => member.id);
+        this.members = new Map(args.members.map((member, i) => [member.memberName, members[i]]));
         this.registerOutputs({
             fleetId: this.fleetId,
             fleetName: this.fleetName,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TenantSpec } from "../../lib/config";
 import { ClusterPlacement } from "../../lib/placement";
 import { RegionServices } from "../common/regionServices";
+import type { EdgeSubnet } from "../platform/clusterPlatform";
 import { DedicatedTenantCluster } from "./dedicatedTenantCluster";
 import { SharedCluster } from "./sharedCluster";
 
@@ -16,6 +17,8 @@ export interface RegionClustersArgs {
     readonly tenants: readonly TenantSpec[];
     /** Each cluster's node subnet, by cluster name. Required. */
     readonly subnetIds: ReadonlyMap<string, pulumi.Output<string>>;
+    /** Each cluster's edge subnet (delegated to Application Gateway for Containers), by cluster name. Required. */
+    readonly edgeSubnets: ReadonlyMap<string, EdgeSubnet>;
 }
 
 /** The region's clusters, a child component of `parent` each, named `<prefix>-<cluster>`, by cluster name. */
@@ -25,11 +28,11 @@ export function createRegionClusters(prefix: string, args: RegionClustersArgs, p
     return new Map(
         args.clusters.map(placed => {
             const tenants = placed.tenants.map(tenant => tenantsByName.get(tenant)!);
-            const subnetId = args.subnetIds.get(placed.name)!;
+            const subnets = { subnetId: args.subnetIds.get(placed.name)!, edgeSubnet: args.edgeSubnets.get(placed.name)! };
             const cluster: RegionCluster =
                 placed.kind === "shared"
-                    ? new SharedCluster(`${prefix}-${placed.name}`, { services, clusterName: placed.name, subnetId, tenants }, { parent })
-                    : new DedicatedTenantCluster(`${prefix}-${placed.name}`, { services, subnetId, tenant: tenants[0] }, { parent });
+                    ? new SharedCluster(`${prefix}-${placed.name}`, { services, clusterName: placed.name, ...subnets, tenants }, { parent })
+                    : new DedicatedTenantCluster(`${prefix}-${placed.name}`, { services, ...subnets, tenant: tenants[0] }, { parent });
             return [placed.name, cluster];
         }),
     );

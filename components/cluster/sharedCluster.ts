@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TenantSpec } from "../../lib/config";
 import { RegionServices } from "../common/regionServices";
+import type { EdgeSubnet } from "../platform/clusterPlatform";
 import { TenantClusterComponent } from "./tenantClusterComponent";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
@@ -11,6 +12,8 @@ export interface SharedClusterArgs {
     readonly clusterName: string;
     /** The cluster's node subnet. */
     readonly subnetId: pulumi.Input<string>;
+    /** The subnet delegated to the cluster's Application Gateway for Containers. */
+    readonly edgeSubnet: EdgeSubnet;
     /** The long-tail tenants placement put here, one namespace each. */
     readonly tenants: readonly TenantSpec[];
 }

@@ -6,7 +6,8 @@ import { DEDICATED_HUB_PARTITIONS } from "../../lib/dataPath";
 import { DATA_PLANE_DEFAULTS } from "../../lib/dataPlane";
 import { aksNames, fluxClusterPath, tenantCheckpointContainer } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
-import { ClusterPlatform, ClusterPlatformArgs } from "../platform/clusterPlatform";
+import { ClusterPlatform, ClusterPlatformArgs, EdgeSubnet } from "../platform/clusterPlatform";
+import { FluxTarget, fluxTarget } from "../platform/flux";
 import { IngestTier } from "../platform/ingestTier";
 import { connectContainerInsights, connectManagedPrometheus, MonitoredCluster } from "./clusterMonitoring";
 import { RegionServices } from "../common/regionServices";
@@ -18,6 +19,8 @@ export interface TenantClusterArgs {
     readonly clusterName: string;
     /** The cluster's /24 node subnet. No default. */
     readonly subnetId: pulumi.Input<string>;
+    /** The /24 delegated to the cluster's Application Gateway for Containers. No default. */
+    readonly edgeSubnet: EdgeSubnet;
     /** The tenants on the cluster, one namespace each. No default. */
     readonly tenants: readonly TenantSpec[];
     /** Extra tags on every Azure resource of the cluster (the tenant of a dedicated cluster). No default; `{}` for none. */
@@ -77,6 +80,8 @@ export function buildTenantCluster(name: string, args: TenantClusterArgs, parent
         keyVault: { name: services.keyVault.name, tenantId: services.azureTenantId },
         appInsightsConnectionStringSecret: services.appInsightsConnectionStringSecret,
         subscriptionId: services.subscriptionId,
+        edgeSubnet: args.edgeSubnet,
+        tenants: args.tenants.map(t => t.name),
     };
     const platform = new ClusterPlatform(`${name}-platform`, platformArgs, { parent });
     const ingest = buildIngestTier(name, args, platformArgs, parent);
@@ -146,6 +151,10 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
+    /** `<namespace>/<name>` of the cluster's edge Gateway, which tenants' routes name as their parent. */
+    public readonly edgeGateway: pulumi.Output<string>;
+    /** The subnet the cluster's edge proxies to pods from. Not an output. */
+    public readonly edgeSourceCidr: string;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
     /** The cluster's ingest tier: its identity is granted send on each of the cluster's tenants' queues. */
@@ -153,6 +162,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly ingestPrincipalId: pulumi.Output<string>;
     /** The identity KEDA reads the cluster's tenants' queue depths as. */
     public readonly kedaScalerClientId: pulumi.Output<string>;
+    /** The cluster as its extension resources (Flux configurations) address it. Not an output. */
+    public readonly fluxTarget: FluxTarget;
     /** The last ARM write to the cluster this component makes; a later write (its Fleet membership) waits for it. Not an output. */
     public readonly lastClusterWrite: pulumi.Resource;
 
@@ -167,11 +178,14 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.kubeconfig = built.kubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
+        this.edgeGateway = built.platform.gateway;
+        this.edgeSourceCidr = args.edgeSubnet.cidr;
         this.tenantNames = args.tenants.map(t => t.name);
         this.lastClusterWrite = built.lastWrite;
         this.ingest = built.ingest;
         this.ingestPrincipalId = built.ingest.identityPrincipalId;
         this.kedaScalerClientId = built.ingest.scalerClientId;
+        this.fluxTarget = fluxTarget(args.services.resourceGroupName, built.cluster.name);
         this.registerOutputs({
             clusterName: this.clusterName,
             aksName: this.aksName,
@@ -179,6 +193,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeconfig: this.kubeconfig,
             otlpEndpoint: this.otlpEndpoint,
+            edgeGateway: this.edgeGateway,
             tenants: this.tenantNames,
         });
     }

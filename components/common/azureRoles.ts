@@ -23,6 +23,8 @@ export const AZURE_ROLES = {
     /** Lets an AKS cluster's identity join load balancers and NICs to a subnet of a VNet it does not own. */
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    /** What the ALB controller needs on its Application Gateway for Containers (data actions Owner and Contributor lack). */
+    appGwForContainersConfigurationManager: "fbc52c3f-28ad-4303-a892-8a056630b8f1",
 } as const;
 
 /** Role definition ids by the subscription id Output they are formed from, then by role GUID. */

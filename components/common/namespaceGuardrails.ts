@@ -9,9 +9,9 @@ import {
     POD_SECURITY_ENFORCE_LABEL,
     POD_SECURITY_WARN_LABEL,
 } from "../../lib/labels";
+import { LINK_LOCAL_RANGE } from "../../lib/network";
+import { API_SERVER_RULES, ciliumEgressPolicy, ENTRA_ID_SIGN_IN_RULES } from "./ciliumEgress";
 
-/** The namespace every cluster's ingress controller runs in; tenants accept ingress from it only. */
-export const INGRESS_NAMESPACE = "ingress-nginx";
 /** The namespace of the OpenTelemetry collector every workload exports to. */
 export const OBSERVABILITY_NAMESPACE = "observability";
 /** The managed Prometheus agent and CoreDNS run there; so does the konnectivity agent the API server reaches webhooks through. */
@@ -33,13 +33,53 @@ export const OTLP_PORTS = [4317, 4318] as const;
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 
 /**
- * Internet addresses only. Azure PaaS endpoints are public; excepting every private range keeps out other
- * namespaces' pods and services, every node of every cluster in the VNet and every private endpoint in it
- * (including other tenants' ones): a tenant that needs a private endpoint of its own gets a /32 rule for it.
+ * Internet addresses only, for platform namespaces (ACME, Azure Resource Manager, Application Insights ingestion are
+ * public endpoints). Excepting every private range keeps out other namespaces' pods and services, every node and
+ * private endpoint of the VNet; excepting the link-local range keeps out the node's instance metadata
+ * (169.254.169.254, which would hand out the kubelet identity's tokens) and every other host-local address.
  */
 export const PUBLIC_INTERNET = {
-    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] },
+    ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES, LINK_LOCAL_RANGE] },
 } satisfies k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+/** A namespace's ResourceQuota ceilings. */
+export interface NamespaceQuota {
+    /** CPU requested and limited, each. Required. */
+    readonly cpu: string;
+    /** Memory requested and limited, each. Required. */
+    readonly memory: string;
+    /** Pods. Required. */
+    readonly pods: number;
+    /** PersistentVolumeClaims. Default: no cap. */
+    readonly persistentVolumeClaims?: number;
+    /** Storage requested by all claims together. Default: no cap. */
+    readonly storage?: string;
+    /**
+     * Whether Services of type LoadBalancer and NodePort are refused (`services.loadbalancers` and
+     * `services.nodeports` capped at 0): such a Service opens the namespace's pods outside the edge. Default: false.
+     */
+    readonly noExternalServices?: boolean;
+}
+
+/** What a ResourceQuota's `hard` says for a namespace's ceilings. */
+export function quotaHard(quota: NamespaceQuota): Record<string, string> {
+    return {
+        "requests.cpu": quota.cpu,
+        "limits.cpu": quota.cpu,
+        "requests.memory": quota.memory,
+        "limits.memory": quota.memory,
+        pods: String(quota.pods),
+        ...(quota.persistentVolumeClaims === undefined ? {} : { persistentvolumeclaims: String(quota.persistentVolumeClaims) }),
+        ...(quota.storage === undefined ? {} : { "requests.storage": quota.storage }),
+        ...(quota.noExternalServices ? { "services.loadbalancers": "0", "services.nodeports": "0" } : {}),
+    };
+}
+
+/**
+ * Where a namespace's pods reach Azure services on `AZURE_EGRESS_PORTS`: the region's private-endpoint subnet (tenants:
+ * nothing else, plus Entra ID's sign-in by name), or the internet (platform namespaces, see `PUBLIC_INTERNET`).
+ */
+export type AzureEgress = { readonly kind: "private-endpoints"; readonly subnet: string } | { readonly kind: "internet" };
 
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
@@ -49,7 +89,7 @@ export interface NamespaceGuardrailsArgs {
     /** Pod Security Admission level enforced (audit and warn are always `restricted`). */
     readonly podSecurity: "restricted" | "baseline" | "privileged";
     /** Namespace-wide ceilings. */
-    readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
+    readonly quota: NamespaceQuota;
     /** Defaults for containers that declare no requests or limits. */
     readonly limits: {
         readonly defaultCpu: string;
@@ -57,8 +97,17 @@ export interface NamespaceGuardrailsArgs {
         readonly defaultRequestCpu: string;
         readonly defaultRequestMemory: string;
     };
-    /** Extra namespaces allowed to open connections into this one. Default: only the ingress controller's. */
+    /** Other namespaces allowed to open connections into this one, on any port. Default: none. */
     readonly ingressFromNamespaces?: readonly string[];
+    /** Where pods reach Azure services: the private-endpoint subnet (and Entra ID sign-in) or the internet. Required. */
+    readonly azureEgress: AzureEgress;
+    /** Whether pods reach the API server (controllers do; tenant workloads do not). Default: false. */
+    readonly apiServerAccess?: boolean;
+    /**
+     * The cluster's edge (its Application Gateway for Containers, which proxies from its own subnet straight to pods
+     * on the CNI overlay) and the only container ports it may reach here. Default: none, the edge reaches nothing.
+     */
+    readonly edge?: { readonly sourceCidr: pulumi.Input<string>; readonly ports: readonly number[] };
     /** Extra egress rules beyond DNS, the namespace itself, Azure endpoints and the collector. Default: none. */
     readonly extraEgress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
     /** Labels of the Namespace object alone (lifecycle markers such as decommissioning). Default: none. */
@@ -74,12 +123,14 @@ export interface NamespaceGuardrails {
     readonly resourceQuota: k8s.core.v1.ResourceQuota;
     readonly limitRange: k8s.core.v1.LimitRange;
     readonly networkPolicies: readonly k8s.networking.v1.NetworkPolicy[];
+    /** The egress a NetworkPolicy cannot express on Cilium: Entra ID sign-in by name, the API server (`ciliumEgress.ts`). */
+    readonly ciliumPolicies: readonly k8s.apiextensions.CustomResource[];
 }
 
 /**
  * A namespace with the isolation every workload gets, tenant or platform: PSA labels, a ResourceQuota,
  * a LimitRange, default-deny NetworkPolicies and the few flows a workload needs (DNS, its own namespace,
- * ingress from the ingress controller, egress to Azure endpoints outside the cluster and to the collector).
+ * ingress from the edge on the ports it names, egress to Azure endpoints outside the cluster and to the collector).
  */
 export function createNamespaceGuardrails(
     name: string,
@@ -111,15 +162,7 @@ export function createNamespaceGuardrails(
         `${name}-quota`,
         {
             metadata: metadataIn(RESOURCE_QUOTA_NAME),
-            spec: {
-                hard: {
-                    "requests.cpu": args.quota.cpu,
-                    "limits.cpu": args.quota.cpu,
-                    "requests.memory": args.quota.memory,
-                    "limits.memory": args.quota.memory,
-                    pods: String(args.quota.pods),
-                },
-            },
+            spec: { hard: quotaHard(args.quota) },
         },
         childOpts,
     );
@@ -143,7 +186,7 @@ export function createNamespaceGuardrails(
 
     const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: metadataIn(role), spec }, childOpts);
-    const fromNamespaces = [INGRESS_NAMESPACE, ...(args.ingressFromNamespaces ?? [])].filter(ns => ns !== args.namespace);
+    const fromNamespaces = (args.ingressFromNamespaces ?? []).filter(ns => ns !== args.namespace);
 
     const networkPolicies = [
         policy("default-deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
@@ -183,12 +226,26 @@ export function createNamespaceGuardrails(
                       ],
                   }),
               ]),
+        ...(args.edge === undefined
+            ? []
+            : [
+                  policy("allow-from-edge", {
+                      podSelector: {},
+                      policyTypes: ["Ingress"],
+                      ingress: [
+                          {
+                              from: [{ ipBlock: { cidr: args.edge.sourceCidr } }],
+                              ports: args.edge.ports.map(port => ({ protocol: "TCP", port })),
+                          },
+                      ],
+                  }),
+              ]),
         policy("allow-azure-egress", {
             podSelector: {},
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [PUBLIC_INTERNET],
+                    to: [args.azureEgress.kind === "internet" ? PUBLIC_INTERNET : { ipBlock: { cidr: args.azureEgress.subnet } }],
                     ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
                 },
                 {
@@ -200,5 +257,12 @@ export function createNamespaceGuardrails(
         }),
     ];
 
-    return { namespace, resourceQuota, limitRange, networkPolicies };
+    const cilium = (role: string, egress: Parameters<typeof ciliumEgressPolicy>[4]) =>
+        ciliumEgressPolicy(`${name}-cnp-${role}`, role, namespace.metadata.name, labels, egress, childOpts);
+    const ciliumPolicies = [
+        ...(args.azureEgress.kind === "private-endpoints" ? [cilium("allow-entra-id-signin", ENTRA_ID_SIGN_IN_RULES)] : []),
+        ...(args.apiServerAccess ? [cilium("allow-api-server", API_SERVER_RULES)] : []),
+    ];
+
+    return { namespace, resourceQuota, limitRange, networkPolicies, ciliumPolicies };
 }

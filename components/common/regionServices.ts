@@ -72,6 +72,8 @@ export interface RegionServices {
     readonly dataPlane: DataPlaneEndpoints;
     /** How messages reach each tenant: routes, streams and each cluster's ingest (`lib/dataPath.ts`). */
     readonly dataPath: DataPath;
+    /** The private-endpoint subnet's range: the only VNet addresses tenant pods may send to (their services' endpoints). */
+    readonly privateEndpointSubnet: string;
     /** environment and region tags. */
     readonly tags: Record<string, string>;
 }

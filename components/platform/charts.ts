@@ -6,6 +6,7 @@ import {
     WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
     WORKLOAD_IDENTITY_USE_LABEL,
 } from "../../lib/labels";
+import { CLUSTER_DNS_SERVICE_IP } from "../../lib/network";
 
 /**
  * The Helm charts of the cluster platform and the values each is installed with, as pure functions.
@@ -16,18 +17,20 @@ import {
 export interface ChartRef {
     readonly chart: string;
     readonly version: string;
-    readonly repo: string;
+    /** The chart repository; none for a chart named by an `oci://` reference. */
+    readonly repo?: string;
     /** The Helm release name; it prefixes the names of the objects the chart creates. */
     readonly releaseName: string;
 }
 
 /** Every chart pinned to one version; bumping one is a reviewed change. */
 export const CHARTS = {
-    ingressNginx: {
-        chart: "ingress-nginx",
-        version: "4.12.8",
-        repo: "https://kubernetes.github.io/ingress-nginx",
-        releaseName: "ingress-nginx",
+    // The ALB controller of Application Gateway for Containers; Microsoft ships the chart only as an OCI artifact.
+    // 1.12.1 implements Gateway API v1.5.1 (Microsoft Learn, "Release notes for ALB Controller", latest Helm release).
+    albController: {
+        chart: "oci://mcr.microsoft.com/application-lb/charts/alb-controller",
+        version: "1.12.1",
+        releaseName: "alb-controller",
     },
     certManager: { chart: "cert-manager", version: "v1.17.2", repo: "https://charts.jetstack.io", releaseName: "cert-manager" },
     externalDns: {
@@ -44,12 +47,10 @@ export const CHARTS = {
     },
 } as const satisfies Record<string, ChartRef>;
 
-export const INGRESS_CLASS_NAME = "nginx";
-/** Container ports of the ingress controller: HTTP, HTTPS and the admission webhook the API server calls. */
-export const INGRESS_TRAFFIC_PORTS = [80, 443] as const;
-export const INGRESS_ADMISSION_WEBHOOK_PORT = 8443;
 /** The cert-manager webhook's container port (`webhook.securePort`), called by the API server. */
 export const CERT_MANAGER_WEBHOOK_PORT = 10250;
+/** The cert-manager controller's ServiceAccount (the chart's default name), named in its federated credential. */
+export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
 
 /** Platform workloads run on the on-demand `api` pool: the system pool is tainted CriticalAddonsOnly and processing runs on Spot. */
 export const PLATFORM_NODE_SELECTOR = { "kubernetes.io/os": "linux", [POOL_LABEL]: "api" } as const;
@@ -80,41 +81,28 @@ const resources = (requestCpu: string, requestMemory: string, limitCpu: string, 
 
 const HIGH_AVAILABILITY = { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } } as const;
 
-const zoneSpread = (instance: string, component: string) => [
-    {
-        maxSkew: 1,
-        topologyKey: "topology.kubernetes.io/zone",
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels: { "app.kubernetes.io/instance": instance, "app.kubernetes.io/component": component } },
-    },
-];
-
-/** ingress-nginx: two replicas on the api pool with a PodDisruptionBudget, no snippet annotations (tenants share the controller). */
-export function ingressNginxValues(): Record<string, unknown> {
+/**
+ * The ALB controller (values per Microsoft Learn, "ALB Controller Helm Chart"): two replicas on the api pool,
+ * signed in with workload identity, installing the Gateway API CRDs it implements.
+ */
+export function albControllerValues(namespace: string, clientId: pulumi.Input<string>): Record<string, unknown> {
     return {
-        controller: {
-            replicaCount: 2,
-            // The chart creates a PodDisruptionBudget with this floor whenever replicaCount > 1.
-            minAvailable: 1,
-            nodeSelector: PLATFORM_NODE_SELECTOR,
-            topologySpreadConstraints: zoneSpread(CHARTS.ingressNginx.releaseName, "controller"),
-            resources: resources("250m", "256Mi", "2", "1Gi"),
-            allowSnippetAnnotations: false,
-            ingressClass: INGRESS_CLASS_NAME,
-            ingressClassResource: { name: INGRESS_CLASS_NAME, enabled: true, default: false, controllerValue: "k8s.io/ingress-nginx" },
-            service: {
-                annotations: { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" },
-            },
-            metrics: { enabled: true },
-            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "10254" },
-            admissionWebhooks: { patch: { nodeSelector: PLATFORM_NODE_SELECTOR } },
+        albController: {
+            namespace,
+            podIdentity: { clientID: clientId },
+            installGatewayApiCRDs: true,
+            controller: { replicaCount: 2, nodeSelector: PLATFORM_NODE_SELECTOR },
         },
-        defaultBackend: { enabled: false },
     };
 }
 
-/** cert-manager with its CRDs, every component twice behind a PodDisruptionBudget, leader election kept in its own namespace. */
-export function certManagerValues(namespace: string): Record<string, unknown> {
+/**
+ * cert-manager with its CRDs, every component twice behind a PodDisruptionBudget, leader election kept in its own
+ * namespace, signed in to Azure DNS with workload identity (cert-manager's AzureDNS docs, "Managed Identity Using AAD
+ * Workload Identity"). The DNS-01 self-check asks the cluster DNS, not the zone's public name servers, which the
+ * namespace's egress does not reach.
+ */
+export function certManagerValues(namespace: string, clientId: pulumi.Input<string>): Record<string, unknown> {
     const component = (cpu: string, memory: string) => ({
         ...HIGH_AVAILABILITY,
         nodeSelector: PLATFORM_NODE_SELECTOR,
@@ -124,6 +112,13 @@ export function certManagerValues(namespace: string): Record<string, unknown> {
         crds: { enabled: true, keep: true },
         global: { leaderElection: { namespace } },
         ...component("500m", "512Mi"),
+        serviceAccount: {
+            name: CERT_MANAGER_SERVICE_ACCOUNT,
+            labels: { [WORKLOAD_IDENTITY_USE_LABEL]: "true" },
+            annotations: { [WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION]: clientId },
+        },
+        podLabels: { [WORKLOAD_IDENTITY_USE_LABEL]: "true" },
+        extraArgs: ["--dns01-recursive-nameservers-only", `--dns01-recursive-nameservers=${CLUSTER_DNS_SERVICE_IP}:53`],
         webhook: component("250m", "256Mi"),
         cainjector: component("250m", "512Mi"),
         startupapicheck: { nodeSelector: PLATFORM_NODE_SELECTOR, resources: resources("10m", "32Mi", "100m", "128Mi") },
@@ -152,7 +147,10 @@ export function externalDnsValues(args: ExternalDnsValuesArgs): Record<string, u
         podLabels: { [WORKLOAD_IDENTITY_USE_LABEL]: "true" },
         extraVolumes: [{ name: "azure-config-file", configMap: { name: EXTERNAL_DNS_AZURE_CONFIG } }],
         extraVolumeMounts: [{ name: "azure-config-file", mountPath: "/etc/kubernetes", readOnly: true }],
-        sources: ["service", "ingress"],
+        // Names come from Gateway routes alone, each within its listener's hostname: a tenant's route publishes nothing
+        // outside `*.<tenant>.<zone>`, and the hostname annotation, which no listener checks, is ignored.
+        sources: ["gateway-httproute", "gateway-grpcroute"],
+        extraArgs: ["--ignore-hostname-annotation"],
         domainFilters: [args.zoneName],
         txtOwnerId: args.txtOwnerId,
         policy: "sync",

@@ -1,23 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OBSERVABILITY_NAMESPACE } from "../common/namespaceGuardrails";
 import * as charts from "./charts";
+import { installCertManager } from "./certManager";
 import { installCollector } from "./collector";
-import { ClusterPlatformArgs, PlatformContext } from "./platformContext";
+import { installEdgeLoadBalancer } from "./edge";
+import { createEdgeGateway } from "./edgeGateway";
+import { ClusterPlatformArgs, EdgeSubnet, PlatformContext } from "./platformContext";
 import { installExternalDns } from "./externalDns";
 import { installMetricsScraping } from "./metricsScraping";
 import { FLUX_CONFIGURATION_NAME, installFlux } from "./flux";
-import { createClusterIssuer, installCertManager, installIngressNginx } from "./ingress";
+import { createTenantAdmission } from "./tenantAdmission";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
-export type { ClusterPlatformArgs };
+export type { ClusterPlatformArgs, EdgeSubnet };
 
 /**
- * What every AKS cluster of the fleet runs besides tenants: guarded platform namespaces, ingress-nginx,
- * cert-manager with a Let's Encrypt ClusterIssuer, external-dns and an OpenTelemetry collector signing in
- * with workload identity, and Flux reconciling the cluster's GitOps path. Each installer has its own file.
+ * What every AKS cluster of the fleet runs besides tenants: guarded platform namespaces, the public edge
+ * (Application Gateway for Containers with its WAF, driven through a Gateway with one listener per tenant),
+ * cert-manager issuing each tenant's certificate through DNS-01, external-dns publishing the tenants' routes and an
+ * OpenTelemetry collector signing in with workload identity, Flux reconciling the cluster's GitOps path, the extra
+ * scrape jobs of managed Prometheus, and the admission policy that holds tenant Services to the rules RBAC cannot
+ * express. Each installer has its own file.
  */
 export class ClusterPlatform extends pulumi.ComponentResource {
-    public readonly ingressClassName: pulumi.Output<string>;
+    /** `<namespace>/<name>` of the edge Gateway, the parent every tenant route names. */
+    public readonly gateway: pulumi.Output<string>;
     public readonly otlpEndpoint: pulumi.Output<string>;
     public readonly externalDnsClientId: pulumi.Output<string>;
     public readonly collectorClientId: pulumi.Output<string>;
@@ -30,25 +37,25 @@ export class ClusterPlatform extends pulumi.ComponentResource {
         super(COMPONENT_TYPES.clusterPlatform, name, {}, opts);
         const ctx: PlatformContext = { name, args, parent: this, k8sOpts: { parent: this, provider: args.provider } };
 
-        const ingress = installIngressNginx(ctx);
         const certManager = installCertManager(ctx);
-        installMetricsScraping(ctx, certManager);
-        const issuer = createClusterIssuer(ctx, certManager);
+        installMetricsScraping(ctx, certManager.release);
+        const edge = createEdgeGateway(ctx, installEdgeLoadBalancer(ctx), certManager);
         const externalDns = installExternalDns(ctx);
         const collector = installCollector(ctx);
         const flux = installFlux(ctx);
+        createTenantAdmission(ctx);
 
-        // Deriving the outputs from the releases makes consumers wait for the controllers to be ready.
-        this.ingressClassName = ingress.status.apply(() => charts.INGRESS_CLASS_NAME);
+        this.gateway = edge.gatewayRef;
+        // Deriving the endpoint from the release makes consumers wait for the collector to be ready.
         this.otlpEndpoint = collector.release.status.apply(() => charts.collectorOtlpEndpoint(OBSERVABILITY_NAMESPACE));
         this.externalDnsClientId = externalDns.clientId;
         this.collectorClientId = collector.clientId;
-        this.clusterIssuerName = issuer.metadata.name;
+        this.clusterIssuerName = certManager.issuer.metadata.name;
         // The configuration's Azure name, known once it exists (azure-native reports it only as the output `name`).
         this.fluxConfigurationName = flux.id.apply(() => FLUX_CONFIGURATION_NAME);
         this.lastClusterWrite = flux;
         this.registerOutputs({
-            ingressClassName: this.ingressClassName,
+            gateway: this.gateway,
             otlpEndpoint: this.otlpEndpoint,
             externalDnsClientId: this.externalDnsClientId,
             collectorClientId: this.collectorClientId,

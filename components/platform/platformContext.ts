@@ -43,6 +43,16 @@ export interface ClusterPlatformArgs {
     readonly appInsightsConnectionStringSecret: { readonly id: pulumi.Input<string>; readonly name: string };
     /** Subscription of the role definitions and of the DNS zone. Required. */
     readonly subscriptionId: pulumi.Input<string>;
+    /** The /24 delegated to the cluster's Application Gateway for Containers. Required. */
+    readonly edgeSubnet: EdgeSubnet;
+    /** The tenants on the cluster: each gets a listener and a certificate at the edge. Required. */
+    readonly tenants: readonly string[];
+}
+
+/** A subnet delegated to Application Gateway for Containers: its id to associate, its range to admit into tenant namespaces. */
+export interface EdgeSubnet {
+    readonly id: pulumi.Input<string>;
+    readonly cidr: string;
 }
 
 /** Container defaults in platform namespaces; every chart also sets its own requests and limits. */
@@ -85,6 +95,9 @@ export function platformNamespace(
             limits: PLATFORM_LIMITS,
             // ama-metrics scrapes every platform namespace from kube-system.
             ingressFromNamespaces: [KUBE_SYSTEM],
+            // Platform components are controllers (they watch the API) and call public Azure and ACME endpoints.
+            azureEgress: { kind: "internet" },
+            apiServerAccess: true,
             ...spec,
         },
         ctx.k8sOpts,
@@ -104,6 +117,7 @@ const guardrailResources = ({ guardrails }: PlatformNamespace): pulumi.Resource[
     guardrails.resourceQuota,
     guardrails.limitRange,
     ...guardrails.networkPolicies,
+    ...guardrails.ciliumPolicies,
 ];
 
 /** A NetworkPolicy admitting traffic to some pods of a platform namespace on some ports; no `from` admits any source. */
@@ -144,7 +158,7 @@ export function release(
             name: chart.releaseName,
             chart: chart.chart,
             version: chart.version,
-            repositoryOpts: { repo: chart.repo },
+            ...(chart.repo === undefined ? {} : { repositoryOpts: { repo: chart.repo } }),
             namespace: namespace.guardrails.namespace.metadata.name,
             values,
             cleanupOnFail: true,

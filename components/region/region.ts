@@ -3,20 +3,22 @@ import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
-import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ConfigError, FleetConfig } from "../../lib/config";
 import { dataPath } from "../../lib/dataPath";
 import { dataPlaneSizing } from "../../lib/dataPlane";
 import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
-import { planClusterSubnets, privateEndpointSubnet } from "../../lib/network";
+import { planClusterSubnets } from "../../lib/network";
 import { Placement } from "../../lib/placement";
 import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
 import { RegionObservability } from "./regionObservability";
 import { isolateTelemetryRows } from "./telemetryIsolation";
+import { RegionPrivateLink } from "./regionPrivateLink";
+import { warnUnpinnedTenants } from "./unpinnedTenants";
+import { createRegionNetwork } from "./regionNetwork";
 import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
@@ -46,6 +48,8 @@ export class Region extends pulumi.ComponentResource {
     public readonly dataPlane: RegionDataPlane;
     public readonly observability: RegionObservability;
     public readonly keyVaultUri: pulumi.Output<string>;
+    /** The private endpoints tenant pods reach the region's services through, and their DNS zones. */
+    public readonly privateLink: RegionPrivateLink;
     private readonly args: RegionArgs;
     /** The component's name, the prefix of its tenants' names. */
     private readonly componentName: string;
@@ -82,32 +86,11 @@ export class Region extends pulumi.ComponentResource {
         );
         this.resourceGroupName = group.name;
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
-        const vnet = new network.VirtualNetwork(
-            `${name}-vnet`,
-            {
-                virtualNetworkName: `vnet-${prefix}`,
-                resourceGroupName: group.name,
-                location,
-                addressSpace: { addressPrefixes: [config.region.addressSpace] },
-                tags,
-            },
-            parent,
+        const { vnet, endpointSubnet, endpointSubnetCidr, subnetIds, edgeSubnets } = createRegionNetwork(
+            name,
+            { config, resourceGroupName: group.name, clusterSubnets: subnetPlan.subnets, prefix, tags },
+            this,
         );
-        // Azure refuses concurrent writes to one VNet (AnotherOperationInProgress), so each subnet waits for the one before.
-        let previousSubnet: network.Subnet | undefined;
-        const subnet = (role: string, cidr: string) =>
-            (previousSubnet = new network.Subnet(
-                `${name}-subnet-${role}`,
-                {
-                    subnetName: `snet-${role}`,
-                    virtualNetworkName: vnet.name,
-                    resourceGroupName: group.name,
-                    addressPrefix: cidr,
-                },
-                { parent: this, dependsOn: previousSubnet ? [previousSubnet] : [] },
-            ));
-        subnet("private-endpoints", privateEndpointSubnet(config.region.addressSpace));
-        const subnetIds = new Map([...subnetPlan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
 
         const admins = new azuread.Group(
             `${name}-cluster-admins`,
@@ -143,6 +126,7 @@ export class Region extends pulumi.ComponentResource {
             },
             parent,
         );
+        const sizing = dataPlaneSizing(config);
         this.dataPlane = new RegionDataPlane(
             `${name}-data`,
             {
@@ -153,7 +137,7 @@ export class Region extends pulumi.ComponentResource {
                 uniqueSuffix: suffix,
                 path,
                 decommissioning: config.tenants.filter(t => t.decommission).map(t => t.name),
-                sizing: dataPlaneSizing(config),
+                sizing,
             },
             parent,
         );
@@ -171,6 +155,22 @@ export class Region extends pulumi.ComponentResource {
             this,
         );
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        this.privateLink = new RegionPrivateLink(
+            `${name}-private-link`,
+            {
+                resourceGroupName: group.name,
+                location,
+                tags,
+                namePrefix: prefix,
+                subscriptionId: client.subscriptionId,
+                virtualNetworkId: vnet.id,
+                subnetId: endpointSubnet.id,
+                regionVaultId: vault.id,
+                dataPlane: this.dataPlane.endpoints,
+                serviceBusSku: sizing.serviceBusSku,
+            },
+            parent,
+        );
 
         const zone = new dns.Zone(
             `${name}-dns`,
@@ -199,12 +199,17 @@ export class Region extends pulumi.ComponentResource {
             sizing: config.clusterDefaults,
             dataPlane: this.dataPlane.endpoints,
             dataPath: path,
+            privateEndpointSubnet: endpointSubnetCidr,
             tags,
         };
         this.services = services;
         this.telemetry = { name, parent: this, config, placement, services, dataPlane: this.dataPlane };
         this.tiers = createTelemetryTiers(this.telemetry);
-        this.clusters = createRegionClusters(name, { services, clusters: placement.clusters, tenants: config.tenants, subnetIds }, this);
+        this.clusters = createRegionClusters(
+            name,
+            { services, clusters: placement.clusters, tenants: config.tenants, subnetIds, edgeSubnets },
+            this,
+        );
         createAlertsAndDashboards(this.telemetry, this.clusters, this.observability);
 
         this.fleet = new FleetManager(
@@ -218,7 +223,7 @@ export class Region extends pulumi.ComponentResource {
                 upgradeChannel: config.clusterDefaults.upgradeChannel,
                 nodeOsUpgradeChannel: config.clusterDefaults.nodeOsUpgradeChannel,
                 members: [...this.clusters.entries()].map(([clusterName, cluster]) => ({
-                    memberName: `${config.region.shortName}-${clusterName}`,
+                    memberName: fleetMemberName(config.region.shortName, clusterName),
                     clusterId: cluster.clusterId,
                     group: cluster instanceof DedicatedTenantCluster ? "dedicated" : "shared",
                     afterClusterWrite: cluster.lastClusterWrite,
@@ -246,17 +251,23 @@ export class Region extends pulumi.ComponentResource {
      */
     public async addLandingZones(): Promise<ReadonlyMap<string, TenantLandingZone>> {
         const landingZones = new Map<string, TenantLandingZone>();
+        // Each tenant's Flux configuration is an ARM write to its cluster: they follow its Fleet membership one by one.
+        const lastWrites = new Map<string, pulumi.Resource>();
         for (const tenant of this.args.config.tenants) {
-            const cluster = this.clusters.get(this.args.placement.tenants.get(tenant.name)!.cluster)!;
-            landingZones.set(
-                tenant.name,
-                buildTenantLandingZone({
-                    tenant,
-                    services: this.services,
-                    region: { resource: this, componentName: this.componentName },
-                    cluster,
-                }),
-            );
+            const clusterName = this.args.placement.tenants.get(tenant.name)!.cluster;
+            const cluster = this.clusters.get(clusterName)!;
+            const afterClusterWrite =
+                lastWrites.get(clusterName) ?? this.fleet.members.get(fleetMemberName(this.args.config.region.shortName, clusterName))!;
+            const landingZone = buildTenantLandingZone({
+                tenant,
+                services: this.services,
+                region: { resource: this, componentName: this.componentName },
+                cluster,
+                afterClusterWrite,
+            });
+            lastWrites.set(clusterName, landingZone.namespace.lastClusterWrite);
+            this.privateLink.addTenantVault(tenant.name, landingZone.regionResources.keyVaultId);
+            landingZones.set(tenant.name, landingZone);
             await new Promise(resolve => setImmediate(resolve));
         }
         const { services } = this;
@@ -279,24 +290,5 @@ export class Region extends pulumi.ComponentResource {
     }
 }
 
-/** Unpinned tenants the warning names one by one; `npm start` lists them all. */
-const UNPINNED_TENANTS_NAMED = 10;
-
-/**
- * Placement keeps every tenant where the stack's outputs say it was, and packs only the new ones; a new tenant without
- * a pin stays where it lands for as long as the stack's outputs last (a stack recreated from its file loses them). One
- * warning names the pins that record it in the stack file.
- */
-function warnUnpinnedTenants(placement: Placement, region: Region): void {
-    const unpinned = [...placement.tenants.values()].filter(placed => placed.reason !== "pinned" && placed.reason !== "kept");
-    if (unpinned.length === 0) {
-        return;
-    }
-    const named = unpinned.slice(0, UNPINNED_TENANTS_NAMED).map(placed => `${placed.tenant} (cluster: ${placed.cluster})`);
-    const more = unpinned.length > named.length ? ` and ${unpinned.length - named.length} more` : "";
-    pulumi.log.warn(
-        `${unpinned.length} new tenant(s) not pinned: ${named.join(", ")}${more}; later updates keep them there (from ` +
-            "this stack's outputs); pin each to its cluster in the stack file to keep it there without them",
-        region,
-    );
-}
+/** A cluster's Fleet Manager member name: clusters of every region join one fleet, so the region is part of it. */
+const fleetMemberName = (regionShortName: string, clusterName: string): string => `${regionShortName}-${clusterName}`;

@@ -29,6 +29,8 @@ export interface TenantLandingZoneArgs {
     readonly region: { readonly resource: pulumi.Resource; readonly componentName: string };
     /** The cluster placement put the tenant on, parent of its namespace. Required. */
     readonly cluster: TenantHostCluster;
+    /** The last ARM write to that cluster before the tenant's own (its Flux configuration). Required. */
+    readonly afterClusterWrite: pulumi.Resource;
 }
 
 /**
@@ -47,7 +49,7 @@ export function buildTenantLandingZone(args: TenantLandingZoneArgs): TenantLandi
     );
     const namespace = new TenantNamespace(
         `${cluster.componentName}-tenant-${tenant.name}`,
-        { tenant, services, regionResources, cluster },
+        { tenant, services, regionResources, cluster, afterClusterWrite: args.afterClusterWrite },
         { parent: cluster },
     );
     return { regionResources, namespace };

@@ -9,6 +9,8 @@ import { TenantRegionResources } from "./tenantRegionResources";
 import { federateServiceAccounts } from "../common/workloadIdentity";
 import { createTenantScaling } from "./tenantScaling";
 import { createTelemetryConfig } from "./telemetryConfig";
+import { createTenantGitOps } from "./tenantGitOps";
+import { FluxTarget } from "../platform/flux";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
 /** The service account the tenant's telemetry workloads run as. */
@@ -23,6 +25,8 @@ export interface TenantNamespaceArgs {
     readonly regionResources: TenantRegionResources;
     /** The cluster the tenant runs on. Required. */
     readonly cluster: NamespaceHost;
+    /** The last ARM write to the cluster before the tenant's Flux configuration (AKS takes one at a time). Required. */
+    readonly afterClusterWrite: pulumi.Resource;
 }
 
 /** What a tenant's namespace needs of the cluster it runs on (a `SharedCluster` or `DedicatedTenantCluster`). */
@@ -41,18 +45,26 @@ export interface NamespaceHost {
     readonly ingestPrincipalId: pulumi.Input<string>;
     /** The cluster's KEDA scaler identity (queue metrics only), which the tenant's TriggerAuthentication names. */
     readonly kedaScalerClientId: pulumi.Input<string>;
+    /** The cluster as the tenant's Flux configuration addresses it. */
+    readonly fluxTarget: FluxTarget;
+    /** The subnet the cluster's edge proxies from: the only source admitted into the namespace from outside, on the tenant's edge ports. */
+    readonly edgeSourceCidr: string;
 }
 
 /**
  * The cluster half of a tenant's landing zone: everything that exists because the tenant runs there. An isolated
  * namespace, its ServiceAccount federated to the tenant's identity through this cluster's issuer (KEDA's operator
  * never is: it scales the processor through the cluster's scaler identity), the cluster's ingest's right to send to
- * the tenant's queue, the admin group's Role and its right to the cluster's kubeconfig, and the config its services read. Moving the tenant to another cluster rebuilds this component there; what the
+ * the tenant's queue, the admin group's Role and its right to the cluster's kubeconfig, the config its services read, and a
+ * namespace-scoped Flux configuration applying the tenant's own directory of the fleet repository into its namespace
+ * only. Moving the tenant to another cluster rebuilds this component there; what the
  * tenant owns in the region stays in its `TenantRegionResources`. The namespace is protected until the tenant is
  * marked `decommission: true`.
  */
 export class TenantNamespace extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
+    /** The tenant's Flux configuration, its ARM write to the cluster: the next tenant's waits for it. Not an output. */
+    public readonly lastClusterWrite: pulumi.Resource;
 
     constructor(name: string, args: TenantNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services, regionResources: own, cluster } = args;
@@ -77,8 +89,11 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 namespace: tenant.name,
                 labels,
                 podSecurity: tenant.settings.podSecurity,
-                quota: tenant.settings.quota,
+                quota: { ...tenant.settings.quota, noExternalServices: true },
                 limits: tenant.settings.limits,
+                // The region's services through their private endpoints, and Entra ID's sign-in; nothing else outside.
+                azureEgress: { kind: "private-endpoints", subnet: services.privateEndpointSubnet },
+                edge: { sourceCidr: cluster.edgeSourceCidr, ports: tenant.settings.edge.ports },
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },
                 namespaceOptions: { protect: !tenant.decommission },
@@ -158,6 +173,18 @@ export class TenantNamespace extends pulumi.ComponentResource {
             kube,
         );
 
+        this.lastClusterWrite = createTenantGitOps(
+            name,
+            {
+                tenant: tenant.name,
+                namespace: guardrails.namespace,
+                cluster: cluster.fluxTarget,
+                services,
+                afterClusterWrite: args.afterClusterWrite,
+            },
+            this,
+        );
+
         this.namespace = namespace;
         this.registerOutputs({
             namespace: this.namespace,
@@ -191,8 +218,9 @@ function bindNamespaceAdmins(
                         "pods/log",
                         "pods/exec",
                         "pods/portforward",
+                        // Services stay writable (admission refuses ExternalName and externalIPs); endpoints and
+                        // endpointslices do not: written by hand, they point a Service at any pod of any namespace.
                         "services",
-                        "endpoints",
                         "configmaps",
                         "secrets",
                         "persistentvolumeclaims",
@@ -203,7 +231,8 @@ function bindNamespaceAdmins(
                 },
                 { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: ["*"] },
                 { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["*"] },
-                { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["*"] },
+                // Tenants expose services through routes on their own edge listener (lib/edge.ts), never through Ingresses.
+                { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes", "grpcroutes"], verbs: ["*"] },
                 { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["*"] },
                 { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: readOnly },
                 { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: readOnly },

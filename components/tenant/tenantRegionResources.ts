@@ -47,6 +47,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
     public readonly checkpointContainer: pulumi.Output<string>;
     public readonly checkpointContainerUrl: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string>;
+    /** The tenant vault's resource id: the region gives it a private endpoint. */
+    public readonly keyVaultId: pulumi.Output<string>;
     public readonly adminGroupObjectId: pulumi.Output<string>;
     /** The tenant's own Cosmos DB container. */
     public readonly cosmosContainerName: pulumi.Output<string>;
@@ -166,6 +168,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.checkpointContainer = checkpoints.name;
         this.checkpointContainerUrl = pulumi.interpolate`${dataPlane.checkpointBlobEndpoint}${this.checkpointContainer}`;
         this.keyVaultUri = vault.properties.apply(p => p.vaultUri ?? "");
+        this.keyVaultId = vault.id;
         this.adminGroupObjectId = admins.objectId;
         this.cosmosContainerName = stores.cosmosContainerName;
         this.registerOutputs({
@@ -176,6 +179,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             checkpointContainer: this.checkpointContainer,
             checkpointContainerUrl: this.checkpointContainerUrl,
             keyVaultUri: this.keyVaultUri,
+            keyVaultId: this.keyVaultId,
             adminGroupObjectId: this.adminGroupObjectId,
             cosmosContainerName: this.cosmosContainerName,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.

@@ -18,6 +18,8 @@ export interface CostAssumptions {
     /** API requests a device causes per day (dashboards and apps reading its state and history). */
     readonly apiRequestsPerDevicePerDay: number;
     readonly apiRequestsPerVcpuSecond: number;
+    /** Bytes of an API request and its response through the edge, which sets the edge's capacity units (2.22 Mbps each). */
+    readonly apiBytesPerRequest: number;
     /** Share of a node's CPU the autoscaled workloads are sized to use: headroom for bursts and scale-out lag. */
     readonly targetCpuUtilisation: number;
     /** Share of a node's vCPUs left to workloads after kubelet reservations and daemonsets. */
@@ -80,6 +82,8 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     // About one dashboard or app read per device per hour.
     apiRequestsPerDevicePerDay: 24,
     apiRequestsPerVcpuSecond: 100,
+    // A JSON read of a device's state or a page of its history, headers included.
+    apiBytesPerRequest: 4_000,
     targetCpuUtilisation: 0.6,
     // kube-reserved, eviction threshold and ~0.6 vCPU of daemonsets (Cilium, CSI, monitoring agents) per node.
     nodeCpuForWorkloads: 0.85,

@@ -4,6 +4,7 @@ import { ClusterKind } from "../placement";
 import { RegionPrices, VmPrice } from "../prices";
 import { ceilOf, SECONDS_PER_DAY, sum } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
+import { EdgeCost, edgeCost } from "./edge";
 
 /**
  * What one cluster costs a month, pool by pool:
@@ -15,7 +16,7 @@ import { CostAssumptions } from "./assumptions";
  *   clamped to [min, max] and flagged `saturated` when the demand is above max;
  * - processing: the on-demand baseline keeps its `baselineCount` nodes (1-year reserved price) and takes
  *   load first; only the rest lands on Spot nodes;
- * - plus the AKS tier.
+ * - plus the AKS tier and the cluster's edge (`edge.ts`).
  * Workloads are assumed to request the CPU they use at the target utilisation; the tenant LimitRange's default
  * request only sets the floor per minimum replica.
  */
@@ -44,6 +45,7 @@ export interface ClusterCost {
     readonly devices: number;
     readonly pools: readonly PoolCost[];
     readonly aksTier: number;
+    readonly edge: EdgeCost;
     readonly monthly: number;
 }
 
@@ -53,7 +55,7 @@ interface TierDemand {
     readonly pods: number;
 }
 
-/** One placed cluster's monthly cost: each pool at the nodes its tenants' load needs (see above), plus the AKS tier. */
+/** One placed cluster's monthly cost: each pool at the nodes its tenants' load needs (see above), plus the AKS tier and the edge. */
 export function clusterCost(
     cluster: string,
     kind: ClusterKind,
@@ -107,7 +109,9 @@ export function clusterCost(
         pools.push(poolCost(pool, nodes, needed > pool.maxCount, pool.spot ? "spot" : "on-demand", region));
     }
     const aksTier = { Free: 0, Standard: region.aksStandardTier, Premium: region.aksPremiumTier }[sizing.tier];
-    return { cluster, kind, tenants: tenants.map(t => t.name), devices, pools, aksTier, monthly: aksTier + sum(pools.map(p => p.monthly)) };
+    const edge = edgeCost(devices, region, a);
+    const monthly = aksTier + edge.monthly + sum(pools.map(p => p.monthly));
+    return { cluster, kind, tenants: tenants.map(t => t.name), devices, pools, aksTier, edge, monthly };
 }
 
 function poolCost(pool: NodePoolSpec, nodes: number, saturated: boolean, pricing: Pricing, region: RegionPrices): PoolCost {

@@ -7,6 +7,7 @@ import { PRICED_REGIONS, PricedRegion, PriceTable, PRICES, RegionPrices } from "
 import { sum } from "./arithmetic";
 import { COST_ASSUMPTIONS, CostAssumptions } from "./assumptions";
 import { ClusterCost, clusterCost, PoolCost } from "./clusters";
+import { networkCost, NetworkCost } from "./network";
 import { regionServicesCost, RegionServicesCost } from "./regionServices";
 
 /**
@@ -19,7 +20,7 @@ import { regionServicesCost, RegionServicesCost } from "./regionServices";
  * the load in `shortfalls.ts`.
  *
  * Per tenant: a shared cluster's cost is split by device share on that cluster, a dedicated cluster's
- * cost goes to its tenant, regional services are split by device share of the region.
+ * cost goes to its tenant, regional services and the egress controls (`network.ts`) by device share of the region.
  *
  * Savings: Spot processing nodes against the same nodes on demand; the system pools and processing baselines
  * on 1-year reservations against the same nodes on demand.
@@ -32,8 +33,8 @@ import { regionServicesCost, RegionServicesCost } from "./regionServices";
  * - Averages, not a simulation: no diurnal curve beyond a peak-to-average factor for fixed-capacity
  *   services, no Spot eviction (the baseline growing while Spot is gone), no autoscaler lag.
  * - Quotas are taken as active devices; a fleet that uses 60 % of its quotas costs less.
- * - Not priced: disks (OS disks of ephemeral nodes are free), load balancers and public IPs, private
- *   endpoints, Key Vault operations, DNS, Application Insights beyond Log Analytics ingestion, Defender,
+ * - Not priced: disks (OS disks of ephemeral nodes are free), load balancers and public IPs, Key Vault
+ *   operations, DNS queries, Application Insights beyond Log Analytics ingestion, Defender,
  *   Fleet Manager, backup, support plans, Cosmos DB or ADX queries beyond the assumed reads.
  * - The single full-stream ingest reader is the reference architecture's design; the stack today gives every
  *   tenant its own Event Hubs consumer group, each of which reads the whole hub (see `eventHubFullStreamReaders`).
@@ -49,7 +50,7 @@ export interface TenantCost {
     readonly devices: number;
     /** The tenant's share of its cluster. */
     readonly clusterShare: number;
-    /** The tenant's share of the region's services. */
+    /** The tenant's share of the region's services and network (egress controls). */
     readonly regionShare: number;
     readonly monthly: number;
     readonly perDevice: number;
@@ -74,12 +75,17 @@ export interface CostEstimate {
     readonly messagesPerDay: number;
     readonly clusters: readonly ClusterCost[];
     readonly regionServices: RegionServicesCost;
+    /** Egress controls: ACNS on every node, private endpoints and their traffic, private DNS zones (`network.ts`). */
+    readonly network: NetworkCost;
     readonly totals: {
-        /** Every cluster: nodes and AKS tier. */
+        /** Every cluster: nodes, AKS tier and edge. */
         readonly compute: number;
+        /** The clusters' edges (Application Gateway for Containers and its WAF), part of `compute`. */
+        readonly edge: number;
         readonly adx: number;
         readonly egress: number;
         readonly regionServices: number;
+        readonly network: number;
         readonly monthly: number;
         readonly perDevice: number;
     };
@@ -141,13 +147,15 @@ export function estimateCost(
         assumptions,
     );
 
+    const network = networkCost({ nodes, tenants: config.tenants.length, devices, location: config.region.location }, region, assumptions);
     const compute = sum(clusters.map(c => c.monthly));
-    const monthly = compute + services.monthly;
+    const shared = services.monthly + network.monthly;
+    const monthly = compute + shared;
     const clusterOf = new Map(clusters.map(c => [c.cluster, c]));
     const tenants = config.tenants.map((tenant): TenantCost => {
         const cluster = clusterOf.get(placement.tenants.get(tenant.name)!.cluster)!;
         const clusterShare = (cluster.monthly * tenant.deviceQuota) / cluster.devices;
-        const regionShare = (services.monthly * tenant.deviceQuota) / devices;
+        const regionShare = (shared * tenant.deviceQuota) / devices;
         const total = clusterShare + regionShare;
         return {
             tenant: tenant.name,
@@ -168,11 +176,14 @@ export function estimateCost(
         messagesPerDay: devices * assumptions.messagesPerDevicePerDay,
         clusters,
         regionServices: services,
+        network,
         totals: {
             compute,
+            edge: sum(clusters.map(c => c.edge.monthly)),
             adx: services.adx.monthly,
             egress: services.egress.monthly,
             regionServices: services.monthly,
+            network: network.monthly,
             monthly,
             perDevice: monthly / devices,
         },

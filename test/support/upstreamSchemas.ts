@@ -16,7 +16,8 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
  *
  * Applied at load time, so the fixtures stay as upstream wrote them:
  * - Objects are closed. A schema with `properties` and no `additionalProperties` gets `additionalProperties: false`
- *   unless it says `x-kubernetes-preserve-unknown-fields: true`: built-in kinds as kubectl/kubeconform strict
+ *   unless it says `x-kubernetes-preserve-unknown-fields: true` or lies in a branch of `allOf`/`anyOf`/`oneOf`/`not`
+ *   (which constrains the object its parent declares): built-in kinds as kubectl/kubeconform strict
  *   validation treats them, and structural CRD schemas as the API server does (strict field validation rejects
  *   fields the schema does not declare). Maps (`additionalProperties: {...}`) and schemas without `properties`
  *   stay open.
@@ -53,8 +54,12 @@ const kindKey = ({ apiVersion, kind }: ApiVersionKind): string => `${apiVersion}
 
 const readFixture = (file: string): SchemaObject => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
 
-/** Rewrites a schema as described above; `ref` maps a `$ref` to its target in the compiled set. */
-function prepare(schema: unknown, ref: (target: string) => string): any {
+/**
+ * Rewrites a schema as described above; `ref` maps a `$ref` to its target in the compiled set. Schemas under
+ * allOf/anyOf/oneOf/not only constrain values (a structural schema declares its fields outside them), so they are
+ * not closed: the Gateway API's `addresses` items say in a oneOf which `value` each address `type` takes.
+ */
+function prepare(schema: unknown, ref: (target: string) => string, close = true): any {
     if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
         return schema;
     }
@@ -62,17 +67,20 @@ function prepare(schema: unknown, ref: (target: string) => string): any {
     for (const [keyword, value] of Object.entries(schema as SchemaObject)) {
         switch (keyword) {
             case "properties":
-                out[keyword] = Object.fromEntries(Object.entries(value).map(([name, s]) => [name, prepare(s, ref)]));
+                out[keyword] = Object.fromEntries(Object.entries(value).map(([name, s]) => [name, prepare(s, ref, close)]));
                 break;
             case "additionalProperties":
             case "items":
+                out[keyword] = prepare(value, ref, close);
+                break;
             case "not":
-                out[keyword] = prepare(value, ref);
+                out[keyword] = prepare(value, ref, false);
                 break;
             case "allOf":
             case "anyOf":
             case "oneOf":
-                out[keyword] = (value as unknown[]).map(s => prepare(s, ref));
+                // Cilium's `oneOf` of `endpointSelector` or `nodeSelector`, the Gateway API's `addresses` by `type`.
+                out[keyword] = (value as unknown[]).map(s => prepare(s, ref, false));
                 break;
             case "$ref":
                 out[keyword] = ref(value);
@@ -81,7 +89,12 @@ function prepare(schema: unknown, ref: (target: string) => string): any {
                 out[keyword] = value;
         }
     }
-    if (out.properties !== undefined && out.additionalProperties === undefined && out["x-kubernetes-preserve-unknown-fields"] !== true) {
+    if (
+        close &&
+        out.properties !== undefined &&
+        out.additionalProperties === undefined &&
+        out["x-kubernetes-preserve-unknown-fields"] !== true
+    ) {
         out.additionalProperties = false;
     }
     return out;
@@ -97,6 +110,9 @@ function newAjv(): Ajv {
     ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
     ajv.addFormat("byte", BASE64);
     ajv.addFormat("date-time", RFC3339);
+    // The Gateway API CRDs check IP addresses with these (the API server validates them as Go's net.ParseIP would).
+    ajv.addFormat("ipv4", /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/);
+    ajv.addFormat("ipv6", { validate: (value: string) => value.includes(":") && /^[0-9a-fA-F:.]+$/.test(value) });
     // IntOrString carries this format next to its oneOf [integer, string], which does the checking.
     ajv.addFormat("int-or-string", { validate: () => true });
     return ajv;
