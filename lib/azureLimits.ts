@@ -31,14 +31,15 @@ export const FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
  *   vault, and the observability stack's three (Grafana and its workspaces);
  * - cluster: AKS (network contributor on its subnet, deployer cluster admin, monitoring), external-dns (zone,
  *   resource group), collector (its secret), ingest (receiver on its hub, contributor on its checkpoint container),
- *   the KEDA scaler's monitoring reader on the Service Bus namespace;
+ *   the KEDA scaler's monitoring reader on the Service Bus namespace, the edge's ALB controller (its Application Gateway
+ *   for Containers, its subnet, its WAF policy) and cert-manager's DNS-01 writer on the zone;
  * - tenant: its identity's receiver on its queue and secrets user on its vault, its admins' secrets officer on the
  *   vault and cluster user on its cluster, its cluster's ingest's sender on its queue;
  * - dedicated stream: the IoT Hub's sender on the tenant's own hub (or namespace);
  * - migration: the ingest's reader of the tenants' legacy checkpoints, per shared cluster, while phase 1 lasts;
  * - warm store: ADX's writer on each warm-tier account, the shared one and each regulated dedicated tenant's.
  */
-export const ROLE_ASSIGNMENTS = { region: 6, cluster: 8, tenant: 5, dedicatedStream: 1, legacyCheckpointReader: 1, warmStore: 1 } as const;
+export const ROLE_ASSIGNMENTS = { region: 6, cluster: 12, tenant: 5, dedicatedStream: 1, legacyCheckpointReader: 1, warmStore: 1 } as const;
 
 /** The tenants as the role assignment count reads them: their names and compliance tags (which give some a warm store of their own). */
 type CountedTenant = { readonly name: string; readonly compliance: readonly string[] };

@@ -122,7 +122,7 @@ for (const stack of REAL_STACKS) {
             }
         });
 
-        it("lets every platform namespace (the ALB controller, the edge's Gateway, cert-manager, external-dns, the collector) reach the API server through Cilium's kube-apiserver entity", () => {
+        it("lets every platform namespace (the ALB controller, the edge's Gateway, cert-manager, external-dns, the collector, the ingest tier) reach the API server through Cilium's kube-apiserver entity", () => {
             const platform = namespacesLabelled(evaluation, PLATFORM_LABEL);
             assert.deepStrictEqual([...new Set(platform.map(ns => ns.name))].sort(), [
                 "azure-alb-system",
@@ -130,8 +130,9 @@ for (const stack of REAL_STACKS) {
                 "edge",
                 "external-dns",
                 "observability",
+                "telemetry-ingest",
             ]);
-            assert.strictEqual(platform.length, 5 * ofType(evaluation, COMPONENT_TYPES.clusterPlatform).length);
+            assert.strictEqual(platform.length, 6 * ofType(evaluation, COMPONENT_TYPES.clusterPlatform).length);
             for (const ns of platform) {
                 const cilium = objectsIn(evaluation, CILIUM_POLICY, ns).map(p => p.inputs);
                 assert.deepStrictEqual(

@@ -293,6 +293,16 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
         assert.match(stdout, /^Resources: 732 in [\d.]+ s$/m);
+        // The data path tenant by tenant, the migration's step, and every Azure limit with its headroom.
+        assert.match(
+            stdout,
+            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m,
+        );
+        assert.match(stdout, /^ {2}untagged devices: no route matches: fallback route to the built-in endpoint 'events'/m);
+        assert.match(stdout, /^ {2}ingest shared-1: telemetry through consumer group ingest-shared-1 -> 10 tenant queue\(s\)$/m);
+        assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);
+        assert.match(stdout, /^ {2}role assignments per subscription +168\/4,000 \(96% free\) · subscription prod$/m);
+        assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · the region's IoT hub$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,730 · €0\.032 per device$/m);
         assert.match(
             stdout,

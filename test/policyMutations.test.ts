@@ -324,14 +324,39 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         claim: "more consumer groups than the Event Hubs tier allows",
-        policy: "event-hubs-limits",
+        policy: "data-plane-limits",
         mutate: editing(
             r => r.type === "azure-native:eventhub:Namespace",
             props => {
                 props.sku = { name: "Basic", tier: "Basic" };
             },
         ),
-        message: /above the Basic tier's limit of 1/,
+        message: /event hub 'telemetry' consumer groups \(\$Default included\): \d+, above Azure's limit of 1\./,
+    },
+    {
+        claim: "a tenant identity holding a data role on another tenant's queue",
+        policy: "tenant-data-isolation",
+        mutate: resources => {
+            const role = first(resources, r => r.name.endsWith(`-tenant-${TENANT}-role-queue`));
+            const otherQueue = first(
+                resources,
+                r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === "telemetry-ingest-fabrikam",
+            );
+            return replacing(
+                resources,
+                r => r === role,
+                r =>
+                    changed(
+                        r,
+                        props => {
+                            props.scope = otherQueue.outputs.id;
+                        },
+                        { propertyDependencies: { ...r.propertyDependencies, scope: [otherQueue.urn] } },
+                    ),
+            );
+        },
+        message:
+            /of tenant contoso holds Azure Service Bus Data Receiver on azure-native:servicebus:Queue '\S+-tenant-fabrikam-queue', which carries tenant fabrikam's data\./,
     },
     {
         claim: "an HTTPRoute of one tenant claiming another tenant's hostname",
