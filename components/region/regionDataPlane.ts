@@ -186,6 +186,7 @@ function createRoutedIotHub(
                     stream,
                     regionNamespace: hubs.namespace,
                     namespaceSku: { name: sizing.eventHubsSku, capacity: sizing.eventHubsCapacity },
+                    retentionDays: sizing.eventHubRetentionDays,
                     iotHubPrincipalId: identity.principalId,
                     subscriptionId,
                     resourceGroupName: args.resourceGroupName,

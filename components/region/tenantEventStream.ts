@@ -17,6 +17,8 @@ export interface TenantEventStreamArgs {
     readonly regionNamespace: eventhub.Namespace;
     /** What a namespace of the tenant's own copies from the region's: its tier, capacity and local-auth setting. Required. */
     readonly namespaceSku: { readonly name: string; readonly capacity: number };
+    /** Days the hub keeps each event: the region hub's (`DataPlaneSizing.eventHubRetentionDays`), so both ride out the same outage. Required. */
+    readonly retentionDays: number;
     /** The IoT Hub's identity, which sends the tenant's routed messages. Required. */
     readonly iotHubPrincipalId: pulumi.Input<string>;
     readonly subscriptionId: pulumi.Input<string>;
@@ -67,7 +69,7 @@ export class TenantEventStream extends pulumi.ComponentResource {
                 namespaceName: namespace.name,
                 eventHubName: stream.eventHub,
                 partitionCount: DEDICATED_HUB_PARTITIONS,
-                messageRetentionInDays: 3,
+                messageRetentionInDays: args.retentionDays,
             },
             parent,
         );
