@@ -53,8 +53,8 @@ export const ADX_ROUTING_ENRICHMENTS: readonly { readonly key: string; readonly 
 /** The ingestion mapping of a tenant's rows: IoT Hub names it in `IngestionMappingReference`, so it is the tenant's name. */
 export const tenantMappingName = (tenant: string): string => tenant;
 
-/** A Kusto string literal. */
-const kql = (text: string): string => JSON.stringify(text);
+/** A Kusto string literal: double-quoted, with backslash escapes, which JSON's string syntax also is. */
+export const kql = (text: string): string => JSON.stringify(text);
 
 type MappingColumn = { readonly column: string; readonly Properties: Record<string, string> };
 

@@ -1,6 +1,6 @@
 import { TELEMETRY_COLUMNS as COLUMN, TELEMETRY_TABLE, TELEMETRY_TABLE_SCHEMA } from "./telemetryTable";
 import { WarmStore } from "./telemetryTiers";
-import { callerRowsFilter } from "./adxTenancy";
+import { callerRowsFilter, kql } from "./adxTenancy";
 
 /**
  * The Kusto control commands of the warm tier and the rollups, as text: what the `kusto.Script` resources run.
@@ -11,9 +11,6 @@ import { callerRowsFilter } from "./adxTenancy";
 
 /** Joins commands into one script. */
 export const kustoScript = (commands: readonly string[]): string => commands.join("\n\n");
-
-/** A Kusto string literal. Tenant names are DNS labels and principals GUIDs, so quotes never need escaping. */
-const literal = (value: string): string => `"${value}"`;
 
 /**
  * Lets the cluster's system-assigned identity reach storage for external tables and run continuous exports, and read
@@ -47,9 +44,9 @@ export function externalTableCommand(store: WarmStore, containerUrl: string): st
 export function continuousExportCommand(store: WarmStore, intervalMinutes: number): string {
     const rows =
         "only" in store.rows
-            ? ` | where ${COLUMN.tenantId} == ${literal(store.rows.only)}`
+            ? ` | where ${COLUMN.tenantId} == ${kql(store.rows.only)}`
             : store.rows.except.length > 0
-              ? ` | where ${COLUMN.tenantId} !in (${store.rows.except.map(literal).join(", ")})`
+              ? ` | where ${COLUMN.tenantId} !in (${store.rows.except.map(kql).join(", ")})`
               : "";
     return (
         `.create-or-alter continuous-export ${store.continuousExport} over (${TELEMETRY_TABLE}) to table ${store.externalTable}` +
@@ -84,9 +81,9 @@ export const ROLLUPS: readonly Rollup[] = [
 export function rollupCommands(rollup: Rollup, hotDays: number, adminPrincipal: string): string[] {
     const rowFilter = `${rollup.view} | where ${callerRowsFilter([adminPrincipal])}`;
     return [
-        `.create-or-alter materialized-view with (folder = "rollups", docstring = ${literal(rollup.docstring)}) ${rollup.view} on table ${TELEMETRY_TABLE}\n{\n    ${rollup.query}\n}`,
+        `.create-or-alter materialized-view with (folder = "rollups", docstring = ${kql(rollup.docstring)}) ${rollup.view} on table ${TELEMETRY_TABLE}\n{\n    ${rollup.query}\n}`,
         `.alter materialized-view ${rollup.view} policy retention \`\`\`{"SoftDeletePeriod": "${hotDays}.00:00:00", "Recoverability": "Enabled"}\`\`\``,
         `.alter materialized-view ${rollup.view} policy caching hot = ${hotDays}d`,
-        `.alter materialized-view ${rollup.view} policy row_level_security enable ${literal(rowFilter)}`,
+        `.alter materialized-view ${rollup.view} policy row_level_security enable ${kql(rowFilter)}`,
     ];
 }
