@@ -92,6 +92,8 @@ export async function fleetProgram(config: FleetConfig) {
                         cosmosContainer: own.cosmosContainerName,
                         keyVaultUri: own.keyVaultUri,
                         adminGroupObjectId: own.adminGroupObjectId,
+                        // How its admins reach the cluster: Kubernetes RBAC binds their group in its namespace; no Azure role is needed.
+                        kubeconfig: region.clusters.get(placed.cluster)!.tenantKubeconfig,
                         otlpEndpoint: region.clusters.get(placed.cluster)!.otlpEndpoint,
                         // What a tenant's HTTPRoute or GRPCRoute names: its parent Gateway, its listener, the names it may use.
                         edge: {

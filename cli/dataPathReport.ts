@@ -39,7 +39,7 @@ export function dataPathReport(path: DataPath): DataPathReport {
                 route: d.route,
                 condition: d.condition,
                 eventHub: `${d.eventHub} (${d.kind === "namespace" ? "namespace of its own" : "hub of its own"})`,
-                readBy: `ingest ${d.cluster}`,
+                readBy: `ingest ${d.cluster}, ADX`,
             })),
         ],
         untagged: `no route matches: fallback route to the built-in endpoint '${BUILT_IN_ENDPOINT}', which no tenant principal can read`,

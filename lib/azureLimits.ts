@@ -25,21 +25,24 @@ export const ROLE_ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
 export const FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 
 /**
- * Azure role assignments the program makes, by what brings them; `test/azureLimits.test.ts` holds these to the
- * registered graph of both real stacks and of generated ones.
- * - region: the IoT Hub's sender on the shared hub, ADX's receiver on it, the deployer's secrets officer on the region
- *   vault, and the observability stack's three (Grafana and its workspaces);
- * - cluster: AKS (network contributor on its subnet, deployer cluster admin, monitoring), external-dns (zone,
- *   resource group), collector (its secret), ingest (receiver on its hub, contributor on its checkpoint container),
- *   the KEDA scaler's monitoring reader on the Service Bus namespace, the edge's ALB controller (its Application Gateway
- *   for Containers, its subnet, its WAF policy) and cert-manager's DNS-01 writer on the zone;
- * - tenant: its identity's receiver on its queue and secrets user on its vault, its admins' secrets officer on the
- *   vault and cluster user on its cluster, its cluster's ingest's sender on its queue;
- * - dedicated stream: the IoT Hub's sender on the tenant's own hub (or namespace);
+ * Azure role assignments the program makes, by what brings them; `test/dataPath.test.ts` holds these to the
+ * registered graph of both real stacks and of a generated one.
+ * - region (6): the IoT Hub's sender on the shared hub, ADX's receiver on it, the deployer's secrets officer on the
+ *   region vault, and the observability stack's three (Grafana and its workspaces);
+ * - cluster (13): AKS (network contributor on its subnet, deployer cluster admin, monitoring: 4), external-dns (zone,
+ *   resource group: 2), collector (its secret: 1), ingest (receiver on its hub, contributor on its checkpoint container,
+ *   sender: 3), the KEDA scaler's monitoring reader on the Service Bus namespace (1), the edge's ALB controller (its
+ *   Application Gateway for Containers, its subnet, its WAF policy: 3) and cert-manager's DNS-01 writer on the zone (1).
+ *   The ingest's sender is one per cluster (`ingestSenderScope`): on the Service Bus namespace for a shared cluster,
+ *   on its tenant's queue for a dedicated one (registered with that tenant's namespace, still one per cluster);
+ * - tenant (3): its identity's receiver on its queue and secrets user on its vault, its admins' secrets officer on the
+ *   vault. Its admins hold no role on the cluster: Kubernetes RBAC authorizes them and the stack outputs carry the
+ *   kubeconfig *Azure Kubernetes Service Cluster User Role* would have let them list;
+ * - dedicated stream (2): the IoT Hub's sender on the tenant's own hub, ADX's receiver on it (its data connection);
  * - migration: the ingest's reader of the tenants' legacy checkpoints, per shared cluster, while phase 1 lasts;
  * - warm store: ADX's writer on each warm-tier account, the shared one and each regulated dedicated tenant's.
  */
-export const ROLE_ASSIGNMENTS = { region: 6, cluster: 12, tenant: 5, dedicatedStream: 1, legacyCheckpointReader: 1, warmStore: 1 } as const;
+export const ROLE_ASSIGNMENTS = { region: 6, cluster: 13, tenant: 3, dedicatedStream: 2, legacyCheckpointReader: 1, warmStore: 1 } as const;
 
 /** The tenants as the role assignment count reads them: their names and compliance tags (which give some a warm store of their own). */
 type CountedTenant = { readonly name: string; readonly compliance: readonly string[] };
@@ -220,7 +223,8 @@ export interface LimitCheckOptions {
     readonly otherStacks?: readonly Record<string, unknown>[];
     /**
      * Whether a config over an Azure limit is refused. Only the benchmark turns it off: it measures the evaluation of
-     * regions larger than one subscription holds (1,000 tenants take 5,000 role assignments). Default: true.
+     * regions over other limits (a 1,000-tenant region's tenants outgrow one private-endpoint subnet and one Cosmos DB
+     * account). Default: true.
      */
     readonly azureLimits?: boolean;
 }

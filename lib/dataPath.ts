@@ -88,7 +88,24 @@ export interface ClusterIngest {
     readonly checkpointContainer: string;
     /** Tenant -> Service Bus queue, for this cluster's tenants only. */
     readonly tenantQueues: Readonly<Record<string, string>>;
+    /** Where its identity holds *Azure Service Bus Data Sender* (`ingestSenderScope`). */
+    readonly senderScope: IngestSenderScope;
 }
+
+/**
+ * Where a cluster's ingest may send, in one role assignment per cluster (Azure allows 4,000 per subscription, fixed).
+ * Service Bus RBAC scopes are the namespace, a queue or topic, or a topic subscription (Microsoft Learn, "Authenticate
+ * and authorize an application with Microsoft Entra ID to access Azure Service Bus entities"): no scope holds exactly
+ * a shared cluster's tenants' queues, so its ingest sends at the namespace. *Data Sender* grants the send data action
+ * only (Microsoft Learn, "Azure built-in roles", Azure Service Bus Data Sender): it never receives or peeks, so it can
+ * read no tenant's queue; what it could do wrong is enqueue into another cluster's tenant's queue, which only the
+ * platform's own ingest, already the reader of every long-tail tenant's telemetry on the shared hub, could. A
+ * dedicated cluster's ingest delivers to its one tenant's queue, which is that exact scope; it is a principal of its
+ * tenant for the `tenant-data-isolation` policy, which refuses it anything wider.
+ */
+export type IngestSenderScope = "service-bus-namespace" | "tenant-queue";
+export const ingestSenderScope = (source: ClusterIngest["source"]): IngestSenderScope =>
+    source === "shared" ? "service-bus-namespace" : "tenant-queue";
 
 export interface DataPath {
     readonly sharedRoute: { readonly name: string; readonly endpoint: string; readonly condition: string };
@@ -125,6 +142,7 @@ export function dataPath(config: DataPathConfig, placement: Placement): DataPath
         consumerGroup: ingestConsumerGroup(c.name),
         checkpointContainer: ingestCheckpointContainer(c.name),
         tenantQueues: Object.fromEntries(c.tenants.map(t => [t, tenantQueueName(t)])),
+        senderScope: ingestSenderScope(c.kind),
     }));
     const legacyConsumerGroups = config.migration.keepTenantConsumerGroups ? config.tenants.map(t => t.name) : [];
     return {

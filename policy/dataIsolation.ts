@@ -62,10 +62,17 @@ function scopeResource(assignment: PolicyResource, byId: Map<string, PolicyResou
     return fromDependency ?? byId.get(assignment.props.scope);
 }
 
+/**
+ * The one data role any principal may hold on the Service Bus namespace, which holds every tenant's queue: a shared
+ * cluster's ingest sends there (one grant instead of one per tenant, `ingestSenderScope` in lib/dataPath.ts). It
+ * grants the send data action only: a role that receives there would read every tenant's queue.
+ */
+const SERVICE_BUS_SENDER = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+
 export const tenantDataIsolation = (enforcementLevel: EnforcementLevel = "mandatory"): StackValidationPolicy => ({
     name: "tenant-data-isolation",
     description:
-        "No principal of one tenant (its managed identities, its admin group, the platform identities of its dedicated cluster) holds a data role on a resource that carries another tenant's data: a resource made for another tenant, or one shared by several (the shared event hub and its namespace, the Service Bus namespace, the checkpoint account, the region's Cosmos DB and ADX). Fix: scope the role to the tenant's own queue, vault, container or event hub.",
+        "No principal of one tenant (its managed identities, its admin group, the platform identities of its dedicated cluster) holds a data role on a resource that carries another tenant's data: a resource made for another tenant, or one shared by several (the shared event hub and its namespace, the Service Bus namespace, the checkpoint account, the region's Cosmos DB and ADX); and no principal at all holds a data role other than Data Sender on the Service Bus namespace. Fix: scope the role to the tenant's own queue, vault, container or event hub.",
     enforcementLevel,
     validateStack: (args, reportViolation) => {
         const principals = tenantPrincipals(args.resources);
@@ -77,10 +84,20 @@ export const tenantDataIsolation = (enforcementLevel: EnforcementLevel = "mandat
                     .split("/")
                     .pop() ?? "";
             const role = DATA_ROLES[roleGuid];
-            if (principal === undefined || role === undefined) {
+            if (role === undefined) {
                 continue;
             }
             const scope = scopeResource(assignment, byId);
+            if (scope?.type === TYPES.serviceBusNamespace && roleGuid !== SERVICE_BUS_SENDER) {
+                reportViolation(
+                    `Role assignment '${assignment.name}' grants ${role} on Service Bus namespace '${scope.name}', which holds every tenant's queue: only Azure Service Bus Data Sender (send only) may be granted there.`,
+                    assignment.urn,
+                );
+                continue;
+            }
+            if (principal === undefined) {
+                continue;
+            }
             const owner = scope === undefined ? undefined : owningTenant(scope);
             const shared = scope !== undefined && owner === undefined && SHARED_DATA_CARRIERS.has(scope.type);
             if ((owner !== undefined && owner !== principal.tenant) || shared) {

@@ -21,6 +21,7 @@ export const UNTAGGABLE_AZURE_TYPES: ReadonlySet<string> = new Set([
     "azure-native:authorization:RoleAssignment",
     "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
     "azure-native:kusto:DatabasePrincipalAssignment",
+    "azure-native:kusto:EventHubDataConnection",
     "azure-native:containerservice:MaintenanceConfiguration",
     "azure-native:containerservice:FleetMember",
     "azure-native:monitor:DataCollectionRuleAssociation",

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { azureLimitRows, configLimitRows, configRoleAssignments, limitProblems } from "../lib/azureLimits";
+import { generatedStackConfig } from "../bench/stacks";
+import { azureLimitRows, configLimitRows, configRoleAssignments, limitProblems, ROLE_ASSIGNMENTS } from "../lib/azureLimits";
 import { ConfigError, parseFleetConfig } from "../lib/config";
 import { dataPath } from "../lib/dataPath";
 import { placeTenants, placementSettings } from "../lib/placement";
@@ -88,6 +89,30 @@ describe("Azure limits checked before anything registers", () => {
                 `iot-fleet:tenants: Azure limit exceeded: role assignments per subscription (subscription prod): 4001 needed, 4000 allowed (https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits)`,
             ],
         );
+    });
+
+    it("counts a 1,000-tenant long-tail region with 3 dedicated tenants under the subscription's 4,000 role assignments, with 730 to spare", () => {
+        // Limit rows only, from the generated stack file: no Pulumi evaluation. The other limits of such a region (its
+        // tenants' private endpoints, Cosmos DB containers) are not this test's: their check is off.
+        const config = parseFleetConfig(projectKeys(generatedStackConfig({ longTailTenants: 1000 })), "a 1,003-tenant region", {
+            azureLimits: false,
+        });
+        const placement = placeTenants(config.tenants, placementSettings(config));
+        const [shared, dedicated] = (["shared", "dedicated"] as const).map(kind => placement.clusters.filter(c => c.kind === kind).length);
+        assert.deepStrictEqual([config.tenants.length, shared, dedicated], [1003, 16, 3]);
+        const row = configLimitRows(config).find(r => r.limit === "role assignments per subscription")!;
+        // 3 per tenant, 13 per cluster, 6 for the region, 2 per dedicated stream, 2 warm-tier stores (the shared one
+        // and the regulated dedicated tenant's).
+        assert.strictEqual(
+            row.used,
+            1003 * ROLE_ASSIGNMENTS.tenant +
+                19 * ROLE_ASSIGNMENTS.cluster +
+                ROLE_ASSIGNMENTS.region +
+                3 * ROLE_ASSIGNMENTS.dedicatedStream +
+                2 * ROLE_ASSIGNMENTS.warmStore,
+        );
+        assert.deepStrictEqual([row.used, row.max, row.max - row.used], [3270, 4000, 730]);
+        assert.deepStrictEqual(limitProblems([row]), []);
     });
 
     it("counts a migration's kept consumer groups against the hub's tier", () => {

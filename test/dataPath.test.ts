@@ -127,6 +127,61 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
             }
         });
 
+        it("lands every dedicated tenant's own hub in ADX's telemetry table through a data connection of its own, as that tenant's rows", () => {
+            const index = byUrn(evaluation);
+            const dedicated = evaluation.config.tenants
+                .filter(t => evaluation.outputs.tenants[t.name].isolation === "dedicated")
+                .map(t => t.name);
+            const connections = ofType(evaluation, "azure-native:kusto:EventHubDataConnection");
+            const [adx] = ofType(evaluation, "azure-native:kusto:Cluster");
+            const hubOf = (connection: RecordedResource) =>
+                index.get(
+                    connection.propertyDependencies.eventHubResourceId.find(
+                        urn => index.get(urn)?.type === "azure-native:eventhub:EventHub",
+                    )!,
+                )!;
+            const groupOf = (connection: RecordedResource) => {
+                const group = index.get(connection.propertyDependencies.consumerGroup[0])!;
+                assert.strictEqual(group.type, "azure-native:eventhub:ConsumerGroup");
+                return group;
+            };
+            // The shared hub's, and one per dedicated tenant, each reading that tenant's hub through its own consumer group.
+            assert.strictEqual(connections.length, 1 + dedicated.length);
+            for (const tenant of dedicated) {
+                const own = connections.filter(c => tenantOf(evaluation, c) === tenant);
+                assert.strictEqual(own.length, 1, `${tenant} has ${own.length} data connections`);
+                const [connection] = own;
+                const hub = hubOf(connection);
+                const group = groupOf(connection);
+                assert.deepStrictEqual(
+                    [hub.inputs.eventHubName, tenantOf(evaluation, hub), group.inputs.eventHubName, tenantOf(evaluation, group)],
+                    [`telemetry-${tenant}`, tenant, `telemetry-${tenant}`, tenant],
+                );
+                assert.strictEqual(group.inputs.consumerGroupName, "adx");
+                // The tenant's mapping writes its name into TenantId, which row level security keys on.
+                assert.deepStrictEqual(
+                    [
+                        connection.inputs.tableName,
+                        connection.inputs.mappingRuleName,
+                        connection.propertyDependencies.managedIdentityResourceId,
+                    ],
+                    ["Telemetry", tenant, [adx.urn]],
+                );
+            }
+            // No two connections share a consumer group: each is a cursor of its own.
+            assert.strictEqual(new Set(connections.map(c => groupOf(c).urn)).size, connections.length);
+            // ADX's identity receives from exactly the hubs its connections read, nothing else.
+            const adxGrants = ofType(evaluation, "azure-native:authorization:RoleAssignment").filter(
+                a =>
+                    a.inputs.principalId === adx.outputs.identity.principalId &&
+                    DATA_ROLES[roleGuidOf(a)] === "Azure Event Hubs Data Receiver",
+            );
+            assert.deepStrictEqual(
+                adxGrants.map(a => index.get(a.propertyDependencies.scope[0])!.urn).sort(),
+                connections.map(c => hubOf(c).urn).sort(),
+            );
+        });
+
         it("federates KEDA's operator into no tenant's identity", () => {
             const tenantIdentityNames = new Set(
                 [...tenantIdentities(evaluation).values()].map(({ identity }) => identity.inputs.resourceName),
@@ -150,9 +205,9 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
                 const endpoints = routing.endpoints.eventHubs.map((e: { name: string }) => e.name);
                 assert.deepStrictEqual(routing.enrichments, [
                     { key: "tenant", value: "$twin.tags.tenant", endpointNames: [...endpoints, "events"] },
-                    // ADX's routing properties, on the shared hub it ingests from: the table, and the tenant's mapping by the tag.
-                    { key: "Table", value: "Telemetry", endpointNames: ["telemetry-eventhub"] },
-                    { key: "IngestionMappingReference", value: "$twin.tags.tenant", endpointNames: ["telemetry-eventhub"] },
+                    // ADX's routing properties, on every hub it ingests from: the table, and the tenant's mapping by the tag.
+                    { key: "Table", value: "Telemetry", endpointNames: endpoints },
+                    { key: "IngestionMappingReference", value: "$twin.tags.tenant", endpointNames: endpoints },
                 ]);
                 const routes = new Map(routing.routes.map((r: { name: string }) => [r.name, r]));
                 assert.strictEqual(routes.size, 1 + dedicated.length);

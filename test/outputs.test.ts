@@ -273,6 +273,8 @@ for (const stack of REAL_STACKS) {
                             cosmosContainer: ownOne("azure-native:cosmosdb:SqlResourceSqlContainer").outputs.name,
                             keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
                             adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
+                            // Its cluster's, which the cluster registers; what it holds is test/tenants.test.ts's.
+                            kubeconfig: cluster.component.outputs.tenantKubeconfig,
                             otlpEndpoint: `http://${collector.inputs.values.fullnameOverride}.${collector.inputs.namespace}.svc.cluster.local:${grpcPort}`,
                             edge: {
                                 gateway: `${gateway.inputs.metadata.namespace}/${gateway.inputs.metadata.name}`,

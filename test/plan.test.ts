@@ -33,11 +33,11 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 732,
+        resources: 715,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 2,
             "azure-native:applicationinsights:Component": 1,
-            "azure-native:authorization:RoleAssignment": 87,
+            "azure-native:authorization:RoleAssignment": 68,
             "azure-native:containerservice:AgentPool": 8,
             "azure-native:containerservice:AutoUpgradeProfile": 2,
             "azure-native:containerservice:Fleet": 1,
@@ -51,7 +51,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 11,
             "azure-native:dashboard:Grafana": 1,
             "azure-native:dns:Zone": 1,
-            "azure-native:eventhub:ConsumerGroup": 3,
+            "azure-native:eventhub:ConsumerGroup": 4,
             "azure-native:eventhub:EventHub": 2,
             "azure-native:eventhub:Namespace": 1,
             "azure-native:eventhub:NamespaceNetworkRuleSet": 1,
@@ -62,7 +62,7 @@ const REAL_STACK_PLANS = {
             "azure-native:kubernetesconfiguration:FluxConfiguration": 13,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:DatabasePrincipalAssignment": 13,
-            "azure-native:kusto:EventHubDataConnection": 1,
+            "azure-native:kusto:EventHubDataConnection": 2,
             "azure-native:kusto:ReadWriteDatabase": 1,
             "azure-native:kusto:Script": 5,
             "azure-native:managedidentity:FederatedIdentityCredential": 25,
@@ -154,11 +154,11 @@ const REAL_STACK_PLANS = {
         },
     },
     "prod-eus": {
-        resources: 724,
+        resources: 719,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 3,
             "azure-native:applicationinsights:Component": 1,
-            "azure-native:authorization:RoleAssignment": 81,
+            "azure-native:authorization:RoleAssignment": 72,
             "azure-native:containerservice:AgentPool": 12,
             "azure-native:containerservice:FleetMember": 3,
             "azure-native:containerservice:MaintenanceConfiguration": 6,
@@ -169,7 +169,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 7,
             "azure-native:dashboard:Grafana": 1,
             "azure-native:dns:Zone": 1,
-            "azure-native:eventhub:ConsumerGroup": 4,
+            "azure-native:eventhub:ConsumerGroup": 6,
             "azure-native:eventhub:EventHub": 3,
             "azure-native:eventhub:Namespace": 2,
             "azure-native:eventhub:NamespaceNetworkRuleSet": 1,
@@ -180,7 +180,7 @@ const REAL_STACK_PLANS = {
             "azure-native:kubernetesconfiguration:FluxConfiguration": 10,
             "azure-native:kusto:Cluster": 1,
             "azure-native:kusto:DatabasePrincipalAssignment": 9,
-            "azure-native:kusto:EventHubDataConnection": 1,
+            "azure-native:kusto:EventHubDataConnection": 3,
             "azure-native:kusto:ReadWriteDatabase": 1,
             "azure-native:kusto:Script": 6,
             "azure-native:managedidentity:FederatedIdentityCredential": 28,
@@ -292,16 +292,16 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 732 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 715 in [\d.]+ s$/m);
         // The data path tenant by tenant, the migration's step, and every Azure limit with its headroom.
         assert.match(
             stdout,
-            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m,
+            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme, ADX$/m,
         );
         assert.match(stdout, /^ {2}untagged devices: no route matches: fallback route to the built-in endpoint 'events'/m);
         assert.match(stdout, /^ {2}ingest shared-1: telemetry through consumer group ingest-shared-1 -> 10 tenant queue\(s\)$/m);
         assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);
-        assert.match(stdout, /^ {2}role assignments per subscription +168\/4,000 \(96% free\) · subscription prod$/m);
+        assert.match(stdout, /^ {2}role assignments per subscription +140\/4,000 \(97% free\) · subscription prod$/m);
         assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · the region's IoT hub$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,730 · €0\.032 per device$/m);
         assert.match(

@@ -60,6 +60,24 @@ const dropping = (select: (r: RecordedResource) => boolean) => (resources: Resou
     first(resources, select);
     return resources.filter(r => !select(r));
 };
+/** The stack with one role assignment scoped to another resource, as the engine would record it. */
+const rescoping =
+    (selectAssignment: (r: RecordedResource) => boolean, selectScope: (r: RecordedResource) => boolean) => (resources: Resources) => {
+        const assignment = first(resources, selectAssignment);
+        const scope = first(resources, selectScope);
+        return replacing(
+            resources,
+            r => r === assignment,
+            r =>
+                changed(
+                    r,
+                    props => {
+                        props.scope = scope.outputs.id;
+                    },
+                    { propertyDependencies: { ...r.propertyDependencies, scope: [scope.urn] } },
+                ),
+        );
+    };
 const tenantLabels = { "iot-fleet.io/tenant": TENANT };
 const tenantMetadata = (name: string) => ({ name, namespace: TENANT, labels: tenantLabels });
 const service = (spec: Record<string, any>) =>
@@ -336,27 +354,34 @@ export const MUTATIONS: readonly Mutation[] = [
     {
         claim: "a tenant identity holding a data role on another tenant's queue",
         policy: "tenant-data-isolation",
-        mutate: resources => {
-            const role = first(resources, r => r.name.endsWith(`-tenant-${TENANT}-role-queue`));
-            const otherQueue = first(
-                resources,
-                r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === "telemetry-ingest-fabrikam",
-            );
-            return replacing(
-                resources,
-                r => r === role,
-                r =>
-                    changed(
-                        r,
-                        props => {
-                            props.scope = otherQueue.outputs.id;
-                        },
-                        { propertyDependencies: { ...r.propertyDependencies, scope: [otherQueue.urn] } },
-                    ),
-            );
-        },
+        mutate: rescoping(
+            r => r.name.endsWith(`-tenant-${TENANT}-role-queue`),
+            r => r.type === "azure-native:servicebus:Queue" && r.inputs.queueName === "telemetry-ingest-fabrikam",
+        ),
         message:
             /of tenant contoso holds Azure Service Bus Data Receiver on azure-native:servicebus:Queue '\S+-tenant-fabrikam-queue', which carries tenant fabrikam's data\./,
+    },
+    {
+        claim: "a shared cluster's ingest receiving from the Service Bus namespace instead of only sending to it",
+        policy: "tenant-data-isolation",
+        mutate: editing(
+            r => r.type === "azure-native:authorization:RoleAssignment" && r.name.endsWith("-ingest-identity-role-service-bus-sender"),
+            props => {
+                props.roleDefinitionId = props.roleDefinitionId.replace(/[^/]+$/, "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0");
+            },
+        ),
+        message:
+            /grants Azure Service Bus Data Receiver on Service Bus namespace '\S+-servicebus', which holds every tenant's queue: only Azure Service Bus Data Sender \(send only\) may be granted there\./,
+    },
+    {
+        claim: "a dedicated cluster's ingest sending to the whole Service Bus namespace rather than its tenant's queue",
+        policy: "tenant-data-isolation",
+        mutate: rescoping(
+            r => r.type === "azure-native:authorization:RoleAssignment" && r.name.endsWith("-acme-ingest-sender"),
+            r => r.type === "azure-native:servicebus:Namespace",
+        ),
+        message:
+            /azure-native:managedidentity:UserAssignedIdentity '\S+-dedicated-acme-\S+' of tenant acme holds Azure Service Bus Data Sender on azure-native:servicebus:Namespace '\S+-servicebus', which carries every tenant's data\./,
     },
     {
         claim: "an HTTPRoute of one tenant claiming another tenant's hostname",

@@ -268,6 +268,7 @@ for (const stack of REAL_STACKS) {
                     "identityClientId",
                     "isolation",
                     "keyVaultUri",
+                    "kubeconfig",
                     "namespace",
                     "otlpEndpoint",
                     "serviceBusQueue",

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { parse } from "yaml";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
 import {
     cidrsOverlap,
@@ -200,35 +201,41 @@ for (const stack of REAL_STACKS) {
                     [AZURE_ROLES.serviceBusDataReceiver]: `Queue/telemetry-ingest-${tenant}`,
                     [AZURE_ROLES.keyVaultSecretsUser]: `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`,
                 });
-                // The cluster's ingest delivers to the queue: send only, granted with the tenant's namespace.
-                const ingest = identities.find(i => i.inputs.resourceName === `id-${evaluation.outputs.tenants[tenant].cluster}-ingest`)!;
-                const delivery = owned
-                    .get("azure-native:authorization:RoleAssignment")!
-                    .filter(a => a.inputs.principalId === ingest.outputs.principalId);
+                // The cluster's ingest delivers to the queue, send only: a dedicated cluster's is granted the tenant's
+                // queue with its namespace, a shared cluster's the Service Bus namespace once, for all its tenants.
+                const { cluster, isolation } = evaluation.outputs.tenants[tenant];
+                const ingest = identities.find(i => i.inputs.resourceName === `id-${cluster}-ingest`)!;
+                const delivery = ofType(evaluation, "azure-native:authorization:RoleAssignment")
+                    .filter(a => a.inputs.principalId === ingest.outputs.principalId && roleGuidOf(a) === AZURE_ROLES.serviceBusDataSender)
+                    .map(a => [typeAndName(a.inputs.scope), owned.get("azure-native:authorization:RoleAssignment")!.includes(a)]);
                 assert.deepStrictEqual(
-                    delivery.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)]),
-                    [[AZURE_ROLES.serviceBusDataSender, `Queue/telemetry-ingest-${tenant}`]],
+                    delivery,
+                    isolation === "dedicated"
+                        ? [[`Queue/telemetry-ingest-${tenant}`, true]]
+                        : [[`Namespace/${evaluation.outputs.endpoints.serviceBusNamespace.split(".")[0]}`, false]],
                 );
             }
         });
 
-        it("lets each tenant's admin group fetch its cluster's kubeconfig and manage its own vault's secrets", () => {
+        it("lets each tenant's admin group manage its own vault's secrets and reach its cluster with the kubeconfig its outputs carry, through no Azure role on the cluster", () => {
             const outputs = evaluation.outputs;
             for (const { name: tenant } of evaluation.config.tenants) {
                 const owned = ownedByTenant(evaluation, tenant);
-                const grants = owned.get("azure-native:authorization:RoleAssignment")!.filter(a => a.inputs.principalType === "Group");
-                assert.ok(
-                    grants.every(a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId),
-                    `${tenant}'s grants go to another group`,
+                const grants = ofType(evaluation, "azure-native:authorization:RoleAssignment").filter(
+                    a => a.inputs.principalId === outputs.tenants[tenant].adminGroupObjectId,
                 );
-                const scopes = Object.fromEntries(grants.map(a => [roleGuidOf(a), a.inputs.scope as string]));
-                assert.deepStrictEqual(Object.keys(scopes).sort(), [AZURE_ROLES.aksClusterUser, AZURE_ROLES.keyVaultSecretsOfficer].sort());
-                const cluster = outputs.clusters[outputs.tenants[tenant].cluster];
-                assert.strictEqual(scopes[AZURE_ROLES.aksClusterUser], cluster.resourceId);
-                assert.strictEqual(
-                    typeAndName(scopes[AZURE_ROLES.keyVaultSecretsOfficer]),
-                    `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`,
+                assert.deepStrictEqual(
+                    grants.map(a => [roleGuidOf(a), typeAndName(a.inputs.scope)]),
+                    [[AZURE_ROLES.keyVaultSecretsOfficer, `Vault/${owned.get("azure-native:keyvault:Vault")![0].inputs.vaultName}`]],
                 );
+                // Its cluster's server and CA, signing in through kubelogin with the admin's own Azure CLI login: no secret.
+                const kubeconfig = parse(outputs.tenants[tenant].kubeconfig);
+                const clusterConfig = parse(outputs.clusters[outputs.tenants[tenant].cluster].kubeconfig);
+                assert.deepStrictEqual(kubeconfig.clusters, clusterConfig.clusters);
+                const [user] = kubeconfig.users;
+                assert.deepStrictEqual(Object.keys(user.user), ["exec"]);
+                assert.strictEqual(user.user.exec.command, "kubelogin");
+                assert.deepStrictEqual(user.user.exec.args.slice(0, 3), ["get-token", "--login", "azurecli"]);
             }
         });
 
@@ -445,22 +452,22 @@ describe("moving a tenant to another cluster", () => {
         }
 
         const [clusterBefore, clusterAfter] = [side(before, "namespace"), side(after, "namespace")];
-        assert.strictEqual(clusterAfter.size, clusterBefore.size);
+        // One more on the dedicated cluster: its ingest's send right on the tenant's queue (a shared cluster's ingest
+        // sends at the Service Bus namespace, granted once by the cluster).
+        assert.strictEqual(clusterAfter.size, clusterBefore.size + 1);
         assert.deepStrictEqual(
             [...clusterAfter.keys()].filter(urn => clusterBefore.has(urn)),
             [],
             "a cluster-scoped resource kept its URN",
         );
-        // The admins' right to the new cluster's kubeconfig, and the new cluster's ingest's right to send to the queue.
+        // The new cluster's ingest's right to send to the queue; the admins get the new cluster's kubeconfig from the outputs.
         const grants = [...clusterAfter.values()].filter(r => r.type === "azure-native:authorization:RoleAssignment");
         const newIngest = after.resources.find(r => r.inputs.resourceName === "id-dedicated-contoso-ingest")!;
         assert.deepStrictEqual(
-            grants.map(g => [g.inputs.principalId, typeAndName(g.inputs.scope)]).sort(),
-            [
-                [after.outputs.tenants.contoso.adminGroupObjectId, "ManagedCluster/aks-prod-weu-dedicated-contoso"],
-                [newIngest.outputs.principalId, "Queue/telemetry-ingest-contoso"],
-            ].sort(),
+            grants.map(g => [g.inputs.principalId, typeAndName(g.inputs.scope)]),
+            [[newIngest.outputs.principalId, "Queue/telemetry-ingest-contoso"]],
         );
+        assert.strictEqual(parse(after.outputs.tenants.contoso.kubeconfig).clusters[0].name, "aks-prod-weu-dedicated-contoso");
     });
 });
 
@@ -478,7 +485,13 @@ describe("dedicated tenants", () => {
                 [COMPONENT_TYPES.region, "pulumi:pulumi:Stack"],
             );
         }
-        assert.deepStrictEqual(shape("acme"), shape("contoso"));
+        // The same, but for the ingest's send right on the tenant's queue, which a dedicated cluster's ingest gets
+        // with its tenant's namespace and a shared cluster's holds once at the Service Bus namespace.
+        const withIngestSender = (shape: string[]) =>
+            shape.map(entry =>
+                entry.replace(/^(azure-native:authorization:RoleAssignment)×(\d+)$/, (_, type, n) => `${type}×${Number(n) + 1}`),
+            );
+        assert.deepStrictEqual(shape("acme"), withIngestSender(shape("contoso")));
     });
 });
 

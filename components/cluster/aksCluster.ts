@@ -13,6 +13,8 @@ import { MEMBER_CLUSTER_UPGRADE_CHANNEL, memberNodeOsUpgradeChannel } from "./fl
 /** The maintenance windows of Kubernetes and node OS upgrades, honoured by AKS and by Fleet Manager update runs alike. */
 const MAINTENANCE_CONFIGS = ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"] as const;
 const MAX_PODS_PER_NODE = 110;
+/** Tenant admins are people: `az login`, then kubectl (`kubelogin convert-kubeconfig -l <mode>` picks another mode). */
+const TENANT_ADMIN_KUBELOGIN: KubeloginMode = "azurecli";
 
 export interface AksClusterArgs {
     /** The AKS resource name, DNS prefix and node resource group, from `aksNames` (all fixed at creation). No default. */
@@ -48,6 +50,8 @@ export interface AksCluster {
     readonly provider: k8s.Provider;
     /** Non-interactive kubeconfig (secret). */
     readonly kubeconfig: pulumi.Output<string>;
+    /** The kubeconfig tenant admins sign in with (`kubelogin`, Azure CLI login); it holds no secret. */
+    readonly tenantKubeconfig: pulumi.Output<string>;
     readonly oidcIssuerUrl: pulumi.Output<string>;
     /**
      * The last of the ARM writes this builder makes to the cluster (its pools, then its maintenance windows):
@@ -177,19 +181,13 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
         { parent },
     );
 
-    const kubeconfig = pulumi.secret(
-        containerservice
-            .listManagedClusterUserCredentialsOutput(
-                {
-                    ...clusterScope,
-                    format: "exec",
-                },
-                { parent },
-            )
-            .apply(credentials =>
-                nonInteractiveKubeconfig(Buffer.from(credentials.kubeconfigs[0].value, "base64").toString("utf8"), args.kubeloginMode),
-            ),
-    );
+    const userKubeconfig = containerservice
+        .listManagedClusterUserCredentialsOutput({ ...clusterScope, format: "exec" }, { parent })
+        .apply(credentials => Buffer.from(credentials.kubeconfigs[0].value, "base64").toString("utf8"));
+    const kubeconfig = pulumi.secret(userKubeconfig.apply(user => nonInteractiveKubeconfig(user, args.kubeloginMode)));
+    // Server, CA and a kubelogin exec user: no secret (Entra ID integration, local accounts disabled), so it is
+    // handed to the tenants' admins in the stack outputs instead of an Azure role to list it themselves.
+    const tenantKubeconfig = pulumi.unsecret(userKubeconfig.apply(user => nonInteractiveKubeconfig(user, TENANT_ADMIN_KUBELOGIN)));
 
     // Load balancers and node NICs in a subnet of the region's VNet need the cluster to hold network rights on it.
     assignRole(
@@ -210,7 +208,7 @@ export function buildAksCluster(name: string, args: AksClusterArgs, parent: pulu
     );
 
     const oidcIssuerUrl = cluster.oidcIssuerProfile.apply(profile => profile?.issuerURL ?? "");
-    return { cluster, pools, provider, kubeconfig, oidcIssuerUrl, lastWrite };
+    return { cluster, pools, provider, kubeconfig, tenantKubeconfig, oidcIssuerUrl, lastWrite };
 }
 
 function agentPoolProperties(spec: NodePoolSpec, args: AksClusterArgs) {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { TAG_CLUSTER } from "../../lib/labels";
-import { DEDICATED_HUB_PARTITIONS } from "../../lib/dataPath";
+import { DEDICATED_HUB_PARTITIONS, IngestSenderScope } from "../../lib/dataPath";
 import { DATA_PLANE_DEFAULTS } from "../../lib/dataPlane";
 import { aksNames, fluxClusterPath, tenantCheckpointContainer } from "../../lib/naming";
 import { AksCluster, buildAksCluster } from "./aksCluster";
@@ -148,6 +148,8 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     /** Non-interactive kubeconfig (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** What the cluster's tenants' admins sign in with (no secret): the stack outputs carry it per tenant. */
+    public readonly tenantKubeconfig: pulumi.Output<string>;
     /** The cluster's one Kubernetes provider. */
     public readonly provider: k8s.Provider;
     public readonly otlpEndpoint: pulumi.Output<string>;
@@ -157,9 +159,11 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
     public readonly edgeSourceCidr: string;
     /** The tenants placement put on the cluster. */
     public readonly tenantNames: readonly string[];
-    /** The cluster's ingest tier: its identity is granted send on each of the cluster's tenants' queues. */
+    /** The cluster's ingest tier: its identity delivers to the cluster's tenants' queues. */
     public readonly ingest: IngestTier;
     public readonly ingestPrincipalId: pulumi.Output<string>;
+    /** Where the ingest may send (`ingestSenderScope`): a dedicated cluster's tenant grants it its queue. Not an output. */
+    public readonly ingestSenderScope: IngestSenderScope;
     /** The identity KEDA reads the cluster's tenants' queue depths as. */
     public readonly kedaScalerClientId: pulumi.Output<string>;
     /** The cluster as its extension resources (Flux configurations) address it. Not an output. */
@@ -176,6 +180,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.clusterId = built.cluster.id;
         this.oidcIssuerUrl = built.oidcIssuerUrl;
         this.kubeconfig = built.kubeconfig;
+        this.tenantKubeconfig = built.tenantKubeconfig;
         this.provider = built.provider;
         this.otlpEndpoint = built.platform.otlpEndpoint;
         this.edgeGateway = built.platform.gateway;
@@ -184,6 +189,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
         this.lastClusterWrite = built.lastWrite;
         this.ingest = built.ingest;
         this.ingestPrincipalId = built.ingest.identityPrincipalId;
+        this.ingestSenderScope = built.ingest.senderScope;
         this.kedaScalerClientId = built.ingest.scalerClientId;
         this.fluxTarget = fluxTarget(args.services.resourceGroupName, built.cluster.name);
         this.registerOutputs({
@@ -192,6 +198,7 @@ export abstract class TenantClusterComponent extends pulumi.ComponentResource {
             clusterId: this.clusterId,
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeconfig: this.kubeconfig,
+            tenantKubeconfig: this.tenantKubeconfig,
             otlpEndpoint: this.otlpEndpoint,
             edgeGateway: this.edgeGateway,
             tenants: this.tenantNames,

@@ -5,8 +5,6 @@ import { roleAssignmentGuid } from "../../lib/naming";
 /** Built-in Azure role definitions the fleet grants, by what they let a principal do. */
 export const AZURE_ROLES = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-    /** Lists the cluster's user kubeconfig: with local accounts disabled, nobody signs in to a cluster without it. */
-    aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
     /** Receives, completes and dead-letters a queue's messages; no management operation. */
     serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
     serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",

@@ -2,7 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as storage from "@pulumi/azure-native/storage";
-import { ClusterIngest, INGEST_UNPROCESSED_EVENT_THRESHOLD, ingestReplicas, TENANT_MESSAGE_PROPERTY } from "../../lib/dataPath";
+import {
+    ClusterIngest,
+    INGEST_UNPROCESSED_EVENT_THRESHOLD,
+    IngestSenderScope,
+    ingestReplicas,
+    TENANT_MESSAGE_PROPERTY,
+} from "../../lib/dataPath";
 import { WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
 import { AZURE_ROLES } from "../common/azureRoles";
 import { KedaPlacement, scaledObject, scaledObjectName, triggerAuthentication } from "../common/kedaObjects";
@@ -52,15 +58,16 @@ export interface IngestTierArgs {
  * A cluster's ingest tier: the only principal besides ADX that receives from the hub it reads. A guarded platform
  * namespace, an identity federated to the ingest ServiceAccount and KEDA's operator (which reads the hub's lag as it),
  * its own consumer group and checkpoint container, KEDA scaling on consumer lag, and the `ingest-config` ConfigMap
- * with the tenant -> queue map of this cluster. The ingest sends each tenant's messages to its queue: the send role
- * on each queue is granted with the tenant's namespace (`TenantNamespace`), so a tenant that moves takes it along.
+ * with the tenant -> queue map of this cluster. The ingest sends each tenant's messages to its queue: a shared
+ * cluster's holds *Data Sender* on the Service Bus namespace (one role assignment, not one per tenant), a dedicated
+ * cluster's on its tenant's queue alone, granted with the tenant's namespace (`TenantNamespace`).
  * Also the cluster's KEDA scaler identity, which tenants' processors scale through: Monitoring Reader on the
  * Service Bus namespace and nothing else.
  */
 export class IngestTier extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
-    /** The principal the tenants' queues grant send to. */
+    /** The principal that sends to the tenants' queues. */
     public readonly identityPrincipalId: pulumi.Output<string>;
     public readonly consumerGroup: pulumi.Output<string>;
     public readonly checkpointContainerUrl: pulumi.Output<string>;
@@ -68,6 +75,8 @@ export class IngestTier extends pulumi.ComponentResource {
     public readonly tenantQueues: Readonly<Record<string, string>>;
     /** The identity KEDA's operator reads tenants' queue depths as. */
     public readonly scalerClientId: pulumi.Output<string>;
+    /** Where the ingest identity may send; a dedicated cluster's is granted its tenant's queue by the tenant's namespace. Not an output. */
+    public readonly senderScope: IngestSenderScope;
 
     constructor(name: string, args: IngestTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.ingestTier, name, {}, opts);
@@ -103,6 +112,11 @@ export class IngestTier extends pulumi.ComponentResource {
             { role: "checkpoints", scope: checkpoints.id, roleGuid: AZURE_ROLES.storageBlobDataContributor },
             ...(args.legacyCheckpoints
                 ? [{ role: "legacy-checkpoints", scope: args.checkpoints.accountId, roleGuid: AZURE_ROLES.storageBlobDataReader }]
+                : []),
+            // One grant for every tenant of a shared cluster, send only (`ingestSenderScope` says why the namespace); a
+            // dedicated cluster's ingest is granted its tenant's queue alone, with the tenant's namespace.
+            ...(ingest.senderScope === "service-bus-namespace"
+                ? [{ role: "service-bus-sender", scope: args.serviceBus.id, roleGuid: AZURE_ROLES.serviceBusDataSender }]
                 : []),
         ]);
         const scaler = federatedWorkloadIdentity(
@@ -178,6 +192,7 @@ export class IngestTier extends pulumi.ComponentResource {
         this.eventHubName = stream.eventHubName;
         this.tenantQueues = ingest.tenantQueues;
         this.scalerClientId = scaler.identity.clientId;
+        this.senderScope = ingest.senderScope;
         this.registerOutputs({
             namespace: this.namespace,
             identityClientId: this.identityClientId,

@@ -68,8 +68,9 @@ export function createIotHub(name: string, args: IotHubArgs, parent: pulumi.Reso
                     },
                     enrichments: [
                         { key: TENANT_MESSAGE_PROPERTY, value: TENANT_TWIN_TAG, endpointNames: [...customEndpoints, BUILT_IN_ENDPOINT] },
-                        // ADX reads the shared hub: these route each event to the tenant-keyed table through its tenant's mapping.
-                        ...ADX_ROUTING_ENRICHMENTS.map(({ key, value }) => ({ key, value, endpointNames: [path.sharedRoute.endpoint] })),
+                        // ADX reads the shared hub and each dedicated tenant's: these route each event to the tenant-keyed
+                        // table through its tenant's mapping.
+                        ...ADX_ROUTING_ENRICHMENTS.map(({ key, value }) => ({ key, value, endpointNames: customEndpoints })),
                     ],
                     routes: [
                         route(path.sharedRoute.name, path.sharedRoute.condition, path.sharedRoute.endpoint),

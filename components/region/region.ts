@@ -281,10 +281,12 @@ export class Region extends pulumi.ComponentResource {
                 platformGroupObjectId: services.adminGroupObjectId,
                 exportPrincipal: this.tiers.exportPrincipal,
                 tenants: [...landingZones].map(([tenant, zone]) => ({ tenant, clientId: zone.regionResources.identityClientId })),
-                after: [this.dataPlane, this.tiers.lastScript],
+                // The scripts, not the whole data plane: the dedicated streams' ADX connections below wait for this one.
+                after: [...this.dataPlane.adx.schema, this.tiers.lastScript],
             },
             this,
         );
+        this.dataPlane.tenantStreams.forEach(stream => stream.ingestIntoAdx(this.dataPlane.adx, rowSecurity));
         createTelemetryRollups(this.telemetry, this.tiers, rowSecurity);
         return landingZones;
     }

@@ -30,6 +30,8 @@ export class RegionDataPlane extends pulumi.ComponentResource {
     public readonly endpoints: DataPlaneEndpoints;
     /** The ADX cluster, its telemetry database and the scripts that create its tables, for what reads them (tiers, rollups). */
     public readonly adx: ReturnType<typeof createAdx>;
+    /** The dedicated tenants' own streams, by tenant: ADX connects to each once the tenants' mappings exist. Not an output. */
+    public readonly tenantStreams: ReadonlyMap<string, TenantEventStream>;
 
     constructor(name: string, args: RegionDataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.regionDataPlane, name, {}, opts);
@@ -52,6 +54,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         );
         const adx = createAdx(name, args, sizing, hubs, subscriptionId, this);
         this.adx = adx;
+        this.tenantStreams = iotHub.streams;
         const cosmos = createCosmos(name, args, sizing, this);
 
         const outputs: DataPlaneEndpoints = {
@@ -221,5 +224,5 @@ function createRoutedIotHub(
         },
         parent,
     );
-    return { hub, dedicatedStreams };
+    return { hub, dedicatedStreams, streams: new Map(args.path.dedicated.map((stream, i) => [stream.tenant, streams[i]])) };
 }

@@ -18,7 +18,7 @@ export interface TelemetryIsolationArgs {
     /** Each tenant's name and the client id of its identity, in stack-file order. Required. */
     readonly tenants: readonly { readonly tenant: string; readonly clientId: pulumi.Input<string> }[];
     /**
-     * What must exist first: the data plane, whose script creates the telemetry table, and the database's last
+     * What must exist first: the data plane's scripts, which create the telemetry table, and the database's last
      * script before this one (ADX runs one script of a database at a time). Required.
      */
     readonly after: readonly pulumi.Resource[];

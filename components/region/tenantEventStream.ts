@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as eventhub from "@pulumi/azure-native/eventhub";
+import * as kusto from "@pulumi/azure-native/kusto";
+import { ADX_EVENT_SYSTEM_PROPERTIES, tenantMappingName } from "../../lib/adxTenancy";
+import { ADX_CONSUMER_GROUP } from "../../lib/naming";
+import { TELEMETRY_TABLE } from "../../lib/telemetryTable";
 import { DEDICATED_HUB_PARTITIONS, DedicatedStream } from "../../lib/dataPath";
 import { TAG_TENANT } from "../../lib/labels";
 import { dashedName } from "../common/azureNames";
-import { AZURE_ROLES, assignRole } from "../common/azureRoles";
+import { AZURE_ROLES, assignRole, systemPrincipalId } from "../common/azureRoles";
 import { EventStreamEndpoints } from "../common/regionServices";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
 
@@ -33,17 +37,29 @@ export interface TenantEventStreamArgs {
     readonly decommission: boolean;
 }
 
+/** The region's ADX cluster and telemetry database, which every tenant's rows land in. */
+export interface AdxTelemetryDatabase {
+    readonly cluster: kusto.Cluster;
+    readonly database: kusto.ReadWriteDatabase;
+}
+
 /**
  * A dedicated tenant's own event stream: an event hub in the region's namespace (medium isolation in Microsoft's
  * multitenant guidance for Event Hubs) or, when a compliance tag asks for it, in a namespace of its own (high). The
- * IoT Hub's identity may send to it, its cluster's ingest receive from it: nothing shared carries its messages.
+ * IoT Hub's identity may send to it, its cluster's ingest and ADX (`ingestIntoAdx`) receive from it: nothing shared
+ * carries its messages.
  */
 export class TenantEventStream extends pulumi.ComponentResource {
     public readonly endpoints: EventStreamEndpoints;
+    private readonly componentName: string;
+    private readonly args: TenantEventStreamArgs;
+    private readonly hub: eventhub.EventHub;
 
     constructor(name: string, args: TenantEventStreamArgs, opts?: pulumi.ComponentResourceOptions) {
         const { stream } = args;
         super(COMPONENT_TYPES.tenantEventStream, name, {}, opts);
+        this.componentName = name;
+        this.args = args;
         const parent = { parent: this };
         const tags = { ...args.tags, [TAG_TENANT]: stream.tenant };
         const namespace =
@@ -81,6 +97,7 @@ export class TenantEventStream extends pulumi.ComponentResource {
             { scope: hub.id, roleGuid: AZURE_ROLES.eventHubsDataSender },
             parent,
         );
+        this.hub = hub;
         this.endpoints = {
             namespaceName: namespace.name,
             namespaceEndpoint: pulumi.interpolate`${namespace.name}.${SERVICE_BUS_DNS_SUFFIX}`,
@@ -93,5 +110,56 @@ export class TenantEventStream extends pulumi.ComponentResource {
             tenant: stream.tenant,
             decommission: args.decommission,
         });
+    }
+
+    /**
+     * ADX's Event Hubs data connection on this hub alone: a consumer group of its own (`adx`; with the ingest's and
+     * `$Default`, 3 of the tier's 20 or 100), ADX's identity *Azure Event Hubs Data Receiver* on this hub only, and the
+     * shared table. The hub carries this tenant's messages only (its route's condition), so the connection's static
+     * route is the telemetry table through the tenant's own mapping, which writes its name into `TenantId`: row level
+     * security works as for the shared hub's rows. IoT Hub stamps the same routing properties on this endpoint as on
+     * the shared one (`ADX_ROUTING_ENRICHMENTS`), naming the same table and mapping. Microsoft documents no limit on
+     * Event Hubs data connections per database or cluster (learn.microsoft.com/azure/data-explorer/
+     * ingest-data-event-hub-overview); a region has at most 9 (the IoT hub's custom endpoints).
+     * `mappings` is what creates the tenants' mappings: ADX validates a connection's static mapping on create.
+     */
+    public ingestIntoAdx(adx: AdxTelemetryDatabase, mappings: pulumi.Resource): void {
+        const { args, hub, componentName: name } = this;
+        const parent = { parent: this };
+        const consumerGroup = new eventhub.ConsumerGroup(
+            `${name}-adx-cg`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                namespaceName: this.endpoints.namespaceName,
+                eventHubName: hub.name,
+                consumerGroupName: ADX_CONSUMER_GROUP,
+            },
+            parent,
+        );
+        const receiver = assignRole(
+            `${name}-adx-receiver`,
+            systemPrincipalId(adx.cluster),
+            args.subscriptionId,
+            { scope: hub.id, roleGuid: AZURE_ROLES.eventHubsDataReceiver },
+            parent,
+        );
+        new kusto.EventHubDataConnection(
+            `${name}-adx-ingest`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                clusterName: adx.cluster.name,
+                databaseName: adx.database.name,
+                kind: "EventHub",
+                eventHubResourceId: hub.id,
+                consumerGroup: consumerGroup.name,
+                managedIdentityResourceId: adx.cluster.id,
+                tableName: TELEMETRY_TABLE,
+                mappingRuleName: tenantMappingName(args.stream.tenant),
+                dataFormat: kusto.EventHubDataFormat.JSON,
+                eventSystemProperties: [...ADX_EVENT_SYSTEM_PROPERTIES],
+            },
+            { parent: this, dependsOn: [receiver, mappings] },
+        );
     }
 }

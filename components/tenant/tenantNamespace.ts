@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
-import { AZURE_ROLES, assignGroupRole, assignRole } from "../common/azureRoles";
+import { AZURE_ROLES, assignRole } from "../common/azureRoles";
 import { createNamespaceGuardrails } from "../common/namespaceGuardrails";
 import { RegionServices } from "../common/regionServices";
 import { TenantRegionResources } from "./tenantRegionResources";
@@ -12,6 +12,7 @@ import { createTelemetryConfig } from "./telemetryConfig";
 import { createTenantGitOps } from "./tenantGitOps";
 import { FluxTarget } from "../platform/flux";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
+import { IngestSenderScope } from "../../lib/dataPath";
 
 /** The service account the tenant's telemetry workloads run as. */
 export const TENANT_SERVICE_ACCOUNT = "telemetry";
@@ -33,16 +34,16 @@ export interface TenantNamespaceArgs {
 export interface NamespaceHost {
     /** Logical cluster name (`shared-1`, `dedicated-acme`). */
     readonly clusterName: string;
-    /** The AKS cluster's resource id: the tenant's admins get the cluster user role on it. */
-    readonly clusterId: pulumi.Input<string>;
     /** The cluster's one Kubernetes provider. */
     readonly provider: k8s.Provider;
     /** The cluster's OIDC issuer, trusted by the tenant identity's federated credentials. */
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** Where the tenant's workloads send OTLP. */
     readonly otlpEndpoint: pulumi.Input<string>;
-    /** The cluster's ingest identity: it is granted send on the tenant's queue. */
+    /** The cluster's ingest identity: it delivers the tenant's messages to its queue. */
     readonly ingestPrincipalId: pulumi.Input<string>;
+    /** Where that identity may send: the whole Service Bus namespace (a shared cluster's), or each tenant's queue (a dedicated cluster's, granted here). */
+    readonly ingestSenderScope: IngestSenderScope;
     /** The cluster's KEDA scaler identity (queue metrics only), which the tenant's TriggerAuthentication names. */
     readonly kedaScalerClientId: pulumi.Input<string>;
     /** The cluster as the tenant's Flux configuration addresses it. */
@@ -54,8 +55,8 @@ export interface NamespaceHost {
 /**
  * The cluster half of a tenant's landing zone: everything that exists because the tenant runs there. An isolated
  * namespace, its ServiceAccount federated to the tenant's identity through this cluster's issuer (KEDA's operator
- * never is: it scales the processor through the cluster's scaler identity), the cluster's ingest's right to send to
- * the tenant's queue, the admin group's Role and its right to the cluster's kubeconfig, the config its services read, and a
+ * never is: it scales the processor through the cluster's scaler identity), a dedicated cluster's ingest's right to
+ * send to the tenant's queue, the admin group's Role, the config its services read, and a
  * namespace-scoped Flux configuration applying the tenant's own directory of the fleet repository into its namespace
  * only. Moving the tenant to another cluster rebuilds this component there; what the
  * tenant owns in the region stays in its `TenantRegionResources`. The namespace is protected until the tenant is
@@ -126,25 +127,22 @@ export class TenantNamespace extends pulumi.ComponentResource {
             },
             kube,
         );
-        // Local accounts are disabled: without the cluster user role the admins cannot fetch a kubeconfig at all.
-        assignGroupRole(
-            `${name}-admins-cluster-user`,
-            own.adminGroupObjectId,
-            services.subscriptionId,
-            { scope: cluster.clusterId, roleGuid: AZURE_ROLES.aksClusterUser },
-            azure,
-        );
+        // Kubernetes RBAC authorizes the admins (this RoleBinding to their group). They need no Azure role on the
+        // cluster: *Azure Kubernetes Service Cluster User Role* only lets `az aks get-credentials` list a kubeconfig,
+        // which holds no secret with Entra ID integration; the stack outputs give it to them (`tenants.<t>.kubeconfig`).
         bindNamespaceAdmins(name, namespace, labels, own.adminGroupObjectId, kube);
 
-        // The ingest of the cluster the tenant runs on delivers its messages: on a move, the new cluster's ingest
-        // is granted and the old one's grant deleted.
-        assignRole(
-            `${name}-ingest-sender`,
-            cluster.ingestPrincipalId,
-            services.subscriptionId,
-            { scope: own.queueId, roleGuid: AZURE_ROLES.serviceBusDataSender },
-            azure,
-        );
+        // A dedicated cluster's ingest delivers to this one queue (a shared cluster's sends at the Service Bus
+        // namespace, granted once by its IngestTier: `ingestSenderScope`). On a move the grant follows the cluster.
+        if (cluster.ingestSenderScope === "tenant-queue") {
+            assignRole(
+                `${name}-ingest-sender`,
+                cluster.ingestPrincipalId,
+                services.subscriptionId,
+                { scope: own.queueId, roleGuid: AZURE_ROLES.serviceBusDataSender },
+                azure,
+            );
+        }
         createTenantScaling(
             name,
             {
