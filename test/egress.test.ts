@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { Evaluation, RecordedResource } from "../offline/evaluate";
-import { cidrsOverlap, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
+import { cidrsOverlap, LINK_LOCAL_RANGE } from "../lib/network";
+import { privateEndpointSubnet } from "../lib/endpointSubnets";
 import {
     ENTRA_ID_SIGN_IN_FQDN,
     PRIVATE_ENDPOINT_SUBNET_CAPACITY,

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { cidrsOverlap, dedicatedSubnetPin, planClusterSubnets, privateEndpointSubnet, SubnetPinConfig } from "../lib/network";
+import { cidrsOverlap, dedicatedSubnetPin, planClusterSubnets, SubnetPinConfig } from "../lib/network";
+import { privateEndpointSubnet } from "../lib/endpointSubnets";
 import { placeTenants, placementSettings, PlacementTenant } from "../lib/placement";
 
 type Tenant = PlacementTenant & { readonly subnet?: string };
