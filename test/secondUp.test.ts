@@ -117,9 +117,13 @@ describe("a later `pulumi up` after removing a tenant", () => {
     });
 });
 
-describe("a region whose tenants' containers fill several device-state accounts (a quota of 5 containers per account)", () => {
+describe("a region whose tenants' containers fill several device-state accounts (a quota of 5 containers per account), with High Scale Private Endpoints", () => {
     const TENANTS = Array.from({ length: 9 }, (_, i) => ({ name: `t${i}`, deviceQuota: 100 }));
-    const SMALL_ACCOUNTS = { "iot-fleet:quotas": { cosmosContainersPerAccount: 5 } };
+    const weuRegion = readStackConfig(stackFilePath("prod-weu"))["iot-fleet:region"] as object;
+    const SMALL_ACCOUNTS = {
+        "iot-fleet:quotas": { cosmosContainersPerAccount: 5 },
+        "iot-fleet:region": { ...weuRegion, highScalePrivateEndpoints: true },
+    };
     let first: Evaluation;
     let later: Evaluation;
     before(async () => {
@@ -168,8 +172,30 @@ describe("a region whose tenants' containers fill several device-state accounts 
         );
     });
 
+    it("opts the VNet into High Scale Private Endpoints, with the route-table network policy every endpoint subnet needs for it", () => {
+        const [vnet] = ofType(first, "azure-native:network:VirtualNetwork");
+        assert.strictEqual(vnet.inputs.privateEndpointVNetPolicies, "Basic");
+        const subnets = ofType(first, "azure-native:network:Subnet").map(s => [
+            s.inputs.subnetName,
+            s.inputs.privateEndpointNetworkPolicies,
+        ]);
+        assert.deepStrictEqual(
+            subnets.filter(([name]) => name.startsWith("snet-private-endpoints")),
+            [
+                ["snet-private-endpoints", "RouteTableEnabled"],
+                ["snet-private-endpoints-2", "RouteTableEnabled"],
+                ["snet-private-endpoints-3", "RouteTableEnabled"],
+            ],
+        );
+        assert.ok(subnets.filter(([name]) => !name.startsWith("snet-private-endpoints")).every(([, policies]) => policies === "Disabled"));
+    });
+
     it("lets a tenant's pods reach its account's endpoint subnet, and hands them its account's endpoint", () => {
-        const egress = byName(first, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "prod-weu-shared-1-tenant-t7-netpol-allow-azure-egress");
+        const egress = byName(
+            first,
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "prod-weu-shared-1-tenant-t7-netpol-allow-azure-egress",
+        );
         assert.deepStrictEqual(egress.inputs.spec.egress[0].to, [
             { ipBlock: { cidr: "10.40.0.0/24" } },
             { ipBlock: { cidr: "10.40.126.0/24" } },
