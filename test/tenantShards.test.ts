@@ -2,9 +2,9 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { generatedStackConfig } from "../bench/stacks";
 import { configLimitRows, limitProblems } from "../lib/azureLimits";
-import { parseFleetConfig } from "../lib/config";
+import { ConfigError, parseFleetConfig } from "../lib/config";
 import { PRIVATE_ENDPOINT_SUBNET_CAPACITY } from "../lib/privateLink";
-import { projectKeys } from "../lib/stackFile";
+import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
 import { COSMOS_LIMITS } from "../lib/storeLimits";
 import {
     cosmosAccountCapacity,
@@ -103,6 +103,31 @@ describe("private-endpoint subnets and device-state accounts of a region's tenan
             ],
         );
         assert.deepStrictEqual([...previousShardsOf(undefined).endpointSubnets], []);
+    });
+});
+
+describe("a region's further private-endpoint subnets in its address space", () => {
+    it("refuses, at region.addressSpace, shared clusters that would reach them, before anything registers", () => {
+        const weu = projectKeys(readStackConfig(stackFilePath("prod-weu")));
+        const config = (tenants: number) => ({
+            ...weu,
+            region: { ...(weu.region as object), addressSpace: "10.40.0.0/20" },
+            sharedClusterCapacity: { maxTenants: 35, maxDevices: 1_000_000 },
+            tenants: names(tenants).map(name => ({ name, deviceQuota: 100 })),
+        });
+        // 237 vaults fit the first subnet: seven shared clusters of 35 fit the /20's lower half beside it.
+        assert.doesNotThrow(() => parseFleetConfig(config(237)));
+        assert.throws(
+            () => parseFleetConfig(config(238)),
+            (error: unknown) =>
+                error instanceof ConfigError &&
+                error.problems.some(
+                    p =>
+                        p.path === "iot-fleet:region.addressSpace" &&
+                        p.message ===
+                            "shared-7 needs /24 slot 7, but 10.40.0.0/20 has room for shared-1 to shared-6 beside its 2 private-endpoint subnets: use a larger address space or raise sharedClusterCapacity",
+                ),
+        );
     });
 });
 
