@@ -171,7 +171,9 @@ export function configRoleAssignments(config: RoleAssignmentConfig): number {
  * Every limit row of a validated stack config; `otherStacksRoleAssignments` and `otherStacksKeyVaults` are those of
  * the other region stacks of its subscription group (`subscription.group`), counted from their stack files. The
  * private endpoints and device-state accounts are counted as a first run shards them (`shardTenants` without the
- * stack's outputs): the same count, since later runs only fill the room removed tenants leave.
+ * stack's outputs). The stack's own record can spread the same tenants over more subnets or accounts (the room removed
+ * tenants left, which later runs fill first), each within its capacity; the `Region` checks the address plan again
+ * with it.
  */
 export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0, otherStacksKeyVaults = 0): AzureLimitRow[] {
     const placement = placeTenants(config.tenants, placementSettings(config));
