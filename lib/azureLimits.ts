@@ -197,6 +197,7 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
     return [
         ...rows,
         ...shardLimitRows(shards, {
+            addressSpace: config.region.addressSpace,
             highScalePrivateEndpoints: config.region.highScalePrivateEndpoints,
             containersPerAccount: config.quotas.cosmosContainersPerAccount,
             keyVaultsWithPrivateEndpoints: config.quotas.keyVaultsWithPrivateEndpoints,

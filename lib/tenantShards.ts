@@ -7,6 +7,7 @@ import {
     REGION_ENDPOINT_ADDRESSES,
 } from "./privateLink";
 import { assignShards } from "./stickyShards";
+import { privateEndpointSubnets } from "./endpointSubnets";
 import { COSMOS_PLATFORM_ENTITIES, storeLimitRows } from "./storeLimits";
 
 /**
@@ -107,6 +108,8 @@ export function endpointSubnetAddresses(shards: TenantShards, subnet: number): n
 
 /** What the shard limits are counted against. */
 export interface ShardLimitInputs {
+    /** `region.addressSpace`, for the subnets' ranges in the rows' scopes. */
+    readonly addressSpace: string;
     /** Whether the VNet has High Scale Private Endpoints (`region.highScalePrivateEndpoints`). */
     readonly highScalePrivateEndpoints: boolean;
     /** `quotas.cosmosContainersPerAccount`. */
@@ -126,9 +129,10 @@ export interface ShardLimitInputs {
  */
 export function shardLimitRows(shards: TenantShards, inputs: ShardLimitInputs): AzureLimitRow[] {
     const tenants = shards.vaultsPerSubnet.reduce((sum, n) => sum + n, 0);
+    const ranges = privateEndpointSubnets(inputs.addressSpace, shards.endpointSubnets);
     const subnetRows = shards.vaultsPerSubnet.map((_, subnet): AzureLimitRow => ({
-        limit: "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves)",
-        scope: `private-endpoint subnet ${subnet}`,
+        limit: "IP addresses per private-endpoint subnet",
+        scope: `private-endpoint subnet ${subnet} (${ranges[subnet]})`,
         used: endpointSubnetAddresses(shards, subnet),
         max: PRIVATE_ENDPOINT_SUBNET_CAPACITY,
         source: LIMIT_SOURCES.subnetAddresses,

@@ -55,7 +55,7 @@ describe("Azure limits checked before anything registers", () => {
             ["device-state account 2", 3, 500],
         ]);
         assert.deepStrictEqual(
-            of("IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves)").map(([, used]) => used),
+            of("IP addresses per private-endpoint subnet").map(([, used]) => used),
             [251, 251, 14],
         );
         assert.deepStrictEqual(of("private endpoints per virtual network"), [

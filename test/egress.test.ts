@@ -274,8 +274,8 @@ describe("private endpoint support of the data plane's tiers", () => {
         assert.deepStrictEqual(
             rows(mostInFirst + 1).map(r => [r.scope, r.used]),
             [
-                ["private-endpoint subnet 0", 251],
-                ["private-endpoint subnet 1", 1],
+                ["private-endpoint subnet 0 (10.40.0.0/24)", 251],
+                ["private-endpoint subnet 1 (10.40.127.0/24)", 1],
             ],
         );
         assert.deepStrictEqual(limitProblems(rows(mostInFirst + 1)), []);

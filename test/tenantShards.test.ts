@@ -146,11 +146,11 @@ describe("the limit rows of a 1,000-tenant region (plus three dedicated), before
 
     it("fits its endpoints and device-state accounts within their maxima with High Scale Private Endpoints and a raised key vault quota", () => {
         assert.deepStrictEqual(shardRows(scaled), [
-            "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves) (private-endpoint subnet 0): 251/251",
-            "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves) (private-endpoint subnet 1): 251/251",
-            "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves) (private-endpoint subnet 2): 251/251",
-            "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves) (private-endpoint subnet 3): 249/251",
-            "IP addresses per private-endpoint subnet (a /24, less the 5 Azure reserves) (private-endpoint subnet 4): 19/251",
+            "IP addresses per private-endpoint subnet (private-endpoint subnet 0 (10.40.0.0/24)): 251/251",
+            "IP addresses per private-endpoint subnet (private-endpoint subnet 1 (10.40.127.0/24)): 251/251",
+            "IP addresses per private-endpoint subnet (private-endpoint subnet 2 (10.40.126.0/24)): 251/251",
+            "IP addresses per private-endpoint subnet (private-endpoint subnet 3 (10.40.125.0/24)): 249/251",
+            "IP addresses per private-endpoint subnet (private-endpoint subnet 4 (10.40.124.0/24)): 19/251",
             "private endpoints per virtual network (the region's VNet (High Scale Private Endpoints)): 1011/5000",
             "key vaults with private endpoints per subscription (subscription prod): 1004/1100",
             "databases and containers per Cosmos DB account (device-state account): 500/500",
