@@ -1,38 +1,48 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
-import { placeTenants, Placement, placementSettings, PreviousPlacement, previousPlacementOf } from "./lib/placement";
+import { placeTenants, Placement, placementSettings, previousPlacementOf } from "./lib/placement";
+import { previousShardsOf, SHARD_OUTPUTS, shardTenants } from "./lib/tenantShards";
 import { tenantHostname, tenantListenerName } from "./lib/edge";
 import { JoinedFleet } from "./components/cluster/fleetManager";
 import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
 
-/** The stack output the next run reads its previous placement from: `tenants.<name>.cluster`. */
+/**
+ * The stack output the next run reads its previous placement from (`tenants.<name>.cluster`), and each tenant's
+ * private-endpoint subnet and device-state account (`tenants.<name>.endpointSubnet`, `.cosmosAccount`).
+ */
 export const PLACEMENT_OUTPUT = "tenants";
 
 /**
- * Where this stack placed each tenant on its last update, read from its own outputs through a StackReference to
- * itself (the Pulumi Cloud and DIY backends alike answer it with the last update's outputs; a stack with none yet,
- * on its first `up`, answers nothing). The offline engine answers it with the outputs it is given.
+ * This stack's `tenants` output from its last update, read through a StackReference to itself (the Pulumi Cloud and
+ * DIY backends alike answer it with the last update's outputs; a stack with none yet, on its first `up`, answers
+ * nothing). The offline engine answers it with the outputs it is given.
  */
-async function readPreviousPlacement(): Promise<PreviousPlacement> {
+async function readPreviousTenants(): Promise<unknown> {
     const self = new pulumi.StackReference("previous-placement", {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
     });
     const details = await self.getOutputDetails(PLACEMENT_OUTPUT);
-    return previousPlacementOf(details.value ?? details.secretValue);
+    return details.value ?? details.secretValue;
 }
 
 /**
- * The whole region stack: placement decided up front (pure, from where the last update placed each tenant), then
- * the Region component. Returns the stack outputs the telemetry services read through StackReference.
+ * The whole region stack: placement and shards decided up front (pure, from where the last update put each tenant),
+ * then the Region component. Returns the stack outputs the telemetry services read through StackReference.
  */
 export async function fleetProgram(config: FleetConfig) {
-    const placement: Placement = placeTenants(config.tenants, placementSettings(config), await readPreviousPlacement());
+    const previous = await readPreviousTenants();
+    const placement: Placement = placeTenants(config.tenants, placementSettings(config), previousPlacementOf(previous));
+    const shards = shardTenants(
+        config.tenants.map(t => t.name),
+        config.quotas.cosmosContainersPerAccount,
+        previousShardsOf(previous),
+    );
     const joinedFleet =
         config.fleet.mode === "join"
             ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)
             : undefined;
-    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
+    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet, shards });
     const landingZones = await region.addLandingZones();
     const data = region.dataPlane.endpoints;
 
@@ -89,7 +99,10 @@ export async function fleetProgram(config: FleetConfig) {
                         checkpointContainer: own.checkpointContainer,
                         checkpointContainerUrl: own.checkpointContainerUrl,
                         adxDatabase: data.adxDatabaseName,
+                        cosmosEndpoint: own.cosmosEndpoint,
                         cosmosContainer: own.cosmosContainerName,
+                        [SHARD_OUTPUTS.cosmosAccount]: shards.cosmosAccountOf.get(tenant.name)!,
+                        [SHARD_OUTPUTS.endpointSubnet]: shards.endpointSubnetOf.get(tenant.name)!,
                         keyVaultUri: own.keyVaultUri,
                         adminGroupObjectId: own.adminGroupObjectId,
                         // How its admins reach the cluster: Kubernetes RBAC binds their group in its namespace; no Azure role is needed.

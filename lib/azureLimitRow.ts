@@ -20,4 +20,7 @@ export const LIMIT_SOURCES = {
     subnetAddresses:
         "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets",
     cosmosRbac: "https://learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac#limits",
+    privateLink:
+        "https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#private-link-limits",
+    highScalePrivateEndpoints: "https://learn.microsoft.com/azure/private-link/increase-private-endpoint-vnet-limits",
 } as const;

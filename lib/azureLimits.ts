@@ -6,10 +6,9 @@ import { ConfigProblem } from "./errors";
 import { CONFIG_NAMESPACE } from "./labels";
 import { Placement, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
 import { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
-import { storeLimitRows } from "./storeLimits";
 import { ADX_ROUTING_ENRICHMENTS } from "./adxTenancy";
 import { warmStores } from "./telemetryTiers";
-import { PRIVATE_ENDPOINT_SUBNET_CAPACITY, privateEndpointCount } from "./privateLink";
+import { shardLimitRows, shardTenants } from "./tenantShards";
 
 export { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 
@@ -143,13 +142,6 @@ export function azureLimitRows(inputs: LimitInputs): AzureLimitRow[] {
             source: LIMIT_SOURCES.iotHub,
         },
         {
-            limit: "private endpoints in the region's endpoint subnet (a /24, less the 5 addresses Azure reserves)",
-            scope: "the region's private-endpoint subnet",
-            used: privateEndpointCount(inputs.tenants.length),
-            max: PRIVATE_ENDPOINT_SUBNET_CAPACITY,
-            source: LIMIT_SOURCES.subnetAddresses,
-        },
-        {
             limit: "queues and topics per Service Bus namespace",
             scope: `the region's Service Bus namespace (${inputs.serviceBusSku})`,
             used: inputs.tenants.length,
@@ -179,12 +171,17 @@ export function configRoleAssignments(config: RoleAssignmentConfig): number {
 }
 
 /**
- * Every limit row of a validated stack config; `otherStacksRoleAssignments` are those of the other region stacks of
- * its subscription group (`subscription.group`), counted from their stack files.
+ * Every limit row of a validated stack config; `otherStacksRoleAssignments` and `otherStacksKeyVaults` are those of
+ * the other region stacks of its subscription group (`subscription.group`), counted from their stack files. The
+ * private endpoints and device-state accounts are counted as a first run shards them (`shardTenants` without the
+ * stack's outputs). The stack's own record can spread the same tenants over more subnets or accounts (the room removed
+ * tenants left, which later runs fill first), each within its capacity; the `Region` checks the address plan again
+ * with it.
  */
-export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0): AzureLimitRow[] {
+export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0, otherStacksKeyVaults = 0): AzureLimitRow[] {
     const placement = placeTenants(config.tenants, placementSettings(config));
     const sizing = dataPlaneSizing(config);
+    const subscription = config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`;
     const rows = azureLimitRows({
         eventHubsSku: sizing.eventHubsSku,
         eventHubsCapacity: sizing.eventHubsCapacity,
@@ -194,24 +191,45 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
         placement,
         path: dataPath(config, placement),
         otherRoleAssignments: otherStacksRoleAssignments + config.subscription.otherRoleAssignments,
-        subscription: config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`,
+        subscription,
     });
-    return [...rows, ...storeLimitRows(config.tenants.length, config.quotas.cosmosContainersPerAccount)];
+    const shards = shardTenants(
+        config.tenants.map(t => t.name),
+        config.quotas.cosmosContainersPerAccount,
+    );
+    return [
+        ...rows,
+        ...shardLimitRows(shards, {
+            addressSpace: config.region.addressSpace,
+            highScalePrivateEndpoints: config.region.highScalePrivateEndpoints,
+            containersPerAccount: config.quotas.cosmosContainersPerAccount,
+            keyVaultsWithPrivateEndpoints: config.quotas.keyVaultsWithPrivateEndpoints,
+            otherStacksKeyVaults,
+            subscription,
+        }),
+    ];
 }
 
-/**
- * Role assignments of the other stacks of the config's subscription group, from their `iot-fleet:` keys. A stack
- * file the schema refuses counts 0 here: its own plan reports it.
- */
-export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
+type ParsedStack = NonNullable<ReturnType<typeof fleetConfigSchema.safeParse>["data"]>;
+
+/** The other stacks of the config's subscription group, from their `iot-fleet:` keys; a stack file the schema refuses is left out (its own plan reports it). */
+function sameSubscriptionStacks(config: FleetConfig, otherStacks: readonly Record<string, unknown>[]): ParsedStack[] {
     const group = config.subscription.group;
-    if (group === undefined) {
-        return 0;
-    }
-    return otherStacks
-        .map(raw => fleetConfigSchema.safeParse(raw).data)
-        .filter(other => other !== undefined && other.subscription.group === group)
-        .reduce((total, other) => total + configRoleAssignments(other!), 0);
+    return group === undefined
+        ? []
+        : otherStacks
+              .map(raw => fleetConfigSchema.safeParse(raw).data)
+              .filter((other): other is ParsedStack => other !== undefined && other.subscription.group === group);
+}
+
+/** Role assignments of the other stacks of the config's subscription group. */
+export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
+    return sameSubscriptionStacks(config, otherStacks).reduce((total, other) => total + configRoleAssignments(other), 0);
+}
+
+/** Key vaults with private endpoints of the other stacks of the config's subscription group: each region's and each tenant's. */
+export function otherStacksKeyVaults(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
+    return sameSubscriptionStacks(config, otherStacks).reduce((total, other) => total + 1 + other.tenants.length, 0);
 }
 
 /** How `parseFleetConfig` checks the limits. */
@@ -233,5 +251,11 @@ export interface LimitCheckOptions {
 export function azureLimitProblems(config: FleetConfig, options: LimitCheckOptions): ConfigProblem[] {
     return options.azureLimits === false
         ? []
-        : limitProblems(configLimitRows(config, otherStacksRoleAssignments(config, options.otherStacks)));
+        : limitProblems(
+              configLimitRows(
+                  config,
+                  otherStacksRoleAssignments(config, options.otherStacks),
+                  otherStacksKeyVaults(config, options.otherStacks),
+              ),
+          );
 }

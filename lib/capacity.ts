@@ -55,8 +55,13 @@ export function headroom(used: number, max: number): Headroom {
     return { used, max, free, freePercent: (free / max) * 100 };
 }
 
-/** `otherStacksRoleAssignments`: those of the other stacks of the config's subscription group. Default 0. */
-export function capacityReport(config: FleetConfig, placement: Placement, otherStacksRoleAssignments = 0): CapacityReport {
+/** `otherStacksRoleAssignments` and `otherStacksKeyVaults`: those of the other stacks of the config's subscription group. Default 0. */
+export function capacityReport(
+    config: FleetConfig,
+    placement: Placement,
+    otherStacksRoleAssignments = 0,
+    otherStacksKeyVaults = 0,
+): CapacityReport {
     const { maxTenants, maxDevices } = config.sharedClusterCapacity;
     const shared = placement.clusters
         .filter(c => c.kind === "shared")
@@ -74,5 +79,5 @@ export function capacityReport(config: FleetConfig, placement: Placement, otherS
             const placed = placement.tenants.get(t.name)!;
             return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
         });
-    return { limits: configLimitRows(config, otherStacksRoleAssignments), shared, dedicated, unpinned };
+    return { limits: configLimitRows(config, otherStacksRoleAssignments, otherStacksKeyVaults), shared, dedicated, unpinned };
 }

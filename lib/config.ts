@@ -5,13 +5,14 @@ import { ConfigError, ConfigProblem } from "./errors";
 import { azureLimitProblems, LimitCheckOptions } from "./azureLimits";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
+import { shardTenants } from "./tenantShards";
 import { checkEdgeAddressSpace } from "./edgeAddressSpace";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
-export { otherStacksRoleAssignments } from "./azureLimits";
+export { otherStacksKeyVaults, otherStacksRoleAssignments } from "./azureLimits";
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
 export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
@@ -197,11 +198,17 @@ function clusterPlanProblems(raw: Record<string, unknown>): ConfigProblem[] {
         placementSettings({ dedicatedDeviceThreshold: threshold, sharedClusterCapacity: capacity }),
     );
     const indexOf = (matches: (tenant: TenantEntry) => boolean) => tenants.find(t => matches(t.spec))!.index;
+    const quotas = shape.quotas.safeParse(raw.quotas ?? {}).data ?? shape.quotas.parse({});
+    const { endpointSubnets } = shardTenants(
+        tenants.map(t => t.spec.name),
+        quotas.cosmosContainersPerAccount,
+    );
     const problems: ConfigProblem[] = [];
     for (const { cluster, tenant, message } of planClusterSubnets(
         region.addressSpace,
         placement.clusters,
         tenants.map(t => t.spec),
+        endpointSubnets,
     ).problems) {
         if (tenant !== undefined) {
             problems.push({ path: keyPath(["tenants", indexOf(t => t.name === tenant), "subnet"]), message });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { COSMOS_LIMITS } from "./storeLimits";
+import { COSMOS_LIMITS, COSMOS_PLATFORM_ENTITIES } from "./storeLimits";
+import { KEY_VAULTS_WITH_PRIVATE_ENDPOINTS_PER_SUBSCRIPTION } from "./privateLink";
 import { apiServerAccessSchema } from "./apiServerAccess";
 import { urlCarriesCredential } from "../policy/secretPatterns";
 import { dataPlaneSchema, eventHubsSchema } from "./dataPlane";
@@ -176,6 +177,13 @@ const regionSchema = z.strictObject({
         .regex(CIDR, "expected a CIDR such as 10.41.0.0/16")
         .refine(isPrivateCidrOfSize(16, 20), "expected a private range (10/8, 172.16/12, 192.168/16) with a prefix between /16 and /20")
         .optional(),
+    /**
+     * High Scale Private Endpoints: the VNet takes 5,000 private endpoints instead of 1,000 (a region past about 990
+     * tenants needs it). Register the subscription's preview feature `Microsoft.Network/EnableMaxPrivateEndpointsVia64kPath`
+     * first; turning it on or off resets long-running connections through the endpoints once (README, "How many tenants
+     * a region holds"). Default false.
+     */
+    highScalePrivateEndpoints: z.boolean().default(false),
 });
 
 /** The Azure subscription the stack deploys to, for the limits that count per subscription. */
@@ -196,7 +204,17 @@ const quotasSchema = z.strictObject({
      * region's tenants. Raise it only once Azure support has raised the account's quota. Default 500 (Microsoft Learn,
      * "Azure Cosmos DB service quotas", per-account limits).
      */
-    cosmosContainersPerAccount: z.number().int().positive().default(COSMOS_LIMITS.databasesAndContainersPerAccount),
+    cosmosContainersPerAccount: z
+        .number()
+        .int()
+        .min(COSMOS_PLATFORM_ENTITIES + 1, "an account must hold its database, the shared devices container and a tenant's")
+        .default(COSMOS_LIMITS.databasesAndContainersPerAccount),
+    /**
+     * Key vaults with private endpoints per subscription, counted over every stack of `subscription.group`: every
+     * tenant's vault has one. Default 400 (Microsoft Learn, Azure subscription limits, "Private Link limits"); Microsoft
+     * raises it case by case on a support request.
+     */
+    keyVaultsWithPrivateEndpoints: z.number().int().positive().default(KEY_VAULTS_WITH_PRIVATE_ENDPOINTS_PER_SUBSCRIPTION),
 });
 
 /** A region moving from per-tenant consumer groups to the ingest tier (README, "Migrating to the tenant-partitioned data path"). */

@@ -55,8 +55,9 @@ export interface SubnetPlan {
 }
 
 /**
- * The /24 node subnet of every cluster in the region's address space. Slot 0 is kept for private
- * endpoints. Shared cluster `shared-n` has slot n. A dedicated cluster takes its tenant's `subnet` pin,
+ * The /24 node subnet of every cluster in the region's address space. Slot 0 and, for a region with
+ * `endpointSubnets` of them, the top slots of the lower half are kept for private endpoints
+ * (`lib/endpointSubnets.ts`). Shared cluster `shared-n` has slot n. A dedicated cluster takes its tenant's `subnet` pin,
  * or else its name hashed into the upper half: either way its /24 depends on its own entry alone, so
  * adding, removing or reordering other tenants never moves it (Azure refuses to re-address a subnet
  * with nodes in it). That holds because validation refuses what would make two clusters meet: unpinned
@@ -67,18 +68,21 @@ export function planClusterSubnets(
     addressSpace: string,
     clusters: readonly ClusterPlacement[],
     tenants: readonly SubnetPinnedTenant[],
+    endpointSubnets = 1,
 ): SubnetPlan {
     const space = addressSlots(addressSpace);
+    const sharedSlots = space.half - endpointSubnets;
     const pins = new Map(tenants.flatMap(t => (t.subnet === undefined ? [] : [[t.name, t.subnet] as const])));
     const slots = new Map<string, number>();
     const problems: SubnetProblem[] = [];
 
     for (const cluster of clusters.filter(c => c.kind === "shared")) {
         const slot = Number(cluster.name.slice("shared-".length));
-        if (slot >= space.half) {
+        if (slot > sharedSlots) {
+            const beside = endpointSubnets > 1 ? ` beside its ${endpointSubnets} private-endpoint subnets` : "";
             problems.push({
                 cluster: cluster.name,
-                message: `${cluster.name} needs /24 slot ${slot}, but ${addressSpace} has room for shared-1 to shared-${space.half - 1}`,
+                message: `${cluster.name} needs /24 slot ${slot}, but ${addressSpace} has room for shared-1 to shared-${sharedSlots}${beside}`,
             });
         } else {
             slots.set(cluster.name, slot);
@@ -138,7 +142,7 @@ export function dedicatedSubnetPin(config: SubnetPinConfig, tenant: PlacementTen
 }
 
 /** The /24 slots of a region's address space: the lower half for slot 0 and shared clusters, the upper half dedicated. */
-interface AddressSlots {
+export interface AddressSlots {
     readonly addressSpace: string;
     readonly base: number;
     /** The number of slots in each half, and so the first dedicated slot. */
@@ -246,7 +250,7 @@ function listed(names: readonly string[]): string {
     return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0];
 }
 
-function addressSlots(addressSpace: string): AddressSlots {
+export function addressSlots(addressSpace: string): AddressSlots {
     const [base, prefix] = addressSpace.split("/");
     return { addressSpace, base: ipv4ToNumber(base), half: 2 ** (NODE_SUBNET_PREFIX - Number(prefix)) / 2 };
 }
@@ -269,7 +273,8 @@ function firstFreeSlot(space: AddressSlots, taken: ReadonlySet<number>, hashed: 
     return free.find(slot => !hashed.has(slot)) ?? free[0];
 }
 
-const subnetAt = (space: AddressSlots, slot: number): string => `${numberToIpv4(space.base + slot * SLOT_SIZE)}/${NODE_SUBNET_PREFIX}`;
+export const subnetAt = (space: AddressSlots, slot: number): string =>
+    `${numberToIpv4(space.base + slot * SLOT_SIZE)}/${NODE_SUBNET_PREFIX}`;
 
 /**
  * The VNet's second range, for the clusters' edge: Application Gateway for Containers needs a /24 of its own,
@@ -289,11 +294,6 @@ export function edgeAddressSpace(region: { readonly addressSpace: string; readon
 export function edgeSubnetOf(addressSpace: string, edgeSpace: string, nodeSubnet: string): string {
     const offset = ipv4ToNumber(nodeSubnet.split("/")[0]) - cidrRange(addressSpace)[0];
     return `${numberToIpv4(cidrRange(edgeSpace)[0] + offset)}/${NODE_SUBNET_PREFIX}`;
-}
-
-/** The subnet reserved for private endpoints (slot 0). */
-export function privateEndpointSubnet(addressSpace: string): string {
-    return `${addressSpace.split("/")[0]}/${NODE_SUBNET_PREFIX}`;
 }
 
 const ipv4ToNumber = (ip: string): number => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);

@@ -55,14 +55,43 @@ export function privateDnsZoneNames(location: string): string[] {
 }
 
 /**
- * Addresses of the private-endpoint /24 an endpoint can take: Azure keeps 5 of every subnet's
- * (learn.microsoft.com/azure/virtual-network/virtual-networks-faq). The telemetry hub's consumer groups stop a region
- * at 98 tenants (the `event-hubs-limits` policy) long before its endpoints fill the /24 (6 + 245).
+ * Addresses of a private-endpoint /24 an endpoint can take: Azure keeps 5 of every subnet's
+ * (learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
  */
 export const PRIVATE_ENDPOINT_SUBNET_CAPACITY = 256 - 5;
 
-/** Private endpoints of a region: one per region service, plus one per tenant vault. */
-export const privateEndpointCount = (tenants: number): number => REGION_PRIVATE_LINK_SERVICES.length + tenants;
+/**
+ * Addresses one endpoint of each service takes in its subnet. Cosmos DB: one for the account's global endpoint and
+ * one per region it runs in, one here (learn.microsoft.com/azure/cosmos-db/how-to-configure-private-endpoints, "Multiple
+ * IP addresses are created per private endpoint"). Azure Data Explorer: its engine, its data management service and
+ * six transient storage accounts, more under extreme ingestion (learn.microsoft.com/azure/data-explorer/
+ * security-network-private-endpoint, "Plan the size of subnet"). Every other service: one.
+ */
+export const ENDPOINT_ADDRESSES: Readonly<Record<PrivateLinkService, number>> = {
+    keyVault: 1,
+    serviceBus: 1,
+    eventHubs: 1,
+    checkpointBlob: 1,
+    cosmos: 2,
+    adx: 8,
+};
+
+/** Addresses the region services' endpoints take in the first private-endpoint subnet (slot 0): 14. */
+export const REGION_ENDPOINT_ADDRESSES = REGION_PRIVATE_LINK_SERVICES.reduce((sum, service) => sum + ENDPOINT_ADDRESSES[service], 0);
+
+/**
+ * Private endpoints per virtual network: 1,000, or 5,000 with High Scale Private Endpoints (the VNet's
+ * `privateEndpointVNetPolicies: Basic`). Microsoft Learn, Azure subscription limits, "Private Link limits";
+ * learn.microsoft.com/azure/private-link/increase-private-endpoint-vnet-limits.
+ */
+export const PRIVATE_ENDPOINTS_PER_VNET = { standard: 1_000, highScale: 5_000 } as const;
+
+/** Key vaults with private endpoints per subscription, by default (adjustable: Microsoft Learn, "Private Link limits"). */
+export const KEY_VAULTS_WITH_PRIVATE_ENDPOINTS_PER_SUBSCRIPTION = 400;
+
+/** Private endpoints of a region: one per region service and per further Cosmos DB account, plus one per tenant vault. */
+export const privateEndpointCount = (tenants: number, cosmosAccounts = 1): number =>
+    REGION_PRIVATE_LINK_SERVICES.length + (cosmosAccounts - 1) + tenants;
 
 /**
  * The one internet name tenant pods reach: Entra ID's token endpoint, where workload identity exchanges the

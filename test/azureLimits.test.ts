@@ -39,14 +39,52 @@ describe("Azure limits checked before anything registers", () => {
         ]);
     });
 
-    it("counts one consumer group per shared cluster, so 240 long-tail tenants fit one Standard hub", () => {
-        const tenants = Array.from({ length: 240 }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
-        const config = parseFleetConfig(weuWith({ tenants, sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 } }));
-        const rows = Object.fromEntries(configLimitRows(config).map(row => [row.limit, [row.used, row.max]]));
-        assert.deepStrictEqual(rows["consumer groups per event hub"], [2 + 4, 20]);
-        assert.deepStrictEqual(rows["databases and containers per Cosmos DB account"], [242, 500]);
-        assert.deepStrictEqual(rows["queues and topics per Service Bus namespace"], [240, 1000]);
-        assert.deepStrictEqual(rows["custom endpoints per IoT hub"], [1, 10]);
+    it("counts one consumer group per shared cluster, so 500 long-tail tenants fit one Standard hub, two device-state accounts and three endpoint subnets", () => {
+        const tenants = Array.from({ length: 500 }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
+        const config = parseFleetConfig(
+            weuWith({
+                tenants,
+                sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 },
+                quotas: { keyVaultsWithPrivateEndpoints: 600 },
+            }),
+        );
+        const rows = configLimitRows(config).map(row => [row.limit, row.scope, row.used, row.max]);
+        const of = (limit: string) => rows.filter(([name]) => name === limit).map(([, scope, used, max]) => [scope, used, max]);
+        assert.deepStrictEqual(of("consumer groups per event hub"), [["event hub telemetry", 2 + 8, 20]]);
+        assert.deepStrictEqual(of("databases and containers per Cosmos DB account"), [
+            ["device-state account", 500, 500],
+            ["device-state account 2", 3, 500],
+        ]);
+        assert.deepStrictEqual(
+            of("IP addresses per private-endpoint subnet").map(([, used]) => used),
+            [251, 251, 14],
+        );
+        assert.deepStrictEqual(of("private endpoints per virtual network"), [
+            ["the region's VNet (without High Scale Private Endpoints)", 507, 1_000],
+        ]);
+        assert.deepStrictEqual(of("queues and topics per Service Bus namespace"), [
+            ["the region's Service Bus namespace (Premium)", 500, 1000],
+        ]);
+        assert.deepStrictEqual(of("custom endpoints per IoT hub"), [["the region's IoT hub", 1, 10]]);
+    });
+
+    it("counts every key vault with a private endpoint of the subscription group, and refuses the 401st until Microsoft raises the quota", () => {
+        const eus = projectKeys(readStackConfig(stackFilePath("prod-eus")));
+        const eusVaults = 1 + (eus.tenants as unknown[]).length;
+        const tenants = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
+        const capacity = { maxTenants: 64, maxDevices: 1_000_000 };
+        const check = (count: number, quotas = {}) =>
+            problemsOf(() =>
+                parseFleetConfig(weuWith({ tenants: tenants(count), sharedClusterCapacity: capacity, quotas }), "stack prod-weu", {
+                    otherStacks: [eus],
+                }),
+            );
+        const most = 400 - eusVaults - 1;
+        assert.deepStrictEqual(check(most), []);
+        assert.deepStrictEqual(check(most + 1), [
+            "iot-fleet:tenants: Azure limit exceeded: key vaults with private endpoints per subscription (subscription prod): 401 needed, 400 allowed (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#private-link-limits)",
+        ]);
+        assert.deepStrictEqual(check(most + 1, { keyVaultsWithPrivateEndpoints: 401 }), []);
     });
 
     it("refuses a region whose dedicated tenants need more custom endpoints than one IoT hub has, and more hubs than a Standard namespace", () => {

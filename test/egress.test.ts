@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { Evaluation, RecordedResource } from "../offline/evaluate";
-import { cidrsOverlap, LINK_LOCAL_RANGE, privateEndpointSubnet } from "../lib/network";
+import { cidrsOverlap, LINK_LOCAL_RANGE } from "../lib/network";
+import { privateEndpointSubnet } from "../lib/endpointSubnets";
 import {
     ENTRA_ID_SIGN_IN_FQDN,
     PRIVATE_ENDPOINT_SUBNET_CAPACITY,
@@ -8,6 +9,7 @@ import {
     privateDnsZoneNames,
     privateEndpointCount,
     privateLinkProblem,
+    REGION_ENDPOINT_ADDRESSES,
 } from "../lib/privateLink";
 import { configLimitRows, limitProblems } from "../lib/azureLimits";
 import { loadStackFile, stackFilePath } from "../lib/stackFile";
@@ -255,19 +257,28 @@ for (const stack of REAL_STACKS) {
 }
 
 describe("private endpoint support of the data plane's tiers", () => {
-    it("counts a private endpoint per region service and per tenant vault, and refuses a region whose endpoints outgrow the /24", () => {
-        const mostTenants = PRIVATE_ENDPOINT_SUBNET_CAPACITY - privateEndpointCount(0);
-        assert.deepStrictEqual([privateEndpointCount(0), mostTenants], [6, 245]);
+    it("counts the addresses of every endpoint in its subnet, and opens a second subnet rather than refusing a region whose vaults outgrow the first", () => {
+        assert.deepStrictEqual([privateEndpointCount(0), REGION_ENDPOINT_ADDRESSES, PRIVATE_ENDPOINT_SUBNET_CAPACITY], [6, 14, 251]);
         const weu = loadStackFile(stackFilePath("prod-weu"));
         const shared = weu.tenants.find(t => t.name === "contoso")!;
-        const row = (tenants: number) =>
+        const rows = (tenants: number) =>
             configLimitRows({
                 ...weu,
                 tenants: Array.from({ length: tenants }, (_, i) => ({ ...shared, name: `t${i}`, cluster: undefined })),
-            }).find(r => r.limit.startsWith("private endpoints"))!;
-        assert.deepStrictEqual([row(mostTenants).used, row(mostTenants).max], [251, 251]);
-        assert.deepStrictEqual(limitProblems([row(mostTenants)]), []);
-        assert.strictEqual(limitProblems([row(mostTenants + 1)]).length, 1);
+            }).filter(r => r.limit.startsWith("IP addresses per private-endpoint subnet"));
+        const mostInFirst = PRIVATE_ENDPOINT_SUBNET_CAPACITY - REGION_ENDPOINT_ADDRESSES;
+        assert.deepStrictEqual(
+            rows(mostInFirst).map(r => [r.used, r.max]),
+            [[251, 251]],
+        );
+        assert.deepStrictEqual(
+            rows(mostInFirst + 1).map(r => [r.scope, r.used]),
+            [
+                ["private-endpoint subnet 0 (10.40.0.0/24)", 251],
+                ["private-endpoint subnet 1 (10.40.127.0/24)", 1],
+            ],
+        );
+        assert.deepStrictEqual(limitProblems(rows(mostInFirst + 1)), []);
     });
 
     it("refuses a Service Bus tier without private endpoints, since tenant pods reach Azure only through them", () => {

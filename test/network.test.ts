@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { cidrsOverlap, dedicatedSubnetPin, planClusterSubnets, privateEndpointSubnet, SubnetPinConfig } from "../lib/network";
+import { cidrsOverlap, dedicatedSubnetPin, planClusterSubnets, SubnetPinConfig } from "../lib/network";
+import { privateEndpointSubnet, privateEndpointSubnets } from "../lib/endpointSubnets";
 import { placeTenants, placementSettings, PlacementTenant } from "../lib/placement";
 
 type Tenant = PlacementTenant & { readonly subnet?: string };
@@ -151,19 +152,44 @@ describe("the private-endpoint subnet tenant pods may send to", () => {
                 fc.integer({ min: 16, max: 20 }),
                 fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 12 }),
                 fc.integer({ min: 0, max: 30 }),
-                (prefix, dedicatedIds, smallTenants) => {
+                fc.integer({ min: 1, max: 6 }),
+                (prefix, dedicatedIds, smallTenants, endpointCount) => {
                     const addressSpace = `10.40.0.0/${prefix}`;
                     const tenants = [
                         ...[...new Set(dedicatedIds)].map(id => dedicated(`t${id}`)),
                         ...Array.from({ length: smallTenants }, (_, i) => small(`s${i}`)),
                     ];
-                    const endpoints = privateEndpointSubnet(addressSpace);
-                    assert.ok(cidrsOverlap(endpoints, addressSpace), `${endpoints} lies outside ${addressSpace}`);
-                    for (const [cluster, subnet] of planOf(stack(tenants, addressSpace)).subnets) {
-                        assert.ok(!cidrsOverlap(endpoints, subnet), `${cluster}'s ${subnet} overlaps the endpoint subnet ${endpoints}`);
+                    const endpointSubnets = privateEndpointSubnets(addressSpace, endpointCount);
+                    assert.strictEqual(endpointSubnets[0], privateEndpointSubnet(addressSpace));
+                    assert.strictEqual(new Set(endpointSubnets).size, endpointCount);
+                    const config = stack(tenants, addressSpace);
+                    const placement = placeTenants(config.tenants, placementSettings(config));
+                    const plan = planClusterSubnets(addressSpace, placement.clusters, config.tenants, endpointCount);
+                    for (const endpoints of endpointSubnets) {
+                        assert.ok(cidrsOverlap(endpoints, addressSpace), `${endpoints} lies outside ${addressSpace}`);
+                        for (const [cluster, subnet] of plan.subnets) {
+                            assert.ok(!cidrsOverlap(endpoints, subnet), `${cluster}'s ${subnet} overlaps the endpoint subnet ${endpoints}`);
+                        }
+                    }
+                    // Every shared cluster the endpoint subnets leave no /24 for is refused, naming the address space.
+                    for (const cluster of placement.clusters.filter(c => c.kind === "shared" && !plan.subnets.has(c.name))) {
+                        assert.ok(plan.problems.some(p => p.cluster === cluster.name && p.message.includes(addressSpace)));
                     }
                 },
             ),
         );
+    });
+
+    it("takes further private-endpoint subnets from the top of the shared half down, and refuses a shared cluster that would reach them", () => {
+        assert.deepStrictEqual(privateEndpointSubnets("10.40.0.0/16", 3), ["10.40.0.0/24", "10.40.127.0/24", "10.40.126.0/24"]);
+        const clusters = [{ name: "shared-126", kind: "shared" as const, tenants: [], devices: 0 }];
+        assert.deepStrictEqual(planClusterSubnets("10.40.0.0/16", clusters, [], 2).problems, []);
+        assert.deepStrictEqual(planClusterSubnets("10.40.0.0/16", clusters, [], 3).problems, [
+            {
+                cluster: "shared-126",
+                message:
+                    "shared-126 needs /24 slot 126, but 10.40.0.0/16 has room for shared-1 to shared-125 beside its 3 private-endpoint subnets",
+            },
+        ]);
     });
 });

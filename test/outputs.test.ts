@@ -258,6 +258,19 @@ for (const stack of REAL_STACKS) {
                     const [listener] = listeners;
                     const container = ownOne("azure-native:storage:BlobContainer");
                     assert.deepStrictEqual(container.propertyDependencies.accountName, [account.urn]);
+                    // Its Cosmos container's account, and its vault endpoint's subnet: the first (`…-cosmos`, `snet-private-endpoints`) or `…-<n>`.
+                    const cosmosContainer = ownOne("azure-native:cosmosdb:SqlResourceSqlContainer");
+                    const cosmosAccount = one(
+                        ofType(evaluation, "azure-native:cosmosdb:DatabaseAccount").filter(
+                            a => a.outputs.name === cosmosContainer.inputs.accountName,
+                        ),
+                        `Cosmos account of ${tenant.name}`,
+                    );
+                    const vaultEndpoint = one(
+                        ofType(evaluation, "azure-native:network:PrivateEndpoint").filter(e => e.name.endsWith(`-pe-vault-${tenant.name}`)),
+                        `vault endpoint of ${tenant.name}`,
+                    );
+                    const ordinal = (name: string) => Number(/-(\d+)$/.exec(name)?.[1] ?? 1) - 1;
                     return [
                         tenant.name,
                         {
@@ -270,7 +283,10 @@ for (const stack of REAL_STACKS) {
                             checkpointContainer: container.outputs.name,
                             checkpointContainerUrl: `${account.outputs.primaryEndpoints.blob}${container.outputs.name}`,
                             adxDatabase: data.adxDatabase.outputs.name,
-                            cosmosContainer: ownOne("azure-native:cosmosdb:SqlResourceSqlContainer").outputs.name,
+                            cosmosEndpoint: cosmosAccount.outputs.documentEndpoint,
+                            cosmosContainer: cosmosContainer.outputs.name,
+                            cosmosAccount: ordinal(cosmosAccount.name),
+                            endpointSubnet: ordinal(vaultEndpoint.inputs.subnet.id.split("/").pop()),
                             keyVaultUri: ownOne("azure-native:keyvault:Vault").outputs.properties.vaultUri,
                             adminGroupObjectId: ownOne("azuread:index/group:Group").outputs.objectId,
                             // Its cluster's, which the cluster registers; what it holds is test/tenants.test.ts's.

@@ -116,3 +116,103 @@ describe("a later `pulumi up` after removing a tenant", () => {
         assert.deepStrictEqual(namespaces(later), kept);
     });
 });
+
+describe("a region whose tenants' containers fill several device-state accounts (a quota of 5 containers per account), with High Scale Private Endpoints", () => {
+    const TENANTS = Array.from({ length: 9 }, (_, i) => ({ name: `t${i}`, deviceQuota: 100 }));
+    const weuRegion = readStackConfig(stackFilePath("prod-weu"))["iot-fleet:region"] as object;
+    const SMALL_ACCOUNTS = {
+        "iot-fleet:quotas": { cosmosContainersPerAccount: 5 },
+        "iot-fleet:region": { ...weuRegion, highScalePrivateEndpoints: true },
+    };
+    let first: Evaluation;
+    let later: Evaluation;
+    before(async () => {
+        first = await evaluateStack({ stack: "sharded-weu", stackConfig: stackConfigWithTenants(TENANTS, SMALL_ACCOUNTS) });
+        // t1 leaves, t9 arrives: the hole t1 leaves in the first account is t9's.
+        later = await evaluateStack({
+            stack: "sharded-weu",
+            stackConfig: stackConfigWithTenants(
+                [...TENANTS.filter(t => t.name !== "t1"), { name: "t9", deviceQuota: 100 }],
+                SMALL_ACCOUNTS,
+            ),
+            previousOutputs: first.outputs,
+        });
+    });
+    const accountOf = (evaluation: Evaluation) =>
+        Object.fromEntries(
+            Object.entries(evaluation.outputs[PLACEMENT_OUTPUT]).map(([tenant, out]: [string, any]) => [tenant, out.cosmosAccount]),
+        );
+    const byName = (evaluation: Evaluation, type: string, name: string) => ofType(evaluation, type).find(r => r.name === name)!;
+
+    it("puts each tenant's container, and its SQL role assignment, in the account its output records, each account with its own private endpoint", () => {
+        assert.deepStrictEqual(accountOf(first), { t0: 0, t1: 0, t2: 0, t3: 1, t4: 1, t5: 1, t6: 1, t7: 2, t8: 2 });
+        const accounts = ofType(first, "azure-native:cosmosdb:DatabaseAccount").map(a => a.name);
+        assert.deepStrictEqual(accounts, ["prod-weu-data-cosmos", "prod-weu-data-cosmos-2", "prod-weu-data-cosmos-3"]);
+        const accountName = (role: string) =>
+            byName(first, "azure-native:cosmosdb:DatabaseAccount", `prod-weu-data-${role}`).inputs.accountName;
+        for (const [tenant, account] of Object.entries(accountOf(first))) {
+            const name = accountName(account === 0 ? "cosmos" : `cosmos-${account + 1}`);
+            const container = byName(first, "azure-native:cosmosdb:SqlResourceSqlContainer", `prod-weu-tenant-${tenant}-cosmos`);
+            const assignment = byName(
+                first,
+                "azure-native:cosmosdb:SqlResourceSqlRoleAssignment",
+                `prod-weu-tenant-${tenant}-cosmos-contributor`,
+            );
+            assert.deepStrictEqual([container.inputs.accountName, assignment.inputs.accountName], [name, name], tenant);
+            assert.match(assignment.inputs.scope, new RegExp(`/${name}/dbs/device-state/colls/tenant-${tenant}$`));
+        }
+        const endpoints = ofType(first, "azure-native:network:PrivateEndpoint").filter(e => /-pe-cosmos/.test(e.name));
+        assert.deepStrictEqual(
+            endpoints.map(e => [e.name, e.inputs.subnet.id.split("/").pop()]),
+            [
+                ["prod-weu-private-link-pe-cosmos", "snet-private-endpoints"],
+                ["prod-weu-private-link-pe-cosmos-2", "snet-private-endpoints-2"],
+                ["prod-weu-private-link-pe-cosmos-3", "snet-private-endpoints-3"],
+            ],
+        );
+    });
+
+    it("opts the VNet into High Scale Private Endpoints, with the route-table network policy every endpoint subnet needs for it", () => {
+        const [vnet] = ofType(first, "azure-native:network:VirtualNetwork");
+        assert.strictEqual(vnet.inputs.privateEndpointVNetPolicies, "Basic");
+        const subnets = ofType(first, "azure-native:network:Subnet").map(s => [
+            s.inputs.subnetName,
+            s.inputs.privateEndpointNetworkPolicies,
+        ]);
+        assert.deepStrictEqual(
+            subnets.filter(([name]) => name.startsWith("snet-private-endpoints")),
+            [
+                ["snet-private-endpoints", "RouteTableEnabled"],
+                ["snet-private-endpoints-2", "RouteTableEnabled"],
+                ["snet-private-endpoints-3", "RouteTableEnabled"],
+            ],
+        );
+        assert.ok(subnets.filter(([name]) => !name.startsWith("snet-private-endpoints")).every(([, policies]) => policies === "Disabled"));
+    });
+
+    it("lets a tenant's pods reach its account's endpoint subnet, and hands them its account's endpoint", () => {
+        const egress = byName(
+            first,
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            "prod-weu-shared-1-tenant-t7-netpol-allow-azure-egress",
+        );
+        assert.deepStrictEqual(egress.inputs.spec.egress[0].to, [
+            { ipBlock: { cidr: "10.40.0.0/24" } },
+            { ipBlock: { cidr: "10.40.126.0/24" } },
+        ]);
+        const config = ofType(first, "kubernetes:core/v1:ConfigMap").find(c => c.name === "prod-weu-shared-1-tenant-t7-config")!;
+        const account = byName(first, "azure-native:cosmosdb:DatabaseAccount", "prod-weu-data-cosmos-3");
+        assert.strictEqual(config.inputs.data.COSMOS_ENDPOINT, account.outputs.documentEndpoint);
+        assert.strictEqual(first.outputs[PLACEMENT_OUTPUT].t7.cosmosEndpoint, account.outputs.documentEndpoint);
+    });
+
+    it("keeps every remaining tenant's account after another leaves, and gives the newcomer the room left", () => {
+        const { t1: _gone, ...kept } = accountOf(first);
+        assert.deepStrictEqual(accountOf(later), { ...kept, t9: 0 });
+        const containers = (evaluation: Evaluation) =>
+            ofType(evaluation, "azure-native:cosmosdb:SqlResourceSqlContainer")
+                .filter(c => c.name !== "prod-weu-data-cosmos-devices" && !c.name.includes("-t1-") && !c.name.includes("-t9-"))
+                .map(c => [c.urn, c.inputs.accountName]);
+        assert.deepStrictEqual(containers(later), containers(first));
+    });
+});

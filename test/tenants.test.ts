@@ -1,14 +1,8 @@
 import * as assert from "assert";
 import { parse } from "yaml";
 import { Evaluation, evaluateStack, RecordedResource } from "../offline/evaluate";
-import {
-    cidrsOverlap,
-    CLUSTER_POD_CIDR,
-    CLUSTER_SERVICE_CIDR,
-    edgeAddressSpace,
-    LINK_LOCAL_RANGE,
-    privateEndpointSubnet,
-} from "../lib/network";
+import { cidrsOverlap, CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, edgeAddressSpace, LINK_LOCAL_RANGE } from "../lib/network";
+import { privateEndpointSubnet } from "../lib/endpointSubnets";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { TENANT_LABEL } from "../lib/labels";
 import { AZURE_ROLES } from "../components/common/azureRoles";

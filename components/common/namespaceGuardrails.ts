@@ -79,7 +79,7 @@ export function quotaHard(quota: NamespaceQuota): Record<string, string> {
  * Where a namespace's pods reach Azure services on `AZURE_EGRESS_PORTS`: the region's private-endpoint subnet (tenants:
  * nothing else, plus Entra ID's sign-in by name), or the internet (platform namespaces, see `PUBLIC_INTERNET`).
  */
-export type AzureEgress = { readonly kind: "private-endpoints"; readonly subnet: string } | { readonly kind: "internet" };
+export type AzureEgress = { readonly kind: "private-endpoints"; readonly subnets: readonly string[] } | { readonly kind: "internet" };
 
 export interface NamespaceGuardrailsArgs {
     /** The namespace name. */
@@ -245,7 +245,10 @@ export function createNamespaceGuardrails(
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [args.azureEgress.kind === "internet" ? PUBLIC_INTERNET : { ipBlock: { cidr: args.azureEgress.subnet } }],
+                    to:
+                        args.azureEgress.kind === "internet"
+                            ? [PUBLIC_INTERNET]
+                            : args.azureEgress.subnets.map(cidr => ({ ipBlock: { cidr } })),
                     ports: AZURE_EGRESS_PORTS.map(port => ({ protocol: "TCP", port })),
                 },
                 {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterDefaults } from "../../lib/config";
 import { DataPath } from "../../lib/dataPath";
 import { KubeloginMode } from "../../lib/kubeconfig";
+import { TenantShards } from "../../lib/tenantShards";
 
 /**
  * The contract between a region and what runs in it: the region's services, which its clusters and its tenants'
@@ -36,6 +37,16 @@ export interface DataPlaneEndpoints {
     readonly cosmosEndpoint: pulumi.Output<string>;
     readonly cosmosDatabaseName: pulumi.Output<string>;
     readonly cosmosContainerName: pulumi.Output<string>;
+    /** Every device-state account, by ordinal: the first is the one above, further ones hold the containers of later tenants. */
+    readonly cosmosAccounts: readonly CosmosAccountEndpoints[];
+}
+
+/** A device-state account: where its tenants' containers are. */
+export interface CosmosAccountEndpoints {
+    readonly id: pulumi.Output<string>;
+    readonly name: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly databaseName: pulumi.Output<string>;
 }
 
 /** An event hub a cluster's ingest reads: the shared `telemetry` hub, or a dedicated tenant's own. */
@@ -72,8 +83,10 @@ export interface RegionServices {
     readonly dataPlane: DataPlaneEndpoints;
     /** How messages reach each tenant: routes, streams and each cluster's ingest (`lib/dataPath.ts`). */
     readonly dataPath: DataPath;
-    /** The private-endpoint subnet's range: the only VNet addresses tenant pods may send to (their services' endpoints). */
-    readonly privateEndpointSubnet: string;
+    /** The private-endpoint subnets' ranges, by index: the only VNet addresses tenant pods may send to (their services' endpoints). */
+    readonly privateEndpointSubnets: readonly string[];
+    /** Each tenant's private-endpoint subnet and device-state account (`shardTenants`). */
+    readonly shards: TenantShards;
     /** environment and region tags. */
     readonly tags: Record<string, string>;
 }

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as azuread from "@pulumi/azuread";
 import * as random from "@pulumi/random";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
@@ -11,6 +10,7 @@ import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels"
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
 import { planClusterSubnets } from "../../lib/network";
 import { Placement } from "../../lib/placement";
+import { shardTenants, TenantShards } from "../../lib/tenantShards";
 import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
@@ -19,6 +19,7 @@ import { isolateTelemetryRows } from "./telemetryIsolation";
 import { RegionPrivateLink } from "./regionPrivateLink";
 import { warnUnpinnedTenants } from "./unpinnedTenants";
 import { createRegionNetwork } from "./regionNetwork";
+import { createClusterAdmins } from "./clusterAdmins";
 import { APP_INSIGHTS_SECRET_NAME, createRegionVault } from "./regionVault";
 import { createRegionClusters, RegionCluster } from "../cluster/regionClusters";
 import { RegionServices } from "../common/regionServices";
@@ -34,6 +35,11 @@ export interface RegionArgs {
     readonly placement: Placement;
     /** The fleet to join when `config.fleet.mode` is `join`, read from the creating stack. Default: none. */
     readonly joinedFleet?: pulumi.Output<JoinedFleet>;
+    /**
+     * Each tenant's private-endpoint subnet and device-state account, kept from the stack's outputs (`shardTenants`).
+     * Default: as a first run shards the tenants.
+     */
+    readonly shards?: TenantShards;
 }
 
 /**
@@ -62,11 +68,17 @@ export class Region extends pulumi.ComponentResource {
         this.args = args;
         this.componentName = name;
         const { config, placement } = args;
+        const shards =
+            args.shards ??
+            shardTenants(
+                config.tenants.map(t => t.name),
+                config.quotas.cosmosContainersPerAccount,
+            );
         const prefix = regionPrefix(config.environment, config.region.shortName);
         const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
         const location = config.region.location;
         const parent = { parent: this };
-        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters, config.tenants);
+        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters, config.tenants, shards.endpointSubnets);
         if (subnetPlan.problems.length > 0) {
             // parseFleetConfig reports these with their key paths; only a config that skipped it gets here.
             throw new ConfigError(subnetPlan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
@@ -86,33 +98,20 @@ export class Region extends pulumi.ComponentResource {
         );
         this.resourceGroupName = group.name;
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, parent).result;
-        const { vnet, endpointSubnet, endpointSubnetCidr, subnetIds, edgeSubnets } = createRegionNetwork(
+        const { vnet, endpointSubnets, subnetIds, edgeSubnets } = createRegionNetwork(
             name,
-            { config, resourceGroupName: group.name, clusterSubnets: subnetPlan.subnets, prefix, tags },
+            {
+                config,
+                resourceGroupName: group.name,
+                clusterSubnets: subnetPlan.subnets,
+                endpointSubnets: shards.endpointSubnets,
+                prefix,
+                tags,
+            },
             this,
         );
 
-        const admins = new azuread.Group(
-            `${name}-cluster-admins`,
-            {
-                displayName: `iot-fleet ${config.environment} ${config.region.shortName} cluster admins`,
-                description: "Cluster-admin on every AKS cluster of the region, through Entra ID and Azure RBAC.",
-                securityEnabled: true,
-                preventDuplicateNames: true,
-                owners: [client.objectId],
-            },
-            parent,
-        );
-        // Group membership is in the deployer's next token at once; the RoleAssignment each cluster also makes
-        // can take minutes to reach AKS, and the first `pulumi up` would meet 403s from the Kubernetes API meanwhile.
-        const deployerAdmin = new azuread.GroupMember(
-            `${name}-cluster-admins-deployer`,
-            {
-                groupObjectId: admins.objectId,
-                memberObjectId: client.objectId,
-            },
-            parent,
-        );
+        const { admins, deployerAdmin } = createClusterAdmins(name, config, client.objectId, this);
 
         this.observability = new RegionObservability(
             `${name}-observability`,
@@ -138,6 +137,7 @@ export class Region extends pulumi.ComponentResource {
                 path,
                 decommissioning: config.tenants.filter(t => t.decommission).map(t => t.name),
                 sizing,
+                cosmosAccounts: shards.cosmosAccounts,
             },
             parent,
         );
@@ -164,7 +164,7 @@ export class Region extends pulumi.ComponentResource {
                 namePrefix: prefix,
                 subscriptionId: client.subscriptionId,
                 virtualNetworkId: vnet.id,
-                subnetId: endpointSubnet.id,
+                subnetIds: endpointSubnets.map(subnet => subnet.id),
                 regionVaultId: vault.id,
                 dataPlane: this.dataPlane.endpoints,
                 serviceBusSku: sizing.serviceBusSku,
@@ -199,7 +199,8 @@ export class Region extends pulumi.ComponentResource {
             sizing: config.clusterDefaults,
             dataPlane: this.dataPlane.endpoints,
             dataPath: path,
-            privateEndpointSubnet: endpointSubnetCidr,
+            privateEndpointSubnets: endpointSubnets.map(subnet => subnet.cidr),
+            shards,
             tags,
         };
         this.services = services;
@@ -266,7 +267,11 @@ export class Region extends pulumi.ComponentResource {
                 afterClusterWrite,
             });
             lastWrites.set(clusterName, landingZone.namespace.lastClusterWrite);
-            this.privateLink.addTenantVault(tenant.name, landingZone.regionResources.keyVaultId);
+            this.privateLink.addTenantVault(
+                tenant.name,
+                landingZone.regionResources.keyVaultId,
+                this.services.shards.endpointSubnetOf.get(tenant.name)!,
+            );
             landingZones.set(tenant.name, landingZone);
             await new Promise(resolve => setImmediate(resolve));
         }

@@ -20,6 +20,8 @@ export interface RegionDataPlaneArgs extends StoreScope {
     readonly path: DataPath;
     /** Tenants being decommissioned: their stream component says so to the policies. Default: none. */
     readonly decommissioning?: readonly string[];
+    /** Device-state accounts (`shardTenants(...).cosmosAccounts`). Default 1. */
+    readonly cosmosAccounts?: number;
     /** Capacity settings (`dataPlaneSizing(config)` for a stack); every field left out takes its default from `DATA_PLANE_DEFAULTS`. Default {}. */
     readonly sizing?: Partial<DataPlaneSizing>;
 }
@@ -55,7 +57,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         const adx = createAdx(name, args, sizing, hubs, subscriptionId, this);
         this.adx = adx;
         this.tenantStreams = iotHub.streams;
-        const cosmos = createCosmos(name, args, sizing, this);
+        const cosmos = createCosmos(name, args, sizing, args.cosmosAccounts ?? 1, this);
 
         const outputs: DataPlaneEndpoints = {
             eventHubsNamespaceName: hubs.namespace.name,
@@ -80,6 +82,12 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             cosmosEndpoint: cosmos.account.documentEndpoint,
             cosmosDatabaseName: cosmos.database.name,
             cosmosContainerName: cosmos.container.name,
+            cosmosAccounts: cosmos.accounts.map(({ account, database }) => ({
+                id: account.id,
+                name: account.name,
+                endpoint: account.documentEndpoint,
+                databaseName: database.name,
+            })),
         };
         this.endpoints = outputs;
         this.registerOutputs(outputs);

@@ -25,21 +25,24 @@ export interface RegionPrivateLinkArgs {
     readonly namePrefix: string;
     /** The region's VNet, which every private DNS zone is linked to (the clusters' nodes resolve through Azure DNS). Required. */
     readonly virtualNetworkId: pulumi.Input<string>;
-    /** The private-endpoint subnet (slot 0 of the address plan), where every endpoint takes its address. Required. */
-    readonly subnetId: pulumi.Input<string>;
+    /**
+     * The private-endpoint subnets by index (`privateEndpointSubnets`): the region services' endpoints take their
+     * addresses in the first, device-state account `k`'s in subnet `k`, each tenant vault's in its own (`shardTenants`). Required.
+     */
+    readonly subnetIds: readonly pulumi.Input<string>[];
     /** The subscription of the region's resources (the ADX cluster's id is built from its name). Required. */
     readonly subscriptionId: pulumi.Input<string>;
     /** The region's Key Vault. Required. */
     readonly regionVaultId: pulumi.Input<string>;
-    /** The region's data plane: Service Bus, Event Hubs, the checkpoint account, Cosmos DB and ADX get an endpoint each. Required. */
+    /** The region's data plane: Service Bus, Event Hubs, the checkpoint account, every Cosmos DB account and ADX get an endpoint each. Required. */
     readonly dataPlane: DataPlaneEndpoints;
     /** The Service Bus tier, which must offer private endpoints (Premium). Required. */
     readonly serviceBusSku: DataPlaneSizing["serviceBusSku"];
 }
 
 /**
- * The region's private endpoints: one per service tenant workloads use (`PRIVATE_LINK_TARGETS`), plus one per tenant
- * vault (`addTenantVault`), in the private-endpoint subnet; each registers its A records in the private DNS zones
+ * The region's private endpoints: one per service tenant workloads use (`PRIVATE_LINK_TARGETS`) and per further
+ * device-state account, plus one per tenant vault (`addTenantVault`), in the private-endpoint subnets; each registers its A records in the private DNS zones
  * through a zone group, and every zone is linked to the region's VNet, so that the services' usual names resolve to
  * the endpoints inside it. Tenant pods may send to that subnet only (the namespace guardrails).
  *
@@ -111,8 +114,11 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
                 service.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`),
                 service,
                 targets[service],
+                0,
             );
         }
+        // Further device-state accounts, each in the subnet of its ordinal (`lib/tenantShards.ts` keeps room there).
+        data.cosmosAccounts.slice(1).forEach((account, i) => this.endpoint(`cosmos-${i + 2}`, "cosmos", account.id, i + 1));
 
         new eventhub.NamespaceNetworkRuleSet(
             `${name}-eventhubs-network`,
@@ -148,12 +154,15 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
         return this.endpointsByRole;
     }
 
-    /** The private endpoint of a tenant's own vault, keyed by the tenant's name (so that a move between clusters keeps it). */
-    public addTenantVault(tenant: string, vaultId: pulumi.Input<string>): network.PrivateEndpoint {
-        return this.endpoint(`vault-${tenant}`, "keyVault", vaultId);
+    /**
+     * The private endpoint of a tenant's own vault in private-endpoint subnet `subnet`, keyed by the tenant's name (so
+     * that a move between clusters keeps it).
+     */
+    public addTenantVault(tenant: string, vaultId: pulumi.Input<string>, subnet: number): network.PrivateEndpoint {
+        return this.endpoint(`vault-${tenant}`, "keyVault", vaultId, subnet);
     }
 
-    private endpoint(role: string, service: PrivateLinkService, targetId: pulumi.Input<string>): network.PrivateEndpoint {
+    private endpoint(role: string, service: PrivateLinkService, targetId: pulumi.Input<string>, subnet: number): network.PrivateEndpoint {
         const { args, componentName: name } = this;
         const target = PRIVATE_LINK_TARGETS[service];
         const endpointName = `pe-${args.namePrefix}-${role}`;
@@ -163,7 +172,7 @@ export class RegionPrivateLink extends pulumi.ComponentResource {
                 privateEndpointName: endpointName,
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
-                subnet: { id: args.subnetId },
+                subnet: { id: args.subnetIds[subnet] },
                 privateLinkServiceConnections: [{ name: endpointName, privateLinkServiceId: targetId, groupIds: [target.groupId] }],
                 tags: args.tags,
             },

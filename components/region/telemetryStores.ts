@@ -131,13 +131,14 @@ export function createAdx(
     return { cluster, database, schema: [landing] };
 }
 
-export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSizing, parent: pulumi.Resource) {
+/** A device-state account and its `device-state` database; `role` names both (`cosmos`, `cosmos-2`, …). */
+function createCosmosAccount(name: string, role: string, args: StoreScope, sizing: DataPlaneSizing, parent: pulumi.Resource) {
     const serverless = sizing.cosmosThroughput === "serverless";
     const account = new cosmosdb.DatabaseAccount(
-        `${name}-cosmos`,
+        `${name}-${role}`,
         {
             ...regionalScope(args),
-            accountName: dashedName(args.namePrefix, "cosmos", args.uniqueSuffix, 44),
+            accountName: dashedName(args.namePrefix, role.replace(/-/g, ""), args.uniqueSuffix, 44),
             kind: cosmosdb.DatabaseAccountKind.GlobalDocumentDB,
             databaseAccountOfferType: cosmosdb.DatabaseAccountOfferType.Standard,
             consistencyPolicy: { defaultConsistencyLevel: cosmosdb.DefaultConsistencyLevel.Session },
@@ -149,7 +150,7 @@ export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSi
         { parent },
     );
     const database = new cosmosdb.SqlResourceSqlDatabase(
-        `${name}-cosmos-device-state`,
+        `${name}-${role}-device-state`,
         {
             ...regionalScope(args),
             accountName: account.name,
@@ -158,6 +159,16 @@ export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSi
         },
         { parent },
     );
+    return { account, database };
+}
+
+/**
+ * The region's device-state accounts: the first, with the shared `devices` container of the first data plane, and
+ * `accounts - 1` more (`cosmos-2`, …) when its tenants' containers outgrow one account (`lib/tenantShards.ts`).
+ */
+export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSizing, accounts: number, parent: pulumi.Resource) {
+    const { account, database } = createCosmosAccount(name, "cosmos", args, sizing, parent);
+    const more = Array.from({ length: accounts - 1 }, (_, i) => createCosmosAccount(name, `cosmos-${i + 2}`, args, sizing, parent));
     const container = new cosmosdb.SqlResourceSqlContainer(
         `${name}-cosmos-devices`,
         {
@@ -173,5 +184,5 @@ export function createCosmos(name: string, args: StoreScope, sizing: DataPlaneSi
         },
         { parent },
     );
-    return { account, database, container };
+    return { account, database, container, accounts: [{ account, database }, ...more] };
 }

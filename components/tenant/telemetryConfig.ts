@@ -67,7 +67,7 @@ export function createTelemetryConfig(
                 // The shared database, whose telemetry table shows the tenant its own rows only (row level security).
                 ADX_DATABASE: data.adxDatabaseName,
                 ADX_TABLE: TELEMETRY_TABLE,
-                COSMOS_ENDPOINT: data.cosmosEndpoint,
+                COSMOS_ENDPOINT: own.cosmosEndpoint,
                 COSMOS_DATABASE: data.cosmosDatabaseName,
                 COSMOS_CONTAINER: own.cosmosContainerName,
                 COSMOS_CONNECTION_MODE: TENANT_COSMOS_CONNECTION_MODE,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { tenantEndpointSubnets } from "../../lib/tenantShards";
 import * as k8s from "@pulumi/kubernetes";
 import { TenantSpec } from "../../lib/config";
 import { DECOMMISSION_LABEL, DEVICE_QUOTA_ANNOTATION, TENANT_LABEL, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION } from "../../lib/labels";
@@ -93,7 +94,10 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 quota: { ...tenant.settings.quota, noExternalServices: true },
                 limits: tenant.settings.limits,
                 // The region's services through their private endpoints, and Entra ID's sign-in; nothing else outside.
-                azureEgress: { kind: "private-endpoints", subnet: services.privateEndpointSubnet },
+                azureEgress: {
+                    kind: "private-endpoints",
+                    subnets: tenantEndpointSubnets(services.shards, tenant.name).map(subnet => services.privateEndpointSubnets[subnet]),
+                },
                 edge: { sourceCidr: cluster.edgeSourceCidr, ports: tenant.settings.edge.ports },
                 namespaceLabels: tenant.decommission ? { [DECOMMISSION_LABEL]: "true" } : {},
                 namespaceAnnotations: { [DEVICE_QUOTA_ANNOTATION]: String(tenant.deviceQuota) },

@@ -52,6 +52,8 @@ export class TenantRegionResources extends pulumi.ComponentResource {
     public readonly adminGroupObjectId: pulumi.Output<string>;
     /** The tenant's own Cosmos DB container. */
     public readonly cosmosContainerName: pulumi.Output<string>;
+    /** The endpoint of the device-state account that holds it. */
+    public readonly cosmosEndpoint: pulumi.Output<string>;
 
     constructor(name: string, args: TenantRegionResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
         const { tenant, services } = args;
@@ -137,7 +139,15 @@ export class TenantRegionResources extends pulumi.ComponentResource {
 
         const stores = grantTenantStoreAccess(
             name,
-            { tenant: tenant.name, principalId: identity.principalId, clientId: identity.clientId, services, tags, protect: kept.protect },
+            {
+                tenant: tenant.name,
+                principalId: identity.principalId,
+                clientId: identity.clientId,
+                services,
+                cosmosAccount: dataPlane.cosmosAccounts[services.shards.cosmosAccountOf.get(tenant.name)!],
+                tags,
+                protect: kept.protect,
+            },
             this,
         );
 
@@ -171,6 +181,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
         this.keyVaultId = vault.id;
         this.adminGroupObjectId = admins.objectId;
         this.cosmosContainerName = stores.cosmosContainerName;
+        this.cosmosEndpoint = stores.cosmosEndpoint;
         this.registerOutputs({
             identityName: this.identityName,
             identityClientId: this.identityClientId,
@@ -182,6 +193,7 @@ export class TenantRegionResources extends pulumi.ComponentResource {
             keyVaultId: this.keyVaultId,
             adminGroupObjectId: this.adminGroupObjectId,
             cosmosContainerName: this.cosmosContainerName,
+            cosmosEndpoint: this.cosmosEndpoint,
             // Stack policies see a component's outputs, not its inputs: they tell whose resources lie below it.
             tenant: tenant.name,
             deviceQuota: tenant.deviceQuota,

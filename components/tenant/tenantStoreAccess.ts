@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cosmosdb from "@pulumi/azure-native/cosmosdb";
 import * as kusto from "@pulumi/azure-native/kusto";
 import { roleAssignmentGuid, tenantCosmosContainer } from "../../lib/naming";
-import { RegionServices } from "../common/regionServices";
+import { CosmosAccountEndpoints, RegionServices } from "../common/regionServices";
 
 /** Cosmos DB's built-in Data Contributor: reads and writes items and runs queries, no management operations. */
 export const COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002";
@@ -16,6 +16,8 @@ export interface TenantStoreAccessArgs {
     readonly clientId: pulumi.Input<string>;
     /** The region's services (data plane, resource group, Entra tenant). Required. */
     readonly services: RegionServices;
+    /** The device-state account that holds the tenant's container (`shardTenants`). Required. */
+    readonly cosmosAccount: CosmosAccountEndpoints;
     /** Tags of the tenant's resources (environment, region, tenant, cluster). Required. */
     readonly tags: Record<string, string>;
     /** Whether the container holding the tenant's device state is protected from deletion. Required. */
@@ -26,17 +28,20 @@ export interface TenantStoreAccessArgs {
 export interface TenantStores {
     /** The tenant's own Cosmos DB container in the device-state database. */
     readonly cosmosContainerName: pulumi.Output<string>;
+    /** The endpoint of the account that holds it. */
+    readonly cosmosEndpoint: pulumi.Output<string>;
 }
 
 /**
  * A tenant's access to the region's stores, each scoped to what holds only its data: a Cosmos DB container of
- * its own with Data Contributor on that container alone (Cosmos RBAC scopes stop at the container:
+ * its own (in its device-state account) with Data Contributor on that container alone (Cosmos RBAC scopes stop at the container:
  * learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac), and Viewer on the telemetry database, where the
  * telemetry table's row level security shows it its own rows and every other table holding tenants' rows is
  * hidden by the restricted view access policy (`lib/adxTenancy.ts`).
  */
 export function grantTenantStoreAccess(name: string, args: TenantStoreAccessArgs, parent: pulumi.Resource): TenantStores {
     const data = args.services.dataPlane;
+    const account = args.cosmosAccount;
     const resourceGroupName = args.services.resourceGroupName;
     const containerName = tenantCosmosContainer(args.tenant);
     const container = new cosmosdb.SqlResourceSqlContainer(
@@ -44,8 +49,8 @@ export function grantTenantStoreAccess(name: string, args: TenantStoreAccessArgs
         {
             resourceGroupName,
             location: args.services.location,
-            accountName: data.cosmosAccountName,
-            databaseName: data.cosmosDatabaseName,
+            accountName: account.name,
+            databaseName: account.databaseName,
             containerName,
             // A tenant's devices spread its state over partitions; the container is the tenant's, so no tenant key.
             resource: { id: containerName, partitionKey: { paths: ["/deviceId"], kind: cosmosdb.PartitionKind.Hash, version: 2 } },
@@ -53,13 +58,13 @@ export function grantTenantStoreAccess(name: string, args: TenantStoreAccessArgs
         },
         { parent, protect: args.protect },
     );
-    const scope = pulumi.interpolate`${data.cosmosAccountId}/dbs/${data.cosmosDatabaseName}/colls/${container.name}`;
-    const roleDefinitionId = pulumi.interpolate`${data.cosmosAccountId}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
+    const scope = pulumi.interpolate`${account.id}/dbs/${account.databaseName}/colls/${container.name}`;
+    const roleDefinitionId = pulumi.interpolate`${account.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`;
     new cosmosdb.SqlResourceSqlRoleAssignment(
         `${name}-cosmos-contributor`,
         {
             resourceGroupName,
-            accountName: data.cosmosAccountName,
+            accountName: account.name,
             // Named from scope, principal and role, like every Azure role assignment of the fleet: a re-run finds it.
             roleAssignmentId: pulumi
                 .all([scope, args.principalId, roleDefinitionId])
@@ -84,5 +89,5 @@ export function grantTenantStoreAccess(name: string, args: TenantStoreAccessArgs
         },
         { parent },
     );
-    return { cosmosContainerName: container.name };
+    return { cosmosContainerName: container.name, cosmosEndpoint: account.endpoint };
 }

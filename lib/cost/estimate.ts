@@ -1,4 +1,5 @@
 import { FleetConfig } from "../config";
+import { shardTenants } from "../tenantShards";
 import { DataPlaneSizing, dataPlaneSizing } from "../dataPlane";
 import { ConfigProblem } from "../errors";
 import { systemPoolSpec, workloadPoolSpecs } from "../nodePools";
@@ -147,7 +148,15 @@ export function estimateCost(
         assumptions,
     );
 
-    const network = networkCost({ nodes, tenants: config.tenants.length, devices, location: config.region.location }, region, assumptions);
+    const { cosmosAccounts } = shardTenants(
+        config.tenants.map(t => t.name),
+        config.quotas.cosmosContainersPerAccount,
+    );
+    const network = networkCost(
+        { nodes, tenants: config.tenants.length, cosmosAccounts, devices, location: config.region.location },
+        region,
+        assumptions,
+    );
     const compute = sum(clusters.map(c => c.monthly));
     const shared = services.monthly + network.monthly;
     const monthly = compute + shared;

@@ -22,6 +22,8 @@ export interface NetworkLoad {
     /** Expected nodes of every cluster of the region. */
     readonly nodes: number;
     readonly tenants: number;
+    /** The region's device-state accounts, each with a private endpoint (`shardTenants`). Default 1. */
+    readonly cosmosAccounts?: number;
     readonly devices: number;
     /** The region's Azure location (the ADX zone is per region). */
     readonly location: string;
@@ -31,7 +33,7 @@ export function networkCost(load: NetworkLoad, region: RegionPrices, a: CostAssu
     const acns = { nodes: load.nodes, monthly: load.nodes * region.acnsPerNodeMonth };
     const streamGBPerMonth = (load.devices * a.messagesPerDevicePerDay * a.messageBytes * DAYS_PER_MONTH) / GB;
     const processedGB = streamGBPerMonth * (a.eventHubFullStreamReaders + 2);
-    const count = privateEndpointCount(load.tenants);
+    const count = privateEndpointCount(load.tenants, load.cosmosAccounts);
     const privateEndpoints = {
         count,
         processedGB,
