@@ -1,25 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
-import { placeTenants, Placement, placementSettings, PreviousPlacement, previousPlacementOf } from "./lib/placement";
+import { placeTenants, Placement, placementSettings, previousPlacementOf } from "./lib/placement";
+import { stampPlanOf } from "./lib/stampPlan";
+import { previousStampsOf } from "./lib/stamps";
 import { tenantHostname, tenantListenerName } from "./lib/edge";
 import { JoinedFleet } from "./components/cluster/fleetManager";
 import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
 
-/** The stack output the next run reads its previous placement from: `tenants.<name>.cluster`. */
+/** The stack output the next run reads its previous placement from: `tenants.<name>.cluster` and `tenants.<name>.stamp`. */
 export const PLACEMENT_OUTPUT = "tenants";
 
 /**
- * Where this stack placed each tenant on its last update, read from its own outputs through a StackReference to
- * itself (the Pulumi Cloud and DIY backends alike answer it with the last update's outputs; a stack with none yet,
- * on its first `up`, answers nothing). The offline engine answers it with the outputs it is given.
+ * Where this stack placed each tenant on its last update (its `tenants` output), read from its own outputs through a
+ * StackReference to itself (the Pulumi Cloud and DIY backends alike answer it with the last update's outputs; a stack
+ * with none yet, on its first `up`, answers nothing). The offline engine answers it with the outputs it is given.
  */
-async function readPreviousPlacement(): Promise<PreviousPlacement> {
+async function readPreviousTenants(): Promise<unknown> {
     const self = new pulumi.StackReference("previous-placement", {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
     });
     const details = await self.getOutputDetails(PLACEMENT_OUTPUT);
-    return previousPlacementOf(details.value ?? details.secretValue);
+    return details.value ?? details.secretValue;
 }
 
 /**
@@ -27,12 +29,14 @@ async function readPreviousPlacement(): Promise<PreviousPlacement> {
  * the Region component. Returns the stack outputs the telemetry services read through StackReference.
  */
 export async function fleetProgram(config: FleetConfig) {
-    const placement: Placement = placeTenants(config.tenants, placementSettings(config), await readPreviousPlacement());
+    const previous = await readPreviousTenants();
+    const placement: Placement = placeTenants(config.tenants, placementSettings(config), previousPlacementOf(previous));
+    const stamps = stampPlanOf(config, placement, previousStampsOf(previous));
     const joinedFleet =
         config.fleet.mode === "join"
             ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)
             : undefined;
-    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet });
+    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, stamps, joinedFleet });
     const landingZones = await region.addLandingZones();
     const data = region.dataPlane.endpoints;
 
@@ -101,10 +105,29 @@ export async function fleetProgram(config: FleetConfig) {
                         },
                         deviceQuota: tenant.deviceQuota,
                         decommission: tenant.decommission,
+                        // The ingest stamp its devices connect to, what the next update reads to keep it there (stamps below).
+                        stamp: stamps.tenants.get(tenant.name)!.stamp,
                     },
                 ];
             }),
         ),
+        // Stamp -> its IoT hub and tenants; the provisioning side gives each tenant's enrollment group its stamp's hub.
+        stamps: Object.fromEntries(
+            stamps.stamps.map(stamp => [
+                stamp.name,
+                {
+                    iotHubName: data.stampHubs[stamp.name].name,
+                    iotHubHostName: data.stampHubs[stamp.name].hostName,
+                    tenants: stamp.tenants,
+                    devices: stamp.devices,
+                },
+            ]),
+        ),
+        provisioning: {
+            idScope: data.provisioning.idScope,
+            globalEndpoint: data.provisioning.globalEndpoint,
+            serviceOperationsHostName: data.provisioning.serviceOperationsHostName,
+        },
         endpoints: {
             eventHubsNamespace: data.eventHubsEndpoint,
             eventHubName: data.eventHubName,

@@ -1,4 +1,4 @@
-import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, IOT_HUB_LIMITS, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
+import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
 import { FleetConfig, fleetConfigSchema } from "./configSchema";
 import { dataPlaneSizing } from "./dataPlane";
 import { DataPath, DataPathConfig, dataPath } from "./dataPath";
@@ -7,9 +7,10 @@ import { CONFIG_NAMESPACE } from "./labels";
 import { Placement, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
 import { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 import { storeLimitRows } from "./storeLimits";
-import { ADX_ROUTING_ENRICHMENTS } from "./adxTenancy";
 import { warmStores } from "./telemetryTiers";
 import { PRIVATE_ENDPOINT_SUBNET_CAPACITY, privateEndpointCount } from "./privateLink";
+import { stampHubsOf, stampPlanOf } from "./stampPlan";
+import { stampLimitRows } from "./stampLimits";
 
 export { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 
@@ -119,27 +120,6 @@ export function azureLimitRows(inputs: LimitInputs): AzureLimitRow[] {
             source: LIMIT_SOURCES.eventHubs,
         },
         {
-            limit: "custom endpoints per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + path.dedicated.length,
-            max: IOT_HUB_LIMITS.customEndpoints,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
-            limit: "routes per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + path.dedicated.length,
-            max: IOT_HUB_LIMITS.routes,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
-            limit: "message enrichments per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + ADX_ROUTING_ENRICHMENTS.length,
-            max: IOT_HUB_LIMITS.enrichments,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
             limit: "private endpoints in the region's endpoint subnet (a /24, less the 5 addresses Azure reserves)",
             scope: "the region's private-endpoint subnet",
             used: privateEndpointCount(inputs.tenants.length),
@@ -175,13 +155,25 @@ export function configRoleAssignments(config: RoleAssignmentConfig): number {
     return stackRoleAssignments(config.tenants, placement, dataPath(config, placement));
 }
 
+/** What the other stacks of a subscription group use of the subscription's limits. */
+export interface OtherStacksUsage {
+    readonly roleAssignments: number;
+    /** Their stamps' IoT hubs. */
+    readonly iotHubs: number;
+    /** One Device Provisioning Service each. */
+    readonly provisioningServices: number;
+}
+export const NO_OTHER_STACKS: OtherStacksUsage = { roleAssignments: 0, iotHubs: 0, provisioningServices: 0 };
+
 /**
- * Every limit row of a validated stack config; `otherStacksRoleAssignments` are those of the other region stacks of
- * its subscription group (`subscription.group`), counted from their stack files.
+ * Every limit row of a validated stack config; `others` is what the other region stacks of its subscription group
+ * (`subscription.group`) use, counted from their stack files.
  */
-export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0): AzureLimitRow[] {
+export function configLimitRows(config: FleetConfig, others: OtherStacksUsage = NO_OTHER_STACKS): AzureLimitRow[] {
     const placement = placeTenants(config.tenants, placementSettings(config));
     const sizing = dataPlaneSizing(config);
+    const path = dataPath(config, placement);
+    const subscription = config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`;
     const rows = azureLimitRows({
         eventHubsSku: sizing.eventHubsSku,
         eventHubsCapacity: sizing.eventHubsCapacity,
@@ -189,26 +181,46 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
         serviceBusCapacity: sizing.serviceBusCapacity,
         tenants: config.tenants,
         placement,
-        path: dataPath(config, placement),
-        otherRoleAssignments: otherStacksRoleAssignments + config.subscription.otherRoleAssignments,
-        subscription: config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`,
+        path,
+        otherRoleAssignments: others.roleAssignments + config.subscription.otherRoleAssignments,
+        subscription,
     });
-    return [...rows, ...storeLimitRows(config.tenants.length, config.quotas.cosmosContainersPerAccount)];
+    const ingest = stampLimitRows({
+        stamps: stampHubsOf(config, stampPlanOf(config, placement)),
+        eventHubsSku: sizing.eventHubsSku,
+        eventHubPartitionCount: sizing.eventHubPartitionCount,
+        // ADX's data connection and each shared cluster's ingest read the whole shared hub (lib/dataPath.ts).
+        sharedHubReaders: 1 + path.ingest.filter(i => i.source === "shared").length,
+        devices: config.tenants.reduce((total, t) => total + t.deviceQuota, 0),
+        tenants: config.tenants.length,
+        otherStacks: others,
+        quotas: config.quotas,
+        subscription,
+    });
+    return [...rows, ...ingest, ...storeLimitRows(config.tenants.length, config.quotas.cosmosContainersPerAccount)];
 }
 
 /**
- * Role assignments of the other stacks of the config's subscription group, from their `iot-fleet:` keys. A stack
- * file the schema refuses counts 0 here: its own plan reports it.
+ * What the other stacks of the config's subscription group use, from their `iot-fleet:` keys. A stack file the schema
+ * refuses counts nothing here: its own plan reports it.
  */
-export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
+export function otherStacksUsage(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): OtherStacksUsage {
     const group = config.subscription.group;
-    if (group === undefined) {
-        return 0;
-    }
-    return otherStacks
-        .map(raw => fleetConfigSchema.safeParse(raw).data)
-        .filter(other => other !== undefined && other.subscription.group === group)
-        .reduce((total, other) => total + configRoleAssignments(other!), 0);
+    const siblings =
+        group === undefined
+            ? []
+            : otherStacks
+                  .map(raw => fleetConfigSchema.safeParse(raw).data)
+                  .filter(other => other !== undefined && other.subscription.group === group)
+                  .map(other => other!);
+    return siblings.reduce(
+        (total, other) => ({
+            roleAssignments: total.roleAssignments + configRoleAssignments(other),
+            iotHubs: total.iotHubs + stampPlanOf(other, placeTenants(other.tenants, placementSettings(other))).stamps.length,
+            provisioningServices: total.provisioningServices + 1,
+        }),
+        NO_OTHER_STACKS,
+    );
 }
 
 /** How `parseFleetConfig` checks the limits. */
@@ -227,7 +239,5 @@ export interface LimitCheckOptions {
 
 /** The config problems of a valid config's limits: none when the check is off. */
 export function azureLimitProblems(config: FleetConfig, options: LimitCheckOptions): ConfigProblem[] {
-    return options.azureLimits === false
-        ? []
-        : limitProblems(configLimitRows(config, otherStacksRoleAssignments(config, options.otherStacks)));
+    return options.azureLimits === false ? [] : limitProblems(configLimitRows(config, otherStacksUsage(config, options.otherStacks)));
 }

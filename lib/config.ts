@@ -7,11 +7,12 @@ import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { checkEdgeAddressSpace } from "./edgeAddressSpace";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
+import { stampPlanOf } from "./stampPlan";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
-export { otherStacksRoleAssignments } from "./azureLimits";
+export { otherStacksUsage } from "./azureLimits";
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
 export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
@@ -44,11 +45,26 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string, 
         })),
     };
     // Azure's limits, counted on the whole valid config before anything registers.
-    const overLimits = azureLimitProblems(config, options);
+    const overLimits = [...stampPlanProblems(config), ...azureLimitProblems(config, options)];
     if (overLimits.length > 0) {
         throw new ConfigError(overLimits, source);
     }
     return config;
+}
+
+/** A tenant larger than one stamp, or a stamp its pinned tenants overfill: at the tenant's entry, saying what to do. */
+function stampPlanProblems(config: FleetConfig): ConfigProblem[] {
+    const indexOf = (tenant: string) => config.tenants.findIndex(t => t.name === tenant);
+    return stampPlanOf(config, placeTenants(config.tenants, placementSettings(config))).problems.map(problem => {
+        const pinned = config.tenants.find(t => t.stamp === problem.stamp);
+        const path =
+            problem.tenant !== undefined
+                ? ["tenants", indexOf(problem.tenant), "deviceQuota"]
+                : pinned !== undefined
+                  ? ["tenants", indexOf(pinned.name), "stamp"]
+                  : ["stamps", "maxDevices"];
+        return { path: keyPath(path), message: problem.message };
+    });
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {

@@ -214,12 +214,17 @@ function firstSharedClusterWithRoom(
  * stack's first run) or an entry without a string `cluster` reads as no previous placement for that tenant.
  */
 export function previousPlacementOf(tenantsOutput: unknown): PreviousPlacement {
+    return previousTenantField(tenantsOutput, "cluster");
+}
+
+/** One string field of every tenant's entry in the stack's `tenants` output; an entry without it reads as none. */
+export function previousTenantField(tenantsOutput: unknown, field: string): Map<string, string> {
     const previous = new Map<string, string>();
     if (typeof tenantsOutput === "object" && tenantsOutput !== null) {
         for (const [tenant, entry] of Object.entries(tenantsOutput)) {
-            const cluster: unknown = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).cluster : undefined;
-            if (typeof cluster === "string") {
-                previous.set(tenant, cluster);
+            const value: unknown = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)[field] : undefined;
+            if (typeof value === "string") {
+                previous.set(tenant, value);
             }
         }
     }

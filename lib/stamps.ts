@@ -1,3 +1,5 @@
+import { previousTenantField } from "./placement";
+
 /**
  * Ingest stamps: which IoT Hub each tenant's devices connect to. A region has one or more stamps, each one IoT
  * Hub with what it routes to. A pure function of the tenant list and of where the stack last put each tenant,
@@ -12,20 +14,43 @@
 /** IoT Hub holds at most this many device identities, whatever its tier (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling). */
 export const IOT_HUB_MAX_DEVICES = 1_000_000;
 
+/**
+ * Device Provisioning Service limits per instance (Microsoft Learn, "Azure IoT Hub Device Provisioning Service quotas
+ * and limits", MicrosoftDocs/azure-docs `includes/iot-dps-limits.md`): registrations and enrollment groups are adjustable
+ * by support request (`quotas.dpsRegistrations`, `quotas.dpsEnrollmentGroups`), linked hubs are not.
+ */
+export const DPS_LIMITS = {
+    perSubscription: 10,
+    registrations: 1_000_000,
+    enrollmentGroups: 100,
+    linkedIotHubs: 50,
+} as const;
+/** IoT hubs per subscription (Microsoft Learn, "IoT Hub quotas and throttling"). */
+export const IOT_HUBS_PER_SUBSCRIPTION = 50;
+
 const STAMP_PREFIX = "stamp-";
+/** A stamp's name as a tenant pins it. */
+export const STAMP_PIN = /^stamp-[1-9]\d*$/;
 export const stampName = (ordinal: number): string => `${STAMP_PREFIX}${ordinal}`;
-const stampOrdinal = (stamp: string): number => Number(stamp.slice(STAMP_PREFIX.length));
+/** The stamp whose hub is the one the region had before stamps: it keeps that hub's URN and Azure name. */
+export const FIRST_STAMP = stampName(1);
+/** The stamp's number, as its hub's Azure name carries it. */
+export const stampOrdinal = (stamp: string): number => Number(stamp.slice(STAMP_PREFIX.length));
 
 export interface StampTenant {
     readonly name: string;
     readonly deviceQuota: number;
     /** Pins the tenant to a stamp (`stamp-<n>`); an operator's way to move a tenant on purpose. */
     readonly stamp?: string;
+    /** A dedicated tenant takes a custom endpoint and a route of its stamp's hub. Default false. */
+    readonly dedicated?: boolean;
 }
 
 export interface StampSettings {
     /** The most devices one stamp takes: at most `IOT_HUB_MAX_DEVICES`; lower keeps room for tenants that grow. */
     readonly maxDevicesPerStamp: number;
+    /** The most dedicated tenants one stamp's hub routes to (its custom endpoints less the shared one). Default: no limit. */
+    readonly maxDedicatedPerStamp?: number;
 }
 
 export type StampReason = "pinned" | "kept" | "packed";
@@ -41,6 +66,8 @@ export interface StampLoad {
     /** Tenants on the stamp, in file order. */
     readonly tenants: readonly string[];
     readonly devices: number;
+    /** Its dedicated tenants, in file order: each has a route and an endpoint on the stamp's hub. */
+    readonly dedicated: readonly string[];
 }
 
 /** A tenant or stamp the limits refuse, saying what to do. */
@@ -66,13 +93,16 @@ export function placeOnStamps(
     settings: StampSettings,
     previous: ReadonlyMap<string, string> = new Map(),
 ): StampPlacement {
-    const loads = new Map<number, { tenants: string[]; devices: number }>();
+    const loads = new Map<number, StampLoad & { tenants: string[]; dedicated: string[]; devices: number }>();
     const assigned = new Map<string, StampAssignment>();
     const assign = (tenant: StampTenant, stamp: string, reason: StampReason) => {
         const ordinal = stampOrdinal(stamp);
-        const load = loads.get(ordinal) ?? { tenants: [], devices: 0 };
+        const load = loads.get(ordinal) ?? { name: stamp, tenants: [], dedicated: [], devices: 0 };
         loads.set(ordinal, load);
         load.tenants.push(tenant.name);
+        if (tenant.dedicated === true) {
+            load.dedicated.push(tenant.name);
+        }
         load.devices += tenant.deviceQuota;
         assigned.set(tenant.name, { tenant: tenant.name, stamp, reason });
     };
@@ -85,24 +115,28 @@ export function placeOnStamps(
         }
     }
     for (const tenant of tenants.filter(t => !assigned.has(t.name))) {
-        assign(tenant, stampName(firstStampWithRoom(loads, tenant.deviceQuota, settings)), "packed");
+        assign(tenant, stampName(firstStampWithRoom(loads, tenant, settings)), "packed");
     }
 
     const order = new Map(tenants.map((t, index) => [t.name, index]));
+    const inFileOrder = (names: readonly string[]) => [...names].sort((a, b) => order.get(a)! - order.get(b)!);
     const stamps = [...loads.entries()]
         .sort(([a], [b]) => a - b)
         .map(([ordinal, load]) => ({
             name: stampName(ordinal),
-            tenants: [...load.tenants].sort((a, b) => order.get(a)! - order.get(b)!),
+            tenants: inFileOrder(load.tenants),
             devices: load.devices,
+            dedicated: inFileOrder(load.dedicated),
         }));
     return { stamps, tenants: assigned, problems: stampProblems(tenants, stamps, assigned, settings) };
 }
 
-function firstStampWithRoom(loads: ReadonlyMap<number, { devices: number }>, devices: number, settings: StampSettings): number {
+function firstStampWithRoom(loads: ReadonlyMap<number, StampLoad>, tenant: StampTenant, settings: StampSettings): number {
+    const dedicatedRoom = (load: StampLoad) =>
+        tenant.dedicated !== true || load.dedicated.length < (settings.maxDedicatedPerStamp ?? Number.POSITIVE_INFINITY);
     const withRoom = [...loads.entries()]
         .sort(([a], [b]) => a - b)
-        .find(([, load]) => load.devices + devices <= settings.maxDevicesPerStamp)?.[0];
+        .find(([, load]) => load.devices + tenant.deviceQuota <= settings.maxDevicesPerStamp && dedicatedRoom(load))?.[0];
     if (withRoom !== undefined) {
         return withRoom;
     }
@@ -139,4 +173,9 @@ function stampProblems(
                 `stamp by pinning its \`stamp\` (its devices are then re-provisioned)`,
         }));
     return [...tooLarge, ...overfull];
+}
+
+/** Where the stack last put each tenant: `tenants.<name>.stamp` of its own outputs, as placement reads `cluster`. */
+export function previousStampsOf(tenantsOutput: unknown): ReadonlyMap<string, string> {
+    return new Map([...previousTenantField(tenantsOutput, "stamp")].filter(([, stamp]) => STAMP_PIN.test(stamp)));
 }

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { stampPlanOf } from "../lib/stampPlan";
 import { azureLimitRows, configLimitRows, configRoleAssignments, limitProblems } from "../lib/azureLimits";
 import { ConfigError, parseFleetConfig } from "../lib/config";
 import { dataPath } from "../lib/dataPath";
@@ -40,15 +41,18 @@ describe("Azure limits checked before anything registers", () => {
 
     it("counts one consumer group per shared cluster, so 240 long-tail tenants fit one Standard hub", () => {
         const tenants = Array.from({ length: 240 }, (_, i) => ({ name: `t-${i}`, deviceQuota: 200 }));
-        const config = parseFleetConfig(weuWith({ tenants, sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 } }));
+        const config = parseFleetConfig(
+            weuWith({ tenants, sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 }, quotas: { dpsEnrollmentGroups: 240 } }),
+        );
         const rows = Object.fromEntries(configLimitRows(config).map(row => [row.limit, [row.used, row.max]]));
         assert.deepStrictEqual(rows["consumer groups per event hub"], [2 + 4, 20]);
         assert.deepStrictEqual(rows["databases and containers per Cosmos DB account"], [242, 500]);
         assert.deepStrictEqual(rows["queues and topics per Service Bus namespace"], [240, 1000]);
         assert.deepStrictEqual(rows["custom endpoints per IoT hub"], [1, 10]);
+        assert.deepStrictEqual(rows["enrollment groups per DPS, one per tenant (quotas.dpsEnrollmentGroups)"], [240, 240]);
     });
 
-    it("refuses a region whose dedicated tenants need more custom endpoints than one IoT hub has, and more hubs than a Standard namespace", () => {
+    it("puts a tenth dedicated tenant on a second stamp, whose hub has endpoints left, and refuses more hubs than a Standard namespace", () => {
         const tenants = Array.from({ length: 10 }, (_, i) => ({
             name: `big-${i}`,
             deviceQuota: 60_000,
@@ -59,8 +63,13 @@ describe("Azure limits checked before anything registers", () => {
             problemsOf(() => parseFleetConfig(weuWith({ tenants }))),
             [
                 "iot-fleet:tenants: Azure limit exceeded: event hubs per namespace (the region's Event Hubs namespace): 11 needed, 10 allowed (https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas)",
-                "iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub (the region's IoT hub): 11 needed, 10 allowed (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling)",
             ],
+        );
+        const premium = parseFleetConfig(weuWith({ tenants, eventHubs: { sku: "Premium" } }));
+        const stamps = stampPlanOf(premium, placeTenants(premium.tenants, placementSettings(premium))).stamps;
+        assert.deepStrictEqual(
+            stamps.map(s => s.dedicated.length),
+            [9, 1],
         );
     });
 
@@ -71,7 +80,6 @@ describe("Azure limits checked before anything registers", () => {
         const used = (otherStacks: Record<string, unknown>[], other = 0) =>
             configLimitRows(
                 parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: other } }), undefined, { otherStacks }),
-                0,
             )[0].used;
         assert.strictEqual(used([]), configRoleAssignments(weu));
         // The rows of the real plan count the siblings through parseFleetConfig's otherStacks, and planStack passes them.

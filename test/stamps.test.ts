@@ -11,8 +11,8 @@ describe("ingest stamp placement", () => {
     it("packs new tenants first-fit and opens the next stamp when a stamp's device limit is reached", () => {
         const placement = placeOnStamps([tenant("a", 60_000), tenant("b", 50_000), tenant("c", 40_000)], SETTINGS);
         assert.deepStrictEqual(placement.stamps, [
-            { name: "stamp-1", tenants: ["a", "c"], devices: 100_000 },
-            { name: "stamp-2", tenants: ["b"], devices: 50_000 },
+            { name: "stamp-1", tenants: ["a", "c"], devices: 100_000, dedicated: [] },
+            { name: "stamp-2", tenants: ["b"], devices: 50_000, dedicated: [] },
         ]);
         assert.deepStrictEqual(placement.problems, []);
     });
@@ -56,7 +56,7 @@ describe("ingest stamp placement", () => {
             ["b", "stamp-1"],
         ]);
         const placement = placeOnStamps([tenant("a", 70_000), tenant("b", 40_000)], SETTINGS, previous);
-        assert.deepStrictEqual(placement.stamps, [{ name: "stamp-1", tenants: ["a", "b"], devices: 110_000 }]);
+        assert.deepStrictEqual(placement.stamps, [{ name: "stamp-1", tenants: ["a", "b"], devices: 110_000, dedicated: [] }]);
         assert.deepStrictEqual(
             placement.problems.map(p => p.message),
             [
