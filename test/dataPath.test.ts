@@ -208,8 +208,13 @@ describe("role assignments counted before anything registers", () => {
 describe("npm start on a stack file over an Azure limit", () => {
     it("exits 2 naming the limit, the count and Microsoft's page, before anything registers", async function () {
         this.timeout(120_000);
-        // Ten dedicated tenants need ten endpoints of their own beside the shared hub's: eleven, one more than a hub has.
-        const dedicated = Array.from({ length: 10 }, (_, i) => ({ name: `big-${i}`, deviceQuota: 60_000, isolation: "dedicated" }));
+        // Ten dedicated tenants pinned to one stamp need ten endpoints of their own beside the shared route's: eleven, one more than a hub has.
+        const dedicated = Array.from({ length: 10 }, (_, i) => ({
+            name: `big-${i}`,
+            deviceQuota: 60_000,
+            isolation: "dedicated",
+            stamp: "stamp-1",
+        }));
         const config = { ...generatedStackConfig({ longTailTenants: 5 }), "iot-fleet:tenants": dedicated };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iot-fleet-"));
         const file = path.join(dir, "Pulumi.too-many-dedicated.yaml");
@@ -226,7 +231,7 @@ describe("npm start on a stack file over an Azure limit", () => {
         assert.strictEqual(stdout, "");
         assert.match(
             stderr,
-            /^ {2}- iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub \(the region's IoT hub\): 11 needed, 10 allowed \(https:\/\/learn\.microsoft\.com\/azure\/iot-hub\/iot-hub-devguide-quotas-throttling\)$/m,
+            /^ {2}- iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub \(IoT hub of stamp-1\): 11 needed, 10 allowed \(https:\/\/learn\.microsoft\.com\/azure\/iot-hub\/iot-hub-devguide-quotas-throttling\)$/m,
         );
     });
 });

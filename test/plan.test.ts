@@ -50,6 +50,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 11,
             "azure-native:dashboard:Grafana": 1,
+            "azure-native:deviceprovisioningservices:IotDpsResource": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 3,
             "azure-native:eventhub:EventHub": 2,
@@ -134,21 +135,21 @@ const REAL_STACK_PLANS = {
             "pulumi:pulumi:Stack": 1,
             "random:index/randomString:RandomString": 1,
         },
-        monthly: 10_730,
+        monthly: 10_761,
         perDevice: 0.032,
         spotSaving: 0,
         reservedSaving: 1_191,
         clusters: { "shared-1": 2_128, "dedicated-acme": 2_217 },
         tenants: {
-            acme: 6_970,
-            contoso: 788,
-            fabrikam: 547,
-            northwind: 394,
+            acme: 6_993,
+            contoso: 790,
+            fabrikam: 548,
+            northwind: 395,
             tailspin: 184,
             wingtip: 333,
-            "adventure-works": 963,
+            "adventure-works": 965,
             litware: 136,
-            proseware: 236,
+            proseware: 237,
             lamna: 114,
             "margie-travel": 66,
         },
@@ -168,6 +169,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 7,
             "azure-native:dashboard:Grafana": 1,
+            "azure-native:deviceprovisioningservices:IotDpsResource": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 4,
             "azure-native:eventhub:EventHub": 3,
@@ -252,19 +254,19 @@ const REAL_STACK_PLANS = {
             "pulumi:pulumi:Stack": 1,
             "random:index/randomString:RandomString": 1,
         },
-        monthly: 10_739,
+        monthly: 10_760,
         perDevice: 0.048,
         spotSaving: 0,
         reservedSaving: 1_559,
         clusters: { "shared-1": 1_882, "dedicated-medica": 1_860, "dedicated-woodgrove": 1_906 },
         tenants: {
-            medica: 2_547,
-            "blue-yonder": 684,
-            "coho-vineyard": 317,
-            "graphic-design": 107,
-            humongous: 2_002,
-            "trey-research": 430,
-            woodgrove: 4_652,
+            medica: 2_549,
+            "blue-yonder": 685,
+            "coho-vineyard": 318,
+            "graphic-design": 108,
+            humongous: 2_006,
+            "trey-research": 431,
+            woodgrove: 4_663,
         },
     },
 };
@@ -296,13 +298,13 @@ describe("npm start: the offline plan", () => {
         // The data path tenant by tenant, the migration's step, and every Azure limit with its headroom.
         assert.match(
             stdout,
-            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m,
+            /^ {2}route tenant-acme \(on stamp-1\): \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme$/m,
         );
         assert.match(stdout, /^ {2}untagged devices: no route matches: fallback route to the built-in endpoint 'events'/m);
         assert.match(stdout, /^ {2}ingest shared-1: telemetry through consumer group ingest-shared-1 -> 10 tenant queue\(s\)$/m);
         assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);
         assert.match(stdout, /^ {2}role assignments per subscription +168\/4,000 \(96% free\) · subscription prod$/m);
-        assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · the region's IoT hub$/m);
+        assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · IoT hub of stamp-1$/m);
         assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,730 · €0\.032 per device$/m);
         assert.match(
             stdout,
