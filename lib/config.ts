@@ -7,7 +7,7 @@ import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
 import { checkEdgeAddressSpace } from "./edgeAddressSpace";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
-import { stampPlanOf } from "./stampPlan";
+import { stampPlanProblems } from "./stampPlan";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
@@ -45,26 +45,12 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string, 
         })),
     };
     // Azure's limits, counted on the whole valid config before anything registers.
-    const overLimits = [...stampPlanProblems(config), ...azureLimitProblems(config, options)];
+    const overStamps = stampPlanProblems(config, placeTenants(config.tenants, placementSettings(config)));
+    const overLimits = [...overStamps.map(p => ({ path: keyPath(p.path), message: p.message })), ...azureLimitProblems(config, options)];
     if (overLimits.length > 0) {
         throw new ConfigError(overLimits, source);
     }
     return config;
-}
-
-/** A tenant larger than one stamp, or a stamp its pinned tenants overfill: at the tenant's entry, saying what to do. */
-function stampPlanProblems(config: FleetConfig): ConfigProblem[] {
-    const indexOf = (tenant: string) => config.tenants.findIndex(t => t.name === tenant);
-    return stampPlanOf(config, placeTenants(config.tenants, placementSettings(config))).problems.map(problem => {
-        const pinned = config.tenants.find(t => t.stamp === problem.stamp);
-        const path =
-            problem.tenant !== undefined
-                ? ["tenants", indexOf(problem.tenant), "deviceQuota"]
-                : pinned !== undefined
-                  ? ["tenants", indexOf(pinned.name), "stamp"]
-                  : ["stamps", "maxDevices"];
-        return { path: keyPath(path), message: problem.message };
-    });
 }
 
 function toProblem(issue: z.core.$ZodIssue): ConfigProblem {

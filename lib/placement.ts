@@ -192,17 +192,20 @@ function firstSharedClusterWithRoom(
     devices: number,
     settings: PlacementSettings,
 ): number {
-    const withRoom = [...shared.entries()]
-        .sort(([a], [b]) => a - b)
-        .find(
-            ([, load]) =>
-                load.tenants.length < settings.sharedClusterMaxTenants && load.devices + devices <= settings.sharedClusterMaxDevices,
-        )?.[0];
+    return lowestNumberedWithRoom(
+        shared,
+        load => load.tenants.length < settings.sharedClusterMaxTenants && load.devices + devices <= settings.sharedClusterMaxDevices,
+    );
+}
+
+/** The lowest-numbered of `loads` that `hasRoom`; when none has, the lowest number not taken (a new one). */
+export function lowestNumberedWithRoom<T>(loads: ReadonlyMap<number, T>, hasRoom: (load: T) => boolean): number {
+    const withRoom = [...loads.entries()].sort(([a], [b]) => a - b).find(([, load]) => hasRoom(load))?.[0];
     if (withRoom !== undefined) {
         return withRoom;
     }
     let ordinal = 1;
-    while (shared.has(ordinal)) {
+    while (loads.has(ordinal)) {
         ordinal++;
     }
     return ordinal;

@@ -34,6 +34,24 @@ export function stampPlanOf(config: StampPlanConfig, placement: Placement, previ
     );
 }
 
+/**
+ * A tenant larger than one stamp, or a stamp its pinned tenants overfill, at the key path to change: the tenant's
+ * `deviceQuota`, the pin of a tenant on the stamp, else `stamps.maxDevices`.
+ */
+export function stampPlanProblems(config: StampPlanConfig, placement: Placement): { path: PropertyKey[]; message: string }[] {
+    const indexOf = (tenant: string) => config.tenants.findIndex(t => t.name === tenant);
+    return stampPlanOf(config, placement).problems.map(problem => {
+        const pinned = config.tenants.find(t => t.stamp === problem.stamp);
+        const path =
+            problem.tenant !== undefined
+                ? ["tenants", indexOf(problem.tenant), "deviceQuota"]
+                : pinned !== undefined
+                  ? ["tenants", indexOf(pinned.name), "stamp"]
+                  : ["stamps", "maxDevices"];
+        return { path, message: problem.message };
+    });
+}
+
 /** How each stamp's hub is sized: all as `dataPlane.iotHub` says, or each for its own devices' messages. */
 export type StampHubSizing = "configured" | "load";
 

@@ -1,4 +1,4 @@
-import { previousTenantField } from "./placement";
+import { lowestNumberedWithRoom, previousTenantField } from "./placement";
 
 /**
  * Ingest stamps: which IoT Hub each tenant's devices connect to. A region has one or more stamps, each one IoT
@@ -134,17 +134,7 @@ export function placeOnStamps(
 function firstStampWithRoom(loads: ReadonlyMap<number, StampLoad>, tenant: StampTenant, settings: StampSettings): number {
     const dedicatedRoom = (load: StampLoad) =>
         tenant.dedicated !== true || load.dedicated.length < (settings.maxDedicatedPerStamp ?? Number.POSITIVE_INFINITY);
-    const withRoom = [...loads.entries()]
-        .sort(([a], [b]) => a - b)
-        .find(([, load]) => load.devices + tenant.deviceQuota <= settings.maxDevicesPerStamp && dedicatedRoom(load))?.[0];
-    if (withRoom !== undefined) {
-        return withRoom;
-    }
-    let ordinal = 1;
-    while (loads.has(ordinal)) {
-        ordinal++;
-    }
-    return ordinal;
+    return lowestNumberedWithRoom(loads, load => load.devices + tenant.deviceQuota <= settings.maxDevicesPerStamp && dedicatedRoom(load));
 }
 
 function stampProblems(
