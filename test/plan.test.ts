@@ -305,7 +305,7 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);
         assert.match(stdout, /^ {2}role assignments per subscription +168\/4,000 \(96% free\) · subscription prod$/m);
         assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · IoT hub of stamp-1$/m);
-        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,730 · €0\.032 per device$/m);
+        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,761 · €0\.032 per device$/m);
         assert.match(
             stdout,
             /^ {2}savings: Spot processing €0 \(0%\), reserved system and processing-baseline nodes €1,191 \(38%\), total €1,191$/m,
