@@ -2,14 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings, previousPlacementOf } from "./lib/placement";
 import { previousShardsOf, SHARD_OUTPUTS, shardTenants } from "./lib/tenantShards";
+import { stampPlanOf } from "./lib/stampPlan";
+import { previousStampsOf } from "./lib/stamps";
 import { tenantHostname, tenantListenerName } from "./lib/edge";
 import { JoinedFleet } from "./components/cluster/fleetManager";
 import { TENANT_COSMOS_CONNECTION_MODE } from "./components/tenant/telemetryConfig";
 import { Region } from "./components/region/region";
 
 /**
- * The stack output the next run reads its previous placement from (`tenants.<name>.cluster`), and each tenant's
- * private-endpoint subnet and device-state account (`tenants.<name>.endpointSubnet`, `.cosmosAccount`).
+ * The stack output the next run reads its previous placement from (`tenants.<name>.cluster`), each tenant's ingest
+ * stamp (`tenants.<name>.stamp`), private-endpoint subnet and device-state account (`tenants.<name>.endpointSubnet`,
+ * `.cosmosAccount`).
  */
 export const PLACEMENT_OUTPUT = "tenants";
 
@@ -38,11 +41,12 @@ export async function fleetProgram(config: FleetConfig) {
         config.quotas.cosmosContainersPerAccount,
         previousShardsOf(previous),
     );
+    const stamps = stampPlanOf(config, placement, previousStampsOf(previous));
     const joinedFleet =
         config.fleet.mode === "join"
             ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)
             : undefined;
-    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, joinedFleet, shards });
+    const region = new Region(`${config.environment}-${config.region.shortName}`, { config, placement, stamps, joinedFleet, shards });
     const landingZones = await region.addLandingZones();
     const data = region.dataPlane.endpoints;
 
@@ -116,10 +120,29 @@ export async function fleetProgram(config: FleetConfig) {
                         },
                         deviceQuota: tenant.deviceQuota,
                         decommission: tenant.decommission,
+                        // The ingest stamp its devices connect to, what the next update reads to keep it there (stamps below).
+                        stamp: stamps.tenants.get(tenant.name)!.stamp,
                     },
                 ];
             }),
         ),
+        // Stamp -> its IoT hub and tenants; the provisioning side gives each tenant's enrollment group its stamp's hub.
+        stamps: Object.fromEntries(
+            stamps.stamps.map(stamp => [
+                stamp.name,
+                {
+                    iotHubName: data.stampHubs[stamp.name].name,
+                    iotHubHostName: data.stampHubs[stamp.name].hostName,
+                    tenants: stamp.tenants,
+                    devices: stamp.devices,
+                },
+            ]),
+        ),
+        provisioning: {
+            idScope: data.provisioning.idScope,
+            globalEndpoint: data.provisioning.globalEndpoint,
+            serviceOperationsHostName: data.provisioning.serviceOperationsHostName,
+        },
         endpoints: {
             eventHubsNamespace: data.eventHubsEndpoint,
             eventHubName: data.eventHubName,

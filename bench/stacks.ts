@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { MAX_LISTENERS_PER_GATEWAY } from "../lib/edge";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
+import { DPS_LIMITS } from "../lib/stamps";
 
 /**
  * Stack configs generated in memory for the benchmark and the cost scenarios: the prod-weu stack with
@@ -33,6 +34,8 @@ export interface GeneratedStackOptions {
     readonly eventHubsProcessingUnits?: number;
     /** `iot-fleet:dataPlane` (IoT Hub and ADX sizing). Default: prod-weu's. */
     readonly dataPlane?: Readonly<Record<string, unknown>>;
+    /** `iot-fleet:quotas`: Azure quotas a support request raised (a region past 1 M devices needs `dpsRegistrations`). Default: none. */
+    readonly quotas?: Readonly<Record<string, unknown>>;
 }
 
 /** The folder with Pulumi.yaml above this file, whether it runs from bench/ (ts-node) or from bin/bench/bench/ (compiled). */
@@ -45,6 +48,19 @@ function projectDir(from = __dirname): string {
             throw new Error(`no Pulumi.yaml above ${from}`);
         }
     }
+}
+
+/**
+ * The provisioning side gives each tenant an X.509 enrollment group on the region's DPS (README, "Device Provisioning
+ * Service"), which holds 100 unless a support request raises it, and one registration per device, 1,000,000 unless
+ * raised: a generated region past either assumes it was raised.
+ */
+function raisedDpsQuotas(tenants: readonly { readonly deviceQuota: number }[]): Record<string, number> {
+    const devices = tenants.reduce((total, t) => total + t.deviceQuota, 0);
+    return {
+        ...(tenants.length > DPS_LIMITS.enrollmentGroups ? { dpsEnrollmentGroups: tenants.length } : {}),
+        ...(devices > DPS_LIMITS.registrations ? { dpsRegistrations: devices } : {}),
+    };
 }
 
 export const longTailTenantName = (i: number): string => `tenant-${String(i + 1).padStart(5, "0")}`;
@@ -61,6 +77,9 @@ export function generatedStackConfig(options: GeneratedStackOptions): Record<str
         "iot-fleet:eventHubs": { sku: "Premium", capacity: options.eventHubsProcessingUnits ?? 1 },
         "iot-fleet:dataPlane": options.dataPlane ?? base["iot-fleet:dataPlane"],
         "iot-fleet:sharedClusterCapacity": GENERATED_SHARED_CLUSTER_CAPACITY,
+        // Each stamp's IoT hub sized for its own devices: a region of several stamps pays for what each carries.
+        "iot-fleet:stamps": { iotHubSizing: "load" },
+        "iot-fleet:quotas": { ...raisedDpsQuotas([...DEDICATED_TENANTS, ...longTail]), ...options.quotas },
         "iot-fleet:tenants": [...DEDICATED_TENANTS, ...longTail],
     };
 }

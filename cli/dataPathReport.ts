@@ -1,9 +1,17 @@
 import { BUILT_IN_ENDPOINT, DataPath, TENANT_MESSAGE_PROPERTY, TENANT_TWIN_TAG } from "../lib/dataPath";
+import { StampPlacement } from "../lib/stamps";
 
 /** The data path as the plan shows it: what IoT Hub stamps and routes, what each ingest reads, and the migration's step. */
 export interface DataPathReport {
     readonly enrichment: string;
-    readonly routes: readonly { readonly route: string; readonly condition: string; readonly eventHub: string; readonly readBy: string }[];
+    readonly routes: readonly {
+        readonly route: string;
+        /** The stamps whose IoT hubs carry the route. */
+        readonly stamps: readonly string[];
+        readonly condition: string;
+        readonly eventHub: string;
+        readonly readBy: string;
+    }[];
     readonly untagged: string;
     readonly ingest: readonly {
         readonly cluster: string;
@@ -24,19 +32,22 @@ export const MIGRATION_STEPS = [
     "5. set migration.keepTenantConsumerGroups: false (or remove it) and run pulumi up: the tenants' consumer groups and the ingest's legacy checkpoint reader go",
 ] as const;
 
-export function dataPathReport(path: DataPath): DataPathReport {
+export function dataPathReport(path: DataPath, stamps: StampPlacement): DataPathReport {
     const sharedHub = path.ingest.find(i => i.source === "shared");
+    const stampOf = new Map(stamps.stamps.flatMap(s => s.dedicated.map(tenant => [tenant, s.name])));
     return {
         enrichment: `${TENANT_MESSAGE_PROPERTY} = ${TENANT_TWIN_TAG} on every endpoint (built-in included)`,
         routes: [
             {
                 route: path.sharedRoute.name,
+                stamps: stamps.stamps.map(s => s.name),
                 condition: path.sharedRoute.condition,
                 eventHub: sharedHub?.eventHub ?? "telemetry",
                 readBy: [...path.ingest.filter(i => i.source === "shared").map(i => `ingest ${i.cluster}`), "ADX"].join(", "),
             },
             ...path.dedicated.map(d => ({
                 route: d.route,
+                stamps: [stampOf.get(d.tenant)!],
                 condition: d.condition,
                 eventHub: `${d.eventHub} (${d.kind === "namespace" ? "namespace of its own" : "hub of its own"})`,
                 readBy: `ingest ${d.cluster}, ADX`,
@@ -56,7 +67,10 @@ export function dataPathReport(path: DataPath): DataPathReport {
 export function renderDataPath(report: DataPathReport): string {
     const lines = ["Data path (device -> IoT Hub -> event hub -> ingest -> tenant queue):", `  enrichment: ${report.enrichment}`];
     for (const route of report.routes) {
-        lines.push(`  route ${route.route}: ${route.condition}`, `      -> ${route.eventHub}, read by ${route.readBy}`);
+        lines.push(
+            `  route ${route.route} (on ${route.stamps.join(", ")}): ${route.condition}`,
+            `      -> ${route.eventHub}, read by ${route.readBy}`,
+        );
     }
     lines.push(`  untagged devices: ${report.untagged}`);
     for (const ingest of report.ingest) {

@@ -1,6 +1,6 @@
 import { PolicyPackConfig } from "@pulumi/policy";
 import { capacityReport } from "../lib/capacity";
-import { FleetConfig, otherStacksKeyVaults, otherStacksRoleAssignments, parseFleetConfig } from "../lib/config";
+import { FleetConfig, otherStacksUsage, parseFleetConfig } from "../lib/config";
 import { estimateCost } from "../lib/cost/estimate";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { otherStackConfigs, projectKeys } from "../lib/stackFile";
@@ -43,7 +43,7 @@ export async function planStack(options: PlanOptions): Promise<PlanReport> {
         placement,
         evaluation,
         policies,
-        capacityReport(config, placement, otherStacksRoleAssignments(config, otherStacks), otherStacksKeyVaults(config, otherStacks)),
+        capacityReport(config, placement, otherStacksUsage(config, otherStacks)),
         cost,
     );
 }

@@ -1,5 +1,6 @@
 import { FleetConfig } from "../lib/config";
 import { CapacityReport, headroom } from "../lib/capacity";
+import { stampPlanOf } from "../lib/stampPlan";
 import { dataPath } from "../lib/dataPath";
 import { DataPathReport, dataPathReport, renderDataPath } from "./dataPathReport";
 import { CostEstimate, CostResult } from "../lib/cost/estimate";
@@ -104,7 +105,7 @@ export function buildPlanReport(
         },
         policies: { mandatory: policies.mandatory, advisory: policies.advisory, byPolicy },
         capacity,
-        dataPath: dataPathReport(dataPath(config, placement)),
+        dataPath: dataPathReport(dataPath(config, placement), stampPlanOf(config, placement)),
         cost,
         evaluationMs: evaluation.durationMs,
     };
@@ -192,6 +193,12 @@ export function renderCapacity(capacity: CapacityReport): string {
     for (const dedicated of capacity.dedicated) {
         lines.push(`  ${pad(dedicated.cluster, 22)} dedicated to ${dedicated.tenant} · ${count(dedicated.devices)} devices`);
     }
+    for (const stamp of capacity.stamps) {
+        lines.push(
+            `  ${pad(stamp.stamp, 22)} IoT hub · tenants ${stamp.tenants} · devices ${count(stamp.devices.used)}/${count(stamp.devices.max)} ` +
+                `(${stamp.devices.freePercent.toFixed(0)}% free)${stamp.dedicated.length > 0 ? ` · routes to ${stamp.dedicated.join(", ")}` : ""}`,
+        );
+    }
     for (const unpinned of capacity.unpinned) {
         lines.push(
             `  unpinned: ${unpinned.tenant} placed on ${unpinned.cluster} (${unpinned.reason}); pin it with cluster: ${unpinned.cluster}`,
@@ -254,10 +261,10 @@ function renderTelemetryTiers(t: TelemetryTiersCost): string[] {
 }
 
 function renderRegionServices(cost: CostEstimate): string[] {
-    const { adx, iotHub, eventHubs, shortfalls } = cost.regionServices;
+    const { adx, iotHub, provisioning, eventHubs, shortfalls } = cost.regionServices;
     const lines = [
         `  region services${" ".repeat(16)}${eur(cost.regionServices.monthly).padStart(10)}  (ADX ${adx.instances}×${adx.sku} ${eur(adx.monthly)}, ` +
-            `IoT Hub ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, Event Hubs ${eventHubs.sku} ${eventHubs.capacity} ${eventHubs.sku === "Premium" ? "PU" : "TU"} ` +
+            `IoT Hub ${iotHub.stamps} stamp(s) × ${iotHub.units}×${iotHub.tier} ${eur(iotHub.monthly)}, DPS ${eur(provisioning.monthly)}, Event Hubs ${eventHubs.sku} ${eventHubs.capacity} ${eventHubs.sku === "Premium" ? "PU" : "TU"} ` +
             `${eur(eventHubs.monthly)}, egress ${eur(cost.totals.egress)})`,
     ];
     for (const shortfall of shortfalls) {

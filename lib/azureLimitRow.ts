@@ -15,6 +15,7 @@ export const LIMIT_SOURCES = {
     federatedCredentials: "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations",
     eventHubs: "https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas",
     iotHub: "https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling",
+    dps: "https://learn.microsoft.com/azure/iot-dps/about-iot-dps#quotas-and-limits",
     serviceBus: "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas",
     cosmosAccount: "https://learn.microsoft.com/azure/cosmos-db/concepts-limits#per-account-limits",
     subnetAddresses:

@@ -1,4 +1,4 @@
-import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, IOT_HUB_LIMITS, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
+import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
 import { FleetConfig, fleetConfigSchema } from "./configSchema";
 import { dataPlaneSizing } from "./dataPlane";
 import { DataPath, DataPathConfig, dataPath } from "./dataPath";
@@ -6,9 +6,10 @@ import { ConfigProblem } from "./errors";
 import { CONFIG_NAMESPACE } from "./labels";
 import { Placement, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
 import { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
-import { ADX_ROUTING_ENRICHMENTS } from "./adxTenancy";
 import { warmStores } from "./telemetryTiers";
 import { shardLimitRows, shardTenants } from "./tenantShards";
+import { stampHubsOf, stampPlanOf } from "./stampPlan";
+import { stampLimitRows } from "./stampLimits";
 
 export { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
 
@@ -121,27 +122,6 @@ export function azureLimitRows(inputs: LimitInputs): AzureLimitRow[] {
             source: LIMIT_SOURCES.eventHubs,
         },
         {
-            limit: "custom endpoints per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + path.dedicated.length,
-            max: IOT_HUB_LIMITS.customEndpoints,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
-            limit: "routes per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + path.dedicated.length,
-            max: IOT_HUB_LIMITS.routes,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
-            limit: "message enrichments per IoT hub",
-            scope: "the region's IoT hub",
-            used: 1 + ADX_ROUTING_ENRICHMENTS.length,
-            max: IOT_HUB_LIMITS.enrichments,
-            source: LIMIT_SOURCES.iotHub,
-        },
-        {
             limit: "queues and topics per Service Bus namespace",
             scope: `the region's Service Bus namespace (${inputs.serviceBusSku})`,
             used: inputs.tenants.length,
@@ -170,17 +150,29 @@ export function configRoleAssignments(config: RoleAssignmentConfig): number {
     return stackRoleAssignments(config.tenants, placement, dataPath(config, placement));
 }
 
+/** What the other stacks of a subscription group use of the subscription's limits. */
+export interface OtherStacksUsage {
+    readonly roleAssignments: number;
+    /** Their stamps' IoT hubs. */
+    readonly iotHubs: number;
+    /** One Device Provisioning Service each. */
+    readonly provisioningServices: number;
+    /** Key vaults with private endpoints: each region's and each tenant's. */
+    readonly keyVaults: number;
+}
+export const NO_OTHER_STACKS: OtherStacksUsage = { roleAssignments: 0, iotHubs: 0, provisioningServices: 0, keyVaults: 0 };
+
 /**
- * Every limit row of a validated stack config; `otherStacksRoleAssignments` and `otherStacksKeyVaults` are those of
- * the other region stacks of its subscription group (`subscription.group`), counted from their stack files. The
- * private endpoints and device-state accounts are counted as a first run shards them (`shardTenants` without the
- * stack's outputs). The stack's own record can spread the same tenants over more subnets or accounts (the room removed
- * tenants left, which later runs fill first), each within its capacity; the `Region` checks the address plan again
- * with it.
+ * Every limit row of a validated stack config; `others` is what the other region stacks of its subscription group
+ * (`subscription.group`) use, counted from their stack files. The private endpoints and device-state accounts are
+ * counted as a first run shards them (`shardTenants` without the stack's outputs). The stack's own record can spread
+ * the same tenants over more subnets or accounts (the room removed tenants left, which later runs fill first), each
+ * within its capacity; the `Region` checks the address plan again with it.
  */
-export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments = 0, otherStacksKeyVaults = 0): AzureLimitRow[] {
+export function configLimitRows(config: FleetConfig, others: OtherStacksUsage = NO_OTHER_STACKS): AzureLimitRow[] {
     const placement = placeTenants(config.tenants, placementSettings(config));
     const sizing = dataPlaneSizing(config);
+    const path = dataPath(config, placement);
     const subscription = config.subscription.group ?? `of stack ${config.environment}-${config.region.shortName}`;
     const rows = azureLimitRows({
         eventHubsSku: sizing.eventHubsSku,
@@ -189,8 +181,20 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
         serviceBusCapacity: sizing.serviceBusCapacity,
         tenants: config.tenants,
         placement,
-        path: dataPath(config, placement),
-        otherRoleAssignments: otherStacksRoleAssignments + config.subscription.otherRoleAssignments,
+        path,
+        otherRoleAssignments: others.roleAssignments + config.subscription.otherRoleAssignments,
+        subscription,
+    });
+    const ingest = stampLimitRows({
+        stamps: stampHubsOf(config, stampPlanOf(config, placement)),
+        eventHubsSku: sizing.eventHubsSku,
+        eventHubPartitionCount: sizing.eventHubPartitionCount,
+        // ADX's data connection and each shared cluster's ingest read the whole shared hub (lib/dataPath.ts).
+        sharedHubReaders: 1 + path.ingest.filter(i => i.source === "shared").length,
+        devices: config.tenants.reduce((total, t) => total + t.deviceQuota, 0),
+        tenants: config.tenants.length,
+        otherStacks: others,
+        quotas: config.quotas,
         subscription,
     });
     const shards = shardTenants(
@@ -199,12 +203,13 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
     );
     return [
         ...rows,
+        ...ingest,
         ...shardLimitRows(shards, {
             addressSpace: config.region.addressSpace,
             highScalePrivateEndpoints: config.region.highScalePrivateEndpoints,
             containersPerAccount: config.quotas.cosmosContainersPerAccount,
             keyVaultsWithPrivateEndpoints: config.quotas.keyVaultsWithPrivateEndpoints,
-            otherStacksKeyVaults,
+            otherStacksKeyVaults: others.keyVaults,
             subscription,
         }),
     ];
@@ -212,24 +217,28 @@ export function configLimitRows(config: FleetConfig, otherStacksRoleAssignments 
 
 type ParsedStack = NonNullable<ReturnType<typeof fleetConfigSchema.safeParse>["data"]>;
 
-/** The other stacks of the config's subscription group, from their `iot-fleet:` keys; a stack file the schema refuses is left out (its own plan reports it). */
-function sameSubscriptionStacks(config: FleetConfig, otherStacks: readonly Record<string, unknown>[]): ParsedStack[] {
+/**
+ * What the other stacks of the config's subscription group use, from their `iot-fleet:` keys. A stack file the schema
+ * refuses counts nothing here: its own plan reports it.
+ */
+export function otherStacksUsage(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): OtherStacksUsage {
     const group = config.subscription.group;
-    return group === undefined
-        ? []
-        : otherStacks
-              .map(raw => fleetConfigSchema.safeParse(raw).data)
-              .filter((other): other is ParsedStack => other !== undefined && other.subscription.group === group);
-}
-
-/** Role assignments of the other stacks of the config's subscription group. */
-export function otherStacksRoleAssignments(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
-    return sameSubscriptionStacks(config, otherStacks).reduce((total, other) => total + configRoleAssignments(other), 0);
-}
-
-/** Key vaults with private endpoints of the other stacks of the config's subscription group: each region's and each tenant's. */
-export function otherStacksKeyVaults(config: FleetConfig, otherStacks: readonly Record<string, unknown>[] = []): number {
-    return sameSubscriptionStacks(config, otherStacks).reduce((total, other) => total + 1 + other.tenants.length, 0);
+    const siblings =
+        group === undefined
+            ? []
+            : otherStacks
+                  .map(raw => fleetConfigSchema.safeParse(raw).data)
+                  .filter((other): other is ParsedStack => other !== undefined && other.subscription.group === group);
+    return siblings.reduce(
+        (total, other) => ({
+            roleAssignments: total.roleAssignments + configRoleAssignments(other),
+            iotHubs: total.iotHubs + stampPlanOf(other, placeTenants(other.tenants, placementSettings(other))).stamps.length,
+            provisioningServices: total.provisioningServices + 1,
+            // Each region's vault and each tenant's have a private endpoint.
+            keyVaults: total.keyVaults + 1 + other.tenants.length,
+        }),
+        NO_OTHER_STACKS,
+    );
 }
 
 /** How `parseFleetConfig` checks the limits. */
@@ -249,13 +258,5 @@ export interface LimitCheckOptions {
 
 /** The config problems of a valid config's limits: none when the check is off. */
 export function azureLimitProblems(config: FleetConfig, options: LimitCheckOptions): ConfigProblem[] {
-    return options.azureLimits === false
-        ? []
-        : limitProblems(
-              configLimitRows(
-                  config,
-                  otherStacksRoleAssignments(config, options.otherStacks),
-                  otherStacksKeyVaults(config, options.otherStacks),
-              ),
-          );
+    return options.azureLimits === false ? [] : limitProblems(configLimitRows(config, otherStacksUsage(config, options.otherStacks)));
 }

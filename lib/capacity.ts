@@ -1,6 +1,8 @@
-import { AzureLimitRow, configLimitRows } from "./azureLimits";
+import { AzureLimitRow, configLimitRows, NO_OTHER_STACKS, OtherStacksUsage } from "./azureLimits";
 import { FleetConfig } from "./config";
 import { Placement, PlacementReason } from "./placement";
+import { stampPlanOf } from "./stampPlan";
+import { IOT_HUB_MAX_DEVICES } from "./stamps";
 
 /**
  * How full each cluster of a region is. Placement never re-balances (lib/placement.ts), so a shared
@@ -31,6 +33,15 @@ export interface DedicatedClusterCapacity {
     readonly devices: number;
 }
 
+/** One ingest stamp: its IoT hub's tenants and devices against the hub's device limit. */
+export interface StampCapacity {
+    readonly stamp: string;
+    readonly tenants: number;
+    readonly devices: Headroom;
+    /** Its dedicated tenants, each with a route and an endpoint on the stamp's hub. */
+    readonly dedicated: readonly string[];
+}
+
 export interface UnpinnedTenant {
     readonly tenant: string;
     readonly cluster: string;
@@ -42,6 +53,8 @@ export interface CapacityReport {
     readonly limits: readonly AzureLimitRow[];
     readonly shared: readonly SharedClusterCapacity[];
     readonly dedicated: readonly DedicatedClusterCapacity[];
+    /** Every ingest stamp, as a plan without the stack's state places tenants on them. */
+    readonly stamps: readonly StampCapacity[];
     /**
      * Tenants without a `cluster` pin, where placement put them this time. A packed tenant moves (and its
      * namespace is recreated) when an earlier tenant is removed or resized; a threshold tenant moves when its
@@ -55,13 +68,8 @@ export function headroom(used: number, max: number): Headroom {
     return { used, max, free, freePercent: (free / max) * 100 };
 }
 
-/** `otherStacksRoleAssignments` and `otherStacksKeyVaults`: those of the other stacks of the config's subscription group. Default 0. */
-export function capacityReport(
-    config: FleetConfig,
-    placement: Placement,
-    otherStacksRoleAssignments = 0,
-    otherStacksKeyVaults = 0,
-): CapacityReport {
+/** `others`: what the other stacks of the config's subscription group use (`otherStacksUsage`). Default: nothing. */
+export function capacityReport(config: FleetConfig, placement: Placement, others: OtherStacksUsage = NO_OTHER_STACKS): CapacityReport {
     const { maxTenants, maxDevices } = config.sharedClusterCapacity;
     const shared = placement.clusters
         .filter(c => c.kind === "shared")
@@ -79,5 +87,11 @@ export function capacityReport(
             const placed = placement.tenants.get(t.name)!;
             return { tenant: t.name, cluster: placed.cluster, reason: placed.reason };
         });
-    return { limits: configLimitRows(config, otherStacksRoleAssignments, otherStacksKeyVaults), shared, dedicated, unpinned };
+    const stamps = stampPlanOf(config, placement).stamps.map((s): StampCapacity => ({
+        stamp: s.name,
+        tenants: s.tenants.length,
+        devices: headroom(s.devices, IOT_HUB_MAX_DEVICES),
+        dedicated: s.dedicated,
+    }));
+    return { limits: configLimitRows(config, others), shared, dedicated, stamps, unpinned };
 }

@@ -8,11 +8,12 @@ import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnet
 import { shardTenants } from "./tenantShards";
 import { checkEdgeAddressSpace } from "./edgeAddressSpace";
 import { clusterKindOf, placeTenants, placementSettings } from "./placement";
+import { stampPlanProblems } from "./stampPlan";
 import { scalingQuotaProblems } from "./scalingQuota";
 import { resolveTenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 export { ConfigError, ConfigProblem };
-export { otherStacksKeyVaults, otherStacksRoleAssignments } from "./azureLimits";
+export { otherStacksUsage } from "./azureLimits";
 export type { ClusterDefaults, FleetConfig, TenantEntry, TenantSpec } from "./configSchema";
 export type { TenantOverrides, TenantSettings } from "./tenantSettings";
 export { MAX_TENANT_NAME_LENGTH } from "./configSchema";
@@ -45,7 +46,8 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string, 
         })),
     };
     // Azure's limits, counted on the whole valid config before anything registers.
-    const overLimits = azureLimitProblems(config, options);
+    const overStamps = stampPlanProblems(config, placeTenants(config.tenants, placementSettings(config)));
+    const overLimits = [...overStamps.map(p => ({ path: keyPath(p.path), message: p.message })), ...azureLimitProblems(config, options)];
     if (overLimits.length > 0) {
         throw new ConfigError(overLimits, source);
     }

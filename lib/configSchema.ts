@@ -8,6 +8,7 @@ import { alertsSchema } from "./alertRules";
 import { telemetryTiersSchema } from "./telemetryTiers";
 import { MAX_LISTENERS_PER_GATEWAY } from "./edge";
 import { ADX_CONSUMER_GROUP } from "./naming";
+import { DPS_LIMITS, IOT_HUB_MAX_DEVICES, STAMP_PIN } from "./stamps";
 import { TenantSettings, tenantDefaultsSchema, tenantOverridesSchema } from "./tenantSettings";
 
 /**
@@ -127,6 +128,11 @@ export const tenantSchema = z.strictObject({
         .string()
         .regex(/^(shared-[1-9]\d*|dedicated-[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "expected shared-<n> or dedicated-<tenant>")
         .optional(),
+    /**
+     * Pins the tenant to an ingest stamp (`stamp-<n>`: the IoT hub its devices connect to). Default: the stamp the stack
+     * last gave it, else the first with room; a changed pin moves the tenant and re-provisions its devices.
+     */
+    stamp: z.string().regex(STAMP_PIN, "expected stamp-<n>, such as stamp-2").optional(),
     /** Pins the /24 node subnet of the tenant's dedicated cluster. Default: its cluster name hashed into the upper half, which must then be nobody else's. */
     subnet: z
         .string()
@@ -215,6 +221,32 @@ const quotasSchema = z.strictObject({
      * raises it case by case on a support request.
      */
     keyVaultsWithPrivateEndpoints: z.number().int().positive().default(KEY_VAULTS_WITH_PRIVATE_ENDPOINTS_PER_SUBSCRIPTION),
+    /**
+     * Registrations the region's Device Provisioning Service holds: one per device, so this bounds the region's devices.
+     * Adjustable by support request. Default 1,000,000 (Microsoft Learn, "Azure IoT Hub Device Provisioning Service quotas").
+     */
+    dpsRegistrations: z.number().int().positive().default(DPS_LIMITS.registrations),
+    /**
+     * Enrollment groups the DPS holds: one per tenant (X.509; symmetric-key groups stay at 100). Adjustable by support
+     * request. Default 100 (same page).
+     */
+    dpsEnrollmentGroups: z.number().int().positive().default(DPS_LIMITS.enrollmentGroups),
+});
+
+/** `iot-fleet:stamps`: how a region's devices are spread over IoT hubs (`lib/stamps.ts`). */
+const stampsSchema = z.strictObject({
+    /**
+     * Device quota one stamp takes before placement opens the next: at most an IoT hub's 1,000,000 devices; lower keeps
+     * room for tenants that grow on their stamp. Default 1,000,000.
+     */
+    maxDevices: positiveInt
+        .max(IOT_HUB_MAX_DEVICES, `at most ${IOT_HUB_MAX_DEVICES.toLocaleString("en-US")}: one IoT hub holds that many devices`)
+        .default(IOT_HUB_MAX_DEVICES),
+    /**
+     * `configured`: every stamp's hub has `dataPlane.iotHub`'s tier and units. `load`: each stamp's hub gets the cheapest
+     * tier and units that carry its own devices' messages (the cost model's traffic profile). Default `configured`.
+     */
+    iotHubSizing: z.enum(["configured", "load"]).default("configured"),
 });
 
 /** A region moving from per-tenant consumer groups to the ingest tier (README, "Migrating to the tenant-partitioned data path"). */
@@ -249,6 +281,7 @@ export const fleetConfigSchema = z.strictObject({
     eventHubs: eventHubsSchema.prefault({}),
     subscription: subscriptionSchema.prefault({}),
     quotas: quotasSchema.prefault({}),
+    stamps: stampsSchema.prefault({}),
     migration: migrationSchema.prefault({}),
     dataPlane: dataPlaneSchema.prefault({}),
     telemetry: telemetryTiersSchema.prefault({}),

@@ -192,17 +192,20 @@ function firstSharedClusterWithRoom(
     devices: number,
     settings: PlacementSettings,
 ): number {
-    const withRoom = [...shared.entries()]
-        .sort(([a], [b]) => a - b)
-        .find(
-            ([, load]) =>
-                load.tenants.length < settings.sharedClusterMaxTenants && load.devices + devices <= settings.sharedClusterMaxDevices,
-        )?.[0];
+    return lowestNumberedWithRoom(
+        shared,
+        load => load.tenants.length < settings.sharedClusterMaxTenants && load.devices + devices <= settings.sharedClusterMaxDevices,
+    );
+}
+
+/** The lowest-numbered of `loads` that `hasRoom`; when none has, the lowest number not taken (a new one). */
+export function lowestNumberedWithRoom<T>(loads: ReadonlyMap<number, T>, hasRoom: (load: T) => boolean): number {
+    const withRoom = [...loads.entries()].sort(([a], [b]) => a - b).find(([, load]) => hasRoom(load))?.[0];
     if (withRoom !== undefined) {
         return withRoom;
     }
     let ordinal = 1;
-    while (shared.has(ordinal)) {
+    while (loads.has(ordinal)) {
         ordinal++;
     }
     return ordinal;
@@ -214,12 +217,17 @@ function firstSharedClusterWithRoom(
  * stack's first run) or an entry without a string `cluster` reads as no previous placement for that tenant.
  */
 export function previousPlacementOf(tenantsOutput: unknown): PreviousPlacement {
+    return previousTenantField(tenantsOutput, "cluster");
+}
+
+/** One string field of every tenant's entry in the stack's `tenants` output; an entry without it reads as none. */
+export function previousTenantField(tenantsOutput: unknown, field: string): Map<string, string> {
     const previous = new Map<string, string>();
     if (typeof tenantsOutput === "object" && tenantsOutput !== null) {
         for (const [tenant, entry] of Object.entries(tenantsOutput)) {
-            const cluster: unknown = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).cluster : undefined;
-            if (typeof cluster === "string") {
-                previous.set(tenant, cluster);
+            const value: unknown = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)[field] : undefined;
+            if (typeof value === "string") {
+                previous.set(tenant, value);
             }
         }
     }

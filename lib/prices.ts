@@ -64,6 +64,8 @@ export interface RegionPrices {
     };
     /** IoT Hub, EUR per unit-month. */
     readonly iotHub: { readonly S1: number; readonly S2: number; readonly S3: number };
+    /** Device Provisioning Service S1, EUR per 1,000 operations (a device registration is one; polling is free). */
+    readonly dpsPerThousandOperations: number;
     readonly adx: {
         readonly sku: Readonly<Record<string, AdxSkuPrice>>;
         /** Compressed extents in the cluster's storage account (Standard LRS), EUR per GB-month. */
@@ -146,6 +148,9 @@ const INTERNET_EGRESS_TIERS: readonly PriceTier[] = [
 /** ADX markup: USD 0.11 per vCore-hour on the Standard tier (azure.microsoft.com/pricing/details/data-explorer, 2026-11). */
 const ADX_MARKUP_PER_VCORE_HOUR = 0.102;
 
+/** IoT Hub, EUR per unit-month, the same in every region: azure.microsoft.com/pricing/details/iot-hub, S1 USD 25, S2 USD 250, S3 USD 2,500, 2026-11. */
+export const IOT_HUB_UNIT_PRICES = { S1: 23.25, S2: 232.5, S3: 2325 } as const;
+
 /** Prices this table holds the same for westeurope and eastus: the services list one price across both. */
 const SAME_IN_EVERY_REGION = {
     // azure.microsoft.com/pricing/details/kubernetes-service: Standard tier USD 0.10, Premium USD 0.60 per cluster-hour, 2026-11.
@@ -155,8 +160,9 @@ const SAME_IN_EVERY_REGION = {
     eventHubs: { standardThroughputUnit: monthly(0.0279), standardIngressPerMillionEvents: 0.026, premiumProcessingUnit: monthly(1.147) },
     // azure.microsoft.com/pricing/details/service-bus: Premium MU USD 0.928/h, 2026-11.
     serviceBus: { premiumMessagingUnit: monthly(0.863) },
-    // azure.microsoft.com/pricing/details/iot-hub: S1 USD 25, S2 USD 250, S3 USD 2,500 per unit-month, 2026-11.
-    iotHub: { S1: 23.25, S2: 232.5, S3: 2325 },
+    iotHub: IOT_HUB_UNIT_PRICES,
+    // azure.microsoft.com/pricing/details/iot-hub, "Device Provisioning Service": S1 USD 0.10 per 1,000 operations, 2026-11.
+    dpsPerThousandOperations: 0.093,
     // azure.microsoft.com/pricing/details/cosmos-db/serverless: USD 0.25 per million RU, USD 0.25 per GB-month, 2026-11.
     cosmosServerless: { perMillionRU: 0.2325, storagePerGBMonth: 0.2325 },
     // azure.microsoft.com/pricing/details/monitor: managed Prometheus USD 0.16 per 10 M samples ingested, 2026-11.

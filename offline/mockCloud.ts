@@ -88,6 +88,14 @@ const COMPUTED: Record<string, Computed> = {
     "azure-native:iothub:IotHubResource": (name, inputs) => ({
         properties: { ...inputs.properties, hostName: `${name}.azure-devices.net` },
     }),
+    "azure-native:deviceprovisioningservices:IotDpsResource": (name, inputs) => ({
+        properties: {
+            ...inputs.properties,
+            idScope: `0ne${stableUuid(`${name}/scope`).replace(/-/g, "").slice(0, 8).toUpperCase()}`,
+            serviceOperationsHostName: `${name}.azure-devices-provisioning.net`,
+            deviceProvisioningHostName: "global.azure-devices-provisioning.net",
+        },
+    }),
     "azure-native:storage:StorageAccount": name => ({ primaryEndpoints: { blob: `https://${name}.blob.core.windows.net/` } }),
     "azure-native:dashboard:Grafana": (name, inputs) => ({
         properties: { ...inputs.properties, endpoint: `https://${name}.weu.grafana.azure.com` },
@@ -184,6 +192,12 @@ export const offlineMocksWith = (knownStacks: ReadonlyMap<string, Record<string,
                     kubeconfigs: [
                         { name: "clusterUser", value: Buffer.from(offlineUserKubeconfig(args.inputs.resourceName)).toString("base64") },
                     ],
+                };
+            case "azure-native:iothub:listIotHubResourceKeysForKeyName":
+                return {
+                    keyName: args.inputs.keyName,
+                    primaryKey: `offline-key-of-${args.inputs.resourceName}`,
+                    rights: "RegistryWrite, ServiceConnect, DeviceConnect",
                 };
             default:
                 throw new Error(`the offline engine has no answer for the function ${args.token}`);

@@ -209,9 +209,11 @@ function validateOrCollect(doc: StackDocument, stack: string, index: number, pro
         if (!(err instanceof ConfigError)) {
             throw err;
         }
-        // The bound on deviceQuota, when it spoke, already says what the schema's "whole number" would.
+        // The bound on deviceQuota, when it spoke, already says what the schema's "whole number" would, and what the
+        // limits check (at the tenants key: devices per IoT hub, its units, DPS registrations) finds of that quota.
         const quotaBounded = problems.some(p => p.path === "body.deviceQuota");
-        problems.push(...err.problems.map(p => asBodyProblem(p, index)).filter(p => !(quotaBounded && p.path === "body.deviceQuota")));
+        const saidByBound = (p: ConfigProblem) => quotaBounded && (p.path === "body.deviceQuota" || p.path === TENANTS_KEY);
+        problems.push(...err.problems.map(p => asBodyProblem(p, index)).filter(p => !saidByBound(p)));
     }
     if (problems.length > 0) {
         throw ProvisionerError.invalid(problems);

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { generatedStackConfig } from "../bench/stacks";
+import { stampPlanOf } from "../lib/stampPlan";
 import { azureLimitRows, configLimitRows, configRoleAssignments, limitProblems, ROLE_ASSIGNMENTS } from "../lib/azureLimits";
 import { ConfigError, parseFleetConfig } from "../lib/config";
 import { dataPath } from "../lib/dataPath";
@@ -45,7 +46,7 @@ describe("Azure limits checked before anything registers", () => {
             weuWith({
                 tenants,
                 sharedClusterCapacity: { maxTenants: 64, maxDevices: 1_000_000 },
-                quotas: { keyVaultsWithPrivateEndpoints: 600 },
+                quotas: { keyVaultsWithPrivateEndpoints: 600, dpsEnrollmentGroups: 500 },
             }),
         );
         const rows = configLimitRows(config).map(row => [row.limit, row.scope, row.used, row.max]);
@@ -65,7 +66,11 @@ describe("Azure limits checked before anything registers", () => {
         assert.deepStrictEqual(of("queues and topics per Service Bus namespace"), [
             ["the region's Service Bus namespace (Premium)", 500, 1000],
         ]);
-        assert.deepStrictEqual(of("custom endpoints per IoT hub"), [["the region's IoT hub", 1, 10]]);
+        assert.deepStrictEqual(of("custom endpoints per IoT hub"), [["IoT hub of stamp-1", 1, 10]]);
+        assert.deepStrictEqual(
+            of("enrollment groups per DPS, one per tenant (quotas.dpsEnrollmentGroups)").map(([, used, max]) => [used, max]),
+            [[500, 500]],
+        );
     });
 
     it("counts every key vault with a private endpoint of the subscription group, and refuses the 401st until Microsoft raises the quota", () => {
@@ -75,9 +80,13 @@ describe("Azure limits checked before anything registers", () => {
         const capacity = { maxTenants: 64, maxDevices: 1_000_000 };
         const check = (count: number, quotas = {}) =>
             problemsOf(() =>
-                parseFleetConfig(weuWith({ tenants: tenants(count), sharedClusterCapacity: capacity, quotas }), "stack prod-weu", {
-                    otherStacks: [eus],
-                }),
+                parseFleetConfig(
+                    weuWith({ tenants: tenants(count), sharedClusterCapacity: capacity, quotas: { dpsEnrollmentGroups: 1000, ...quotas } }),
+                    "stack prod-weu",
+                    {
+                        otherStacks: [eus],
+                    },
+                ),
             );
         const most = 400 - eusVaults - 1;
         assert.deepStrictEqual(check(most), []);
@@ -87,7 +96,7 @@ describe("Azure limits checked before anything registers", () => {
         assert.deepStrictEqual(check(most + 1, { keyVaultsWithPrivateEndpoints: 401 }), []);
     });
 
-    it("refuses a region whose dedicated tenants need more custom endpoints than one IoT hub has, and more hubs than a Standard namespace", () => {
+    it("puts a tenth dedicated tenant on a second stamp, whose hub has endpoints left, and refuses more hubs than a Standard namespace", () => {
         const tenants = Array.from({ length: 10 }, (_, i) => ({
             name: `big-${i}`,
             deviceQuota: 60_000,
@@ -98,8 +107,13 @@ describe("Azure limits checked before anything registers", () => {
             problemsOf(() => parseFleetConfig(weuWith({ tenants }))),
             [
                 "iot-fleet:tenants: Azure limit exceeded: event hubs per namespace (the region's Event Hubs namespace): 11 needed, 10 allowed (https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas)",
-                "iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub (the region's IoT hub): 11 needed, 10 allowed (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling)",
             ],
+        );
+        const premium = parseFleetConfig(weuWith({ tenants, eventHubs: { sku: "Premium" } }));
+        const stamps = stampPlanOf(premium, placeTenants(premium.tenants, placementSettings(premium))).stamps;
+        assert.deepStrictEqual(
+            stamps.map(s => s.dedicated.length),
+            [9, 1],
         );
     });
 
@@ -110,7 +124,6 @@ describe("Azure limits checked before anything registers", () => {
         const used = (otherStacks: Record<string, unknown>[], other = 0) =>
             configLimitRows(
                 parseFleetConfig(weuWith({ subscription: { group: "prod", otherRoleAssignments: other } }), undefined, { otherStacks }),
-                0,
             )[0].used;
         assert.strictEqual(used([]), configRoleAssignments(weu));
         // The rows of the real plan count the siblings through parseFleetConfig's otherStacks, and planStack passes them.

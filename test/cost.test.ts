@@ -3,9 +3,11 @@ import { FleetConfig, parseFleetConfig } from "../lib/config";
 import { CostAssumptions } from "../lib/cost/assumptions";
 import { CostEstimate, CostResult, estimateCost } from "../lib/cost/estimate";
 import { placeTenants, Placement } from "../lib/placement";
-import { DAYS_PER_MONTH, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
+import { DAYS_PER_MONTH, IOT_HUB_UNIT_PRICES, PriceTable, RegionPrices, VmPrice } from "../lib/prices";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
 import { generatedStackConfig, GeneratedStackOptions } from "../bench/stacks";
+import { stampHubsOf, stampPlanOf } from "../lib/stampPlan";
+import { sum } from "../lib/cost/arithmetic";
 import { renderCost } from "../cli/report";
 import { capacityReport } from "../lib/capacity";
 
@@ -18,6 +20,7 @@ const TINY_REGION: RegionPrices = {
     eventHubs: { standardThroughputUnit: 20, standardIngressPerMillionEvents: 0.05, premiumProcessingUnit: 800 },
     serviceBus: { premiumMessagingUnit: 500 },
     iotHub: { S1: 10, S2: 100, S3: 1_000 },
+    dpsPerThousandOperations: 0.1,
     adx: {
         sku: {
             Standard_E2ads_v5: { vcpus: 2, cacheGB: 100, compute: 100, markup: 100 },
@@ -87,6 +90,7 @@ const TINY_ASSUMPTIONS: CostAssumptions = {
     grafanaActiveUsers: 10,
     deviceDownlinkBytesPerDay: 50_000,
     firmwareBytesPerDevicePerYear: 12_000_000,
+    dpsOperationsPerDevicePerMonth: 2,
     tenantDeliveryFactor: 1,
 };
 
@@ -174,6 +178,7 @@ describe("cost model", () => {
             assert.deepStrictEqual(s.iotHub, {
                 tier: "S3",
                 units: 1,
+                stamps: 1,
                 monthly: 1_000,
                 billedMessagesPerDay: messagesPerDay,
                 neededUnits: 1,
@@ -183,6 +188,8 @@ describe("cost model", () => {
             assert.deepStrictEqual([s.eventHubs.sku, s.eventHubs.capacity, s.eventHubs.neededCapacity], ["Standard", 3, 3]);
             near(s.eventHubs.monthly, 3 * 20 + ((messagesPerDay * DAYS_PER_MONTH) / 1e6) * 0.05, "event hubs");
             assert.deepStrictEqual(s.serviceBus, { messagingUnits: 1, monthly: 500 });
+            // 150,000 devices register through DPS twice a month: 300,000 operations at 0.1 per 1,000.
+            assert.deepStrictEqual(s.provisioning, { operationsPerMonth: 300_000, monthly: 30 });
             // 129.6 GB/day raw, /4 → 32.4 GB/day; 30 days hot = 972 GB: 11 E2 instances (90 GB usable each) cost
             // 2,200, the 2-instance minimum of L8 (900 GB usable each) 1,800.
             assert.deepStrictEqual(
@@ -206,6 +213,7 @@ describe("cost model", () => {
             near(
                 s.monthly,
                 s.iotHub.monthly +
+                    s.provisioning.monthly +
                     s.eventHubs.monthly +
                     s.serviceBus.monthly +
                     s.adx.monthly +
@@ -472,45 +480,50 @@ describe("cost model", () => {
         /** ACNS, private endpoints and private DNS zones. */
         network: number;
         biggestService: "ADX" | "IoT Hub";
+        /** Each ingest stamp's IoT hub, sized for its own devices: a hub holds 1,000,000 at most. */
+        stampHubs: string[];
         /** Within the reference architecture's 12,000-22,000 EUR a month. */
         inReferenceRange: boolean;
     }[] = [
         {
             devices: 1_000_000,
-            options: scenario(6_250, 1, 1),
-            monthly: 21_400,
+            options: scenario(6_250, 1),
+            monthly: 21_500,
             compute: 10_900,
             adx: 2_200,
             egress: 1_000,
             network: 1_600,
             biggestService: "IoT Hub",
+            stampHubs: ["1×S3"],
             inReferenceRange: true,
         },
         {
             devices: 1_500_000,
-            options: scenario(12_500, 2, 1),
-            monthly: 23_500,
+            options: scenario(12_500, 2),
+            monthly: 26_000,
             compute: 11_200,
             adx: 2_200,
             egress: 1_500,
             network: 1_700,
             biggestService: "IoT Hub",
-            inReferenceRange: true,
+            stampHubs: ["1×S3", "1×S3"],
+            inReferenceRange: false,
         },
         {
             devices: 2_000_000,
-            options: scenario(18_750, 2, 2),
-            monthly: 27_100,
+            options: scenario(18_750, 2),
+            monthly: 27_400,
             compute: 11_500,
             adx: 2_200,
             egress: 2_000,
             network: 1_900,
             biggestService: "IoT Hub",
+            stampHubs: ["1×S3", "1×S3", "7×S1"],
             inReferenceRange: false,
         },
     ];
     const hundreds = (value: number) => Math.round(value / 100) * 100;
-    for (const { devices, options, monthly, compute, adx, egress, network, biggestService, inReferenceRange } of SCENARIOS) {
+    for (const { devices, options, monthly, compute, adx, egress, network, biggestService, stampHubs, inReferenceRange } of SCENARIOS) {
         it(`puts a ${devices / 1e6} M-device region within every Azure limit at ${monthly.toLocaleString("en-US")} EUR a month, ${network.toLocaleString("en-US")} of it egress controls, the rest ${inReferenceRange ? "inside" : "above"} the reference architecture's 12,000-22,000, ${biggestService} ahead of the other services`, () => {
             const config = stackConfig(generatedStackConfig(options));
             const e = estimate(config);
@@ -539,7 +552,13 @@ describe("cost model", () => {
                 [compute, adx, egress],
                 "compute, ADX, egress",
             );
-            assert.deepStrictEqual([iotHub.tier, iotHub.monthly / iotHub.units], ["S3", 2_325], "IoT Hub per S3 unit");
+            const hubs = stampHubsOf(config, stampPlanOf(config, placementOf(config)));
+            assert.deepStrictEqual(
+                hubs.map(hub => `${hub.units}×${hub.sku}`),
+                stampHubs,
+                "a hub per stamp",
+            );
+            near(iotHub.monthly, sum(hubs.map(hub => hub.units * IOT_HUB_UNIT_PRICES[hub.sku])), "IoT Hub");
             assert.deepStrictEqual(
                 [eventHubs.sku, Math.round(eventHubs.monthly / eventHubs.capacity)],
                 ["Premium", 837],
@@ -579,11 +598,14 @@ describe("cost model", () => {
 });
 
 /** A calibration stack: 80 long-tail tenants of `devicesPerTenant`, Event Hubs Premium PUs, IoT Hub S3 units, 2 × Standard_L8as_v3. */
-function scenario(devicesPerTenant: number, processingUnits: number, iotHubUnits: number): GeneratedStackOptions {
+function scenario(devicesPerTenant: number, processingUnits: number): GeneratedStackOptions {
+    const devices = 500_000 + 80 * devicesPerTenant;
     return {
         longTailTenants: 80,
         devicesPerLongTailTenant: devicesPerTenant,
         eventHubsProcessingUnits: processingUnits,
-        dataPlane: { iotHub: { sku: "S3", units: iotHubUnits }, adx: { sku: "Standard_L8as_v3", instances: 2 } },
+        dataPlane: { adx: { sku: "Standard_L8as_v3", instances: 2 } },
+        // One DPS registration per device: past 1 M the region's DPS needs its adjustable quota raised.
+        ...(devices > 1_000_000 ? { quotas: { dpsRegistrations: devices } } : {}),
     };
 }

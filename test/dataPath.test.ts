@@ -23,9 +23,8 @@ const ROOT = path.resolve(__dirname, "..");
  * default 400: the quota Microsoft raises on request is in its config.
  */
 const LONG_TAIL_STANDARD = {
-    ...generatedStackConfig({ longTailTenants: 500, devicesPerLongTailTenant: 200 }),
+    ...generatedStackConfig({ longTailTenants: 500, devicesPerLongTailTenant: 200, quotas: { keyVaultsWithPrivateEndpoints: 600 } }),
     "iot-fleet:eventHubs": { sku: "Standard", capacity: 20 },
-    "iot-fleet:quotas": { keyVaultsWithPrivateEndpoints: 600 },
 };
 
 /** Resources by URN, once per evaluation: a 500-tenant region has about 19,000 of them. */
@@ -266,8 +265,13 @@ describe("role assignments counted before anything registers", () => {
 describe("npm start on a stack file over an Azure limit", () => {
     it("exits 2 naming the limit, the count and Microsoft's page, before anything registers", async function () {
         this.timeout(120_000);
-        // Ten dedicated tenants need ten endpoints of their own beside the shared hub's: eleven, one more than a hub has.
-        const dedicated = Array.from({ length: 10 }, (_, i) => ({ name: `big-${i}`, deviceQuota: 60_000, isolation: "dedicated" }));
+        // Ten dedicated tenants pinned to one stamp need ten endpoints of their own beside the shared route's: eleven, one more than a hub has.
+        const dedicated = Array.from({ length: 10 }, (_, i) => ({
+            name: `big-${i}`,
+            deviceQuota: 60_000,
+            isolation: "dedicated",
+            stamp: "stamp-1",
+        }));
         const config = { ...generatedStackConfig({ longTailTenants: 5 }), "iot-fleet:tenants": dedicated };
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iot-fleet-"));
         const file = path.join(dir, "Pulumi.too-many-dedicated.yaml");
@@ -284,7 +288,7 @@ describe("npm start on a stack file over an Azure limit", () => {
         assert.strictEqual(stdout, "");
         assert.match(
             stderr,
-            /^ {2}- iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub \(the region's IoT hub\): 11 needed, 10 allowed \(https:\/\/learn\.microsoft\.com\/azure\/iot-hub\/iot-hub-devguide-quotas-throttling\)$/m,
+            /^ {2}- iot-fleet:tenants: Azure limit exceeded: custom endpoints per IoT hub \(IoT hub of stamp-1\): 11 needed, 10 allowed \(https:\/\/learn\.microsoft\.com\/azure\/iot-hub\/iot-hub-devguide-quotas-throttling\)$/m,
         );
     });
 });

@@ -299,11 +299,28 @@ for (const stack of REAL_STACKS) {
                             },
                             deviceQuota: tenant.deviceQuota,
                             decommission: tenant.decommission ?? false,
+                            // A real stack's tenants fit one IoT hub: its one stamp, whose hub the stamps output names.
+                            stamp: "stamp-1",
                         },
                     ];
                 }),
             );
             assert.deepStrictEqual(outputs.tenants, expected);
+            const [iotHub] = ofType(evaluation, "azure-native:iothub:IotHubResource");
+            const [dps] = ofType(evaluation, "azure-native:deviceprovisioningservices:IotDpsResource");
+            assert.deepStrictEqual(outputs.stamps, {
+                "stamp-1": {
+                    iotHubName: iotHub.outputs.name,
+                    iotHubHostName: iotHub.outputs.properties.hostName,
+                    tenants: declared.map(t => t.name),
+                    devices: declared.reduce((total, t) => total + t.deviceQuota, 0),
+                },
+            });
+            assert.deepStrictEqual(outputs.provisioning, {
+                idScope: dps.outputs.properties.idScope,
+                globalEndpoint: "global.azure-devices-provisioning.net",
+                serviceOperationsHostName: dps.outputs.properties.serviceOperationsHostName,
+            });
             assert.strictEqual(streams.length, Object.values(outputs.tenants).filter((t: any) => t.isolation === "dedicated").length);
         });
 

@@ -33,7 +33,7 @@ function plan(...args: string[]): Promise<Run> {
  */
 const REAL_STACK_PLANS = {
     "prod-weu": {
-        resources: 715,
+        resources: 716,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 2,
             "azure-native:applicationinsights:Component": 1,
@@ -50,6 +50,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 11,
             "azure-native:dashboard:Grafana": 1,
+            "azure-native:deviceprovisioningservices:IotDpsResource": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 4,
             "azure-native:eventhub:EventHub": 2,
@@ -134,27 +135,27 @@ const REAL_STACK_PLANS = {
             "pulumi:pulumi:Stack": 1,
             "random:index/randomString:RandomString": 1,
         },
-        monthly: 10_730,
+        monthly: 10_761,
         perDevice: 0.032,
         spotSaving: 0,
         reservedSaving: 1_191,
         clusters: { "shared-1": 2_128, "dedicated-acme": 2_217 },
         tenants: {
-            acme: 6_970,
-            contoso: 788,
-            fabrikam: 547,
-            northwind: 394,
+            acme: 6_993,
+            contoso: 790,
+            fabrikam: 548,
+            northwind: 395,
             tailspin: 184,
             wingtip: 333,
-            "adventure-works": 963,
+            "adventure-works": 965,
             litware: 136,
-            proseware: 236,
+            proseware: 237,
             lamna: 114,
             "margie-travel": 66,
         },
     },
     "prod-eus": {
-        resources: 719,
+        resources: 720,
         byType: {
             "azure-native:alertsmanagement:PrometheusRuleGroup": 3,
             "azure-native:applicationinsights:Component": 1,
@@ -168,6 +169,7 @@ const REAL_STACK_PLANS = {
             "azure-native:cosmosdb:SqlResourceSqlDatabase": 1,
             "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": 7,
             "azure-native:dashboard:Grafana": 1,
+            "azure-native:deviceprovisioningservices:IotDpsResource": 1,
             "azure-native:dns:Zone": 1,
             "azure-native:eventhub:ConsumerGroup": 6,
             "azure-native:eventhub:EventHub": 3,
@@ -252,19 +254,19 @@ const REAL_STACK_PLANS = {
             "pulumi:pulumi:Stack": 1,
             "random:index/randomString:RandomString": 1,
         },
-        monthly: 10_739,
+        monthly: 10_760,
         perDevice: 0.048,
         spotSaving: 0,
         reservedSaving: 1_559,
         clusters: { "shared-1": 1_882, "dedicated-medica": 1_860, "dedicated-woodgrove": 1_906 },
         tenants: {
-            medica: 2_547,
-            "blue-yonder": 684,
-            "coho-vineyard": 317,
-            "graphic-design": 107,
-            humongous: 2_002,
-            "trey-research": 430,
-            woodgrove: 4_652,
+            medica: 2_549,
+            "blue-yonder": 685,
+            "coho-vineyard": 318,
+            "graphic-design": 108,
+            humongous: 2_006,
+            "trey-research": 431,
+            woodgrove: 4_663,
         },
     },
 };
@@ -292,18 +294,18 @@ describe("npm start: the offline plan", () => {
         assert.match(stdout, /tenant acme +250,000 devices · 1000 msg\/replica/);
         assert.match(stdout, /tenant margie-travel +1,500 devices · 500 msg\/replica · unpinned/);
         assert.match(stdout, /^Policies: 0 mandatory, 0 advisory violation\(s\)$/m);
-        assert.match(stdout, /^Resources: 715 in [\d.]+ s$/m);
+        assert.match(stdout, /^Resources: 716 in [\d.]+ s$/m);
         // The data path tenant by tenant, the migration's step, and every Azure limit with its headroom.
         assert.match(
             stdout,
-            /^ {2}route tenant-acme: \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme, ADX$/m,
+            /^ {2}route tenant-acme \(on stamp-1\): \$twin\.tags\.tenant = 'acme'\n {6}-> telemetry-acme \(hub of its own\), read by ingest dedicated-acme, ADX$/m,
         );
         assert.match(stdout, /^ {2}untagged devices: no route matches: fallback route to the built-in endpoint 'events'/m);
         assert.match(stdout, /^ {2}ingest shared-1: telemetry through consumer group ingest-shared-1 -> 10 tenant queue\(s\)$/m);
         assert.match(stdout, /^ {4}5\. set migration\.keepTenantConsumerGroups: false/m);
         assert.match(stdout, /^ {2}role assignments per subscription +140\/4,000 \(97% free\) · subscription prod$/m);
-        assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · the region's IoT hub$/m);
-        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,730 · €0\.032 per device$/m);
+        assert.match(stdout, /^ {2}custom endpoints per IoT hub +2\/10 \(80% free\) · IoT hub of stamp-1$/m);
+        assert.match(stdout, /^Cost estimate \(EUR\/month, westeurope list prices as of 2026-11\): €10,761 · €0\.032 per device$/m);
         assert.match(
             stdout,
             /^ {2}savings: Spot processing €0 \(0%\), reserved system and processing-baseline nodes €1,191 \(38%\), total €1,191$/m,

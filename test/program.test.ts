@@ -246,7 +246,16 @@ for (const stack of REAL_STACKS) {
                 assert.strictEqual(tenant.eventHub, tenant.isolation === "dedicated" ? `telemetry-${name}` : "telemetry");
             }
             // The keys the README's "Stack outputs" documents; test/outputs.test.ts holds each value to the resource it comes from.
-            assert.deepStrictEqual(Object.keys(outputs).sort(), ["clusters", "endpoints", "fleet", "ingest", "region", "tenants"]);
+            assert.deepStrictEqual(Object.keys(outputs).sort(), [
+                "clusters",
+                "endpoints",
+                "fleet",
+                "ingest",
+                "provisioning",
+                "region",
+                "stamps",
+                "tenants",
+            ]);
             assert.deepStrictEqual(Object.keys(outputs.ingest).sort(), Object.keys(outputs.clusters).sort());
             assert.deepStrictEqual(Object.keys(outputs.fleet).sort(), ["id", "name", "resourceGroupName"]);
             assert.deepStrictEqual(Object.keys(outputs.region).sort(), ["location", "name", "resourceGroupName"]);
@@ -275,8 +284,10 @@ for (const stack of REAL_STACKS) {
                     "namespace",
                     "otlpEndpoint",
                     "serviceBusQueue",
+                    "stamp",
                 ]);
             }
+            assert.deepStrictEqual(Object.keys(outputs.provisioning).sort(), ["globalEndpoint", "idScope", "serviceOperationsHostName"]);
             assert.deepStrictEqual(Object.keys(outputs.endpoints).sort(), [
                 "adxClusterUri",
                 "adxDatabase",

@@ -49,11 +49,9 @@ describe("store limits", () => {
     });
 
     it("gives a generated region one tenant past the first account a second account instead of refusing it", () => {
-        const config = generatedStackConfig({ longTailTenants: MOST_TENANTS + 1 - 3 });
         // Past 399 tenants a subscription needs Microsoft to raise its key vaults with private endpoints (README).
-        const rows = configLimitRows(
-            parseFleetConfig(projectKeys({ ...config, "iot-fleet:quotas": { keyVaultsWithPrivateEndpoints: 1_000 } })),
-        );
+        const config = generatedStackConfig({ longTailTenants: MOST_TENANTS + 1 - 3, quotas: { keyVaultsWithPrivateEndpoints: 1_000 } });
+        const rows = configLimitRows(parseFleetConfig(projectKeys(config)));
         assert.deepStrictEqual(
             rows.filter(row => row.limit === "databases and containers per Cosmos DB account").map(row => [row.scope, row.used, row.max]),
             [

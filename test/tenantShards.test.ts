@@ -114,6 +114,8 @@ describe("a region's further private-endpoint subnets in its address space", () 
             region: { ...(weu.region as object), addressSpace: "10.40.0.0/20" },
             sharedClusterCapacity: { maxTenants: 35, maxDevices: 1_000_000 },
             tenants: names(tenants).map(name => ({ name, deviceQuota: 100 })),
+            // One DPS enrollment group per tenant: past 100, a quota Microsoft raised (README, "Device Provisioning Service").
+            quotas: { dpsEnrollmentGroups: tenants },
         });
         // 237 vaults fit the first subnet: seven shared clusters of 35 fit the /20's lower half beside it.
         assert.doesNotThrow(() => parseFleetConfig(config(237)));

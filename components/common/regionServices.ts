@@ -27,8 +27,18 @@ export interface DataPlaneEndpoints {
     readonly serviceBusNamespaceId: pulumi.Output<string>;
     /** Fully qualified namespace `<ns>.servicebus.windows.net`. */
     readonly serviceBusEndpoint: pulumi.Output<string>;
+    /** The first stamp's hub, the one the region had before stamps. */
     readonly iotHubName: pulumi.Output<string>;
     readonly iotHubHostName: pulumi.Output<string>;
+    /** Stamp -> its IoT hub's name and host name, what devices of the stamp's tenants connect to. */
+    readonly stampHubs: Record<string, { readonly name: pulumi.Output<string>; readonly hostName: pulumi.Output<string> }>;
+    /** The region's Device Provisioning Service: what devices provision through, and what the provisioning side writes enrollments to. */
+    readonly provisioning: {
+        readonly name: pulumi.Output<string>;
+        readonly idScope: pulumi.Output<string>;
+        readonly globalEndpoint: string;
+        readonly serviceOperationsHostName: pulumi.Output<string>;
+    };
     readonly adxClusterName: pulumi.Output<string>;
     readonly adxClusterUri: pulumi.Output<string>;
     readonly adxDatabaseName: pulumi.Output<string>;

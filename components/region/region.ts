@@ -11,6 +11,8 @@ import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/na
 import { planClusterSubnets } from "../../lib/network";
 import { Placement } from "../../lib/placement";
 import { shardTenants, TenantShards } from "../../lib/tenantShards";
+import { stampHubsOf, stampPlanOf } from "../../lib/stampPlan";
+import { StampPlacement } from "../../lib/stamps";
 import { DedicatedTenantCluster } from "../cluster/dedicatedTenantCluster";
 import { FleetManager, JoinedFleet } from "../cluster/fleetManager";
 import { RegionDataPlane } from "./regionDataPlane";
@@ -33,6 +35,8 @@ export interface RegionArgs {
     readonly config: FleetConfig;
     /** Where each tenant runs, from `placeTenants`. */
     readonly placement: Placement;
+    /** Which ingest stamp (IoT hub) each tenant's devices connect to, from `stampPlanOf`. Default: `stampPlanOf(config, placement)`. */
+    readonly stamps?: StampPlacement;
     /** The fleet to join when `config.fleet.mode` is `join`, read from the creating stack. Default: none. */
     readonly joinedFleet?: pulumi.Output<JoinedFleet>;
     /**
@@ -135,6 +139,7 @@ export class Region extends pulumi.ComponentResource {
                 namePrefix: prefix,
                 uniqueSuffix: suffix,
                 path,
+                stamps: stampHubsOf(config, args.stamps ?? stampPlanOf(config, placement)),
                 decommissioning: config.tenants.filter(t => t.decommission).map(t => t.name),
                 sizing,
                 cosmosAccounts: shards.cosmosAccounts,

@@ -10,6 +10,8 @@ import { alnumName, dashedName } from "../common/azureNames";
 import { AZURE_ROLES, assignRole } from "../common/azureRoles";
 import { DataPlaneEndpoints } from "../common/regionServices";
 import { createIotHub } from "./iotHub";
+import { createProvisioningService, DPS_GLOBAL_ENDPOINT } from "./provisioningService";
+import { StampHub } from "../../lib/stampPlan";
 import { createAdx, createCosmos, EventHubs, regionalScope, StoreScope } from "./telemetryStores";
 import { SERVICE_BUS_DNS_SUFFIX, TenantEventStream } from "./tenantEventStream";
 import { COMPONENT_TYPES } from "../../lib/componentTypes";
@@ -18,6 +20,8 @@ import { COMPONENT_TYPES } from "../../lib/componentTypes";
 export interface RegionDataPlaneArgs extends StoreScope {
     /** How messages reach each tenant (`dataPath(config, placement)`): the IoT Hub's routes, the dedicated streams, the migration's consumer groups. No default. */
     readonly path: DataPath;
+    /** The region's ingest stamps, each with its hub's tier and units (`stampHubsOf`): an IoT hub each, the first the region's original. No default. */
+    readonly stamps: readonly StampHub[];
     /** Tenants being decommissioned: their stream component says so to the policies. Default: none. */
     readonly decommissioning?: readonly string[];
     /** Device-state accounts (`shardTenants(...).cosmosAccounts`). Default 1. */
@@ -43,6 +47,7 @@ export class RegionDataPlane extends pulumi.ComponentResource {
         const hubs = createEventHubs(name, args, sizing, this);
         const checkpoints = createCheckpointStore(name, args, sizing, this);
         const iotHub = createRoutedIotHub(name, args, sizing, hubs, subscriptionId, this);
+        const dps = createProvisioningService(name, args, Object.values(iotHub.stampHubs), this);
         const serviceBus = new servicebus.Namespace(
             `${name}-servicebus`,
             {
@@ -72,8 +77,17 @@ export class RegionDataPlane extends pulumi.ComponentResource {
             serviceBusNamespaceName: serviceBus.name,
             serviceBusNamespaceId: serviceBus.id,
             serviceBusEndpoint: pulumi.interpolate`${serviceBus.name}.${SERVICE_BUS_DNS_SUFFIX}`,
-            iotHubName: iotHub.hub.name,
-            iotHubHostName: iotHub.hub.properties.hostName,
+            iotHubName: iotHub.stampHubs[args.stamps[0].name].name,
+            iotHubHostName: iotHub.stampHubs[args.stamps[0].name].properties.hostName,
+            stampHubs: Object.fromEntries(
+                Object.entries(iotHub.stampHubs).map(([stamp, hub]) => [stamp, { name: hub.name, hostName: hub.properties.hostName }]),
+            ),
+            provisioning: {
+                name: dps.name,
+                idScope: dps.properties.idScope,
+                globalEndpoint: DPS_GLOBAL_ENDPOINT,
+                serviceOperationsHostName: dps.properties.serviceOperationsHostName,
+            },
             adxClusterName: adx.cluster.name,
             adxClusterUri: adx.cluster.uri,
             adxDatabaseName: adx.database.name,
@@ -163,7 +177,7 @@ function createCheckpointStore(
 }
 
 /**
- * The IoT Hub with its identity, the dedicated tenants' own streams (each a `TenantEventStream`) and the routes to
+ * Every stamp's IoT Hub with their one identity, the dedicated tenants' own streams (each a `TenantEventStream`) and the routes to
  * them and to the shared hub. The identity holds Data Sender on every hub it routes to before the hub is created.
  */
 function createRoutedIotHub(
@@ -211,26 +225,28 @@ function createRoutedIotHub(
             ),
     );
     const dedicatedStreams = Object.fromEntries(args.path.dedicated.map((stream, i) => [stream.tenant, streams[i].endpoints]));
-    const hub = createIotHub(
-        name,
-        {
-            scope: args,
-            sizing,
-            path: args.path,
-            streams: {
-                shared: {
-                    namespaceName: hubs.namespace.name,
-                    namespaceEndpoint: hubs.fullyQualifiedNamespace,
-                    eventHubName: hubs.hub.name,
-                    eventHubId: hubs.hub.id,
+    const stampHub = (stamp: StampHub) =>
+        createIotHub(
+            name,
+            {
+                scope: args,
+                stamp,
+                path: args.path,
+                streams: {
+                    shared: {
+                        namespaceName: hubs.namespace.name,
+                        namespaceEndpoint: hubs.fullyQualifiedNamespace,
+                        eventHubName: hubs.hub.name,
+                        eventHubId: hubs.hub.id,
+                    },
+                    dedicated: dedicatedStreams,
                 },
-                dedicated: dedicatedStreams,
+                identity,
+                // The streams' sender roles are their children: waiting for the streams waits for them.
+                senders: [sender, ...streams],
             },
-            identity,
-            // The streams' sender roles are their children: waiting for the streams waits for them.
-            senders: [sender, ...streams],
-        },
-        parent,
-    );
-    return { hub, dedicatedStreams, streams: new Map(args.path.dedicated.map((stream, i) => [stream.tenant, streams[i]])) };
+            parent,
+        );
+    const stampHubs = Object.fromEntries(args.stamps.map(stamp => [stamp.name, stampHub(stamp)]));
+    return { stampHubs, dedicatedStreams, streams: new Map(args.path.dedicated.map((stream, i) => [stream.tenant, streams[i]])) };
 }

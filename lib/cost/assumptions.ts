@@ -1,16 +1,12 @@
+import { TRAFFIC_PROFILE, TrafficProfile } from "../ingestLoad";
+
 /**
  * The traffic profile the cost model prices and the engineering rules of thumb it rests on: everything the
  * estimate knows about load comes from here and the tenants' `deviceQuota`. Tests pass their own to check the
  * arithmetic with round numbers.
  */
 
-export interface CostAssumptions {
-    /** Telemetry messages a device sends per day. */
-    readonly messagesPerDevicePerDay: number;
-    /** Bytes of one telemetry message as ADX stores it (JSON body and the properties kept). */
-    readonly messageBytes: number;
-    /** Peak over average message rate, for the services whose capacity is fixed (IoT Hub throttle, Event Hubs, Service Bus). */
-    readonly peakToAverage: number;
+export interface CostAssumptions extends TrafficProfile {
     /** Device messages one ingest vCPU forwards per second (read from Event Hubs, route to the tenant queue in batches). */
     readonly ingestMessagesPerVcpuSecond: number;
     /** Device messages one processing vCPU handles per second (decode, validate, enrich, rules, state). */
@@ -26,12 +22,6 @@ export interface CostAssumptions {
     readonly nodeCpuForWorkloads: number;
     /** Pods a node takes for workloads: AKS maxPods (110 in components/cluster/aksCluster.ts) minus the daemonset pods. */
     readonly workloadPodsPerNode: number;
-    /** Consumers that read the whole telemetry hub (Event Hubs egress). */
-    readonly eventHubFullStreamReaders: number;
-    /** Ingress one Event Hubs Premium processing unit sustains, bytes per second. */
-    readonly premiumIngressBytesPerSecondPerProcessingUnit: number;
-    /** Egress one Event Hubs Premium processing unit sustains, bytes per second. */
-    readonly premiumEgressBytesPerSecondPerProcessingUnit: number;
     /** Device messages the ingest tier packs into one Service Bus message. */
     readonly deviceMessagesPerQueueMessage: number;
     /** Queue messages per second one Service Bus Premium MU sustains. */
@@ -62,19 +52,15 @@ export interface CostAssumptions {
     /** Bytes a connected device receives per day: MQTT keep-alive responses, PUBACKs, twin and C2D, with TLS/TCP/IP framing. */
     readonly deviceDownlinkBytesPerDay: number;
     readonly firmwareBytesPerDevicePerYear: number;
+    /** Device Provisioning Service operations per device per month: registrations when a device boots or re-provisions. */
+    readonly dpsOperationsPerDevicePerMonth: number;
     /** Bytes delivered to tenants' own systems (webhooks, exports, API) per byte of device telemetry. */
     readonly tenantDeliveryFactor: number;
 }
 
 /** The traffic profile of the fleet and the engineering rules of thumb the model rests on. */
 export const COST_ASSUMPTIONS: CostAssumptions = {
-    // One message every 10 minutes, batching ten 1-minute readings: IoT Hub bills per message in 4 KB
-    // blocks, so devices batch rather than send each reading.
-    messagesPerDevicePerDay: 144,
-    // Ten readings of ~100 bytes of JSON plus the device id, timestamps and the IoT Hub properties ADX keeps.
-    messageBytes: 1_500,
-    // Diurnal swing and reconnect storms after an outage; fixed-capacity services must absorb them.
-    peakToAverage: 2,
+    ...TRAFFIC_PROFILE,
     // Forwarding is I/O-bound: batched receive, envelope parse, batched send.
     ingestMessagesPerVcpuSecond: 1_000,
     // ~5 ms of CPU per message for decode, validation, enrichment from a cached registry, rules and state.
@@ -89,11 +75,6 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     nodeCpuForWorkloads: 0.85,
     // 110 maxPods minus ~12 daemonset and system pods on every node.
     workloadPodsPerNode: 98,
-    // The ADX data connection and the ingest tier, which reads once and routes per tenant.
-    eventHubFullStreamReaders: 2,
-    // Microsoft quotes 5-10 MB/s in and 10-20 MB/s out per PU, depending on the workload; the low end, as for the other fixed-capacity services.
-    premiumIngressBytesPerSecondPerProcessingUnit: 5e6,
-    premiumEgressBytesPerSecondPerProcessingUnit: 10e6,
     // One queue message per tenant per receive batch keeps Service Bus operations per device low.
     deviceMessagesPerQueueMessage: 20,
     // Microsoft's sizing guidance for 1 KB messages on one MU, conservatively.
@@ -128,6 +109,9 @@ export const COST_ASSUMPTIONS: CostAssumptions = {
     deviceDownlinkBytesPerDay: 60_000,
     // A 2 MB firmware image (or delta) four times a year.
     firmwareBytesPerDevicePerYear: 8_000_000,
+    // Devices register through DPS at every boot (the SDKs' pattern, so that a moved device finds its new hub): about a
+    // reboot a month (firmware updates, power cycles); enrollment-group writes of the provisioning side are negligible.
+    dpsOperationsPerDevicePerMonth: 1,
     // Each message is delivered once to the tenant's systems as enriched JSON over HTTPS (~1.5x its size).
     tenantDeliveryFactor: 1.5,
 };

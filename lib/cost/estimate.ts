@@ -4,6 +4,7 @@ import { DataPlaneSizing, dataPlaneSizing } from "../dataPlane";
 import { ConfigProblem } from "../errors";
 import { systemPoolSpec, workloadPoolSpecs } from "../nodePools";
 import { Placement } from "../placement";
+import { stampHubsOf, stampPlanOf } from "../stampPlan";
 import { PRICED_REGIONS, PricedRegion, PriceTable, PRICES, RegionPrices } from "../prices";
 import { sum } from "./arithmetic";
 import { COST_ASSUMPTIONS, CostAssumptions } from "./assumptions";
@@ -141,7 +142,13 @@ export function estimateCost(
     const devices = sum(config.tenants.map(t => t.deviceQuota));
     const nodes = sum(clusters.flatMap(c => c.pools.map(p => p.expectedNodes)));
     const services = regionServicesCost(
-        { devices, tenants: config.tenants.length, clusters: clusters.length, nodes },
+        {
+            devices,
+            tenants: config.tenants.length,
+            clusters: clusters.length,
+            nodes,
+            stampHubs: stampHubsOf(config, stampPlanOf(config, placement)),
+        },
         sizing,
         config.telemetry,
         region,

@@ -1,22 +1,16 @@
-import { DataPlaneSizing, EventHubsSku } from "../dataPlane";
+import { DataPlaneSizing, EventHubsSku, IotHubSku } from "../dataPlane";
 import { TelemetryTiers } from "../telemetryTiers";
 import { DAYS_PER_MONTH, RegionPrices, tieredCost } from "../prices";
 import { GB, SECONDS_PER_DAY } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
-import {
-    adxNeeds,
-    AdxOption,
-    CapacityShortfall,
-    dataPlaneShortfalls,
-    eventHubsCapacityNeeded,
-    iotHubNeeds,
-    IotHubOption,
-} from "./shortfalls";
+import { adxNeeds, AdxOption, CapacityShortfall, dataPlaneShortfalls, iotHubNeeds, IotHubOption } from "./shortfalls";
+import { deviceLoad, eventHubsCapacityNeeded } from "../ingestLoad";
 import { telemetryTiersCost, TelemetryTiersCost } from "./telemetryTiers";
 
 /**
  * What a region's services cost a month, from the region's devices × messages per device per day:
- * - IoT Hub: the configured tier and units;
+ * - IoT Hub: the configured tier and units on every stamp's hub;
+ * - Device Provisioning Service: its operations (a registration per device boot);
  * - Event Hubs: Standard TUs plus ingress events, or Premium PUs (ingress included);
  * - Service Bus Premium: MUs for the peak of batched queue messages and for 1,000 queues per MU, from the
  *   deployed 1 MU up (no stack key sets it: 1 MU carries a region up to ~6 M devices);
@@ -31,16 +25,18 @@ import { telemetryTiersCost, TelemetryTiersCost } from "./telemetryTiers";
  * IoT Hub, Event Hubs and ADX are checked against the load in `shortfalls.ts`.
  */
 
-/** IoT Hub meters messages in 4 KB blocks. */
-const IOT_HUB_BILLING_BLOCK_BYTES = 4_096;
 /** Service Bus Premium: MU counts Azure accepts, and queues per MU. */
 const SERVICE_BUS_MU_STEPS = [1, 2, 4, 8, 16];
 const SERVICE_BUS_QUEUES_PER_MU = 1_000;
 
 /** Each region service's monthly cost and what it is made of, and where the data plane is short of the load. */
 export interface RegionServicesCost {
-    /** The configured tier and units, priced; `neededUnits` of that tier carry the load (above the tier's maximum when none do). */
+    /**
+     * The busiest stamp's hub (`tier`, `units`) and every stamp's hubs together (`stamps`, `monthly`); `neededUnits` of
+     * that tier carry the busiest stamp's load (above the tier's maximum when none do), `cheapest` is per hub.
+     */
     readonly iotHub: IotHubOption & {
+        readonly stamps: number;
         readonly billedMessagesPerDay: number;
         readonly neededUnits: number;
         readonly cheapest: IotHubOption;
@@ -53,6 +49,8 @@ export interface RegionServicesCost {
         readonly monthly: number;
     };
     readonly serviceBus: { readonly messagingUnits: number; readonly monthly: number };
+    /** The region's Device Provisioning Service: its operations (device registrations) a month. */
+    readonly provisioning: { readonly operationsPerMonth: number; readonly monthly: number };
     /** The configured SKU and instances, priced with the stored retention; `neededInstances` of that SKU hold the hot window. */
     readonly adx: AdxOption & {
         readonly neededInstances: number;
@@ -78,6 +76,8 @@ export interface RegionLoad {
     readonly tenants: number;
     readonly clusters: number;
     readonly nodes: number;
+    /** Each ingest stamp's devices and its IoT hub's tier and units (`stampHubsOf`). */
+    readonly stampHubs: readonly { readonly devices: number; readonly sku: IotHubSku; readonly units: number }[];
 }
 
 /** The monthly cost of a region's services for its load, with the data plane as the stack sizes it. */
@@ -89,17 +89,19 @@ export function regionServicesCost(
     a: CostAssumptions,
 ): RegionServicesCost {
     const { devices, tenants, clusters, nodes } = load;
-    const messagesPerDay = devices * a.messagesPerDevicePerDay;
-    const peakPerSecond = (messagesPerDay / SECONDS_PER_DAY) * a.peakToAverage;
-    const peakBytesPerSecond = peakPerSecond * a.messageBytes;
+    const { messagesPerDay, peakPerSecond, peakBytesPerSecond } = deviceLoad(devices, a);
     const rawGBPerDay = (messagesPerDay * a.messageBytes) / GB;
 
-    const billedMessagesPerDay = messagesPerDay * Math.ceil(a.messageBytes / IOT_HUB_BILLING_BLOCK_BYTES);
-    const iotHubNeed = iotHubNeeds(sizing.iotHubSku, billedMessagesPerDay, peakPerSecond, p.iotHub);
+    // The busiest stamp's hub decides whether the hubs carry their load (a stamp's hub is at least as large as a smaller one's).
+    const busiest = [...load.stampHubs].sort((x, y) => y.devices - x.devices)[0];
+    const busiestLoad = deviceLoad(busiest.devices, a);
+    const { billedMessagesPerDay } = busiestLoad;
+    const iotHubNeed = iotHubNeeds(busiest.sku, billedMessagesPerDay, busiestLoad.peakPerSecond, p.iotHub);
     const iotHub = {
-        tier: sizing.iotHubSku,
-        units: sizing.iotHubUnits,
-        monthly: sizing.iotHubUnits * p.iotHub[sizing.iotHubSku],
+        tier: busiest.sku,
+        units: busiest.units,
+        stamps: load.stampHubs.length,
+        monthly: load.stampHubs.reduce((total, hub) => total + hub.units * p.iotHub[hub.sku], 0),
         billedMessagesPerDay,
         neededUnits: iotHubNeed.neededUnits,
         cheapest: iotHubNeed.cheapest,
@@ -124,6 +126,9 @@ export function regionServicesCost(
     );
     const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
     const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
+
+    const operationsPerMonth = devices * a.dpsOperationsPerDevicePerMonth;
+    const provisioning = { operationsPerMonth, monthly: (operationsPerMonth / 1_000) * p.dpsPerThousandOperations };
 
     const storedGBPerDay = rawGBPerDay / a.adxCompressionRatio;
     const hotCacheGB = storedGBPerDay * sizing.adxHotCacheDays;
@@ -176,6 +181,7 @@ export function regionServicesCost(
     const shortfalls = dataPlaneShortfalls(iotHub, eventHubs, eventHubsNeeds("Premium"), adx);
     const monthly =
         iotHub.monthly +
+        provisioning.monthly +
         eventHubs.monthly +
         serviceBus.monthly +
         adx.monthly +
@@ -186,5 +192,19 @@ export function regionServicesCost(
         prometheus.monthly +
         grafana.monthly +
         egress.monthly;
-    return { iotHub, eventHubs, serviceBus, adx, cosmos, telemetryTiers, logAnalytics, prometheus, grafana, egress, shortfalls, monthly };
+    return {
+        iotHub,
+        provisioning,
+        eventHubs,
+        serviceBus,
+        adx,
+        cosmos,
+        telemetryTiers,
+        logAnalytics,
+        prometheus,
+        grafana,
+        egress,
+        shortfalls,
+        monthly,
+    };
 }

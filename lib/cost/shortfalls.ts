@@ -1,5 +1,7 @@
-import { ADX_MIN_STANDARD_INSTANCES, EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_SKUS, IOT_HUB_TIERS, IotHubSku } from "../dataPlane";
+import { ADX_MIN_STANDARD_INSTANCES, EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_TIERS } from "../dataPlane";
 import { RegionPrices } from "../prices";
+import { cheapest, IotHubOption } from "../ingestLoad";
+export { iotHubNeeds, IotHubOption } from "../ingestLoad";
 import { ceilOf } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
 
@@ -15,27 +17,10 @@ import { CostAssumptions } from "./assumptions";
  * A data plane below its load is priced as configured: the bill once its shortfalls are fixed is higher.
  */
 
-/** Every hub may send at least this rate whatever its units (the throttle's floor on S1 and S2). */
-const IOT_HUB_SEND_FLOOR_PER_SECOND = 100;
-/** Event Hubs Standard, per TU: 1 MB/s or 1,000 events/s in, 2 MB/s or 4,096 events/s out. */
-const EVENT_HUBS_TU = {
-    ingressEventsPerSecond: 1_000,
-    ingressBytesPerSecond: 1e6,
-    egressEventsPerSecond: 4_096,
-    egressBytesPerSecond: 2e6,
-};
-
 const IOT_HUB_KEY = "iot-fleet:dataPlane.iotHub";
 const EVENT_HUBS_KEY = "iot-fleet:eventHubs";
 const ADX_KEY = "iot-fleet:dataPlane.adx";
 const SPLIT_THE_REGION = "more than one namespace or hub carries: split the region's tenants across another stack";
-
-/** An IoT Hub tier and unit count, and what it costs a month. */
-export interface IotHubOption {
-    readonly tier: IotHubSku;
-    readonly units: number;
-    readonly monthly: number;
-}
 
 /** An ADX SKU and instance count, and what its compute costs a month. */
 export interface AdxOption {
@@ -60,54 +45,6 @@ export interface CapacityShortfall {
     readonly fix: string;
 }
 
-/** The units of the configured IoT Hub tier the load needs, and the cheapest tier and units that carry it. */
-export function iotHubNeeds(
-    tier: IotHubSku,
-    billedMessagesPerDay: number,
-    peakPerSecond: number,
-    prices: RegionPrices["iotHub"],
-): { neededUnits: number; cheapest: IotHubOption } {
-    // Highest tier first, so that of two options at one price the one with more headroom wins.
-    const options = [...IOT_HUB_SKUS].reverse().map((option): IotHubOption => {
-        const units = iotHubUnitsNeeded(option, billedMessagesPerDay, peakPerSecond);
-        return { tier: option, units, monthly: units * prices[option] };
-    });
-    const optionOf = (sku: IotHubSku) => options.find(o => o.tier === sku)!;
-    return {
-        neededUnits: optionOf(tier).units,
-        // S3 beyond what any tier carries in one hub.
-        cheapest: cheapest(options.filter(o => o.units <= IOT_HUB_TIERS[o.tier].maxUnits)) ?? optionOf("S3"),
-    };
-}
-
-/** Units of an IoT Hub tier whose daily quota and send throttle carry the load; above the tier's maximum when it cannot. */
-function iotHubUnitsNeeded(tier: IotHubSku, billedMessagesPerDay: number, peakPerSecond: number): number {
-    const limits = IOT_HUB_TIERS[tier];
-    const forThrottle = peakPerSecond <= IOT_HUB_SEND_FLOOR_PER_SECOND ? 1 : Math.ceil(peakPerSecond / limits.sendsPerSecondPerUnit);
-    return Math.max(1, Math.ceil(billedMessagesPerDay / limits.messagesPerUnitPerDay), forThrottle);
-}
-
-/**
- * The capacity an Event Hubs tier needs for the peak ingress and the full-stream readers' egress: TUs on Standard
- * (events and bytes per TU), PUs on Premium (bytes per PU, in the steps Azure sells); above the tier's maximum when it cannot.
- */
-export function eventHubsCapacityNeeded(sku: EventHubsSku, peakPerSecond: number, peakBytesPerSecond: number, a: CostAssumptions): number {
-    const readers = a.eventHubFullStreamReaders;
-    const wanted =
-        sku === "Premium"
-            ? Math.max(
-                  ceilOf(peakBytesPerSecond / a.premiumIngressBytesPerSecondPerProcessingUnit),
-                  ceilOf((readers * peakBytesPerSecond) / a.premiumEgressBytesPerSecondPerProcessingUnit),
-              )
-            : Math.max(
-                  ceilOf(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond),
-                  ceilOf(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
-                  ceilOf((readers * peakPerSecond) / EVENT_HUBS_TU.egressEventsPerSecond),
-                  ceilOf((readers * peakBytesPerSecond) / EVENT_HUBS_TU.egressBytesPerSecond),
-              );
-    return EVENT_HUBS_CAPACITY_STEPS[sku].find(step => step >= wanted) ?? wanted;
-}
-
 /** The instances of the configured ADX SKU whose cache holds the hot window, and the cheapest SKU and instances that do. */
 export function adxNeeds(
     sku: string,
@@ -125,9 +62,6 @@ export function adxNeeds(
         cheapest: cheapest(options)!,
     };
 }
-
-const cheapest = <T extends { readonly monthly: number }>(options: readonly T[]): T | undefined =>
-    [...options].sort((x, y) => x.monthly - y.monthly)[0];
 
 /** The configured IoT Hub beside what the load needs. */
 type IotHubCapacity = Pick<IotHubOption, "tier" | "units"> & { readonly neededUnits: number; readonly cheapest: IotHubOption };
