@@ -23,6 +23,8 @@ export interface OfflineEngineOptions {
      * whatever `policies` says). Default: none, evaluations run in-process with `policies`.
      */
     readonly threads?: EvaluationThreads;
+    /** Whether a config over an Azure limit is refused (`EvaluateOptions.azureLimits`); only the benchmark turns it off. Default: true. */
+    readonly azureLimits?: boolean;
 }
 
 /**
@@ -91,7 +93,9 @@ export class OfflineEngine implements Engine {
         if (before === undefined) {
             say(`offline evaluation of ${stack} as it is, for the graph the change starts from`);
             const { evaluateStack } = await import("../offline/evaluate");
-            before = registrationFingerprints((await evaluateStack({ stack, stackConfig: beforeConfig })).resources);
+            before = registrationFingerprints(
+                (await evaluateStack({ stack, stackConfig: beforeConfig, azureLimits: this.options.azureLimits })).resources,
+            );
         }
         const { result, evaluation } = await this.gate(stack, afterConfig, options);
         if (!result.ok || evaluation === undefined) {
@@ -132,7 +136,7 @@ export class OfflineEngine implements Engine {
         try {
             // Loaded on first use: the program is heavy, and a service that evaluates on threads never loads it here.
             const { evaluateStack } = await import("../offline/evaluate");
-            evaluation = await evaluateStack({ stack, stackConfig });
+            evaluation = await evaluateStack({ stack, stackConfig, azureLimits: this.options.azureLimits });
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             say(`the program failed: ${message}`);
