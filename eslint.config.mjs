@@ -25,7 +25,7 @@ export default tseslint.config(
     {
         // Values on the engine's wire (the mock monitor's requests, recorded inputs and outputs, stack files read in
         // tests) are untyped JSON whose shape each test asserts; typing them would only restate the assertions.
-        files: ["offline/evaluate.ts", "offline/mockCloud.ts", "test/**/*.ts"],
+        files: ["offline/evaluate.ts", "offline/recordingMonitor.ts", "offline/mockCloud.ts", "test/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

@@ -1,8 +1,12 @@
-import { generatedStackConfig } from "./stacks";
+import { configLimitRows, limitProblems } from "../lib/azureLimits";
+import type { Evaluation } from "../offline/evaluate";
+import { measureOnboarding } from "./onboarding";
+import { benchStackConfig } from "./stacks";
 
 /**
  * One measurement in a process of its own, so that its peak RSS is its own:
  *   measure fleet <longTailTenants>          the fleet program on a generated stack
+ *   measure onboard <longTailTenants>        one tenant onboarded into it, offline (bench/onboarding.ts)
  *   measure floor <longTailTenants> <count> [<type>]
  *       <count> bare resources of one type (default ConfigMap) through the same harness: the SDK's floor
  * Prints one `RESULT <json>` line.
@@ -16,6 +20,17 @@ export interface Measurement {
     readonly importMs: number;
     /** evaluateStack, modules already loaded: config validation, program, every registration. */
     readonly evaluateMs: number;
+    /**
+     * The process's CPU time (user + system, all its threads: the garbage collector's too) during evaluateStack. On a
+     * machine shared with other work, wall time grows with the load while this mostly does not.
+     */
+    readonly evaluateCpuMs: number;
+    /** The policy pack's policies over the evaluation, in-process (fleet only; 0 for the floor). */
+    readonly policyMs: number;
+    /** Mandatory policy violations of the evaluated region (fleet only). */
+    readonly mandatoryViolations: number;
+    /** Azure limits the region's config exceeds (`limitProblems` of lib/azureLimits.ts; fleet only). */
+    readonly limitProblems: number;
     readonly resources: number;
     readonly resourcesByType: Readonly<Record<string, number>>;
     /** process.resourceUsage().maxRSS, in MB. */
@@ -29,8 +44,22 @@ export const RESULT_PREFIX = "RESULT ";
 const HEAP_SAMPLE_EVERY = 250;
 const MB = 1024 * 1024;
 
+/** Whether the evaluated region could be deployed: its mandatory policy violations (and how long the pack took) and Azure limits exceeded. */
+async function regionDeployability(
+    evaluation: Evaluation,
+): Promise<Pick<Measurement, "policyMs" | "mandatoryViolations" | "limitProblems">> {
+    const { evaluatePolicies } = await import("../offline/policies");
+    const started = performance.now();
+    const report = await evaluatePolicies(evaluation);
+    return {
+        policyMs: performance.now() - started,
+        mandatoryViolations: report.violations.filter(v => v.enforcementLevel === "mandatory").length,
+        limitProblems: limitProblems(configLimitRows(evaluation.config)).length,
+    };
+}
+
 async function measure(kind: Measurement["kind"], longTailTenants: number, count: number, bareType: string): Promise<Measurement> {
-    const stackConfig = generatedStackConfig({ longTailTenants });
+    const stackConfig = benchStackConfig(longTailTenants);
     const tenants = (stackConfig["iot-fleet:tenants"] as unknown[]).length;
     const importStarted = performance.now();
     const { evaluateStack } = await import("../offline/evaluate");
@@ -66,9 +95,13 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
         }
     };
     const started = performance.now();
-    // Regions of 1,000 tenants and more are beyond one subscription's role assignments: measured, not deployable.
+    const cpuStarted = process.cpuUsage();
+    // Limits are counted below rather than refused: the deployability column shows them.
     const evaluation = await evaluateStack({ stack: `bench-${longTailTenants}`, stackConfig, program, onResource, azureLimits: false });
     const evaluateMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    const deployability =
+        kind === "fleet" ? await regionDeployability(evaluation) : { policyMs: 0, mandatoryViolations: 0, limitProblems: 0 };
     const resourcesByType: Record<string, number> = {};
     for (const resource of evaluation.resources) {
         resourcesByType[resource.type] = (resourcesByType[resource.type] ?? 0) + 1;
@@ -79,6 +112,8 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
         tenants,
         importMs,
         evaluateMs,
+        evaluateCpuMs: (cpu.user + cpu.system) / 1000,
+        ...deployability,
         resources: evaluation.resources.length,
         resourcesByType,
         peakRssMB: process.resourceUsage().maxRSS / 1024,
@@ -88,13 +123,18 @@ async function measure(kind: Measurement["kind"], longTailTenants: number, count
 
 if (require.main === module) {
     const [kind, tenants, count, bareType = "kubernetes:core/v1:ConfigMap"] = process.argv.slice(2);
-    if ((kind !== "fleet" && kind !== "floor") || !/^\d+$/.test(tenants ?? "") || (kind === "floor" && !/^\d+$/.test(count ?? ""))) {
+    if (
+        (kind !== "fleet" && kind !== "floor" && kind !== "onboard") ||
+        !/^\d+$/.test(tenants ?? "") ||
+        (kind === "floor" && !/^\d+$/.test(count ?? ""))
+    ) {
         console.error(
-            "usage: measure fleet <longTailTenants> | measure floor <longTailTenants> <count> [<type in bench/bareResources.ts>]",
+            "usage: measure fleet <longTailTenants> | measure onboard <longTailTenants> | " +
+                "measure floor <longTailTenants> <count> [<type in bench/bareResources.ts>]",
         );
         process.exit(2);
     }
-    measure(kind, Number(tenants), Number(count ?? 0), bareType).then(
+    (kind === "onboard" ? measureOnboarding(Number(tenants)) : measure(kind, Number(tenants), Number(count ?? 0), bareType)).then(
         result => {
             console.log(RESULT_PREFIX + JSON.stringify(result));
             // The Pulumi runtime may keep handles open after disconnect; the measurement is complete.

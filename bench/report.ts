@@ -1,13 +1,14 @@
 import { BARE_CONFIGMAP } from "./bareResources";
 import { Measurement } from "./measure";
+import type { OnboardingMeasurement } from "./onboarding";
 
 /** The benchmark's targets on the reference machine (2 cores). */
 export const TARGETS = {
     size: 1_000,
-    maxSeconds: 15,
-    maxRssMB: 2_048,
-    doubledSize: 2_000,
-    maxDoublingFactor: 2.2,
+    maxSeconds: 10,
+    maxRssMB: 1_536,
+    scaledSize: 5_000,
+    maxScaleFactor: 5.5,
     maxFloorRatio: 1.5,
 };
 
@@ -43,6 +44,8 @@ export interface BenchResults {
     readonly rows: readonly BenchRow[];
     readonly typeFloors: readonly TypeFloor[];
     readonly targets: readonly TargetCheck[];
+    /** One tenant onboarded into a region of each onboarding size (bench/onboarding.ts). */
+    readonly onboarding: readonly OnboardingMeasurement[];
 }
 
 const perResourceMs = (m: Measurement) => m.evaluateMs / m.resources;
@@ -78,13 +81,13 @@ export function checkTargets(rows: readonly BenchRow[]): TargetCheck[] {
             actual: `${Math.round(base.fleet.peakRssMB)} MB`,
             met: base.fleet.peakRssMB < TARGETS.maxRssMB,
         });
-        const doubled = at(TARGETS.doubledSize);
-        if (doubled) {
-            const factor = doubled.fleet.evaluateMs / base.fleet.evaluateMs;
+        const scaled = at(TARGETS.scaledSize);
+        if (scaled) {
+            const factor = scaled.fleet.evaluateMs / base.fleet.evaluateMs;
             checks.push({
-                name: `${TARGETS.doubledSize} tenants take <= ${TARGETS.maxDoublingFactor}x the ${TARGETS.size}-tenant time`,
-                actual: `${factor.toFixed(2)}x`,
-                met: factor <= TARGETS.maxDoublingFactor,
+                name: `${TARGETS.scaledSize} tenants take <= ${TARGETS.maxScaleFactor}x the ${TARGETS.size}-tenant time`,
+                actual: `${factor.toFixed(2)}x (CPU time ${(scaled.fleet.evaluateCpuMs / base.fleet.evaluateCpuMs).toFixed(2)}x)`,
+                met: factor <= TARGETS.maxScaleFactor,
             });
         }
     }
@@ -107,6 +110,7 @@ const HEADER = [
     "marginal/tenant",
     "import s",
     "evaluate s",
+    "CPU s",
     "ms/resource",
     "peak RSS MB",
     "peak heap MB",
@@ -116,6 +120,8 @@ const HEADER = [
     "vs floor",
     "mix floor ms/resource",
     "vs mix floor",
+    "policies s",
+    "mandatory violations / limit problems",
 ];
 
 function rowCells(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): string[][] {
@@ -131,6 +137,7 @@ function rowCells(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): 
             marginal,
             seconds(fleet.importMs),
             seconds(fleet.evaluateMs),
+            seconds(fleet.evaluateCpuMs),
             perResourceMs(fleet).toFixed(2),
             String(Math.round(fleet.peakRssMB)),
             String(Math.round(fleet.peakHeapMB)),
@@ -140,6 +147,8 @@ function rowCells(rows: readonly BenchRow[], typeFloors: readonly TypeFloor[]): 
             `${floorRatio(row).toFixed(2)}x`,
             mixFloorMs(row, typeFloors).toFixed(2),
             `${(perResourceMs(fleet) / mixFloorMs(row, typeFloors)).toFixed(2)}x`,
+            seconds(fleet.policyMs),
+            `${fleet.mandatoryViolations} / ${fleet.limitProblems}`,
         ];
     });
 }
@@ -177,7 +186,10 @@ export function markdownReport(results: BenchResults): string {
         `Tree: ${results.tree.commit} "${results.tree.subject}"${dirty.length > 0 ? `, plus uncommitted changes to ${dirty.join(", ")}` : ""}.`,
         `Children: ${results.mode}, one process per measurement, --max-old-space-size=${results.childHeapLimitMB}.`,
         "",
-        "Each size is that many long-tail tenants plus 3 dedicated ones on prod-weu's config, with shared clusters of up to 250 tenants.",
+        "Each size is that many long-tail tenants of 1,500 devices plus 3 dedicated ones (500,000 devices) on prod-weu's config, with",
+        "shared clusters of up to 250 tenants: 2 M devices at 1,000. CPU s is the process's CPU time during the evaluation (all",
+        "threads), steadier than wall time when the machine is shared; the last column is deployability: the region's mandatory",
+        "policy violations and the Azure limits its config exceeds (`limitProblems`, lib/azureLimits.ts).",
         "The floor registers as many bare `kubernetes:core/v1:ConfigMap`s through the same harness (`evaluateStack`), waiting a turn",
         "of the event loop as often as the fleet does (after each tenant's worth of resources). The mix floor prices the fleet's own",
         "mix of types at each type's floor (below), the types without one at the ConfigMap floor.",
@@ -187,6 +199,15 @@ export function markdownReport(results: BenchResults): string {
         "## Targets",
         "",
         ...results.targets.map(t => `- ${t.met ? "met" : "**missed**"}: ${t.name} (${t.actual})`),
+        "",
+        "## Onboarding one tenant (offline plan: evaluations, policy gate on the whole region, diff)",
+        "",
+        "| long-tail | resources | cold s (two evaluations) | warm s (graph before kept) | of which policies s | targets | peak RSS MB | mandatory violations (let through) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ...results.onboarding.map(
+            o =>
+                `| ${o.longTailTenants} | ${o.resources} | ${seconds(o.cold.totalMs)} | ${seconds(o.warm.totalMs)} | ${seconds(o.warm.policyMs)} | ${o.warm.targets} | ${Math.round(o.peakRssMB)} | ${o.mandatoryViolations} |`,
+        ),
         "",
         "## Floor by type",
         "",

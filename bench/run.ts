@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { BARE_RESOURCES } from "./bareResources";
 import { Measurement, RESULT_PREFIX } from "./measure";
+import type { OnboardingMeasurement } from "./onboarding";
 import { BenchResults, BenchRow, checkTargets, markdownReport, tableLines } from "./report";
 
 /**
@@ -16,7 +17,9 @@ import { BenchResults, BenchRow, checkTargets, markdownReport, tableLines } from
  * Writes bench/results/results.json and results.md.
  */
 
-const DEFAULT_SIZES = [10, 100, 1_000, 2_000];
+const DEFAULT_SIZES = [10, 100, 1_000, 5_000];
+/** Regions one tenant is onboarded into (the README quotes both). */
+const ONBOARDING_SIZES = [10, 1_000];
 /** Each type floor registers this many bare resources of one type, on a stack of TYPE_FLOOR_LONG_TAIL long-tail tenants. */
 const TYPE_FLOOR_COUNT = 10_000;
 /** 333 tenants: the floor waits a turn every 30 resources, as the fleet does after each tenant. */
@@ -48,7 +51,7 @@ function precompile(): void {
     );
 }
 
-function runChild(tsNode: boolean, args: readonly string[]): Measurement {
+function runChild<T = Measurement>(tsNode: boolean, args: readonly string[]): T {
     const entry = tsNode
         ? ["-r", "ts-node/register/transpile-only", path.join(BENCH_DIR, "measure.ts")]
         : [path.join(OUT_DIR, "bench", "measure.js")];
@@ -62,7 +65,7 @@ function runChild(tsNode: boolean, args: readonly string[]): Measurement {
     if (child.status !== 0 || line === undefined) {
         throw new Error(`measure ${args.join(" ")} failed (exit ${child.status ?? child.signal}):\n${child.stdout.slice(-2_000)}`);
     }
-    return JSON.parse(line.slice(RESULT_PREFIX.length)) as Measurement;
+    return JSON.parse(line.slice(RESULT_PREFIX.length)) as T;
 }
 
 function treeState(): BenchResults["tree"] {
@@ -100,6 +103,14 @@ function main(): void {
         console.log(`${(floor.evaluateMs / floor.resources).toFixed(3)} ms/resource`);
         return { type, floor };
     });
+    const onboarding = ONBOARDING_SIZES.map(size => {
+        process.stdout.write(`onboarding one tenant into ${size} long-tail tenants... `);
+        const measured = runChild<OnboardingMeasurement>(tsNode, ["onboard", String(size)]);
+        console.log(
+            `cold ${(measured.cold.totalMs / 1000).toFixed(1)} s, warm ${(measured.warm.totalMs / 1000).toFixed(1)} s, ${measured.warm.targets} targets`,
+        );
+        return measured;
+    });
     const cpus = os.cpus();
     const results: BenchResults = {
         date: new Date().toISOString(),
@@ -116,6 +127,7 @@ function main(): void {
         rows,
         typeFloors,
         targets: checkTargets(rows),
+        onboarding,
     };
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(RESULTS_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");

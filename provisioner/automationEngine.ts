@@ -132,6 +132,7 @@ export class AutomationEngine implements Engine {
         }
         const common = {
             ...(candidateFile === undefined ? {} : { configFile: candidateFile }),
+            ...targeted(options.targets),
             policyPacks: [this.policyPackDir],
             policyPackConfigs: [policyConfigFile],
             color: "never" as const,
@@ -242,6 +243,17 @@ export function mapCommandError(err: unknown, stack: string): unknown {
 function cannotOpen(err: unknown, stack: string): unknown {
     const mapped = mapCommandError(err, stack);
     return mapped instanceof CommandError ? new EngineError(502, `the pulumi CLI cannot select stack ${stack}: ${mapped.message}`) : mapped;
+}
+
+/**
+ * `--target` for each URN of an offline plan, without `--target-dependents`: the engine counts a resource's children
+ * among its dependents (pulumi/pulumi #14238), and a plan names region components (the stack, the Region) whose
+ * registered outputs change, whose children are the whole region. A dependent the plan did not name (one a
+ * provider's replacement would drag along, which no offline evaluation sees) makes the engine fail the update
+ * instead, naming it: a deploy error, which marks the stack for an operator.
+ */
+function targeted(targets: readonly string[] | undefined): Pick<UpOptions, "target" | "targetDependents"> {
+    return targets === undefined ? {} : { target: [...targets], targetDependents: false };
 }
 
 function toViolation(event: PolicyEvent): ReportedViolation {

@@ -26,6 +26,11 @@ export interface RunOptions {
      * for its preview; the stack file is not touched). Default: the stack file.
      */
     readonly stackFileText?: string;
+    /**
+     * The URNs the run is limited to (`--target`), as an offline plan computed them (`TargetedPlan`); the engine
+     * updates, creates and deletes those alone. Default: none, the whole stack.
+     */
+    readonly targets?: readonly string[];
 }
 
 /**
@@ -46,6 +51,12 @@ export interface RunResult {
     /** Stack outputs as plain values (secrets shown as "[secret]"): after an `up`, and offline after a preview too. */
     readonly outputs?: Record<string, unknown>;
     readonly log: readonly string[];
+}
+
+/** An offline preview's verdict with the URNs a targeted update of the change must name (OfflineEngine.planTargets). */
+export interface TargetedPlan extends RunResult {
+    /** Set when the plan passed: never empty (the stack alone when nothing else changes), sorted. */
+    readonly targets?: readonly string[];
 }
 
 export interface Engine {

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import type { RunOptions, RunResult } from "./engine";
+import type { RunOptions, RunResult, TargetedPlan } from "./engine";
 
 /**
  * Offline evaluations off the service's event loop: a run of the whole program under mocks takes
@@ -14,18 +14,20 @@ export interface EvaluationRequest {
     readonly id: number;
     readonly stack: string;
     readonly stackConfig: Record<string, unknown>;
+    /** Set for the offline plan of a change (OfflineEngine.planTargets): the config before it; `stackConfig` is after. */
+    readonly beforeConfig?: Record<string, unknown>;
 }
 
 export type EvaluationReply =
     | { readonly id: number; readonly line: string }
     | { readonly id: number; readonly event: EngineEvent }
-    | { readonly id: number; readonly result: RunResult }
+    | { readonly id: number; readonly result: TargetedPlan }
     | { readonly id: number; readonly error: string };
 
 interface Job {
     readonly request: EvaluationRequest;
     readonly options: RunOptions;
-    readonly resolve: (result: RunResult) => void;
+    readonly resolve: (result: TargetedPlan) => void;
     readonly reject: (err: Error) => void;
 }
 
@@ -51,6 +53,19 @@ export class EvaluationThreads {
     preview(stack: string, stackConfig: Record<string, unknown>, options: RunOptions = {}): Promise<RunResult> {
         return new Promise((resolve, reject) => {
             this.queue.push({ request: { id: this.nextId++, stack, stackConfig }, options, resolve, reject });
+            this.dispatch();
+        });
+    }
+
+    /** The offline plan of a change (OfflineEngine.planTargets), run on a thread. */
+    planTargets(
+        stack: string,
+        beforeConfig: Record<string, unknown>,
+        afterConfig: Record<string, unknown>,
+        options: RunOptions = {},
+    ): Promise<TargetedPlan> {
+        return new Promise((resolve, reject) => {
+            this.queue.push({ request: { id: this.nextId++, stack, stackConfig: afterConfig, beforeConfig }, options, resolve, reject });
             this.dispatch();
         });
     }

@@ -1,7 +1,8 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { Evaluation } from "../offline/evaluate";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
-import { Engine, ReportedViolation, RunOptions, RunResult } from "./engine";
+import { registrationDiff, RegistrationFingerprints, registrationFingerprints, updateTargets } from "../offline/registrationDiff";
+import { Engine, ReportedViolation, RunOptions, RunResult, TargetedPlan } from "./engine";
 import type { EvaluationThreads } from "./evaluationThreads";
 import { StackDocument, stackFileName } from "./stackDocument";
 
@@ -11,6 +12,9 @@ import { StackDocument, stackFileName } from "./stackDocument";
  */
 export type PolicyEvaluator = (evaluation: Evaluation) => Promise<{ readonly violations: readonly ReportedViolation[] }>;
 
+/** The root resource of every stack: the one a targeted update names when nothing else changes. */
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
 export interface OfflineEngineOptions {
     readonly projectDir: string;
     readonly policies: PolicyEvaluator;
@@ -19,6 +23,8 @@ export interface OfflineEngineOptions {
      * whatever `policies` says). Default: none, evaluations run in-process with `policies`.
      */
     readonly threads?: EvaluationThreads;
+    /** Whether a config over an Azure limit is refused (`EvaluateOptions.azureLimits`); only the benchmark turns it off. Default: true. */
+    readonly azureLimits?: boolean;
 }
 
 /**
@@ -31,6 +37,8 @@ export class OfflineEngine implements Engine {
     readonly name = "offline";
     /** The last preview per stack, keyed by its config, for the `up` that usually follows. */
     private readonly lastPreview = new Map<string, { readonly key: string; readonly result: RunResult }>();
+    /** The registered graph of the last config planned per stack (its fingerprints), the next change's starting point. */
+    private readonly lastGraph = new Map<string, { readonly key: string; readonly fingerprints: RegistrationFingerprints }>();
 
     constructor(private readonly options: OfflineEngineOptions) {}
 
@@ -61,6 +69,59 @@ export class OfflineEngine implements Engine {
         if (this.options.threads) {
             return this.options.threads.preview(stack, stackConfig, options);
         }
+        return (await this.gate(stack, stackConfig, options)).result;
+    }
+
+    /**
+     * The offline plan of a change for a targeted update: the policy gate on the whole region after the change
+     * (previewConfig's verdict), and the URNs the change creates, deletes or updates, from the registered graphs
+     * before and after (offline/registrationDiff.ts). The graph before is the one this engine computed last for
+     * that config (the previous change's "after"), or evaluated now.
+     */
+    async planTargets(
+        stack: string,
+        beforeConfig: Record<string, unknown>,
+        afterConfig: Record<string, unknown>,
+        options: RunOptions = {},
+    ): Promise<TargetedPlan> {
+        if (this.options.threads) {
+            return this.options.threads.planTargets(stack, beforeConfig, afterConfig, options);
+        }
+        const say = (line: string) => options.onOutput?.(line);
+        const started = Date.now();
+        let before = this.lastGraph.get(stack)?.key === JSON.stringify(beforeConfig) ? this.lastGraph.get(stack)?.fingerprints : undefined;
+        if (before === undefined) {
+            say(`offline evaluation of ${stack} as it is, for the graph the change starts from`);
+            const { evaluateStack } = await import("../offline/evaluate");
+            before = registrationFingerprints(
+                (await evaluateStack({ stack, stackConfig: beforeConfig, azureLimits: this.options.azureLimits })).resources,
+            );
+        }
+        const { result, evaluation } = await this.gate(stack, afterConfig, options);
+        if (!result.ok || evaluation === undefined) {
+            return result;
+        }
+        const after = registrationFingerprints(evaluation.resources);
+        this.lastGraph.set(stack, { key: JSON.stringify(afterConfig), fingerprints: after });
+        const diff = registrationDiff(before, after);
+        const targets = updateTargets(diff);
+        // Nothing in the graph changes: the up still runs, on the stack alone, for its outputs.
+        const root = evaluation.resources.find(r => r.type === ROOT_STACK_TYPE)?.urn;
+        const log = [
+            ...result.log,
+            `offline plan: ${diff.created.length} to create, ${diff.updated.length} to update, ${diff.deleted.length} to delete ` +
+                `of ${evaluation.resources.length} resources (${Date.now() - started} ms)`,
+        ];
+        say(log[log.length - 1]);
+        return { ...result, log, targets: targets.length > 0 || root === undefined ? targets : [root] };
+    }
+
+    /** The program under mocks, then the policies on what it registered; the evaluation is kept only in this thread. */
+    private async gate(
+        stack: string,
+        stackConfig: Record<string, unknown>,
+        options: RunOptions,
+    ): Promise<{ readonly result: RunResult; readonly evaluation?: Evaluation }> {
         const log: string[] = [];
         const say = (line: string) => {
             log.push(line);
@@ -75,12 +136,12 @@ export class OfflineEngine implements Engine {
         try {
             // Loaded on first use: the program is heavy, and a service that evaluates on threads never loads it here.
             const { evaluateStack } = await import("../offline/evaluate");
-            evaluation = await evaluateStack({ stack, stackConfig });
+            evaluation = await evaluateStack({ stack, stackConfig, azureLimits: this.options.azureLimits });
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             say(`the program failed: ${message}`);
             emit({ diagnosticEvent: { message, color: "never", severity: "error" } });
-            return { ok: false, failure: "preview-error", policyViolations: [], log };
+            return { result: { ok: false, failure: "preview-error", policyViolations: [], log } };
         }
         say(`${evaluation.resources.length} resources registered in ${evaluation.durationMs} ms`);
 
@@ -107,13 +168,14 @@ export class OfflineEngine implements Engine {
                 ? "policies passed"
                 : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: the change is refused`,
         );
-        return {
+        const result: RunResult = {
             ok: mandatory === 0,
             ...(mandatory > 0 ? { failure: "policy" as const } : {}),
             policyViolations: violations,
             outputs: evaluation.outputs,
             log,
         };
+        return { result, evaluation };
     }
 
     private readConfig(stack: string): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { chooseEngine, Engine } from "./engine";
 import { EvaluationThreads } from "./evaluationThreads";
 import { ExposureSettings, exposureSettings } from "./exposure";
 import { OfflineEngine } from "./offlineEngine";
+import { TargetedEngine } from "./targetedEngine";
 import { Provisioner } from "./provisioner";
 import { ServiceSettings, serviceSettings, SettingsError } from "./settings";
 
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
     const threads = new EvaluationThreads(config.evaluationThreads);
     // The threads run the pack's policies themselves: the program and the pack are never loaded on the service's thread.
     const dryRunEngine = new OfflineEngine({ projectDir, policies: onThreadsOnly, threads });
-    const engine: Engine = chooseEngine(choice) === "automation" ? automationEngine(projectDir, runTimeoutMs) : dryRunEngine;
+    // With the CLI, each change is planned offline (policy gate on the whole region, the URNs it touches) and deployed targeted.
+    const engine: Engine =
+        chooseEngine(choice) === "automation"
+            ? new TargetedEngine({ projectDir, deployer: automationEngine(projectDir, runTimeoutMs), planner: dryRunEngine })
+            : dryRunEngine;
     const provisioner = new Provisioner({ projectDir, engine, dryRunEngine, stateDir: config.stateDir });
     // Before listening: what a crash left is settled before anyone can ask about it.
     const recovered = await provisioner.recover();

@@ -9,58 +9,12 @@ import {
     accepted,
     fileBackendEnv,
     FIXTURE_STACK,
-    installFakePulumi,
-    makeProject,
     offlineProvisioner,
     removeProject,
     stackText,
     tenantsInFile,
 } from "./fixtures/provisioner/support";
-
-/** The last CLI version whose engine events the SDK tails from an `--event-log` file. */
-const FILE_EVENT_LOG_VERSION = "v3.205.0";
-/** From here on the SDK serves a gRPC Events service and passes `--event-log tcp://127.0.0.1:<port>`. */
-const GRPC_EVENT_STREAM_VERSION = "v3.206.0";
-
-/** A temp project, and the fake `pulumi` of one version installed in a root that only its engines use. */
-class FakeCliProject {
-    readonly dir = makeProject();
-    readonly state = path.join(this.dir, ".fake-pulumi");
-
-    constructor(readonly version: string) {
-        fs.mkdirSync(path.join(this.state, "stacks"), { recursive: true });
-        fs.writeFileSync(path.join(this.state, "stacks", `${FIXTURE_STACK}.json`), JSON.stringify({ outputs: {} }));
-        installFakePulumi(this.state, version);
-    }
-
-    engine(runTimeoutMs?: number): AutomationEngine {
-        return new AutomationEngine({
-            projectDir: this.dir,
-            pulumiRoot: this.state,
-            envVars: { FAKE_PULUMI_STATE: this.state },
-            runTimeoutMs,
-        });
-    }
-
-    /** Every command line the fake was given, but `version` (which the SDK runs without the workspace's environment). */
-    calls(): string[][] {
-        return fs
-            .readFileSync(path.join(this.state, "calls.jsonl"), "utf8")
-            .trim()
-            .split("\n")
-            .map(line => JSON.parse(line));
-    }
-
-    commandsOf(kind: string): string[][] {
-        return this.calls().filter(argv => argv[0] === kind);
-    }
-
-    async onboard(name: string, runTimeoutMs?: number) {
-        const { provisioner } = offlineProvisioner(this.dir, { engine: this.engine(runTimeoutMs) });
-        const operation = await provisioner.whenFinished(accepted(await provisioner.onboard(FIXTURE_STACK, { name, deviceQuota: 10 })).id);
-        return { provisioner, operation };
-    }
-}
+import { FakeCliProject, FILE_EVENT_LOG_VERSION, GRPC_EVENT_STREAM_VERSION } from "./support/fakeCliProject";
 
 /**
  * The Automation API engine through the real @pulumi/pulumi/automation SDK, against a fake `pulumi`
