@@ -1,7 +1,7 @@
 import { CONSUMER_GROUP_LIMITS, EVENT_HUBS_PER_NAMESPACE, SERVICE_BUS_ENTITY_LIMITS } from "../policy/dataPlaneLimits";
 import { FleetConfig, fleetConfigSchema } from "./configSchema";
 import { dataPlaneSizing } from "./dataPlane";
-import { DataPath, DataPathConfig, dataPath } from "./dataPath";
+import { DataPath, DataPathConfig, dataPath, namespaceEventHubs } from "./dataPath";
 import { ConfigProblem } from "./errors";
 import { CONFIG_NAMESPACE } from "./labels";
 import { Placement, PlacementConfig, PlacementTenant, placeTenants, placementSettings } from "./placement";
@@ -189,8 +189,7 @@ export function configLimitRows(config: FleetConfig, others: OtherStacksUsage = 
         stamps: stampHubsOf(config, stampPlanOf(config, placement)),
         eventHubsSku: sizing.eventHubsSku,
         eventHubPartitionCount: sizing.eventHubPartitionCount,
-        // ADX's data connection and each shared cluster's ingest read the whole shared hub (lib/dataPath.ts).
-        sharedHubReaders: 1 + path.ingest.filter(i => i.source === "shared").length,
+        namespaceHubs: namespaceEventHubs(config.tenants, path),
         devices: config.tenants.reduce((total, t) => total + t.deviceQuota, 0),
         tenants: config.tenants.length,
         otherStacks: others,

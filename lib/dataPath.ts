@@ -166,3 +166,27 @@ export function dataPath(config: DataPathConfig, placement: Placement): DataPath
  */
 export const INGEST_UNPROCESSED_EVENT_THRESHOLD = 1000;
 export const ingestReplicas = (partitions: number) => ({ minReplicas: 1, maxReplicas: partitions });
+
+/** An event hub of the region's namespace: the devices whose messages it carries and the consumers that read all of it. */
+export interface NamespaceEventHub {
+    readonly devices: number;
+    readonly fullReaders: number;
+}
+
+/**
+ * The event hubs of the region's namespace and who reads all of each: ADX's data connection and each shared cluster's
+ * ingest read the whole shared hub (lib/dataPath.ts), so its egress grows with the shared clusters; a dedicated hub kept
+ * in the namespace is read by ADX and its cluster's ingest. A dedicated tenant with a namespace of its own loads this one not at all.
+ */
+export function namespaceEventHubs(
+    tenants: readonly { readonly name: string; readonly deviceQuota: number }[],
+    path: DataPath,
+): NamespaceEventHub[] {
+    const devices = new Map(tenants.map(t => [t.name, t.deviceQuota]));
+    const dedicated = new Set(path.dedicated.map(d => d.tenant));
+    const longTail = tenants.filter(t => !dedicated.has(t.name)).reduce((total, t) => total + t.deviceQuota, 0);
+    return [
+        { devices: longTail, fullReaders: 1 + path.ingest.filter(i => i.source === "shared").length },
+        ...path.dedicated.filter(d => d.kind === "hub").map(d => ({ devices: devices.get(d.tenant)!, fullReaders: 2 })),
+    ];
+}

@@ -98,7 +98,7 @@ export function dataPlaneSizing(config: {
     readonly eventHubs: z.output<typeof eventHubsSchema>;
     readonly telemetry: TelemetryTiers;
 }): DataPlaneSizing {
-    const { iotHub, adx } = config.dataPlane;
+    const { iotHub, adx, serviceBus } = config.dataPlane;
     return withDataPlaneDefaults({
         iotHubSku: iotHub.sku,
         iotHubUnits: iotHub.units,
@@ -106,6 +106,7 @@ export function dataPlaneSizing(config: {
         eventHubsCapacity: config.eventHubs.capacity,
         adxSku: adx.sku,
         adxInstances: adx.instances,
+        serviceBusCapacity: serviceBus.messagingUnits,
         // ADX holds the hot window only: the warm tier keeps every row in Parquet from the first export on.
         adxHotCacheDays: config.telemetry.hotDays,
         adxRetentionDays: config.telemetry.hotDays,
@@ -178,7 +179,24 @@ const adxSchema = z
     });
 
 /** `iot-fleet:dataPlane`: the IoT Hub and ADX capacity the region's devices need. */
+/** Messaging units Azure sells a Premium Service Bus namespace in (learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging). */
+export const SERVICE_BUS_MESSAGING_UNIT_STEPS = [1, 2, 4, 8, 16] as const;
+
+const serviceBusSchema = z.strictObject({
+    /**
+     * Premium messaging units of the region's namespace: each holds 1,000 queues, one per tenant, so a region past
+     * 1,000 tenants needs 2. Default 1.
+     */
+    messagingUnits: z
+        .number()
+        .refine(units => (SERVICE_BUS_MESSAGING_UNIT_STEPS as readonly number[]).includes(units), {
+            message: `expected one of ${SERVICE_BUS_MESSAGING_UNIT_STEPS.join(", ")}: the messaging units Azure sells`,
+        })
+        .default(DATA_PLANE_DEFAULTS.serviceBusCapacity),
+});
+
 export const dataPlaneSchema = z.strictObject({
     iotHub: iotHubSchema.prefault({}),
     adx: adxSchema.prefault({}),
+    serviceBus: serviceBusSchema.prefault({}),
 });

@@ -83,23 +83,34 @@ export function iotHubUnitsNeeded(tier: IotHubSku, billedMessagesPerDay: number,
     return Math.max(1, Math.ceil(billedMessagesPerDay / limits.messagesPerUnitPerDay), forThrottle);
 }
 
+/** An event hub of the namespace: its peak load and how many consumers read all of it. */
+export interface EventHubStream {
+    readonly load: Pick<DeviceLoad, "peakPerSecond" | "peakBytesPerSecond">;
+    readonly fullReaders: number;
+}
+
 /**
- * The capacity an Event Hubs tier needs for the peak ingress and the full-stream readers' egress: TUs on Standard
- * (events and bytes per TU), PUs on Premium (bytes per PU, in the steps Azure sells); above the tier's maximum when it cannot.
+ * The capacity an Event Hubs namespace needs for the peak ingress of its hubs and the egress to each hub's full
+ * readers, summed over its hubs: TUs on Standard (events and bytes per TU), PUs on Premium (bytes per PU, in the steps
+ * Azure sells); above the tier's maximum when it cannot.
  */
-export function eventHubsCapacityNeeded(sku: EventHubsSku, peakPerSecond: number, peakBytesPerSecond: number, a: TrafficProfile): number {
-    const readers = a.eventHubFullStreamReaders;
+export function namespaceCapacityNeeded(sku: EventHubsSku, streams: readonly EventHubStream[], a: TrafficProfile): number {
+    const sum = (of: (stream: EventHubStream) => number) => streams.reduce((total, stream) => total + of(stream), 0);
+    const ingressEvents = sum(s => s.load.peakPerSecond);
+    const ingressBytes = sum(s => s.load.peakBytesPerSecond);
+    const egressEvents = sum(s => s.fullReaders * s.load.peakPerSecond);
+    const egressBytes = sum(s => s.fullReaders * s.load.peakBytesPerSecond);
     const wanted =
         sku === "Premium"
             ? Math.max(
-                  ceilOf(peakBytesPerSecond / a.premiumIngressBytesPerSecondPerProcessingUnit),
-                  ceilOf((readers * peakBytesPerSecond) / a.premiumEgressBytesPerSecondPerProcessingUnit),
+                  ceilOf(ingressBytes / a.premiumIngressBytesPerSecondPerProcessingUnit),
+                  ceilOf(egressBytes / a.premiumEgressBytesPerSecondPerProcessingUnit),
               )
             : Math.max(
-                  ceilOf(peakPerSecond / EVENT_HUBS_TU.ingressEventsPerSecond),
-                  ceilOf(peakBytesPerSecond / EVENT_HUBS_TU.ingressBytesPerSecond),
-                  ceilOf((readers * peakPerSecond) / EVENT_HUBS_TU.egressEventsPerSecond),
-                  ceilOf((readers * peakBytesPerSecond) / EVENT_HUBS_TU.egressBytesPerSecond),
+                  ceilOf(ingressEvents / EVENT_HUBS_TU.ingressEventsPerSecond),
+                  ceilOf(ingressBytes / EVENT_HUBS_TU.ingressBytesPerSecond),
+                  ceilOf(egressEvents / EVENT_HUBS_TU.egressEventsPerSecond),
+                  ceilOf(egressBytes / EVENT_HUBS_TU.egressBytesPerSecond),
               );
     return EVENT_HUBS_CAPACITY_STEPS[sku].find(step => step >= wanted) ?? wanted;
 }

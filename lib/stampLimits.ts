@@ -1,7 +1,8 @@
 import { IOT_HUB_LIMITS } from "../policy/dataPlaneLimits";
 import { ADX_ROUTING_ENRICHMENTS } from "./adxTenancy";
 import { AzureLimitRow, LIMIT_SOURCES } from "./azureLimitRow";
-import { deviceLoad, eventHubsCapacityNeeded, iotHubUnitsNeeded, TRAFFIC_PROFILE, TrafficProfile } from "./ingestLoad";
+import { NamespaceEventHub } from "./dataPath";
+import { deviceLoad, iotHubUnitsNeeded, namespaceCapacityNeeded, TRAFFIC_PROFILE, TrafficProfile } from "./ingestLoad";
 import { EVENT_HUBS_CAPACITY_STEPS, EventHubsSku, IOT_HUB_TIERS } from "./dataPlane";
 import { StampHub } from "./stampPlan";
 import { DPS_LIMITS, IOT_HUB_MAX_DEVICES, IOT_HUBS_PER_SUBSCRIPTION } from "./stamps";
@@ -22,8 +23,12 @@ export interface StampLimitInputs {
     readonly stamps: readonly StampHub[];
     readonly eventHubsSku: EventHubsSku;
     readonly eventHubPartitionCount: number;
-    /** Readers of the whole shared hub: ADX and each shared cluster's ingest. */
-    readonly sharedHubReaders: number;
+    /**
+     * The event hubs of the region's namespace, each with the devices whose messages it carries and the consumers that
+     * read all of it: the shared hub (the long tail; ADX and every shared cluster's ingest) and each dedicated tenant's
+     * hub kept in the namespace (its tenant; ADX and its cluster's ingest).
+     */
+    readonly namespaceHubs: readonly NamespaceEventHub[];
     readonly devices: number;
     readonly tenants: number;
     /** IoT hubs and Device Provisioning Services of the other stacks of the subscription group. */
@@ -71,13 +76,11 @@ export function stampLimitRows(inputs: StampLimitInputs, a: TrafficProfile = TRA
         ];
     });
     const stampCount = inputs.stamps.length;
-    const region = inputs.devices === 0 ? undefined : deviceLoad(inputs.devices, a);
-    const capacity = region
-        ? eventHubsCapacityNeeded(inputs.eventHubsSku, region.peakPerSecond, region.peakBytesPerSecond, {
-              ...a,
-              eventHubFullStreamReaders: inputs.sharedHubReaders,
-          })
-        : 1;
+    const capacity = namespaceCapacityNeeded(
+        inputs.eventHubsSku,
+        inputs.namespaceHubs.map(hub => ({ load: deviceLoad(hub.devices, a), fullReaders: hub.fullReaders })),
+        a,
+    );
     const steps = EVENT_HUBS_CAPACITY_STEPS[inputs.eventHubsSku];
     return [
         ...perStamp,
@@ -117,7 +120,7 @@ export function stampLimitRows(inputs: StampLimitInputs, a: TrafficProfile = TRA
             source: LIMIT_SOURCES.dps,
         },
         {
-            limit: `${inputs.eventHubsSku === "Premium" ? "processing" : "throughput"} units per Event Hubs namespace (peak ingress, and egress to ${inputs.sharedHubReaders} full readers)`,
+            limit: `${inputs.eventHubsSku === "Premium" ? "processing" : "throughput"} units per Event Hubs namespace (peak ingress, and egress to ${inputs.namespaceHubs[0]?.fullReaders ?? 0} full readers of the shared hub, 2 of each dedicated one)`,
             scope: "the region's Event Hubs namespace",
             used: capacity,
             max: steps[steps.length - 1],

@@ -487,8 +487,8 @@ describe("cost model", () => {
     }[] = [
         {
             devices: 1_000_000,
-            options: scenario(6_250, 1),
-            monthly: 21_500,
+            options: scenario(6_250, 2),
+            monthly: 22_300,
             compute: 10_900,
             adx: 2_200,
             egress: 1_000,
@@ -499,8 +499,8 @@ describe("cost model", () => {
         },
         {
             devices: 1_500_000,
-            options: scenario(12_500, 2),
-            monthly: 26_000,
+            options: scenario(12_500, 4),
+            monthly: 27_600,
             compute: 11_200,
             adx: 2_200,
             egress: 1_500,
@@ -511,8 +511,8 @@ describe("cost model", () => {
         },
         {
             devices: 2_000_000,
-            options: scenario(18_750, 2),
-            monthly: 27_400,
+            options: scenario(18_750, 4),
+            monthly: 29_100,
             compute: 11_500,
             adx: 2_200,
             egress: 2_000,

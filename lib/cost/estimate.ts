@@ -5,6 +5,7 @@ import { ConfigProblem } from "../errors";
 import { systemPoolSpec, workloadPoolSpecs } from "../nodePools";
 import { Placement } from "../placement";
 import { stampHubsOf, stampPlanOf } from "../stampPlan";
+import { dataPath, namespaceEventHubs } from "../dataPath";
 import { PRICED_REGIONS, PricedRegion, PriceTable, PRICES, RegionPrices } from "../prices";
 import { sum } from "./arithmetic";
 import { COST_ASSUMPTIONS, CostAssumptions } from "./assumptions";
@@ -148,6 +149,7 @@ export function estimateCost(
             clusters: clusters.length,
             nodes,
             stampHubs: stampHubsOf(config, stampPlanOf(config, placement)),
+            eventHubs: namespaceEventHubs(config.tenants, dataPath(config, placement)),
         },
         sizing,
         config.telemetry,

@@ -1,10 +1,11 @@
-import { DataPlaneSizing, EventHubsSku, IotHubSku } from "../dataPlane";
+import { DataPlaneSizing, EventHubsSku, IotHubSku, SERVICE_BUS_MESSAGING_UNIT_STEPS } from "../dataPlane";
+import { NamespaceEventHub } from "../dataPath";
 import { TelemetryTiers } from "../telemetryTiers";
 import { DAYS_PER_MONTH, RegionPrices, tieredCost } from "../prices";
 import { GB, SECONDS_PER_DAY } from "./arithmetic";
 import { CostAssumptions } from "./assumptions";
 import { adxNeeds, AdxOption, CapacityShortfall, dataPlaneShortfalls, iotHubNeeds, IotHubOption } from "./shortfalls";
-import { deviceLoad, eventHubsCapacityNeeded } from "../ingestLoad";
+import { deviceLoad, namespaceCapacityNeeded } from "../ingestLoad";
 import { telemetryTiersCost, TelemetryTiersCost } from "./telemetryTiers";
 
 /**
@@ -25,8 +26,7 @@ import { telemetryTiersCost, TelemetryTiersCost } from "./telemetryTiers";
  * IoT Hub, Event Hubs and ADX are checked against the load in `shortfalls.ts`.
  */
 
-/** Service Bus Premium: MU counts Azure accepts, and queues per MU. */
-const SERVICE_BUS_MU_STEPS = [1, 2, 4, 8, 16];
+/** Service Bus Premium: queues per MU. */
 const SERVICE_BUS_QUEUES_PER_MU = 1_000;
 
 /** Each region service's monthly cost and what it is made of, and where the data plane is short of the load. */
@@ -78,6 +78,8 @@ export interface RegionLoad {
     readonly nodes: number;
     /** Each ingest stamp's devices and its IoT hub's tier and units (`stampHubsOf`). */
     readonly stampHubs: readonly { readonly devices: number; readonly sku: IotHubSku; readonly units: number }[];
+    /** The event hubs of the region's namespace and their full readers (`namespaceEventHubs`): what its capacity carries. */
+    readonly eventHubs: readonly NamespaceEventHub[];
 }
 
 /** The monthly cost of a region's services for its load, with the data plane as the stack sizes it. */
@@ -89,7 +91,7 @@ export function regionServicesCost(
     a: CostAssumptions,
 ): RegionServicesCost {
     const { devices, tenants, clusters, nodes } = load;
-    const { messagesPerDay, peakPerSecond, peakBytesPerSecond } = deviceLoad(devices, a);
+    const { messagesPerDay, peakPerSecond } = deviceLoad(devices, a);
     const rawGBPerDay = (messagesPerDay * a.messageBytes) / GB;
 
     // The busiest stamp's hub decides whether the hubs carry their load (a stamp's hub is at least as large as a smaller one's).
@@ -107,7 +109,8 @@ export function regionServicesCost(
         cheapest: iotHubNeed.cheapest,
     };
 
-    const eventHubsNeeds = (sku: EventHubsSku) => eventHubsCapacityNeeded(sku, peakPerSecond, peakBytesPerSecond, a);
+    const streams = load.eventHubs.map(hub => ({ load: deviceLoad(hub.devices, a), fullReaders: hub.fullReaders }));
+    const eventHubsNeeds = (sku: EventHubsSku) => namespaceCapacityNeeded(sku, streams, a);
     const eventHubs = {
         sku: sizing.eventHubsSku,
         capacity: sizing.eventHubsCapacity,
@@ -124,7 +127,7 @@ export function regionServicesCost(
         Math.ceil(peakPerSecond / a.deviceMessagesPerQueueMessage / a.queueMessagesPerSecondPerMessagingUnit),
         Math.ceil(tenants / SERVICE_BUS_QUEUES_PER_MU),
     );
-    const messagingUnits = SERVICE_BUS_MU_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
+    const messagingUnits = SERVICE_BUS_MESSAGING_UNIT_STEPS.find(step => step >= wantedMessagingUnits) ?? wantedMessagingUnits;
     const serviceBus = { messagingUnits, monthly: messagingUnits * p.serviceBus.premiumMessagingUnit };
 
     const operationsPerMonth = devices * a.dpsOperationsPerDevicePerMonth;
