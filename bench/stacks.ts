@@ -3,6 +3,10 @@ import * as path from "path";
 import { MAX_LISTENERS_PER_GATEWAY } from "../lib/edge";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { DPS_LIMITS } from "../lib/stamps";
+import { configLimitRows } from "../lib/azureLimits";
+import { parseFleetConfig } from "../lib/config";
+import { EVENT_HUBS_CAPACITY_STEPS, SERVICE_BUS_MESSAGING_UNIT_STEPS } from "../lib/dataPlane";
+import { projectKeys } from "../lib/stackFile";
 
 /**
  * Stack configs generated in memory for the benchmark and the cost scenarios: the prod-weu stack with
@@ -34,6 +38,8 @@ export interface GeneratedStackOptions {
     readonly eventHubsProcessingUnits?: number;
     /** `iot-fleet:dataPlane` (IoT Hub and ADX sizing). Default: prod-weu's. */
     readonly dataPlane?: Readonly<Record<string, unknown>>;
+    /** `region.highScalePrivateEndpoints`. Default: prod-weu's. */
+    readonly highScalePrivateEndpoints?: boolean;
     /** `iot-fleet:quotas`: Azure quotas a support request raised (a region past 1 M devices needs `dpsRegistrations`). Default: none. */
     readonly quotas?: Readonly<Record<string, unknown>>;
 }
@@ -41,9 +47,43 @@ export interface GeneratedStackOptions {
 /** Devices per long-tail tenant in the benchmark: 1,000 of them and the 3 dedicated tenants (500,000) make 2 M devices. */
 export const BENCH_DEVICES_PER_LONG_TAIL_TENANT = 1_500;
 
-/** The region the benchmark measures at a size (long-tail tenants, plus the 3 dedicated ones). */
+/**
+ * The region the benchmark measures at a size (long-tail tenants, plus the 3 dedicated ones), sized for its own limit
+ * rows: the Event Hubs processing units and Service Bus messaging units its load and queues need, High Scale Private
+ * Endpoints once its endpoints pass one VNet's 1,000, and the key-vault quota a support request raises. What no
+ * setting raises (role assignments per subscription) stays, and the bench table counts it.
+ */
 export function benchStackConfig(longTailTenants: number): Record<string, unknown> {
-    return generatedStackConfig({ longTailTenants, devicesPerLongTailTenant: BENCH_DEVICES_PER_LONG_TAIL_TENANT });
+    const generated = (sizing: BenchSizing) => ({
+        ...generatedStackConfig({
+            longTailTenants,
+            devicesPerLongTailTenant: BENCH_DEVICES_PER_LONG_TAIL_TENANT,
+            eventHubsProcessingUnits: sizing.processingUnits,
+            dataPlane: { serviceBus: { messagingUnits: sizing.messagingUnits } },
+            highScalePrivateEndpoints: sizing.highScalePrivateEndpoints,
+            quotas: { keyVaultsWithPrivateEndpoints: sizing.keyVaults },
+        }),
+        // A region this size takes a subscription of its own (README, "How many tenants a region holds").
+        "iot-fleet:subscription": { group: `bench-${longTailTenants}`, otherRoleAssignments: 0 },
+    });
+    const first: BenchSizing = { processingUnits: 1, messagingUnits: 1, highScalePrivateEndpoints: false, keyVaults: 400 };
+    const rows = configLimitRows(parseFleetConfig(projectKeys(generated(first)), "bench", { azureLimits: false }));
+    const used = (limit: string) => Math.max(0, ...rows.filter(row => row.limit.startsWith(limit)).map(row => row.used));
+    const step = (steps: readonly number[], wanted: number) => steps.find(s => s >= wanted) ?? wanted;
+    return generated({
+        // At most the tier's largest: a region past it keeps its limit problem, which the bench table counts.
+        processingUnits: Math.min(used("processing units per Event Hubs namespace"), Math.max(...EVENT_HUBS_CAPACITY_STEPS.Premium)),
+        messagingUnits: step(SERVICE_BUS_MESSAGING_UNIT_STEPS, Math.ceil(used("queues and topics per Service Bus namespace") / 1_000)),
+        highScalePrivateEndpoints: used("private endpoints per virtual network") > 1_000,
+        keyVaults: Math.max(400, used("key vaults with private endpoints per subscription")),
+    });
+}
+
+interface BenchSizing {
+    readonly processingUnits: number;
+    readonly messagingUnits: number;
+    readonly highScalePrivateEndpoints: boolean;
+    readonly keyVaults: number;
 }
 
 /** The folder with Pulumi.yaml above this file, whether it runs from bench/ (ts-node) or from bin/bench/bench/ (compiled). */
@@ -84,6 +124,14 @@ export function generatedStackConfig(options: GeneratedStackOptions): Record<str
         ...base,
         "iot-fleet:eventHubs": { sku: "Premium", capacity: options.eventHubsProcessingUnits ?? 1 },
         "iot-fleet:dataPlane": options.dataPlane ?? base["iot-fleet:dataPlane"],
+        ...(options.highScalePrivateEndpoints === undefined
+            ? {}
+            : {
+                  "iot-fleet:region": {
+                      ...(base["iot-fleet:region"] as object),
+                      highScalePrivateEndpoints: options.highScalePrivateEndpoints,
+                  },
+              }),
         "iot-fleet:sharedClusterCapacity": GENERATED_SHARED_CLUSTER_CAPACITY,
         // Each stamp's IoT hub sized for its own devices: a region of several stamps pays for what each carries.
         "iot-fleet:stamps": { iotHubSizing: "load" },

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { generatedStackConfig } from "../bench/stacks";
+import { benchStackConfig, generatedStackConfig } from "../bench/stacks";
 import { stampPlanOf } from "../lib/stampPlan";
 import { azureLimitRows, configLimitRows, configRoleAssignments, limitProblems, ROLE_ASSIGNMENTS } from "../lib/azureLimits";
 import { ConfigError, parseFleetConfig } from "../lib/config";
@@ -164,6 +164,32 @@ describe("Azure limits checked before anything registers", () => {
         );
         assert.deepStrictEqual([row.used, row.max, row.max - row.used], [3270, 4000, 730]);
         assert.deepStrictEqual(limitProblems([row]), []);
+    });
+
+    it("sizes the benchmark's 1,000-tenant, 2 M-device region within every Azure limit: two stamps' worth of devices, 16 PUs, 2 messaging units, High Scale Private Endpoints", () => {
+        const raw = benchStackConfig(1000);
+        const config = parseFleetConfig(projectKeys(raw), "the benchmark's 1,003-tenant region");
+        const rows = configLimitRows(config);
+        assert.deepStrictEqual(limitProblems(rows), []);
+        const placement = placeTenants(config.tenants, placementSettings(config));
+        assert.ok(stampPlanOf(config, placement).stamps.length >= 2);
+        assert.strictEqual(
+            config.tenants.reduce((total, t) => total + t.deviceQuota, 0),
+            2_000_000,
+        );
+        const used = (limit: string) => rows.filter(row => row.limit.startsWith(limit)).map(row => [row.used, row.max]);
+        // The shared hub's egress to ADX and 16 shared clusters' ingest, and the two dedicated hubs in the namespace.
+        assert.deepStrictEqual(used("processing units per Event Hubs namespace"), [[16, 16]]);
+        assert.deepStrictEqual(used("queues and topics per Service Bus namespace"), [[1003, 2000]]);
+        assert.deepStrictEqual(used("private endpoints per virtual network"), [[1011, 5000]]);
+        // Its raised quotas are exactly what it needs: one long-tail tenant more is refused, naming each quota it passes.
+        const past = { ...raw, "iot-fleet:tenants": [...(raw["iot-fleet:tenants"] as object[]), { name: "one-more", deviceQuota: 1_500 }] };
+        const refused = problemsOf(() => parseFleetConfig(projectKeys(past), "one tenant past")).map(p => p.replace(/ \(https:.*\)$/, ""));
+        assert.deepStrictEqual(refused, [
+            "iot-fleet:tenants: Azure limit exceeded: registrations per DPS (quotas.dpsRegistrations) (the region's DPS): 2001500 needed, 2000000 allowed",
+            "iot-fleet:tenants: Azure limit exceeded: enrollment groups per DPS, one per tenant (quotas.dpsEnrollmentGroups) (the region's DPS): 1004 needed, 1003 allowed",
+            "iot-fleet:tenants: Azure limit exceeded: key vaults with private endpoints per subscription (subscription bench-1000): 1005 needed, 1004 allowed",
+        ]);
     });
 
     it("counts a migration's kept consumer groups against the hub's tier", () => {
