@@ -1,6 +1,7 @@
 import { BARE_CONFIGMAP } from "./bareResources";
 import { Measurement } from "./measure";
 import type { OnboardingMeasurement } from "./onboarding";
+import { GENERATED_SHARED_CLUSTER_CAPACITY } from "./stacks";
 
 /** The benchmark's targets on the reference machine (2 cores). */
 export const TARGETS = {
@@ -187,7 +188,7 @@ export function markdownReport(results: BenchResults): string {
         `Children: ${results.mode}, one process per measurement, --max-old-space-size=${results.childHeapLimitMB}.`,
         "",
         "Each size is that many long-tail tenants of 1,500 devices plus 3 dedicated ones (500,000 devices) on prod-weu's config, with",
-        "shared clusters of up to 250 tenants: 2 M devices at 1,000. CPU s is the process's CPU time during the evaluation (all",
+        `shared clusters of up to ${GENERATED_SHARED_CLUSTER_CAPACITY.maxTenants} tenants, sized for its own Azure limits (bench/stacks.ts): 2 M devices at 1,000. CPU s is the process's CPU time during the evaluation (all`,
         "threads), steadier than wall time when the machine is shared; the last column is deployability: the region's mandatory",
         "policy violations and the Azure limits its config exceeds (`limitProblems`, lib/azureLimits.ts).",
         "The floor registers as many bare `kubernetes:core/v1:ConfigMap`s through the same harness (`evaluateStack`), waiting a turn",
