@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FleetConfig } from "./lib/config";
+import { ConfigError, FleetConfig } from "./lib/config";
 import { placeTenants, Placement, placementSettings, previousPlacementOf } from "./lib/placement";
 import { previousShardsOf, SHARD_OUTPUTS, shardTenants } from "./lib/tenantShards";
-import { stampPlanOf } from "./lib/stampPlan";
+import { stampPlanOf, stampPlanProblems } from "./lib/stampPlan";
 import { previousStampsOf } from "./lib/stamps";
 import { tenantHostname, tenantListenerName } from "./lib/edge";
 import { JoinedFleet } from "./components/cluster/fleetManager";
@@ -41,7 +41,13 @@ export async function fleetProgram(config: FleetConfig) {
         config.quotas.cosmosContainersPerAccount,
         previousShardsOf(previous),
     );
-    const stamps = stampPlanOf(config, placement, previousStampsOf(previous));
+    const previousStamps = previousStampsOf(previous);
+    const stamps = stampPlanOf(config, placement, previousStamps);
+    // Validation placed the stamps afresh; kept tenants that grew can overfill theirs: refused before anything registers.
+    const overStamps = stampPlanProblems(config, placement, previousStamps);
+    if (overStamps.length > 0) {
+        throw new ConfigError(overStamps, `stack ${pulumi.getStack()}`);
+    }
     const joinedFleet =
         config.fleet.mode === "join"
             ? (new pulumi.StackReference(config.fleet.stackReference!).getOutput("fleet") as pulumi.Output<JoinedFleet>)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CIDR, FleetConfig, fleetConfigSchema, TenantEntry, tenantSchema } from "./configSchema";
 import { CONFIG_NAMESPACE } from "./labels";
-import { ConfigError, ConfigProblem } from "./errors";
+import { ConfigError, ConfigProblem, keyPath } from "./errors";
 import { azureLimitProblems, LimitCheckOptions } from "./azureLimits";
 import { aksNames, clusterNameProblems } from "./naming";
 import { CLUSTER_POD_CIDR, CLUSTER_SERVICE_CIDR, cidrsOverlap, planClusterSubnets } from "./network";
@@ -47,7 +47,7 @@ export function parseFleetConfig(raw: Record<string, unknown>, source?: string, 
     };
     // Azure's limits, counted on the whole valid config before anything registers.
     const overStamps = stampPlanProblems(config, placeTenants(config.tenants, placementSettings(config)));
-    const overLimits = [...overStamps.map(p => ({ path: keyPath(p.path), message: p.message })), ...azureLimitProblems(config, options)];
+    const overLimits = [...overStamps, ...azureLimitProblems(config, options)];
     if (overLimits.length > 0) {
         throw new ConfigError(overLimits, source);
     }
@@ -74,14 +74,6 @@ function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
     const shown =
         typeof found === "string" || typeof found === "number" || typeof found === "boolean" ? `, got ${JSON.stringify(found)}` : "";
     return { path, message: issue.message + shown };
-}
-
-function keyPath(path: readonly PropertyKey[]): string {
-    if (path.length === 0) {
-        return CONFIG_NAMESPACE;
-    }
-    const [key, ...rest] = path;
-    return `${CONFIG_NAMESPACE}:${String(key)}` + rest.map(p => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
 /**

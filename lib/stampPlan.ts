@@ -1,4 +1,5 @@
 import { IOT_HUB_LIMITS } from "../policy/dataPlaneLimits";
+import { ConfigProblem, keyPath } from "./errors";
 import { Placement } from "./placement";
 import { IotHubSku } from "./dataPlane";
 import { deviceLoad, iotHubNeeds, TRAFFIC_PROFILE, TrafficProfile } from "./ingestLoad";
@@ -35,12 +36,13 @@ export function stampPlanOf(config: StampPlanConfig, placement: Placement, previ
 }
 
 /**
- * A tenant larger than one stamp, or a stamp its pinned tenants overfill, at the key path to change: the tenant's
- * `deviceQuota`, the pin of a tenant on the stamp, else `stamps.maxDevices`.
+ * A tenant larger than one stamp, or a stamp its pinned or kept tenants overfill (devices, or dedicated tenants past
+ * its hub's custom endpoints), at the key path to change: the tenant's `deviceQuota`, the pin of a tenant on the stamp,
+ * else `stamps.maxDevices`.
  */
-export function stampPlanProblems(config: StampPlanConfig, placement: Placement): { path: PropertyKey[]; message: string }[] {
+export function stampPlanProblems(config: StampPlanConfig, placement: Placement, previous?: ReadonlyMap<string, string>): ConfigProblem[] {
     const indexOf = (tenant: string) => config.tenants.findIndex(t => t.name === tenant);
-    return stampPlanOf(config, placement).problems.map(problem => {
+    return stampPlanOf(config, placement, previous).problems.map(problem => {
         const pinned = config.tenants.find(t => t.stamp === problem.stamp);
         const path =
             problem.tenant !== undefined
@@ -48,7 +50,7 @@ export function stampPlanProblems(config: StampPlanConfig, placement: Placement)
                 : pinned !== undefined
                   ? ["tenants", indexOf(pinned.name), "stamp"]
                   : ["stamps", "maxDevices"];
-        return { path, message: problem.message };
+        return { path: keyPath(path), message: problem.message };
     });
 }
 

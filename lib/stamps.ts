@@ -94,6 +94,15 @@ export function placeOnStamps(
     previous: ReadonlyMap<string, string> = new Map(),
 ): StampPlacement {
     const loads = new Map<number, StampLoad & { tenants: string[]; dedicated: string[]; devices: number }>();
+    // Every stamp up to the highest one the stack has had stays, empty or not: an emptied stamp's hub is kept (its host
+    // name is in devices' DPS registrations and the outputs) and fills again before a new stamp opens.
+    const highest = Math.max(
+        1,
+        ...[...previous.values(), ...tenants.flatMap(t => (t.stamp === undefined ? [] : [t.stamp]))].map(stampOrdinal),
+    );
+    for (let ordinal = 1; ordinal <= highest; ordinal++) {
+        loads.set(ordinal, { name: stampName(ordinal), tenants: [], dedicated: [], devices: 0 });
+    }
     const assigned = new Map<string, StampAssignment>();
     const assign = (tenant: StampTenant, stamp: string, reason: StampReason) => {
         const ordinal = stampOrdinal(stamp);
@@ -134,7 +143,11 @@ export function placeOnStamps(
 function firstStampWithRoom(loads: ReadonlyMap<number, StampLoad>, tenant: StampTenant, settings: StampSettings): number {
     const dedicatedRoom = (load: StampLoad) =>
         tenant.dedicated !== true || load.dedicated.length < (settings.maxDedicatedPerStamp ?? Number.POSITIVE_INFINITY);
-    return lowestNumberedWithRoom(loads, load => load.devices + tenant.deviceQuota <= settings.maxDevicesPerStamp && dedicatedRoom(load));
+    // An empty stamp takes any tenant, as a new one would: one larger than a hub is reported, wherever it lands.
+    return lowestNumberedWithRoom(
+        loads,
+        load => load.tenants.length === 0 || (load.devices + tenant.deviceQuota <= settings.maxDevicesPerStamp && dedicatedRoom(load)),
+    );
 }
 
 function stampProblems(
@@ -162,10 +175,26 @@ function stampProblems(
                 `${s.name} holds ${s.devices.toLocaleString("en-US")} devices of quota, over its ${limit}: move a tenant to another ` +
                 `stamp by pinning its \`stamp\` (its devices are then re-provisioned)`,
         }));
-    return [...tooLarge, ...overfull];
+    const maxDedicated = settings.maxDedicatedPerStamp ?? Number.POSITIVE_INFINITY;
+    const endpointsFull = stamps
+        .filter(s => s.dedicated.length > maxDedicated)
+        .map(s => ({
+            stamp: s.name,
+            message:
+                `${s.name} routes to ${s.dedicated.length} dedicated tenants (${s.dedicated.join(", ")}), over the ${maxDedicated} its ` +
+                `hub's custom endpoints leave beside the shared route: pin one to another stamp (its devices are then re-provisioned)`,
+        }));
+    return [...tooLarge, ...overfull, ...endpointsFull];
 }
 
-/** Where the stack last put each tenant: `tenants.<name>.stamp` of its own outputs, as placement reads `cluster`. */
+/**
+ * Where the stack last put each tenant: `tenants.<name>.stamp` of its own outputs, as placement reads `cluster`. A
+ * tenant the stack deployed before stamps existed (its entry has a `cluster` and no stamp) is on the region's
+ * original hub, `stamp-1`: its devices are registered there.
+ */
 export function previousStampsOf(tenantsOutput: unknown): ReadonlyMap<string, string> {
-    return new Map([...previousTenantField(tenantsOutput, "stamp")].filter(([, stamp]) => STAMP_PIN.test(stamp)));
+    const recorded = previousTenantField(tenantsOutput, "stamp");
+    const stamps = new Map([...recorded].filter(([, stamp]) => STAMP_PIN.test(stamp)));
+    const deployedBeforeStamps = [...previousTenantField(tenantsOutput, "cluster").keys()].filter(tenant => !recorded.has(tenant));
+    return new Map([...stamps, ...deployedBeforeStamps.map((tenant): [string, string] => [tenant, FIRST_STAMP])]);
 }

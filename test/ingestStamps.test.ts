@@ -5,7 +5,7 @@ import { TENANT_MESSAGE_PROPERTY, TENANT_TWIN_TAG } from "../lib/dataPath";
 import { ADX_ROUTING_ENRICHMENTS } from "../lib/adxTenancy";
 import { placeTenants, placementSettings } from "../lib/placement";
 import { projectKeys, readStackConfig, stackFilePath } from "../lib/stackFile";
-import { stampPlanOf } from "../lib/stampPlan";
+import { stampPlanOf, stampPlanProblems } from "../lib/stampPlan";
 import { previousStampsOf } from "../lib/stamps";
 import { Evaluation, evaluateStack } from "../offline/evaluate";
 import { ofType } from "./support/stacks";
@@ -71,13 +71,36 @@ describe("ingest stamps in the region", () => {
         );
     });
 
-    it("reads each tenant's stamp back from the stack's own tenants output, ignoring what is no stamp", () => {
+    it("refuses, at stamps.maxDevices, a stamp its kept tenants overfill, though a fresh placement would fit them", () => {
+        const config = parseFleetConfig(
+            projectKeys({ ...readStackConfig(stackFilePath("prod-weu")), "iot-fleet:stamps": { maxDevices: 300_000 } }),
+        );
+        const placement = placeTenants(config.tenants, placementSettings(config));
+        assert.deepStrictEqual(stampPlanProblems(config, placement), []);
+        const allOnTheOriginalHub = new Map(config.tenants.map(t => [t.name, "stamp-1"]));
+        assert.deepStrictEqual(stampPlanProblems(config, placement, allOnTheOriginalHub), [
+            {
+                path: "iot-fleet:stamps.maxDevices",
+                message:
+                    "stamp-1 holds 335,900 devices of quota, over its 300,000: move a tenant to another stamp by pinning its `stamp` " +
+                    "(its devices are then re-provisioned)",
+            },
+        ]);
+    });
+
+    it("reads each tenant's stamp back from the stack's own tenants output, a tenant deployed before stamps on the region's original hub, and ignores what is no stamp", () => {
         const previous = previousStampsOf({
             a: { cluster: "shared-1", stamp: "stamp-2" },
             b: { cluster: "shared-1" },
             c: { stamp: "hub-9" },
         });
-        assert.deepStrictEqual([...previous], [["a", "stamp-2"]]);
+        assert.deepStrictEqual(
+            [...previous],
+            [
+                ["a", "stamp-2"],
+                ["b", "stamp-1"],
+            ],
+        );
     });
 
     describe("on a region of two stamps", () => {

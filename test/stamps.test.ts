@@ -66,7 +66,32 @@ describe("ingest stamp placement", () => {
         );
     });
 
-    it("never moves a settled tenant when tenants are added, grown, shrunk or removed", () => {
+    it("keeps a stamp all its tenants left, and fills it before opening another", () => {
+        const emptied = placeOnStamps([tenant("b", 10)], SETTINGS, new Map([["b", "stamp-2"]]));
+        assert.deepStrictEqual(
+            emptied.stamps.map(stamp => [stamp.name, stamp.tenants]),
+            [
+                ["stamp-1", []],
+                ["stamp-2", ["b"]],
+            ],
+        );
+        assert.strictEqual(stampOf([tenant("b", 10), tenant("c", 10)], new Map([["b", "stamp-2"]])).get("c"), "stamp-1");
+    });
+
+    it("reports a stamp whose kept dedicated tenants need more custom endpoints than its hub has", () => {
+        const dedicated = (name: string): StampTenant => ({ name, deviceQuota: 10, dedicated: true });
+        const previous = new Map(["d1", "d2", "d3"].map(name => [name, "stamp-1"]));
+        const placement = placeOnStamps(["d1", "d2", "d3"].map(dedicated), { ...SETTINGS, maxDedicatedPerStamp: 2 }, previous);
+        assert.deepStrictEqual(
+            placement.problems.map(p => p.message),
+            [
+                "stamp-1 routes to 3 dedicated tenants (d1, d2, d3), over the 2 its hub's custom endpoints leave beside the shared " +
+                    "route: pin one to another stamp (its devices are then re-provisioned)",
+            ],
+        );
+    });
+
+    it("never moves a settled tenant nor drops a stamp when tenants are added, grown, shrunk or removed", () => {
         const quota = fc.integer({ min: 1, max: 60_000 });
         fc.assert(
             fc.property(
@@ -86,12 +111,16 @@ describe("ingest stamp placement", () => {
                             tenants = tenants.filter((_, i) => i !== at);
                         }
                     }
-                    const after = stampOf(tenants, before);
+                    const placement = placeOnStamps(tenants, SETTINGS, before);
+                    const after = new Map([...placement.tenants.values()].map(a => [a.tenant, a.stamp]));
                     for (const t of tenants) {
                         if (before.has(t.name)) {
                             assert.strictEqual(after.get(t.name), before.get(t.name), `${t.name} moved`);
                         }
                     }
+                    // No stamp the stack had goes (its hub would be deleted and its number reused for another).
+                    const stamps = new Set(placement.stamps.map(stamp => stamp.name));
+                    assert.ok([...before.values()].every(stamp => stamps.has(stamp)));
                 },
             ),
         );
