@@ -23,6 +23,7 @@ import { Engine, EngineError, ReportedViolation, RunOptions, RunResult } from ".
 export interface AutomationStack {
     preview(options: PreviewOptions): Promise<unknown>;
     up(options: UpOptions): Promise<{ readonly outputs: OutputMap }>;
+    outputs(): Promise<OutputMap>;
 }
 
 /** A tenant change is a few resources; a run that takes longer than this is stuck (a hung provider, a lost connection). */
@@ -98,6 +99,12 @@ export class AutomationEngine implements Engine {
 
     up(stack: string, options: RunOptions = {}): Promise<RunResult> {
         return this.run(stack, "up", options, async (opened, common) => tenantOutputs((await opened.up(common)).outputs));
+    }
+
+    /** `pulumi stack output --json --show-secrets`: what the program's self-reference reads on the next update. */
+    async deployedOutputs(stack: string): Promise<Record<string, unknown>> {
+        const outputs = await (await this.stack(stack)).outputs();
+        return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
     }
 
     /**

@@ -31,6 +31,12 @@ export interface RunOptions {
      * updates, creates and deletes those alone. Default: none, the whole stack.
      */
     readonly targets?: readonly string[];
+    /**
+     * For an offline plan: the stack's outputs from its last update, which the program reads back through its
+     * self-reference to keep every tenant on its cluster, stamp, endpoint subnet and account (program.ts). Default:
+     * none, as on a stack's first update.
+     */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 /**
@@ -63,6 +69,8 @@ export interface Engine {
     readonly name: "automation" | "offline";
     preview(stack: string, options?: RunOptions): Promise<RunResult>;
     up(stack: string, options?: RunOptions): Promise<RunResult>;
+    /** The stack's outputs from its last update, as plain values; none where the engine has no deployed state. */
+    deployedOutputs?(stack: string): Promise<Record<string, unknown>>;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface EvaluationRequest {
     readonly stackConfig: Record<string, unknown>;
     /** Set for the offline plan of a change (OfflineEngine.planTargets): the config before it; `stackConfig` is after. */
     readonly beforeConfig?: Record<string, unknown>;
+    /** The stack's outputs from its last update (`RunOptions.previousOutputs`). */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 export type EvaluationReply =
@@ -65,7 +67,12 @@ export class EvaluationThreads {
         options: RunOptions = {},
     ): Promise<TargetedPlan> {
         return new Promise((resolve, reject) => {
-            this.queue.push({ request: { id: this.nextId++, stack, stackConfig: afterConfig, beforeConfig }, options, resolve, reject });
+            this.queue.push({
+                request: { id: this.nextId++, stack, stackConfig: afterConfig, beforeConfig, previousOutputs: options.previousOutputs },
+                options,
+                resolve,
+                reject,
+            });
             this.dispatch();
         });
     }

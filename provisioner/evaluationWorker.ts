@@ -14,9 +14,13 @@ const engine = new OfflineEngine({ projectDir: "", policies: evaluatePolicies })
 const port = parentPort!;
 const reply = (message: EvaluationReply) => port.postMessage(message);
 
-port.on("message", async ({ id, stack, stackConfig, beforeConfig }: EvaluationRequest) => {
+port.on("message", async ({ id, stack, stackConfig, beforeConfig, previousOutputs }: EvaluationRequest) => {
     try {
-        const options = { onOutput: (line: string) => reply({ id, line }), onEvent: (event: EngineEvent) => reply({ id, event }) };
+        const options = {
+            onOutput: (line: string) => reply({ id, line }),
+            onEvent: (event: EngineEvent) => reply({ id, event }),
+            previousOutputs,
+        };
         const result =
             beforeConfig === undefined
                 ? await engine.previewConfig(stack, stackConfig, options)

@@ -94,7 +94,14 @@ export class OfflineEngine implements Engine {
             say(`offline evaluation of ${stack} as it is, for the graph the change starts from`);
             const { evaluateStack } = await import("../offline/evaluate");
             before = registrationFingerprints(
-                (await evaluateStack({ stack, stackConfig: beforeConfig, azureLimits: this.options.azureLimits })).resources,
+                (
+                    await evaluateStack({
+                        stack,
+                        stackConfig: beforeConfig,
+                        azureLimits: this.options.azureLimits,
+                        previousOutputs: options.previousOutputs,
+                    })
+                ).resources,
             );
         }
         const { result, evaluation } = await this.gate(stack, afterConfig, options);
@@ -136,7 +143,12 @@ export class OfflineEngine implements Engine {
         try {
             // Loaded on first use: the program is heavy, and a service that evaluates on threads never loads it here.
             const { evaluateStack } = await import("../offline/evaluate");
-            evaluation = await evaluateStack({ stack, stackConfig, azureLimits: this.options.azureLimits });
+            evaluation = await evaluateStack({
+                stack,
+                stackConfig,
+                azureLimits: this.options.azureLimits,
+                previousOutputs: options.previousOutputs,
+            });
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             say(`the program failed: ${message}`);

@@ -35,7 +35,9 @@ export class TargetedEngine implements Engine {
         const before = this.readConfig(stack);
         const after =
             options.stackFileText === undefined ? before : StackDocument.parse(options.stackFileText, stackFileName(stack)).config();
-        const plan = await this.options.planner.planTargets(stack, before, after, options);
+        // Planned on the placement the update will make: the program keeps tenants where the last update put them.
+        const previousOutputs = await this.options.deployer.deployedOutputs?.(stack);
+        const plan = await this.options.planner.planTargets(stack, before, after, { ...options, previousOutputs });
         if (!plan.ok || plan.targets === undefined) {
             return plan;
         }

@@ -58,6 +58,7 @@ function fakeStack(
             calls.push({ method: "up", options });
             return script.up ? script.up(options) : { outputs: {} };
         },
+        outputs: async () => ({}),
     };
     return { stack, calls };
 }

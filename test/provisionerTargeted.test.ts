@@ -83,3 +83,27 @@ describe("provisioner: a tenant change deployed with --target, through the SDK a
         assert.ok(!remove.some(urn => urn.includes("contoso")), remove.join("\n"));
     });
 });
+
+describe("provisioner: the offline plan of a targeted change", () => {
+    it("evaluates the region with the outputs of the stack's last update, so that it plans the placement the update will keep", async () => {
+        const deployed = { tenants: { contoso: { cluster: "shared-2", stamp: "stamp-1" } } };
+        const seen: (Record<string, unknown> | undefined)[] = [];
+        const engine = new TargetedEngine({
+            projectDir: "test/fixtures/provisioner",
+            deployer: {
+                name: "automation",
+                preview: async () => ({ ok: true, policyViolations: [], log: [] }),
+                up: async () => ({ ok: true, policyViolations: [], log: [] }),
+                deployedOutputs: async () => deployed,
+            },
+            planner: {
+                planTargets: async (_stack, _before, _after, options) => {
+                    seen.push(options?.previousOutputs);
+                    return { ok: true, policyViolations: [], log: [], targets: [] };
+                },
+            },
+        });
+        await engine.preview(FIXTURE_STACK);
+        assert.deepStrictEqual(seen, [deployed]);
+    });
+});
