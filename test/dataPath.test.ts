@@ -202,7 +202,14 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
             const dedicated = evaluation.config.tenants
                 .filter(t => evaluation.outputs.tenants[t.name].isolation === "dedicated")
                 .map(t => t.name);
+            const routedOn: string[] = [];
             for (const hub of ofType(evaluation, "azure-native:iothub:IotHubResource")) {
+                // The dedicated tenants whose stamp this hub is: each has its route on its own stamp's hub alone.
+                const [stamp] = Object.entries(evaluation.outputs.stamps as Record<string, { iotHubName: string }>).find(
+                    ([, s]) => s.iotHubName === hub.inputs.resourceName,
+                )!;
+                const onThisHub = dedicated.filter(t => evaluation.outputs.tenants[t].stamp === stamp);
+                routedOn.push(...onThisHub);
                 const routing = hub.inputs.properties.routing;
                 const endpoints = routing.endpoints.eventHubs.map((e: { name: string }) => e.name);
                 assert.deepStrictEqual(routing.enrichments, [
@@ -212,8 +219,8 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
                     { key: "IngestionMappingReference", value: "$twin.tags.tenant", endpointNames: endpoints },
                 ]);
                 const routes = new Map(routing.routes.map((r: { name: string }) => [r.name, r]));
-                assert.strictEqual(routes.size, 1 + dedicated.length);
-                for (const tenant of dedicated) {
+                assert.strictEqual(routes.size, 1 + onThisHub.length);
+                for (const tenant of onThisHub) {
                     const route: any = routes.get(`tenant-${tenant}`);
                     assert.deepStrictEqual(
                         [route.condition, route.endpointNames],
@@ -226,6 +233,7 @@ function describeDataPath(label: string, evaluate: () => Promise<Evaluation>) {
                 assert.strictEqual((routes.get("telemetry") as any).condition, sharedRouteCondition(dedicated));
                 assert.deepStrictEqual(routing.fallbackRoute.endpointNames, ["events"]);
             }
+            assert.deepStrictEqual(routedOn.sort(), [...dedicated].sort(), "every dedicated tenant is routed on exactly one hub");
         });
     });
 }
