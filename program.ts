@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, FleetConfig } from "./lib/config";
+import { SELF_REFERENCE_NAME } from "./lib/naming";
 import { placeTenants, Placement, placementSettings, previousPlacementOf } from "./lib/placement";
 import { previousShardsOf, SHARD_OUTPUTS, shardTenants } from "./lib/tenantShards";
 import { stampPlanOf, stampPlanProblems } from "./lib/stampPlan";
@@ -22,7 +23,7 @@ export const PLACEMENT_OUTPUT = "tenants";
  * nothing). The offline engine answers it with the outputs it is given.
  */
 async function readPreviousTenants(): Promise<unknown> {
-    const self = new pulumi.StackReference("previous-placement", {
+    const self = new pulumi.StackReference(SELF_REFERENCE_NAME, {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
     });
     const details = await self.getOutputDetails(PLACEMENT_OUTPUT);

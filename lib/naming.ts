@@ -55,6 +55,9 @@ export function clusterNameProblems(names: AksNames): string[] {
 /** The Event Hubs consumer group ADX ingests through; a tenant's consumer group is named after the tenant, so no tenant may take it. */
 export const ADX_CONSUMER_GROUP = "adx";
 
+/** The StackReference through which a region stack reads its own last outputs (program.ts), named in targeted updates too. */
+export const SELF_REFERENCE_NAME = "previous-placement";
+
 /** The Service Bus queue a tenant's processors read; per tenant, because the region's namespace is shared. */
 export const tenantQueueName = (tenant: string): string => `telemetry-ingest-${tenant}`;
 

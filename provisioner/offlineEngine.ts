@@ -1,5 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { Evaluation } from "../offline/evaluate";
+import { SELF_REFERENCE_NAME } from "../lib/naming";
 import { readStackConfig, stackFilePath } from "../lib/stackFile";
 import { registrationDiff, RegistrationFingerprints, registrationFingerprints, updateTargets } from "../offline/registrationDiff";
 import { Engine, ReportedViolation, RunOptions, RunResult, TargetedPlan } from "./engine";
@@ -112,15 +113,19 @@ export class OfflineEngine implements Engine {
         this.lastGraph.set(stack, { key: JSON.stringify(afterConfig), fingerprints: after });
         const diff = registrationDiff(before, after);
         const targets = updateTargets(diff);
-        // Nothing in the graph changes: the up still runs, on the stack alone, for its outputs.
         const root = evaluation.resources.find(r => r.type === ROOT_STACK_TYPE)?.urn;
+        // The program's reference to its own outputs is a read, which a targeted update skips unless named: named, it
+        // reads the last update's outputs, as a whole update would (pulumi/pulumi#2332, #887).
+        const selfReference = root?.replace(/::pulumi:pulumi:Stack::[^:]+$/, `::pulumi:pulumi:StackReference::${SELF_REFERENCE_NAME}`);
         const log = [
             ...result.log,
             `offline plan: ${diff.created.length} to create, ${diff.updated.length} to update, ${diff.deleted.length} to delete ` +
                 `of ${evaluation.resources.length} resources (${Date.now() - started} ms)`,
         ];
         say(log[log.length - 1]);
-        return { ...result, log, targets: targets.length > 0 || root === undefined ? targets : [root] };
+        // Nothing in the graph changes: the up still runs, on the stack alone, for its outputs.
+        const changed = targets.length > 0 || root === undefined ? targets : [root];
+        return { ...result, log, targets: selfReference === undefined ? changed : [...changed, selfReference] };
     }
 
     /** The program under mocks, then the policies on what it registered; the evaluation is kept only in this thread. */
