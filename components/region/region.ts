@@ -3,12 +3,11 @@ import * as random from "@pulumi/random";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dns from "@pulumi/azure-native/dns";
 import * as resources from "@pulumi/azure-native/resources";
-import { ConfigError, FleetConfig } from "../../lib/config";
+import { FleetConfig } from "../../lib/config";
 import { dataPath } from "../../lib/dataPath";
 import { dataPlaneSizing } from "../../lib/dataPlane";
-import { CONFIG_NAMESPACE, TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
+import { TAG_ENVIRONMENT, TAG_REGION } from "../../lib/labels";
 import { compactName, regionPrefix, regionResourceGroupName } from "../../lib/naming";
-import { planClusterSubnets } from "../../lib/network";
 import { Placement } from "../../lib/placement";
 import { shardTenants, TenantShards } from "../../lib/tenantShards";
 import { stampHubsOf, stampPlanOf } from "../../lib/stampPlan";
@@ -82,11 +81,6 @@ export class Region extends pulumi.ComponentResource {
         const tags = { [TAG_ENVIRONMENT]: config.environment, [TAG_REGION]: config.region.shortName };
         const location = config.region.location;
         const parent = { parent: this };
-        const subnetPlan = planClusterSubnets(config.region.addressSpace, placement.clusters, config.tenants, shards.endpointSubnets);
-        if (subnetPlan.problems.length > 0) {
-            // parseFleetConfig reports these with their key paths; only a config that skipped it gets here.
-            throw new ConfigError(subnetPlan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
-        }
         warnUnpinnedTenants(placement, this);
         const path = dataPath(config, placement);
         const client = authorization.getClientConfigOutput({ parent: this });
@@ -107,7 +101,7 @@ export class Region extends pulumi.ComponentResource {
             {
                 config,
                 resourceGroupName: group.name,
-                clusterSubnets: subnetPlan.subnets,
+                clusters: placement.clusters,
                 endpointSubnets: shards.endpointSubnets,
                 prefix,
                 tags,

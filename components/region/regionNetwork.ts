@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { FleetConfig } from "../../lib/config";
-import { edgeAddressSpace, edgeSubnetOf } from "../../lib/network";
+import { ConfigError, FleetConfig } from "../../lib/config";
+import { CONFIG_NAMESPACE } from "../../lib/labels";
+import { edgeAddressSpace, edgeSubnetOf, planClusterSubnets } from "../../lib/network";
+import { Placement } from "../../lib/placement";
 import { privateEndpointSubnets } from "../../lib/endpointSubnets";
 import { EdgeSubnet } from "../platform/clusterPlatform";
 
@@ -11,8 +13,8 @@ export interface RegionNetworkArgs {
     readonly config: FleetConfig;
     /** The region's resource group. */
     readonly resourceGroupName: pulumi.Input<string>;
-    /** Each cluster's /24 node subnet, by cluster name (`planClusterSubnets`). */
-    readonly clusterSubnets: ReadonlyMap<string, string>;
+    /** The region's clusters (`placeTenants`): each gets its /24 node subnet from `planClusterSubnets`. */
+    readonly clusters: Placement["clusters"];
     /** How many private-endpoint subnets the region's tenants need (`shardTenants`); at least 1. */
     readonly endpointSubnets: number;
     /** The region's name prefix (`regionPrefix`). */
@@ -45,6 +47,11 @@ export interface RegionNetwork {
  */
 export function createRegionNetwork(name: string, args: RegionNetworkArgs, parent: pulumi.Resource): RegionNetwork {
     const { config, resourceGroupName, tags } = args;
+    const plan = planClusterSubnets(config.region.addressSpace, args.clusters, config.tenants, args.endpointSubnets);
+    if (plan.problems.length > 0) {
+        // parseFleetConfig reports these with their key paths; only a config that skipped it gets here.
+        throw new ConfigError(plan.problems.map(p => ({ path: `${CONFIG_NAMESPACE}:region.addressSpace`, message: p.message })));
+    }
     const highScale = config.region.highScalePrivateEndpoints;
     const vnet = new network.VirtualNetwork(
         `${name}-vnet`,
@@ -82,10 +89,10 @@ export function createRegionNetwork(name: string, args: RegionNetworkArgs, paren
         cidr: endpointCidrs[index],
     });
     const first = endpointSubnet(0);
-    const subnetIds = new Map([...args.clusterSubnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
+    const subnetIds = new Map([...plan.subnets].map(([cluster, cidr]) => [cluster, subnet(cluster, cidr).id]));
     const agcDelegation = [{ name: "application-gateway-for-containers", serviceName: "Microsoft.ServiceNetworking/trafficControllers" }];
     const edgeSubnets = new Map(
-        [...args.clusterSubnets].map(([cluster, nodeCidr]) => {
+        [...plan.subnets].map(([cluster, nodeCidr]) => {
             const cidr = edgeSubnetOf(config.region.addressSpace, edgeAddressSpace(config.region), nodeCidr);
             return [cluster, { id: subnet(`edge-${cluster}`, cidr, { delegations: agcDelegation }).id, cidr }];
         }),
